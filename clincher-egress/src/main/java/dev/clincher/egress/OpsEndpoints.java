@@ -1,0 +1,69 @@
+package dev.clincher.egress;
+
+import dev.clincher.common.config.Secret;
+import dev.clincher.common.health.Health;
+import dev.clincher.common.health.HealthReport;
+import dev.clincher.common.metrics.Metrics;
+import dev.clincher.egress.proxy.LocalEndpoints;
+import dev.clincher.egress.proxy.RequestHead;
+import dev.clincher.egress.proxy.Responses;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Health and metrics on the proxy's own port, as every Clincher service serves them: {@code /health/liveliness},
+ * {@code /health/readiness} and {@code /metrics} (with an optional bearer token).
+ */
+final class OpsEndpoints implements LocalEndpoints {
+  private final Health health;
+  private final Metrics metrics;
+  private final Optional<Secret> metricsToken;
+
+  OpsEndpoints(Health health, Metrics metrics, Optional<Secret> metricsToken) {
+    this.health = health;
+    this.metrics = metrics;
+    this.metricsToken = metricsToken;
+  }
+
+  @Override
+  public Optional<byte[]> respond(RequestHead head) {
+    String path = head.target();
+    int query = path.indexOf('?');
+    if (query >= 0) {
+      path = path.substring(0, query);
+    }
+    return switch (path) {
+      case "/health/liveliness", "/health/liveness" -> Optional.of(health(health.liveliness(), head));
+      case "/health/readiness" -> Optional.of(health(health.readiness(), head));
+      case "/metrics" -> Optional.of(metrics(head));
+      default -> Optional.empty();
+    };
+  }
+
+  private static byte[] health(HealthReport report, RequestHead head) {
+    return response(report.httpStatus(), "application/json", report.toJson() + "\n", head);
+  }
+
+  private byte[] metrics(RequestHead head) {
+    if (metricsToken.isPresent() && !authorized(head, metricsToken.get())) {
+      return Responses.error(401, "unauthorized", "a valid bearer token is required for /metrics");
+    }
+    return response(200, Metrics.CONTENT_TYPE, metrics.scrape(), head);
+  }
+
+  private static boolean authorized(RequestHead head, Secret token) {
+    return head.header("Authorization")
+        .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+        .map(value -> token.matches(value.substring(7).trim()))
+        .orElse(false);
+  }
+
+  private static byte[] response(int status, String contentType, String body, RequestHead head) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    byte[] full = Responses.response(status, contentType, "", bytes);
+    if (!head.method().equals("HEAD")) {
+      return full;
+    }
+    return java.util.Arrays.copyOf(full, full.length - bytes.length);
+  }
+}

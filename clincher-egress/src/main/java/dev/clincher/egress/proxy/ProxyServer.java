@@ -1,0 +1,399 @@
+package dev.clincher.egress.proxy;
+
+import dev.clincher.egress.decision.Decision;
+import dev.clincher.egress.decision.EgressDecider;
+import dev.clincher.egress.tunnel.Tunnel;
+import dev.clincher.egress.tunnel.TunnelRelay;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/**
+ * The egress proxy's listener. Each client connection gets a virtual thread for its head, the policy decision and
+ * the upstream connect; an accepted CONNECT is then handed to the {@link TunnelRelay}. Connections beyond
+ * {@link ProxyLimits#maxConnections()} are answered 429 at once and closed, never queued.
+ */
+public final class ProxyServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger("clincher.egress");
+
+  private final ProxyLimits limits;
+  private final EgressDecider decider;
+  private final LocalEndpoints local;
+  private final EgressMetrics metrics;
+  private final TunnelRelay relay;
+  private final HeadReader headReader;
+  private final PlainHttpForwarder plainHttp;
+  private final Semaphore permits;
+  private final ServerSocketChannel listener;
+  private Thread acceptThread;
+  private volatile boolean closing;
+
+  /**
+   * @param listener the bound listening channel (see {@link #bind})
+   * @param limits resource limits
+   * @param allowPlainHttp whether absolute-form {@code http://} requests are forwarded (refused otherwise)
+   * @param decider the egress policy
+   * @param local answers requests addressed to the proxy itself (health, metrics)
+   * @param metrics where decisions and tunnels are counted
+   * @param relay relays accepted tunnels
+   */
+  public ProxyServer(ServerSocketChannel listener, ProxyLimits limits, boolean allowPlainHttp, EgressDecider decider,
+      LocalEndpoints local, EgressMetrics metrics, TunnelRelay relay) {
+    this.listener = listener;
+    this.limits = limits;
+    this.decider = decider;
+    this.local = local;
+    this.metrics = metrics;
+    this.relay = relay;
+    this.headReader = new HeadReader(limits.maxHeadBytes(), limits.headReadTimeout(), limits.maxHeaders());
+    this.plainHttp = allowPlainHttp ? new PlainHttpForwarder(limits) : null;
+    this.permits = new Semaphore(limits.maxConnections());
+  }
+
+  /**
+   * Binds the listening socket. Done before the policy is built, so the policy knows the real port to protect.
+   */
+  public static ServerSocketChannel bind(InetSocketAddress address) throws IOException {
+    ServerSocketChannel channel = ServerSocketChannel.open();
+    try {
+      channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      channel.bind(address, 4096);
+      return channel;
+    } catch (IOException e) {
+      channel.close();
+      throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts accepting. */
+  public void start() {
+    acceptThread = Thread.ofPlatform().name("egress-accept").unstarted(this::acceptLoop);
+    acceptThread.start();
+  }
+
+  /** The bound address (with the real port when 0 was requested). */
+  public InetSocketAddress address() {
+    try {
+      return (InetSocketAddress) listener.getLocalAddress();
+    } catch (IOException e) {
+      throw new IllegalStateException("listener closed", e);
+    }
+  }
+
+  /** Connections being served right now (handshakes and tunnels). */
+  public int activeConnections() {
+    return limits.maxConnections() - permits.availablePermits();
+  }
+
+  /** Stops accepting new connections; open tunnels keep running until the relay is closed. */
+  public void stopAccepting() {
+    closing = true;
+    try {
+      listener.close();
+    } catch (IOException ignored) {
+      // closing a listener cannot fail in a way we could act on
+    }
+  }
+
+  @Override
+  public void close() {
+    stopAccepting();
+    relay.close();
+  }
+
+  private void acceptLoop() {
+    while (!closing) {
+      SocketChannel client;
+      try {
+        client = listener.accept();
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        LOG.atWarn().addKeyValue("error", e.toString()).log("egress.accept_failed");
+        pauseAfterAcceptFailure();
+        continue;
+      }
+      if (permits.tryAcquire()) {
+        Thread.ofVirtual().name("egress-conn").start(() -> serve(client));
+      } else {
+        refuseOverLimit(client);
+      }
+    }
+  }
+
+  /** Accept can fail when file descriptors run out; back off briefly instead of spinning. */
+  private static void pauseAfterAcceptFailure() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void refuseOverLimit(SocketChannel client) {
+    metrics.decision("deny", "too_many_connections");
+    try (client) {
+      client.configureBlocking(false);
+      client.write(ByteBuffer.wrap(Responses.error(429, "too_many_connections",
+          "the proxy is serving its maximum number of connections")));
+    } catch (IOException ignored) {
+      // the client will see the connection close
+    }
+  }
+
+  private void serve(SocketChannel client) {
+    String id = newRequestId();
+    boolean handedOver = false;
+    InetAddress clientAddress = null;
+    try {
+      client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      clientAddress = ((InetSocketAddress) client.getRemoteAddress()).getAddress();
+      HeadReader.Received received = headReader.read(client.socket());
+      handedOver = route(id, clientAddress, client, received);
+    } catch (BadRequestException e) {
+      logRejected(id, clientAddress, e);
+      answer(client, Responses.error(e.status(), e.reason(), e.getMessage()));
+    } catch (IOException e) {
+      LOG.atDebug().addKeyValue("id", id).addKeyValue("error", e.toString()).log("egress.client_io_error");
+    } finally {
+      if (!handedOver) {
+        closeQuietly(client);
+        permits.release();
+      }
+    }
+  }
+
+  /** Returns true when the connection now belongs to the relay. */
+  private boolean route(String id, InetAddress clientAddress, SocketChannel client, HeadReader.Received received)
+      throws IOException, BadRequestException {
+    RequestHead head = received.head();
+    String target = head.target();
+    if (head.method().equals("CONNECT")) {
+      return connect(id, clientAddress, client, head, received.extra());
+    }
+    if (target.startsWith("/")) {
+      serveLocal(client, head);
+      return false;
+    }
+    if (target.regionMatches(true, 0, "http://", 0, 7)) {
+      forwardPlainHttp(id, clientAddress, client, received);
+      return false;
+    }
+    if (target.regionMatches(true, 0, "https://", 0, 8)) {
+      throw new BadRequestException(400, "use_connect", "send https:// requests through CONNECT");
+    }
+    throw BadRequestException.malformed("unsupported request target form");
+  }
+
+  private boolean connect(String id, InetAddress clientAddress, SocketChannel client, RequestHead head, byte[] extra)
+      throws IOException, BadRequestException {
+    Authority target = Authority.parse(head.target());
+    checkConnectHead(head, target);
+    SocketChannel upstream = openUpstream(id, clientAddress, client, target);
+    if (upstream == null) {
+      return false;
+    }
+    try {
+      writeFully(client, ByteBuffer.wrap(Responses.CONNECTION_ESTABLISHED));
+      if (extra.length > 0) {
+        writeFully(upstream, ByteBuffer.wrap(extra));
+      }
+    } catch (IOException e) {
+      closeQuietly(upstream);
+      throw e;
+    }
+    relay.start(new Tunnel(id, client, upstream, this::tunnelClosed));
+    return true;
+  }
+
+  /**
+   * Decides, and connects to the checked address when allowed. Logs the outcome once; on a denial or a failed
+   * connect it answers the client and returns null.
+   */
+  private SocketChannel openUpstream(String id, InetAddress clientAddress, SocketChannel client, Authority target) {
+    Decision decision = decider.decide(clientAddress, target.host(), target.port());
+    if (!decision.allowed()) {
+      logDecision(id, clientAddress, target, decision, "deny", decision.reason(), null);
+      answer(client, Responses.error(decision.status(), decision.reason(), denialMessage(decision)));
+      return null;
+    }
+    try {
+      SocketChannel upstream = Upstreams.connect(decision.addresses(), target.port(), limits.connectTimeout(),
+          metrics);
+      String result = decision.reportOnly() ? "report" : "allow";
+      logDecision(id, clientAddress, target, decision, result, decision.reason(), upstream);
+      return upstream;
+    } catch (Upstreams.ConnectFailure failure) {
+      logDecision(id, clientAddress, target, decision, "error", failure.reason(), null);
+      answer(client, Responses.error(failure.status(), failure.reason(), failure.getMessage()));
+      return null;
+    }
+  }
+
+  /**
+   * A CONNECT must name its target once: a Host header that names another authority is an attempt to confuse
+   * whoever reads which one, and a body has no meaning before the tunnel exists.
+   */
+  private static void checkConnectHead(RequestHead head, Authority target) throws BadRequestException {
+    String host = head.header("Host").orElse(null);
+    if (host == null && head.version().equals("HTTP/1.1")) {
+      throw new BadRequestException(400, "missing_host", "HTTP/1.1 requests need a Host header");
+    }
+    if (host != null && !target.matchesHostHeader(host, -1)) {
+      throw new BadRequestException(400, "host_mismatch", "the Host header does not match the CONNECT target");
+    }
+    boolean hasBody = head.header("Transfer-Encoding").isPresent()
+        || head.header("Content-Length").map(length -> !length.equals("0")).orElse(false);
+    if (hasBody) {
+      throw BadRequestException.malformed("CONNECT requests cannot carry a body");
+    }
+  }
+
+  private void forwardPlainHttp(String id, InetAddress clientAddress, SocketChannel client,
+      HeadReader.Received received) throws IOException, BadRequestException {
+    if (plainHttp == null) {
+      throw new BadRequestException(403, "plain_http_disabled",
+          "plain http:// requests are not forwarded; use https (CONNECT) or enable allow_plain_http");
+    }
+    PlainHttpForwarder.Request request = plainHttp.prepare(received.head());
+    Authority target = request.authority();
+    SocketChannel upstream = openUpstream(id, clientAddress, client, target);
+    if (upstream == null) {
+      return;
+    }
+    long started = System.nanoTime();
+    try (upstream) {
+      PlainHttpForwarder.Transferred moved = plainHttp.forward(request, received.extra(), client, upstream);
+      logClosed(id, "completed", moved.up(), moved.down(), Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  private void serveLocal(SocketChannel client, RequestHead head) throws IOException {
+    if (!head.method().equals("GET") && !head.method().equals("HEAD")) {
+      answer(client, Responses.error(405, "method_not_allowed", "only GET and HEAD are served locally"));
+      return;
+    }
+    byte[] response = local.respond(head)
+        .orElseGet(() -> Responses.error(404, "not_found", "no such endpoint on the egress proxy"));
+    answer(client, response);
+  }
+
+  private void tunnelClosed(Tunnel tunnel, String reason, long bytesUp, long bytesDown, Duration duration) {
+    permits.release();
+    metrics.tunnelClosed(reason);
+    logClosed(tunnel.id(), reason, bytesUp, bytesDown, duration);
+  }
+
+  private static String denialMessage(Decision decision) {
+    return switch (decision.status()) {
+      case 400 -> "the requested host is not a valid host name or canonical IP address";
+      case 503 -> "the requested host could not be resolved";
+      default -> "egress to this destination is denied by policy (" + decision.reason() + ")";
+    };
+  }
+
+  private void logDecision(String id, InetAddress client, Authority target, Decision decision, String result,
+      String reason, SocketChannel upstream) {
+    metrics.decision(result, reason);
+    LoggingEventBuilder line = (result.equals("allow") ? LOG.atInfo() : LOG.atWarn())
+        .addKeyValue("id", id)
+        .addKeyValue("client", client == null ? "" : client.getHostAddress())
+        .addKeyValue("role", decision.role())
+        .addKeyValue("project", decision.project())
+        .addKeyValue("host", target.host())
+        .addKeyValue("port", target.port())
+        .addKeyValue("resolved", connectedOrResolved(decision, upstream))
+        .addKeyValue("decision", result)
+        .addKeyValue("reason", reason);
+    line.log("egress.decision");
+  }
+
+  private static String connectedOrResolved(Decision decision, SocketChannel upstream) {
+    if (upstream != null) {
+      try {
+        return ((InetSocketAddress) upstream.getRemoteAddress()).getAddress().getHostAddress();
+      } catch (IOException e) {
+        // fall through to the resolved list
+      }
+    }
+    return decision.addresses().stream().map(InetAddress::getHostAddress).collect(Collectors.joining(","));
+  }
+
+  private void logRejected(String id, InetAddress client, BadRequestException e) {
+    metrics.decision("deny", e.reason());
+    LOG.atWarn()
+        .addKeyValue("id", id)
+        .addKeyValue("client", client == null ? "" : client.getHostAddress())
+        .addKeyValue("decision", "deny")
+        .addKeyValue("reason", e.reason())
+        .addKeyValue("status", e.status())
+        .log("egress.decision");
+  }
+
+  private static void logClosed(String id, String reason, long bytesUp, long bytesDown, Duration duration) {
+    LOG.atInfo()
+        .addKeyValue("id", id)
+        .addKeyValue("reason", reason)
+        .addKeyValue("bytes_up", bytesUp)
+        .addKeyValue("bytes_down", bytesDown)
+        .addKeyValue("duration_ms", duration.toMillis())
+        .log("egress.tunnel_closed");
+  }
+
+  /**
+   * Sends a final response, then reads and drops what the client still sends (bounded in bytes and time), so closing
+   * with unread input does not reset the connection before the client has read the response.
+   */
+  private static void answer(SocketChannel client, byte[] response) {
+    try {
+      writeFully(client, ByteBuffer.wrap(response));
+      client.shutdownOutput();
+      client.socket().setSoTimeout(500);
+      byte[] sink = new byte[4096];
+      long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+      int drained = 0;
+      while (drained < 65536 && System.nanoTime() < deadline) {
+        int read = client.socket().getInputStream().read(sink);
+        if (read < 0) {
+          return;
+        }
+        drained += read;
+      }
+    } catch (IOException ignored) {
+      // the client went away or stayed silent; either way we are done
+    }
+  }
+
+  static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+  }
+
+  private static void closeQuietly(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+
+  private static String newRequestId() {
+    byte[] bytes = new byte[8];
+    ThreadLocalRandom.current().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+}

@@ -1,0 +1,249 @@
+package dev.clincher.egress.tunnel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One selector thread relaying bytes for many tunnels. Idle tunnels hold no buffer: a direct buffer is taken from
+ * the loop's pool for each read and returned as soon as its bytes are written, so ten thousand idle tunnels cost
+ * only their sockets.
+ */
+final class RelayLoop implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayLoop.class);
+  private static final long SWEEP_INTERVAL_NANOS = Duration.ofMillis(500).toNanos();
+  private static final int POOLED_BUFFERS = 32;
+
+  private final Selector selector;
+  private final Queue<Tunnel> arrivals = new ConcurrentLinkedQueue<>();
+  private final Set<Tunnel> tunnels = new HashSet<>();
+  private final ArrayDeque<ByteBuffer> bufferPool = new ArrayDeque<>();
+  private final int bufferSize;
+  private final long idleTimeoutNanos;
+  private final long maxLifetimeNanos;
+  private final RelayStats stats;
+  private volatile boolean stopping;
+  private long lastSweepNanos = System.nanoTime();
+
+  RelayLoop(int bufferSize, Duration idleTimeout, Duration maxLifetime, RelayStats stats) throws IOException {
+    this.selector = Selector.open();
+    this.bufferSize = bufferSize;
+    this.idleTimeoutNanos = idleTimeout.toNanos();
+    this.maxLifetimeNanos = maxLifetime.toNanos();
+    this.stats = stats;
+  }
+
+  /** Hands a connected tunnel to this loop; safe from any thread. */
+  void add(Tunnel tunnel) {
+    arrivals.add(tunnel);
+    selector.wakeup();
+  }
+
+  /** Closes every tunnel and ends the loop. */
+  void stop() {
+    stopping = true;
+    selector.wakeup();
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!stopping) {
+        selector.select(250);
+        registerArrivals();
+        for (SelectionKey key : selector.selectedKeys()) {
+          handle(key);
+        }
+        selector.selectedKeys().clear();
+        sweepTimeouts();
+      }
+    } catch (IOException | ClosedSelectorException e) {
+      LOG.atError().addKeyValue("error", e.toString()).log("egress.relay_loop_failed");
+    } finally {
+      closeAll("shutdown");
+    }
+  }
+
+  private void registerArrivals() {
+    Tunnel tunnel;
+    while ((tunnel = arrivals.poll()) != null) {
+      try {
+        tunnel.client().configureBlocking(false);
+        tunnel.upstream().configureBlocking(false);
+        tunnel.clientKey = tunnel.client().register(selector, tunnel.interestFor(tunnel.client()), tunnel);
+        tunnel.upstreamKey = tunnel.upstream().register(selector, tunnel.interestFor(tunnel.upstream()), tunnel);
+        tunnels.add(tunnel);
+      } catch (IOException e) {
+        tunnels.add(tunnel);
+        close(tunnel, "reset");
+      }
+    }
+  }
+
+  private void handle(SelectionKey key) {
+    Tunnel tunnel = (Tunnel) key.attachment();
+    if (tunnel.closed) {
+      return;
+    }
+    SocketChannel side = (SocketChannel) key.channel();
+    boolean isClient = side == tunnel.client();
+    try {
+      int ready = key.readyOps();
+      if ((ready & SelectionKey.OP_WRITE) != 0) {
+        flush(tunnel, isClient ? tunnel.down : tunnel.up);
+      }
+      if ((ready & SelectionKey.OP_READ) != 0 && !tunnel.closed) {
+        relay(tunnel, isClient ? tunnel.up : tunnel.down);
+      }
+      if (!tunnel.closed) {
+        updateInterest(tunnel);
+      }
+    } catch (IOException | CancelledKeyException e) {
+      close(tunnel, "reset");
+    }
+  }
+
+  /** Reads what the source has and writes as much as the sink takes; keeps the rest pending. */
+  private void relay(Tunnel tunnel, Tunnel.Direction direction) throws IOException {
+    if (direction.pending != null || direction.sourceDone) {
+      return;
+    }
+    ByteBuffer buffer = takeBuffer();
+    int read = direction.source.read(buffer);
+    if (read < 0) {
+      giveBack(buffer);
+      direction.sourceDone = true;
+      direction.sink.shutdownOutput();
+      if (tunnel.up.sourceDone && tunnel.down.sourceDone) {
+        close(tunnel, "completed");
+      }
+      return;
+    }
+    tunnel.lastActivityNanos = System.nanoTime();
+    direction.bytes += read;
+    (direction == tunnel.up ? stats.bytesUp : stats.bytesDown).add(read);
+    buffer.flip();
+    direction.sink.write(buffer);
+    if (buffer.hasRemaining()) {
+      direction.pending = buffer;
+    } else {
+      giveBack(buffer);
+    }
+  }
+
+  private void flush(Tunnel tunnel, Tunnel.Direction direction) throws IOException {
+    ByteBuffer buffer = direction.pending;
+    if (buffer == null) {
+      return;
+    }
+    direction.sink.write(buffer);
+    tunnel.lastActivityNanos = System.nanoTime();
+    if (!buffer.hasRemaining()) {
+      direction.pending = null;
+      giveBack(buffer);
+    }
+  }
+
+  private static void updateInterest(Tunnel tunnel) {
+    tunnel.clientKey.interestOps(tunnel.interestFor(tunnel.client()));
+    tunnel.upstreamKey.interestOps(tunnel.interestFor(tunnel.upstream()));
+  }
+
+  private void sweepTimeouts() {
+    long now = System.nanoTime();
+    if (now - lastSweepNanos < SWEEP_INTERVAL_NANOS) {
+      return;
+    }
+    lastSweepNanos = now;
+    List<Tunnel> expired = new ArrayList<>();
+    List<String> reasons = new ArrayList<>();
+    for (Tunnel tunnel : tunnels) {
+      if (now - tunnel.startedNanos > maxLifetimeNanos) {
+        expired.add(tunnel);
+        reasons.add("max_lifetime");
+      } else if (now - tunnel.lastActivityNanos > idleTimeoutNanos) {
+        expired.add(tunnel);
+        reasons.add("idle_timeout");
+      }
+    }
+    for (int i = 0; i < expired.size(); i++) {
+      close(expired.get(i), reasons.get(i));
+    }
+  }
+
+  private void closeAll(String reason) {
+    for (Tunnel tunnel : List.copyOf(tunnels)) {
+      close(tunnel, reason);
+    }
+    Tunnel waiting;
+    while ((waiting = arrivals.poll()) != null) {
+      tunnels.add(waiting);
+      close(waiting, reason);
+    }
+    try {
+      selector.close();
+    } catch (IOException ignored) {
+      // nothing left to release
+    }
+  }
+
+  private void close(Tunnel tunnel, String reason) {
+    if (tunnel.closed) {
+      return;
+    }
+    tunnel.closed = true;
+    tunnels.remove(tunnel);
+    releasePending(tunnel.up);
+    releasePending(tunnel.down);
+    closeQuietly(tunnel.client());
+    closeQuietly(tunnel.upstream());
+    stats.open.decrement();
+    Duration duration = Duration.ofNanos(System.nanoTime() - tunnel.startedNanos);
+    try {
+      tunnel.listener().closed(tunnel, reason, tunnel.up.bytes, tunnel.down.bytes, duration);
+    } catch (RuntimeException e) {
+      LOG.atError().addKeyValue("id", tunnel.id()).addKeyValue("error", e.toString()).log("egress.listener_failed");
+    }
+  }
+
+  private void releasePending(Tunnel.Direction direction) {
+    if (direction.pending != null) {
+      giveBack(direction.pending);
+      direction.pending = null;
+    }
+  }
+
+  private ByteBuffer takeBuffer() {
+    ByteBuffer buffer = bufferPool.pollFirst();
+    return buffer != null ? buffer : ByteBuffer.allocateDirect(bufferSize);
+  }
+
+  private void giveBack(ByteBuffer buffer) {
+    if (bufferPool.size() < POOLED_BUFFERS) {
+      buffer.clear();
+      bufferPool.addFirst(buffer);
+    }
+  }
+
+  private static void closeQuietly(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // already broken; closing is best effort
+    }
+  }
+}
