@@ -1,5 +1,6 @@
 package dev.clincher.egress.proxy;
 
+import dev.clincher.common.http1.BadRequestException;
 import java.util.Locale;
 
 /**

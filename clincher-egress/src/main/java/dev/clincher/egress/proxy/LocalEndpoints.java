@@ -1,5 +1,6 @@
 package dev.clincher.egress.proxy;
 
+import dev.clincher.common.http1.RequestHead;
 import java.util.Optional;
 
 /** Requests addressed to the proxy itself (origin-form, e.g. {@code GET /health/readiness}, {@code GET /metrics}). */

@@ -1,5 +1,7 @@
 package dev.clincher.egress.proxy;
 
+import dev.clincher.common.http1.BadRequestException;
+import dev.clincher.common.http1.RequestHead;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

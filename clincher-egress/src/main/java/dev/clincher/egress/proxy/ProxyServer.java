@@ -1,5 +1,8 @@
 package dev.clincher.egress.proxy;
 
+import dev.clincher.common.http1.BadRequestException;
+import dev.clincher.common.http1.HeadReader;
+import dev.clincher.common.http1.RequestHead;
 import dev.clincher.egress.decision.Decision;
 import dev.clincher.egress.decision.EgressDecider;
 import dev.clincher.egress.tunnel.Tunnel;

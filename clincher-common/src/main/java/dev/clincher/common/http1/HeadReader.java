@@ -1,4 +1,4 @@
-package dev.clincher.egress.proxy;
+package dev.clincher.common.http1;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.clincher.egress.proxy;
+package dev.clincher.common.http1;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

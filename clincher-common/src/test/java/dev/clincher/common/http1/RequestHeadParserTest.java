@@ -1,4 +1,4 @@
-package dev.clincher.egress.proxy;
+package dev.clincher.common.http1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.clincher.egress.proxy;
+package dev.clincher.common.http1;
 
 /**
  * The client sent something the proxy will not interpret: a malformed or ambiguous head, a head that is
