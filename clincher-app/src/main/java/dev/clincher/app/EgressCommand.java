@@ -94,7 +94,7 @@ final class EgressCommand implements Callable<Integer> {
   EgressSettings settings() {
     List<ClientRoles.Mapping> roles = clientRoles.stream().map(ClientRoles::parseMapping).toList();
     ProxyLimits limits = new ProxyLimits(maxHeadBytes, 100, headTimeout, connectTimeout, tunnelIdleTimeout,
-        maxTunnelLifetime, maxConcurrentTunnels, 64 * 1024);
+        maxTunnelLifetime, maxConcurrentTunnels, ProxyLimits.defaults().relayBufferBytes());
     return new EgressSettings(listenIp, listenPort, Optional.ofNullable(aclFile), denyRanges, allowRanges,
         denyAddresses, allowAddresses, roles, allowPlainHttp, limits, Duration.ofSeconds(1),
         Optional.ofNullable(metricsTokenFile));

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
+import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -87,7 +88,15 @@ public final class Shutdown {
       log.atError().setMessage("shutdown.timeout").addKeyValue("duration_ms", elapsedMs)
           .addKeyValue("still_closing", current.get()).log();
     }
+    flushLogs();
     return finished;
+  }
+
+  /** Logs are written by a background appender: stop it so its queue reaches stdout before the JVM exits. */
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.stop();
+    }
   }
 
   private synchronized List<Resource> snapshotReversed() {

@@ -2,6 +2,7 @@ package dev.clincher.common.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -128,7 +129,11 @@ class JsonLineEncoderTest {
   void bundledLogbackConfigUsesThisEncoderAndQuietsJetty() {
     LoggerContext live = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = live.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    ConsoleAppender<?> stdout = (ConsoleAppender<?>) root.getAppender("STDOUT");
+    AsyncAppender async = (AsyncAppender) root.getAppender("ASYNC");
+    assertThat(async).isNotNull();
+    assertThat(async.getDiscardingThreshold()).as("no level is ever dropped").isZero();
+    assertThat(async.isNeverBlock()).as("callers wait rather than lose lines").isFalse();
+    ConsoleAppender<?> stdout = (ConsoleAppender<?>) async.getAppender("STDOUT");
     assertThat(stdout).isNotNull();
     assertThat(stdout.getEncoder()).isInstanceOf(JsonLineEncoder.class);
     assertThat(live.getLogger("org.eclipse.jetty").getLevel()).isEqualTo(Level.WARN);

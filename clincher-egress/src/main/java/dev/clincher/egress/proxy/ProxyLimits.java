@@ -26,14 +26,16 @@ public record ProxyLimits(
 
   public static ProxyLimits defaults() {
     return new ProxyLimits(8192, 100, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(5),
-        Duration.ofHours(1), 4096, 64 * 1024);
+        Duration.ofHours(1), 4096, 256 * 1024);
   }
 
   public ProxyLimits {
     requirePositive(maxHeadBytes, "max head bytes");
     requirePositive(maxHeaders, "max headers");
     requirePositive(maxConnections, "max concurrent tunnels");
-    requirePositive(relayBufferBytes, "relay buffer bytes");
+    if (relayBufferBytes < 4096) {
+      throw new IllegalArgumentException("relay buffer bytes must be at least 4096");
+    }
     for (Duration duration : new Duration[] {headReadTimeout, connectTimeout, tunnelIdleTimeout, maxTunnelLifetime}) {
       if (duration.isNegative() || duration.isZero()) {
         throw new IllegalArgumentException("timeouts must be positive");

@@ -21,18 +21,28 @@ import org.slf4j.LoggerFactory;
 /**
  * One selector thread relaying bytes for many tunnels. Idle tunnels hold no buffer: a direct buffer is taken from
  * the loop's pool for each read and returned as soon as its bytes are written, so ten thousand idle tunnels cost
- * only their sockets.
+ * only their sockets. A tunnel whose receiver is slower than its sender keeps one buffer until the receiver catches
+ * up; large buffers (fast bulk transfers) are capped per loop and small ones are used beyond the cap, so the memory
+ * held by stalled tunnels is bounded by the connection limit times two small buffers.
  */
 final class RelayLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(RelayLoop.class);
   private static final long SWEEP_INTERVAL_NANOS = Duration.ofMillis(500).toNanos();
-  private static final int POOLED_BUFFERS = 32;
+  private static final int MAX_LARGE_BUFFERS = 64;
+  /** Size of the buffers used beyond the large-buffer cap (halved when the large ones are small). */
+  private static final int SMALL_BUFFER_BYTES = 16 * 1024;
+  private static final int POOLED_SMALL_BUFFERS = 64;
+  /** Reads per readiness event while the source keeps filling buffers and the sink keeps taking them. */
+  private static final int READS_PER_EVENT = 4;
 
   private final Selector selector;
   private final Queue<Tunnel> arrivals = new ConcurrentLinkedQueue<>();
   private final Set<Tunnel> tunnels = new HashSet<>();
-  private final ArrayDeque<ByteBuffer> bufferPool = new ArrayDeque<>();
+  private final ArrayDeque<ByteBuffer> largePool = new ArrayDeque<>();
+  private final ArrayDeque<ByteBuffer> smallPool = new ArrayDeque<>();
+  private int largeOutstanding;
   private final int bufferSize;
+  private final int smallBufferSize;
   private final long idleTimeoutNanos;
   private final long maxLifetimeNanos;
   private final RelayStats stats;
@@ -42,6 +52,7 @@ final class RelayLoop implements Runnable {
   RelayLoop(int bufferSize, Duration idleTimeout, Duration maxLifetime, RelayStats stats) throws IOException {
     this.selector = Selector.open();
     this.bufferSize = bufferSize;
+    this.smallBufferSize = Math.max(1024, Math.min(SMALL_BUFFER_BYTES, bufferSize / 2));
     this.idleTimeoutNanos = idleTimeout.toNanos();
     this.maxLifetimeNanos = maxLifetime.toNanos();
     this.stats = stats;
@@ -117,32 +128,46 @@ final class RelayLoop implements Runnable {
     }
   }
 
-  /** Reads what the source has and writes as much as the sink takes; keeps the rest pending. */
+  /**
+   * Reads what the source has and writes as much as the sink takes; keeps the rest pending. Repeats a few times
+   * while the source fills whole buffers and the sink takes them, to save selector round trips on bulk transfers.
+   */
   private void relay(Tunnel tunnel, Tunnel.Direction direction) throws IOException {
-    if (direction.pending != null || direction.sourceDone) {
-      return;
+    for (int i = 0; i < READS_PER_EVENT && direction.pending == null && !direction.sourceDone; i++) {
+      boolean filled = relayOnce(tunnel, direction);
+      if (!filled) {
+        return;
+      }
     }
+  }
+
+  /** One read and write; returns true when the read filled the whole buffer (more is probably waiting). */
+  private boolean relayOnce(Tunnel tunnel, Tunnel.Direction direction) throws IOException {
     ByteBuffer buffer = takeBuffer();
     int read = direction.source.read(buffer);
-    if (read < 0) {
+    if (read <= 0) {
       giveBack(buffer);
-      direction.sourceDone = true;
-      direction.sink.shutdownOutput();
-      if (tunnel.up.sourceDone && tunnel.down.sourceDone) {
-        close(tunnel, "completed");
+      if (read < 0) {
+        direction.sourceDone = true;
+        direction.sink.shutdownOutput();
+        if (tunnel.up.sourceDone && tunnel.down.sourceDone) {
+          close(tunnel, "completed");
+        }
       }
-      return;
+      return false;
     }
     tunnel.lastActivityNanos = System.nanoTime();
     direction.bytes += read;
     (direction == tunnel.up ? stats.bytesUp : stats.bytesDown).add(read);
+    boolean filled = !buffer.hasRemaining();
     buffer.flip();
     direction.sink.write(buffer);
     if (buffer.hasRemaining()) {
       direction.pending = buffer;
-    } else {
-      giveBack(buffer);
+      return false;
     }
+    giveBack(buffer);
+    return filled;
   }
 
   private void flush(Tunnel tunnel, Tunnel.Direction direction) throws IOException {
@@ -228,14 +253,22 @@ final class RelayLoop implements Runnable {
   }
 
   private ByteBuffer takeBuffer() {
-    ByteBuffer buffer = bufferPool.pollFirst();
-    return buffer != null ? buffer : ByteBuffer.allocateDirect(bufferSize);
+    if (largeOutstanding < MAX_LARGE_BUFFERS) {
+      largeOutstanding++;
+      ByteBuffer buffer = largePool.pollFirst();
+      return buffer != null ? buffer : ByteBuffer.allocateDirect(bufferSize);
+    }
+    ByteBuffer buffer = smallPool.pollFirst();
+    return buffer != null ? buffer : ByteBuffer.allocateDirect(smallBufferSize);
   }
 
   private void giveBack(ByteBuffer buffer) {
-    if (bufferPool.size() < POOLED_BUFFERS) {
-      buffer.clear();
-      bufferPool.addFirst(buffer);
+    buffer.clear();
+    if (buffer.capacity() == bufferSize) {
+      largeOutstanding--;
+      largePool.addFirst(buffer);
+    } else if (smallPool.size() < POOLED_SMALL_BUFFERS) {
+      smallPool.addFirst(buffer);
     }
   }
 
