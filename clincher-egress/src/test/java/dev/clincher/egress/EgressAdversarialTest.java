@@ -235,6 +235,57 @@ class EgressAdversarialTest {
   }
 
   @Test
+  void anUnknownNameGets503() throws IOException {
+    RawProxyClient.Answer answer = connect(loopbackOpen, "no-such-name.test:443");
+    assertThat(answer.status()).isEqualTo(503);
+    assertThat(answer.header("X-Clincher-Error")).isEqualTo("dns_failure");
+  }
+
+  @Test
+  void aRefusedConnectionGets502() throws IOException {
+    int closedPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      closedPort = probe.getLocalPort();
+    }
+    RawProxyClient.Answer answer = connect(loopbackOpen, "127.0.0.1:" + closedPort);
+    assertThat(answer.status()).isEqualTo(502);
+    assertThat(answer.header("X-Clincher-Error")).isEqualTo("connect_refused");
+  }
+
+  /**
+   * A listener whose accept queue is full drops further SYNs, so a connect to it hangs until the proxy's connect
+   * timeout (2 s here) answers 504.
+   */
+  @Test
+  void aConnectionThatCannotBeEstablishedInTimeGets504() throws Exception {
+    try (java.net.ServerSocket neverAccepts = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      List<Socket> queued = new ArrayList<>();
+      try {
+        for (int i = 0; i < 8; i++) {
+          Socket socket = new Socket();
+          try {
+            socket.connect(neverAccepts.getLocalSocketAddress(), 200);
+            queued.add(socket);
+          } catch (IOException queueFull) {
+            socket.close();
+            break;
+          }
+        }
+        long started = System.nanoTime();
+        RawProxyClient.Answer answer = connect(loopbackOpen, "127.0.0.1:" + neverAccepts.getLocalPort());
+        assertThat(answer.status()).isEqualTo(504);
+        assertThat(answer.header("X-Clincher-Error")).isEqualTo("connect_timeout");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(1500),
+            Duration.ofSeconds(6));
+      } finally {
+        for (Socket socket : queued) {
+          socket.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void anOversizedHeadGets431() throws IOException {
     String head = "CONNECT canary.test:1 HTTP/1.1\r\nHost: canary.test:1\r\nX-Pad: " + "a".repeat(9000) + "\r\n\r\n";
     assertThat(RawProxyClient.send(loopbackOpen.address(), head).status()).isEqualTo(431);
