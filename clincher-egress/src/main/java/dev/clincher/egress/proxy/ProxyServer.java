@@ -5,7 +5,9 @@ import dev.clincher.common.http1.HeadReader;
 import dev.clincher.common.http1.RequestHead;
 import dev.clincher.egress.decision.Decision;
 import dev.clincher.egress.decision.EgressDecider;
+import dev.clincher.egress.tunnel.ConnectFailure;
 import dev.clincher.egress.tunnel.Tunnel;
+import dev.clincher.egress.tunnel.TunnelListener;
 import dev.clincher.egress.tunnel.TunnelRelay;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -202,48 +204,28 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private boolean connect(String id, InetAddress clientAddress, SocketChannel client, RequestHead head, byte[] extra)
-      throws IOException, BadRequestException {
+      throws BadRequestException {
     Authority target = Authority.parse(head.target());
     checkConnectHead(head, target);
-    SocketChannel upstream = openUpstream(id, clientAddress, client, target);
-    if (upstream == null) {
+    Decision decision = decide(id, clientAddress, client, target);
+    if (decision == null) {
       return false;
     }
-    try {
-      writeFully(client, ByteBuffer.wrap(Responses.CONNECTION_ESTABLISHED));
-      if (extra.length > 0) {
-        writeFully(upstream, ByteBuffer.wrap(extra));
-      }
-    } catch (IOException e) {
-      closeQuietly(upstream);
-      throw e;
-    }
-    relay.start(new Tunnel(id, client, upstream, this::tunnelClosed));
+    Tunnel.Target upstream = new Tunnel.Target(decision.addresses(), target.port(), limits.connectTimeout());
+    relay.start(new Tunnel(id, client, upstream, Responses.CONNECTION_ESTABLISHED, extra,
+        new TunnelOutcome(id, clientAddress, target, decision)));
     return true;
   }
 
-  /**
-   * Decides, and connects to the checked address when allowed. Logs the outcome once; on a denial or a failed
-   * connect it answers the client and returns null.
-   */
-  private SocketChannel openUpstream(String id, InetAddress clientAddress, SocketChannel client, Authority target) {
+  /** The policy decision for an allowed request, or null after answering and logging a denial. */
+  private Decision decide(String id, InetAddress clientAddress, SocketChannel client, Authority target) {
     Decision decision = decider.decide(clientAddress, target.host(), target.port());
-    if (!decision.allowed()) {
-      logDecision(id, clientAddress, target, decision, "deny", decision.reason(), null);
-      answer(client, Responses.error(decision.status(), decision.reason(), denialMessage(decision)));
-      return null;
+    if (decision.allowed()) {
+      return decision;
     }
-    try {
-      SocketChannel upstream = Upstreams.connect(decision.addresses(), target.port(), limits.connectTimeout(),
-          metrics);
-      String result = decision.reportOnly() ? "report" : "allow";
-      logDecision(id, clientAddress, target, decision, result, decision.reason(), upstream);
-      return upstream;
-    } catch (Upstreams.ConnectFailure failure) {
-      logDecision(id, clientAddress, target, decision, "error", failure.reason(), null);
-      answer(client, Responses.error(failure.status(), failure.reason(), failure.getMessage()));
-      return null;
-    }
+    logDecision(id, clientAddress, target, decision, "deny", decision.reason(), addressList(decision));
+    answer(client, Responses.error(decision.status(), decision.reason(), denialMessage(decision)));
+    return null;
   }
 
   /**
@@ -273,10 +255,20 @@ public final class ProxyServer implements AutoCloseable {
     }
     PlainHttpForwarder.Request request = plainHttp.prepare(received.head());
     Authority target = request.authority();
-    SocketChannel upstream = openUpstream(id, clientAddress, client, target);
-    if (upstream == null) {
+    Decision decision = decide(id, clientAddress, client, target);
+    if (decision == null) {
       return;
     }
+    SocketChannel upstream;
+    try {
+      upstream = Upstreams.connect(decision.addresses(), target.port(), limits.connectTimeout(), metrics);
+    } catch (Upstreams.ConnectFailedException e) {
+      logDecision(id, clientAddress, target, decision, "error", e.failure().reason(), addressList(decision));
+      answer(client, Responses.error(e.failure().status(), e.failure().reason(), e.failure().message()));
+      return;
+    }
+    logDecision(id, clientAddress, target, decision, decision.reportOnly() ? "report" : "allow", decision.reason(),
+        remoteAddress(upstream));
     long started = System.nanoTime();
     try (upstream) {
       PlainHttpForwarder.Transferred moved = plainHttp.forward(request, received.extra(), client, upstream);
@@ -294,10 +286,44 @@ public final class ProxyServer implements AutoCloseable {
     answer(client, response);
   }
 
-  private void tunnelClosed(Tunnel tunnel, String reason, long bytesUp, long bytesDown, Duration duration) {
-    permits.release();
-    metrics.tunnelClosed(reason);
-    logClosed(tunnel.id(), reason, bytesUp, bytesDown, duration);
+  /** What the relay reports about one tunnel: logged as its decision line and its close line. */
+  private final class TunnelOutcome implements TunnelListener {
+    private final String id;
+    private final InetAddress clientAddress;
+    private final Authority target;
+    private final Decision decision;
+
+    TunnelOutcome(String id, InetAddress clientAddress, Authority target, Decision decision) {
+      this.id = id;
+      this.clientAddress = clientAddress;
+      this.target = target;
+      this.decision = decision;
+    }
+
+    @Override
+    public void connected(Tunnel tunnel, InetSocketAddress upstream, Duration connectTime) {
+      metrics.connected(connectTime);
+      String result = decision.reportOnly() ? "report" : "allow";
+      logDecision(id, clientAddress, target, decision, result, decision.reason(),
+          upstream.getAddress().getHostAddress());
+    }
+
+    @Override
+    public void connectFailed(Tunnel tunnel, ConnectFailure failure) {
+      logDecision(id, clientAddress, target, decision, "error", failure.reason(), addressList(decision));
+      Thread.ofVirtual().name("egress-answer").start(() -> {
+        answer(tunnel.client(), Responses.error(failure.status(), failure.reason(), failure.message()));
+        closeQuietly(tunnel.client());
+        permits.release();
+      });
+    }
+
+    @Override
+    public void closed(Tunnel tunnel, String reason, long bytesUp, long bytesDown, Duration duration) {
+      permits.release();
+      metrics.tunnelClosed(reason);
+      logClosed(tunnel.id(), reason, bytesUp, bytesDown, duration);
+    }
   }
 
   private static String denialMessage(Decision decision) {
@@ -309,7 +335,7 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private void logDecision(String id, InetAddress client, Authority target, Decision decision, String result,
-      String reason, SocketChannel upstream) {
+      String reason, String resolved) {
     metrics.decision(result, reason);
     LoggingEventBuilder line = (result.equals("allow") ? LOG.atInfo() : LOG.atWarn())
         .addKeyValue("id", id)
@@ -318,21 +344,22 @@ public final class ProxyServer implements AutoCloseable {
         .addKeyValue("project", decision.project())
         .addKeyValue("host", target.host())
         .addKeyValue("port", target.port())
-        .addKeyValue("resolved", connectedOrResolved(decision, upstream))
+        .addKeyValue("resolved", resolved)
         .addKeyValue("decision", result)
         .addKeyValue("reason", reason);
     line.log("egress.decision");
   }
 
-  private static String connectedOrResolved(Decision decision, SocketChannel upstream) {
-    if (upstream != null) {
-      try {
-        return ((InetSocketAddress) upstream.getRemoteAddress()).getAddress().getHostAddress();
-      } catch (IOException e) {
-        // fall through to the resolved list
-      }
-    }
+  private static String addressList(Decision decision) {
     return decision.addresses().stream().map(InetAddress::getHostAddress).collect(Collectors.joining(","));
+  }
+
+  private static String remoteAddress(SocketChannel channel) {
+    try {
+      return ((InetSocketAddress) channel.getRemoteAddress()).getAddress().getHostAddress();
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private void logRejected(String id, InetAddress client, BadRequestException e) {

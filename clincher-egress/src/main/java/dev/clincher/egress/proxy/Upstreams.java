@@ -1,52 +1,43 @@
 package dev.clincher.egress.proxy;
 
+import dev.clincher.egress.tunnel.ConnectFailure;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 
-/** Opens the upstream connection to an already-checked address; never resolves anything. */
+/**
+ * Opens an upstream connection to already-checked addresses with a blocking connect, for the plain-HTTP path
+ * (tunnels connect inside the relay loop instead). Never resolves anything.
+ */
 final class Upstreams {
 
-  /** Every address failed; carries the status and reason for the client. */
-  static final class ConnectFailure extends Exception {
+  /** Every address failed. */
+  static final class ConnectFailedException extends Exception {
     private static final long serialVersionUID = 1L;
-    private final int status;
-    private final String reason;
+    private final transient ConnectFailure failure;
 
-    ConnectFailure(int status, String reason, String message) {
-      super(message);
-      this.status = status;
-      this.reason = reason;
+    ConnectFailedException(ConnectFailure failure) {
+      super(failure.message());
+      this.failure = failure;
     }
 
-    int status() {
-      return status;
-    }
-
-    String reason() {
-      return reason;
+    ConnectFailure failure() {
+      return failure;
     }
   }
 
   private Upstreams() {}
 
-  /**
-   * Tries the checked addresses in order within one overall timeout.
-   *
-   * @throws ConnectFailure 504 {@code connect_timeout}, 502 {@code connect_refused} or 502 {@code connect_failed}
-   */
+  /** Tries the checked addresses in order within one overall timeout. */
   static SocketChannel connect(List<InetAddress> addresses, int port, Duration timeout, EgressMetrics metrics)
-      throws ConnectFailure {
+      throws ConnectFailedException {
     long started = System.nanoTime();
     long deadline = started + timeout.toNanos();
-    ConnectFailure last = new ConnectFailure(502, "connect_failed", "no address to connect to");
+    ConnectFailure last = ConnectFailure.timeout();
     for (InetAddress address : addresses) {
       long remainingMillis = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
       if (remainingMillis <= 0) {
@@ -56,17 +47,11 @@ final class Upstreams {
         SocketChannel channel = open(new InetSocketAddress(address, port), (int) remainingMillis);
         metrics.connected(Duration.ofNanos(System.nanoTime() - started));
         return channel;
-      } catch (SocketTimeoutException e) {
-        last = new ConnectFailure(504, "connect_timeout", "the destination did not accept the connection in time");
-      } catch (ConnectException e) {
-        last = new ConnectFailure(502, "connect_refused", "the destination refused the connection");
-      } catch (NoRouteToHostException e) {
-        last = new ConnectFailure(502, "connect_failed", "no route to the destination");
       } catch (IOException e) {
-        last = new ConnectFailure(502, "connect_failed", "could not connect to the destination");
+        last = ConnectFailure.of(e);
       }
     }
-    throw last;
+    throw new ConnectFailedException(last);
   }
 
   private static SocketChannel open(InetSocketAddress target, int timeoutMillis) throws IOException {

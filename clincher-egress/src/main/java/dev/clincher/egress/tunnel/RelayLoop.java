@@ -1,6 +1,8 @@
 package dev.clincher.egress.tunnel;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -92,22 +94,107 @@ final class RelayLoop implements Runnable {
   private void registerArrivals() {
     Tunnel tunnel;
     while ((tunnel = arrivals.poll()) != null) {
+      tunnels.add(tunnel);
+      tunnel.connectDeadlineNanos = System.nanoTime() + tunnel.target.connectTimeout().toNanos();
+      connectNext(tunnel);
+    }
+  }
+
+  /** Starts a non-blocking connect to the next checked address, or reports failure when none is left. */
+  private void connectNext(Tunnel tunnel) {
+    while (tunnel.nextAddress < tunnel.target.addresses().size()) {
+      InetSocketAddress address =
+          new InetSocketAddress(tunnel.target.addresses().get(tunnel.nextAddress++), tunnel.target.port());
+      SocketChannel channel = null;
       try {
-        tunnel.client().configureBlocking(false);
-        tunnel.upstream().configureBlocking(false);
-        tunnel.clientKey = tunnel.client().register(selector, tunnel.interestFor(tunnel.client()), tunnel);
-        tunnel.upstreamKey = tunnel.upstream().register(selector, tunnel.interestFor(tunnel.upstream()), tunnel);
-        tunnels.add(tunnel);
+        channel = SocketChannel.open();
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        tunnel.upstream = channel;
+        if (channel.connect(address)) {
+          established(tunnel, channel);
+        } else {
+          tunnel.upstreamKey = channel.register(selector, SelectionKey.OP_CONNECT, tunnel);
+        }
+        return;
       } catch (IOException e) {
-        tunnels.add(tunnel);
-        close(tunnel, "reset");
+        tunnel.lastFailure = ConnectFailure.of(e);
+        tunnel.upstreamKey = null;
+        closeQuietly(channel);
       }
+    }
+    connectFailed(tunnel, tunnel.lastFailure);
+  }
+
+  private void finishConnect(Tunnel tunnel, SelectionKey key) {
+    SocketChannel channel = (SocketChannel) key.channel();
+    try {
+      if (channel.finishConnect()) {
+        established(tunnel, channel);
+      }
+    } catch (IOException e) {
+      key.cancel();
+      tunnel.upstreamKey = null;
+      closeQuietly(channel);
+      tunnel.lastFailure = ConnectFailure.of(e);
+      if (System.nanoTime() < tunnel.connectDeadlineNanos) {
+        connectNext(tunnel);
+      } else {
+        connectFailed(tunnel, ConnectFailure.timeout());
+      }
+    }
+  }
+
+  /** The upstream answered: queue the 200 for the client and the early bytes for the upstream, and relay. */
+  private void established(Tunnel tunnel, SocketChannel channel) {
+    long now = System.nanoTime();
+    tunnel.connectedTo(channel);
+    tunnel.lastActivityNanos = now;
+    if (tunnel.firstToClient.length > 0) {
+      tunnel.down.pending = ByteBuffer.wrap(tunnel.firstToClient);
+    }
+    if (tunnel.firstToUpstream.length > 0) {
+      tunnel.up.pending = ByteBuffer.wrap(tunnel.firstToUpstream);
+    }
+    try {
+      tunnel.client().configureBlocking(false);
+      flush(tunnel, tunnel.down);
+      flush(tunnel, tunnel.up);
+      tunnel.clientKey = tunnel.client().register(selector, tunnel.interestFor(tunnel.client()), tunnel);
+      if (tunnel.upstreamKey == null) {
+        tunnel.upstreamKey = channel.register(selector, 0, tunnel);
+      }
+      tunnel.upstreamKey.interestOps(tunnel.interestFor(channel));
+      InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+      tunnel.listener().connected(tunnel, remote, Duration.ofNanos(now - tunnel.startedNanos));
+    } catch (IOException | RuntimeException e) {
+      close(tunnel, "reset");
+    }
+  }
+
+  /** Gives the client connection back to the listener, which answers it. */
+  private void connectFailed(Tunnel tunnel, ConnectFailure failure) {
+    tunnel.closed = true;
+    tunnels.remove(tunnel);
+    if (tunnel.upstreamKey != null) {
+      tunnel.upstreamKey.cancel();
+    }
+    closeQuietly(tunnel.upstream());
+    stats.open.decrement();
+    try {
+      tunnel.listener().connectFailed(tunnel, failure);
+    } catch (RuntimeException e) {
+      LOG.atError().addKeyValue("id", tunnel.id()).addKeyValue("error", e.toString()).log("egress.listener_failed");
     }
   }
 
   private void handle(SelectionKey key) {
     Tunnel tunnel = (Tunnel) key.attachment();
     if (tunnel.closed) {
+      return;
+    }
+    if (!tunnel.established) {
+      finishConnect(tunnel, key);
       return;
     }
     SocketChannel side = (SocketChannel) key.channel();
@@ -196,8 +283,13 @@ final class RelayLoop implements Runnable {
     lastSweepNanos = now;
     List<Tunnel> expired = new ArrayList<>();
     List<String> reasons = new ArrayList<>();
+    List<Tunnel> connectTimedOut = new ArrayList<>();
     for (Tunnel tunnel : tunnels) {
-      if (now - tunnel.startedNanos > maxLifetimeNanos) {
+      if (!tunnel.established) {
+        if (now - tunnel.connectDeadlineNanos > 0) {
+          connectTimedOut.add(tunnel);
+        }
+      } else if (now - tunnel.startedNanos > maxLifetimeNanos) {
         expired.add(tunnel);
         reasons.add("max_lifetime");
       } else if (now - tunnel.lastActivityNanos > idleTimeoutNanos) {
@@ -207,6 +299,9 @@ final class RelayLoop implements Runnable {
     }
     for (int i = 0; i < expired.size(); i++) {
       close(expired.get(i), reasons.get(i));
+    }
+    for (Tunnel tunnel : connectTimedOut) {
+      connectFailed(tunnel, ConnectFailure.timeout());
     }
   }
 
@@ -235,7 +330,9 @@ final class RelayLoop implements Runnable {
     releasePending(tunnel.up);
     releasePending(tunnel.down);
     closeQuietly(tunnel.client());
-    closeQuietly(tunnel.upstream());
+    if (tunnel.upstream() != null) {
+      closeQuietly(tunnel.upstream());
+    }
     stats.open.decrement();
     Duration duration = Duration.ofNanos(System.nanoTime() - tunnel.startedNanos);
     try {
@@ -263,6 +360,9 @@ final class RelayLoop implements Runnable {
   }
 
   private void giveBack(ByteBuffer buffer) {
+    if (!buffer.isDirect()) {
+      return;
+    }
     buffer.clear();
     if (buffer.capacity() == bufferSize) {
       largeOutstanding--;
@@ -273,6 +373,9 @@ final class RelayLoop implements Runnable {
   }
 
   private static void closeQuietly(SocketChannel channel) {
+    if (channel == null) {
+      return;
+    }
     try {
       channel.close();
     } catch (IOException ignored) {

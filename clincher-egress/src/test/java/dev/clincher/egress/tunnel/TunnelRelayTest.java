@@ -12,6 +12,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -27,6 +28,30 @@ class TunnelRelayTest {
   private record Closed(String reason, long up, long down) {}
 
   private final BlockingQueue<Closed> closed = new ArrayBlockingQueue<>(16);
+  private final BlockingQueue<ConnectFailure> failures = new ArrayBlockingQueue<>(16);
+  private final BlockingQueue<InetSocketAddress> connected = new ArrayBlockingQueue<>(16);
+
+  private final TunnelListener listener = new TunnelListener() {
+    @Override
+    public void connected(Tunnel tunnel, InetSocketAddress upstream, Duration connectTime) {
+      connected.add(upstream);
+    }
+
+    @Override
+    public void connectFailed(Tunnel tunnel, ConnectFailure failure) {
+      failures.add(failure);
+      try {
+        tunnel.client().close();
+      } catch (java.io.IOException ignored) {
+        // test cleanup
+      }
+    }
+
+    @Override
+    public void closed(Tunnel tunnel, String reason, long up, long down, Duration duration) {
+      closed.add(new Closed(reason, up, down));
+    }
+  };
   private TunnelRelay relay;
   private ServerSocketChannel front;
 
@@ -42,14 +67,46 @@ class TunnelRelayTest {
     front.close();
   }
 
-  /** Connects a client socket through a fresh tunnel to {@code upstreamServer}. */
-  private Socket tunnelTo(ServerSocket upstreamServer) throws Exception {
+  /** Connects a client socket through a fresh tunnel to {@code port} on loopback; the relay opens the upstream. */
+  private Socket tunnelTo(int port, byte[] firstToClient, byte[] firstToUpstream) throws Exception {
     Socket client = new Socket(InetAddress.getLoopbackAddress(), front.socket().getLocalPort());
     SocketChannel clientSide = front.accept();
-    SocketChannel upstream = SocketChannel.open(upstreamServer.getLocalSocketAddress());
-    relay.start(new Tunnel("t1", clientSide, upstream,
-        (tunnel, reason, up, down, duration) -> closed.add(new Closed(reason, up, down))));
+    Tunnel.Target target = new Tunnel.Target(List.of(InetAddress.getLoopbackAddress()), port, Duration.ofSeconds(2));
+    relay.start(new Tunnel("t1", clientSide, target, firstToClient, firstToUpstream, listener));
     return client;
+  }
+
+  private Socket tunnelTo(ServerSocket upstreamServer) throws Exception {
+    return tunnelTo(upstreamServer.getLocalPort(), new byte[0], new byte[0]);
+  }
+
+  @Test
+  void sendsTheGreetingToTheClientAndEarlyBytesToTheUpstreamFirst() throws Exception {
+    try (ServerSocket upstreamServer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket client = tunnelTo(upstreamServer.getLocalPort(), "HELLO".getBytes(), "early".getBytes());
+        Socket upstream = upstreamServer.accept()) {
+      upstream.setSoTimeout(5000);
+      client.setSoTimeout(5000);
+      assertThat(new String(client.getInputStream().readNBytes(5))).isEqualTo("HELLO");
+      assertThat(new String(upstream.getInputStream().readNBytes(5))).isEqualTo("early");
+      assertThat(connected.poll(5, TimeUnit.SECONDS)).isNotNull();
+    }
+  }
+
+  @Test
+  void aRefusedConnectIsHandedBackToTheListener() throws Exception {
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    try (Socket client = tunnelTo(closedPort, new byte[0], new byte[0])) {
+      ConnectFailure failure = failures.poll(5, TimeUnit.SECONDS);
+      assertThat(failure).isNotNull();
+      assertThat(failure.status()).isEqualTo(502);
+      assertThat(failure.reason()).isEqualTo("connect_refused");
+      assertThat(relay.stats().open()).isZero();
+      assertThat(closed).isEmpty();
+    }
   }
 
   @Test
@@ -116,9 +173,17 @@ class TunnelRelayTest {
       upstream.setSoLinger(true, 0);
       upstream.close();
       assertThat(client.getInputStream().read()).isEqualTo(-1);
-      Closed result = closed.poll(5, TimeUnit.SECONDS);
-      assertThat(result).isNotNull();
-      assertThat(result.reason()).isIn("reset", "completed");
+      // The reset may beat the relay's finishConnect (then it is a failed connect) or follow it (a reset tunnel).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (closed.isEmpty() && failures.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      if (failures.isEmpty()) {
+        assertThat(closed.poll()).isNotNull().extracting(Closed::reason).isIn("reset", "completed");
+      } else {
+        assertThat(failures.poll().status()).isEqualTo(502);
+      }
+      assertThat(relay.stats().open()).isZero();
     }
   }
 

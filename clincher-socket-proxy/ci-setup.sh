@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Prepares a fresh machine for the socket proxy's Docker tests: installs docker.io, busybox-static and bsdutils
+# (script(1), for `docker exec -t`) when missing, starts dockerd when none answers (waiting until it is ready,
+# bounded), and builds the tiny sandbox test image from busybox with `docker import` (no registry is needed).
+# Run as root; .ci/run calls it before the tests. Idempotent.
+set -euo pipefail
+
+image="${CLINCHER_TEST_IMAGE:-clincher-sandbox-test:latest}"
+wait_seconds="${CLINCHER_DOCKERD_WAIT:-60}"
+log="${CLINCHER_DOCKERD_LOG:-/tmp/clincher-dockerd.log}"
+
+packages=()
+command -v docker >/dev/null 2>&1 || packages+=(docker.io)
+command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
+[[ -x /bin/busybox || -x /usr/bin/busybox ]] || packages+=(busybox-static)
+command -v script >/dev/null 2>&1 || packages+=(bsdutils)
+if (( ${#packages[@]} > 0 )); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q $(printf '%s\n' "${packages[@]}" | sort -u)
+fi
+
+unset DOCKER_HOST
+if ! docker info >/dev/null 2>&1; then
+  echo "ci-setup: starting dockerd (log: $log)" >&2
+  nohup dockerd >"$log" 2>&1 &
+  for (( i = 0; i < wait_seconds; i++ )); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  if ! docker info >/dev/null 2>&1; then
+    echo "ci-setup: dockerd did not become ready within ${wait_seconds}s; last log lines:" >&2
+    tail -n 20 "$log" >&2 || true
+    exit 1
+  fi
+fi
+
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+  busybox="$(command -v busybox || true)"
+  [[ -x /bin/busybox ]] && busybox=/bin/busybox
+  rootfs="$(mktemp -d)"
+  trap 'rm -rf "$rootfs"' EXIT
+  mkdir -p "$rootfs/bin"
+  cp "$busybox" "$rootfs/bin/busybox"
+  for tool in sh echo sleep cat id ls; do ln -s busybox "$rootfs/bin/$tool"; done
+  tar -C "$rootfs" -c . | docker import -c 'CMD ["/bin/sh"]' - "$image" >/dev/null
+  echo "ci-setup: built $image" >&2
+fi

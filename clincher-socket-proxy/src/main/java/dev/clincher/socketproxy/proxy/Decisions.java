@@ -1,0 +1,72 @@
+package dev.clincher.socketproxy.proxy;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records every decision: one JSON log line ({@code socketproxy.decision} with id, method, path, op, rule,
+ * decision, reason, status) and the counter {@code clincher_socketproxy_decisions_total{decision,rule}}.
+ * Never logs request bodies, queries or header values.
+ */
+public final class Decisions {
+  private static final Logger LOG = LoggerFactory.getLogger("clincher.socketproxy");
+  private static final int MAX_LOGGED_PATH = 200;
+
+  private final MeterRegistry registry;
+  private final String profile;
+
+  public Decisions(MeterRegistry registry, String profile) {
+    this.registry = registry;
+    this.profile = profile;
+  }
+
+  /** The counter for one decision and rule (for tests and dashboards). */
+  public double count(String decision, String rule) {
+    Counter counter = registry.find("clincher.socketproxy.decisions").tag("decision", decision).tag("rule", rule)
+        .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  void allow(String id, String method, String path, String op, String rule) {
+    record("allow", rule);
+    LOG.atInfo()
+        .addKeyValue("id", id)
+        .addKeyValue("profile", profile)
+        .addKeyValue("method", method)
+        .addKeyValue("path", shorten(path))
+        .addKeyValue("op", op)
+        .addKeyValue("rule", rule)
+        .addKeyValue("decision", "allow")
+        .log("socketproxy.decision");
+  }
+
+  void deny(String id, String method, String path, String op, String rule, String reason, int status) {
+    record("deny", rule);
+    LOG.atWarn()
+        .addKeyValue("id", id)
+        .addKeyValue("profile", profile)
+        .addKeyValue("method", method)
+        .addKeyValue("path", shorten(path))
+        .addKeyValue("op", op)
+        .addKeyValue("rule", rule)
+        .addKeyValue("decision", "deny")
+        .addKeyValue("reason", reason)
+        .addKeyValue("status", status)
+        .log("socketproxy.decision");
+  }
+
+  private void record(String decision, String rule) {
+    Counter.builder("clincher.socketproxy.decisions")
+        .description("Socket proxy decisions by decision and rule")
+        .tag("decision", decision)
+        .tag("rule", rule)
+        .register(registry)
+        .increment();
+  }
+
+  private static String shorten(String path) {
+    return path.length() > MAX_LOGGED_PATH ? path.substring(0, MAX_LOGGED_PATH) + "…" : path;
+  }
+}

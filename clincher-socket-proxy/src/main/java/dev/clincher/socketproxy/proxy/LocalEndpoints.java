@@ -1,0 +1,66 @@
+package dev.clincher.socketproxy.proxy;
+
+import dev.clincher.common.config.Secret;
+import dev.clincher.common.health.Health;
+import dev.clincher.common.health.HealthReport;
+import dev.clincher.common.metrics.Metrics;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The proxy's own endpoints on its port: {@code /health/liveliness}, {@code /health/readiness} and
+ * {@code /metrics}. Docker's API has no path under {@code /health} or {@code /metrics} (with or without a version
+ * prefix), so these never shadow a Docker route; {@code /_ping} and every Docker path still reach the policy.
+ */
+public final class LocalEndpoints {
+  private final Health health;
+  private final Metrics metrics;
+  private final Optional<Secret> metricsToken;
+
+  public LocalEndpoints(Health health, Metrics metrics, Optional<Secret> metricsToken) {
+    this.health = health;
+    this.metrics = metrics;
+    this.metricsToken = metricsToken;
+  }
+
+  /** Whether this path is served here rather than by Docker. */
+  static boolean handles(String path) {
+    return switch (path) {
+      case "/health/liveliness", "/health/liveness", "/health/readiness", "/metrics" -> true;
+      default -> false;
+    };
+  }
+
+  /** The complete response; only GET and HEAD are served. */
+  byte[] respond(String method, String path, Optional<String> authorization) {
+    boolean head = method.equals("HEAD");
+    if (!method.equals("GET") && !head) {
+      return Responses.error(405, "method_not_allowed", "only GET and HEAD are served here", head);
+    }
+    return switch (path) {
+      case "/health/readiness" -> health(health.readiness(), head);
+      case "/metrics" -> metrics(authorization, head);
+      default -> health(health.liveliness(), head);
+    };
+  }
+
+  private static byte[] health(HealthReport report, boolean head) {
+    return Responses.response(report.httpStatus(), "application/json", "",
+        (report.toJson() + "\n").getBytes(StandardCharsets.UTF_8), head);
+  }
+
+  private byte[] metrics(Optional<String> authorization, boolean head) {
+    if (metricsToken.isPresent() && !authorized(authorization, metricsToken.get())) {
+      return Responses.error(401, "unauthorized", "a valid bearer token is required for /metrics", head);
+    }
+    return Responses.response(200, Metrics.CONTENT_TYPE, "", metrics.scrape().getBytes(StandardCharsets.UTF_8),
+        head);
+  }
+
+  private static boolean authorized(Optional<String> authorization, Secret token) {
+    return authorization
+        .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+        .map(value -> token.matches(value.substring(7).trim()))
+        .orElse(false);
+  }
+}
