@@ -15,8 +15,15 @@ final class Services {
    * @return the exit code once stopped
    */
   static int runUntilStopped(AutoCloseable service, Runnable onHangup) throws InterruptedException {
+    return runUntilStopped(java.util.List.of(service), onHangup);
+  }
+
+  /** The same for several services in one JVM ({@code clincher up}); they are closed in reverse start order. */
+  static int runUntilStopped(java.util.List<AutoCloseable> services, Runnable onHangup) throws InterruptedException {
     Shutdown shutdown = new Shutdown();
-    shutdown.register("service", service);
+    for (AutoCloseable service : services) {
+      shutdown.register(service.getClass().getSimpleName(), service);
+    }
     shutdown.installHook();
     try (Signals.Registration hangup = Signals.onHangup(onHangup)) {
       Thread.currentThread().join();

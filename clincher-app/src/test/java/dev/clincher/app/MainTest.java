@@ -80,6 +80,24 @@ class MainTest {
   }
 
   @Test
+  void theSeedsSocketProxyEnvironmentSelectsCompatMode() throws Exception {
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (String line : Files.readAllLines(seedFile("socket-proxy.env"))) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        String[] pair = line.trim().split("=", 2);
+        env.put(pair[0], pair[1]);
+      }
+    }
+    assertThat(env).containsEntry("CONTAINERS", "1").doesNotContainKey("POST");
+    SocketProxyCommand command = new SocketProxyCommand();
+    new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--listen=127.0.0.1:0");
+    dev.clincher.socketproxy.SocketProxySettings settings = command.settings(env);
+    assertThat(settings.environment()).containsEntry("CONTAINERS", "1");
+    assertThat(settings.listenPort()).isZero();
+    assertThat(run("socket-proxy", "--help").out()).contains("--docker-socket", "--profile", "--policy");
+  }
+
+  @Test
   void unknownFlagsFailWithAClearMessage() {
     Run run = run("egress", "--listen-ip=127.0.0.1", "--no-such-flag=1");
     assertThat(run.exit()).isEqualTo(2);
