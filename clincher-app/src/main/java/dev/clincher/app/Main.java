@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "A hardened, self-hosted AI agent platform.",
-    subcommands = {UpCommand.class, EgressCommand.class, SocketProxyCommand.class, VersionCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {UpCommand.class, EgressCommand.class, SocketProxyCommand.class, RouterCommand.class,
+        VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;

@@ -98,6 +98,15 @@ class MainTest {
   }
 
   @Test
+  void theRouterNamesAMissingConfigFile(@TempDir Path directory) {
+    assertThat(run("router", "--help").out()).contains("--config", "--port");
+    Path missing = directory.resolve("missing.yaml");
+    Run run = run("router", "--config", missing.toString(), "--port", "0");
+    assertThat(run.exit()).isNotZero();
+    assertThat(run.err()).contains(missing.toString());
+  }
+
+  @Test
   void unknownFlagsFailWithAClearMessage() {
     Run run = run("egress", "--listen-ip=127.0.0.1", "--no-such-flag=1");
     assertThat(run.exit()).isEqualTo(2);

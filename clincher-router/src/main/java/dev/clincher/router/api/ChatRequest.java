@@ -1,0 +1,83 @@
+package dev.clincher.router.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * A validated {@code POST /v1/chat/completions} body. Everything the client sent passes through to the provider
+ * ({@code tools}, {@code tool_choice}, {@code parallel_tool_calls}, {@code response_format}, {@code stop},
+ * {@code max_tokens}/{@code max_completion_tokens}, {@code temperature}, {@code top_p}, {@code user}, …) except
+ * fields that would steer the router itself, which are refused.
+ *
+ * @param body         the request as JSON
+ * @param model        the public model name asked for
+ * @param stream       whether the client wants SSE
+ * @param includeUsage {@code stream_options.include_usage}
+ */
+public record ChatRequest(ObjectNode body, String model, boolean stream, boolean includeUsage) {
+  /** Fields with which LiteLLM lets a client redirect the call or its key: never accepted from clients here. */
+  private static final Set<String> REFUSED = Set.of("api_key", "api_base", "base_url", "api_version",
+      "custom_llm_provider", "mock_response");
+
+  /** Parses and checks a body. */
+  public static ChatRequest parse(byte[] bytes, ObjectMapper json) throws InvalidRequest {
+    JsonNode tree;
+    try {
+      tree = json.readTree(bytes);
+    } catch (IOException e) {
+      throw new InvalidRequest(OpenAiError.invalidRequest(null, "the request body is not valid JSON"));
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new InvalidRequest(OpenAiError.invalidRequest(null, "the request body must be a JSON object"));
+    }
+    ObjectNode body = (ObjectNode) tree;
+    for (String field : REFUSED) {
+      if (body.has(field)) {
+        throw new InvalidRequest(OpenAiError.invalidRequest(field, "'" + field + "' is not accepted by this router"));
+      }
+    }
+    JsonNode model = body.path("model");
+    if (!model.isTextual() || model.asText().isBlank()) {
+      throw new InvalidRequest(OpenAiError.invalidRequest("model", "'model' is required (a string)"));
+    }
+    JsonNode messages = body.path("messages");
+    if (!messages.isArray() || messages.isEmpty()) {
+      throw new InvalidRequest(OpenAiError.invalidRequest("messages", "'messages' is required (a non-empty array)"));
+    }
+    JsonNode n = body.path("n");
+    if (!n.isMissingNode() && !n.isNull() && !(n.canConvertToInt() && n.asInt() == 1)) {
+      throw new InvalidRequest(OpenAiError.invalidRequest("n", "only n=1 is supported: send one request per choice"));
+    }
+    JsonNode stream = body.path("stream");
+    if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
+      throw new InvalidRequest(OpenAiError.invalidRequest("stream", "'stream' must be true or false"));
+    }
+    boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+    return new ChatRequest(body, model.asText(), stream.asBoolean(false), includeUsage);
+  }
+
+  /** The body to send to a deployment: a copy with the deployment's upstream model name. */
+  public ObjectNode forUpstream(String upstreamModel) {
+    ObjectNode copy = body.deepCopy();
+    copy.put("model", upstreamModel);
+    return copy;
+  }
+
+  /** A request the router refuses, with the error to answer. */
+  public static final class InvalidRequest extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final transient OpenAiError error;
+
+    InvalidRequest(OpenAiError error) {
+      super(error.message());
+      this.error = error;
+    }
+
+    public OpenAiError error() {
+      return error;
+    }
+  }
+}

@@ -1,0 +1,308 @@
+package dev.clincher.router.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.router.keys.Caller;
+import dev.clincher.router.provider.ChunkStream;
+import dev.clincher.router.provider.Completion;
+import dev.clincher.router.provider.Provider;
+import dev.clincher.router.provider.ProviderException;
+import dev.clincher.router.provider.Providers;
+import dev.clincher.router.provider.Usage;
+import dev.clincher.router.routing.Deployment;
+import dev.clincher.router.routing.DeploymentGroup;
+import dev.clincher.router.routing.Dispatcher;
+import dev.clincher.router.routing.Fallbacks;
+import dev.clincher.router.routing.Routed;
+import dev.clincher.router.routing.RoutingException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes that call a model: {@code POST /v1/chat/completions} and {@code POST /v1/embeddings}. Each routes the
+ * validated request to a deployment (with retries, see {@link Dispatcher}) and answers with the provider's answer, or
+ * relays a chat stream event by event.
+ *
+ * <p>Streaming: the first chunk is read <em>inside</em> the retry loop, before anything is sent to the client, so an
+ * upstream that fails before its first chunk is retried; once the first chunk went out, a broken upstream ends the
+ * client's stream with an error event and no {@code [DONE]}, and is never retried.
+ */
+final class ModelCalls {
+  private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
+
+  private final Dispatcher dispatcher;
+  private final Fallbacks fallbacks;
+  private final Providers providers;
+  private final RouterMetrics metrics;
+  private final ObjectMapper json;
+
+  ModelCalls(Dispatcher dispatcher, Fallbacks fallbacks, Providers providers, RouterMetrics metrics,
+      ObjectMapper json) {
+    this.dispatcher = dispatcher;
+    this.fallbacks = fallbacks;
+    this.providers = providers;
+    this.metrics = metrics;
+    this.json = json;
+  }
+
+  /** Serves one validated chat request for {@code group}; completes the exchange. */
+  void chat(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group) throws InterruptedException {
+    // A model call may run long without I/O on the client connection: the deployment's timeout bounds it instead.
+    exchange.request.addIdleTimeoutListener(timeout -> false);
+    Outcome outcome = chat.stream() ? stream(exchange, chat, group)
+        : complete(exchange, group, deployment -> provider(deployment).complete(deployment.config(),
+            chat.forUpstream(deployment.config().upstreamModel())));
+    log(exchange, caller, group, chat.stream() ? "chat_stream" : "chat", outcome);
+  }
+
+  /** Serves one validated embeddings request (body already checked) for {@code group}; completes the exchange. */
+  void embeddings(Exchange exchange, Caller caller, ObjectNode request, DeploymentGroup group)
+      throws InterruptedException {
+    exchange.request.addIdleTimeoutListener(timeout -> false);
+    Outcome outcome = complete(exchange, group, deployment -> {
+      ObjectNode upstream = request.deepCopy();
+      upstream.put("model", deployment.config().upstreamModel());
+      return provider(deployment).embed(deployment.config(), upstream);
+    });
+    log(exchange, caller, group, "embeddings", outcome);
+  }
+
+  private void log(Exchange exchange, Caller caller, DeploymentGroup group, String kind, Outcome outcome) {
+    long totalNanos = System.nanoTime() - exchange.startNanos;
+    metrics.request(group.modelName(), outcome.status(), Duration.ofNanos(totalNanos),
+        outcome.overheadNanos() < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(outcome.overheadNanos())));
+    LOG.atInfo()
+        .addKeyValue("model", group.modelName())
+        .addKeyValue("deployment", outcome.deploymentId())
+        .addKeyValue("caller", caller.name())
+        .addKeyValue("call", kind)
+        .addKeyValue("status", outcome.status())
+        .addKeyValue("attempts", outcome.attempts())
+        .addKeyValue("prompt_tokens", outcome.usage().promptTokens())
+        .addKeyValue("completion_tokens", outcome.usage().completionTokens())
+        .addKeyValue("duration_ms", TimeUnit.NANOSECONDS.toMillis(totalNanos))
+        .addKeyValue("overhead_ms", outcome.overheadNanos() < 0 ? null : TimeUnit.NANOSECONDS.toMillis(outcome.overheadNanos()))
+        .addKeyValue("outcome", outcome.detail())
+        .log("router.request");
+  }
+
+  /** What happened, for the request log and metrics; {@code overheadNanos} is -1 when not measured (failures). */
+  private record Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail) {
+    static Outcome failed(OpenAiError error) {
+      return new Outcome(error.status(), "", 0, Usage.NONE, -1, error.type());
+    }
+  }
+
+  private Outcome complete(Exchange exchange, DeploymentGroup group,
+      Function<Deployment, CompletableFuture<Completion>> call) throws InterruptedException {
+    AtomicLong upstreamNanos = new AtomicLong();
+    AtomicReference<CompletableFuture<Completion>> pending = new AtomicReference<>();
+    // Cancels the upstream call if Jetty reports the connection failed. Jetty does not read an HTTP/1.1 connection
+    // while the handler waits, so a client that just closes is noticed only when the answer is written; the
+    // deployment's timeout bounds the wasted call. Streams notice a closed client at the next event.
+    exchange.request.addFailureListener(failure -> cancel(pending.get()));
+    Routed<Completion> routed;
+    try {
+      routed = route(group, deployment -> {
+        long start = System.nanoTime();
+        try {
+          return await(deployment, call.apply(deployment), pending);
+        } finally {
+          upstreamNanos.addAndGet(System.nanoTime() - start);
+        }
+      });
+    } catch (RoutingException | ProviderException e) {
+      return fail(exchange, e);
+    }
+    try (routed) {
+      Completion completion = routed.value();
+      Deployment deployment = routed.deployment();
+      recordSuccess(group, deployment, completion.usage());
+      long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
+      addRouterHeaders(exchange, deployment, overheadNanos);
+      exchange.sendJson(200, completion.body());
+      return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok");
+    }
+  }
+
+  /** Dispatches to {@code group}, then to its fallback groups in order while the error allows it. */
+  private <T> Routed<T> route(DeploymentGroup group, Dispatcher.Attempt<T> attempt)
+      throws RoutingException, ProviderException, InterruptedException {
+    try {
+      return dispatcher.dispatch(group, attempt, this::onFailure);
+    } catch (RoutingException | ProviderException first) {
+      Exception last = first;
+      for (String name : fallbacks.after(group.modelName(), first)) {
+        Optional<DeploymentGroup> fallback = dispatcher.group(name);
+        if (fallback.isEmpty()) {
+          continue;
+        }
+        LOG.atInfo().addKeyValue("model", group.modelName()).addKeyValue("fallback", name)
+            .addKeyValue("after", last.getClass().getSimpleName()).log("router.fallback");
+        try {
+          return dispatcher.dispatch(fallback.get(), attempt, this::onFailure);
+        } catch (RoutingException | ProviderException e) {
+          last = e;
+        }
+      }
+      if (last instanceof RoutingException routing) {
+        throw routing;
+      }
+      throw (ProviderException) last;
+    }
+  }
+
+  private static Completion await(Deployment deployment, CompletableFuture<Completion> future,
+      AtomicReference<CompletableFuture<Completion>> pending) throws ProviderException, InterruptedException {
+    pending.set(future);
+    Duration timeout = deployment.config().timeout();
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ProviderException provider) {
+        throw provider;
+      }
+      throw ProviderException.unreachable("deployment " + deployment.id() + " failed", false);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw ProviderException.unreachable("deployment " + deployment.id() + " timed out after "
+          + timeout.toSeconds() + " s", true);
+    } catch (CancellationException e) {
+      throw new ProviderException(499, "client_closed", null, "the client closed the connection", Optional.empty());
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      throw e;
+    }
+  }
+
+  private Outcome stream(Exchange exchange, ChatRequest chat, DeploymentGroup group) throws InterruptedException {
+    AtomicLong upstreamNanos = new AtomicLong();
+    Routed<FirstChunk> routed;
+    try {
+      routed = route(group, deployment -> {
+        long start = System.nanoTime();
+        try {
+          return openStream(deployment, chat);
+        } finally {
+          upstreamNanos.addAndGet(System.nanoTime() - start);
+        }
+      });
+    } catch (RoutingException | ProviderException e) {
+      return fail(exchange, e);
+    }
+    try (routed; ChunkStream upstream = routed.value().stream()) {
+      long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
+      addRouterHeaders(exchange, routed.deployment(), overheadNanos);
+      exchange.startEvents();
+      String detail = relay(exchange, routed.value(), upstream);
+      recordSuccess(group, routed.deployment(), upstream.usage());
+      return new Outcome(200, routed.deployment().id(), routed.attempts(), upstream.usage(), overheadNanos, detail);
+    }
+  }
+
+  /** The open upstream stream and its first chunk (empty when the stream ended at once). */
+  private record FirstChunk(ChunkStream stream, Optional<String> first) {}
+
+  private FirstChunk openStream(Deployment deployment, ChatRequest chat)
+      throws ProviderException, InterruptedException {
+    ChunkStream stream = providers.openStream(deployment.config(), chat.forUpstream(deployment.config().upstreamModel()));
+    try {
+      return new FirstChunk(stream, stream.next());
+    } catch (IOException e) {
+      stream.close();
+      throw ProviderException.unreachable("deployment " + deployment.id() + " broke its stream before the first chunk",
+          false);
+    }
+  }
+
+  /**
+   * Relays chunks until {@code [DONE]}. Returns how it ended: {@code ok}, {@code upstream_broke} (the client got an
+   * error event) or {@code client_gone} (the upstream call was cancelled).
+   */
+  private String relay(Exchange exchange, FirstChunk opened, ChunkStream upstream) {
+    Optional<String> chunk = opened.first();
+    try {
+      while (chunk.isPresent()) {
+        exchange.writeEvent(chunk.get());
+        try {
+          chunk = upstream.next();
+        } catch (IOException upstreamBroke) {
+          OpenAiError error = new OpenAiError(502, "the provider's stream broke off; the answer is incomplete",
+              "api_error", null, "upstream_stream_broken", Optional.empty());
+          exchange.finishEvents("data: " + exchange.text(error.toJson(json)) + "\n\n");
+          return "upstream_broke";
+        }
+      }
+      exchange.finishEvents("data: [DONE]\n\n");
+      return "ok";
+    } catch (IOException clientGone) {
+      upstream.close(); // cancels the upstream call
+      exchange.callback.failed(clientGone);
+      return "client_gone";
+    }
+  }
+
+  private Outcome fail(Exchange exchange, Exception e) {
+    OpenAiError error = e instanceof RoutingException routing
+        ? OpenAiError.from(routing) : OpenAiError.from((ProviderException) e);
+    exchange.sendError(error);
+    return Outcome.failed(error);
+  }
+
+  private void onFailure(Deployment deployment, ProviderException error, boolean willRetry) {
+    metrics.deploymentFailure(deployment.config().modelName(), deployment.id(), error.clientStatus(), willRetry);
+    LOG.atWarn()
+        .addKeyValue("model", deployment.config().modelName())
+        .addKeyValue("deployment", deployment.id())
+        .addKeyValue("status", error.clientStatus())
+        .addKeyValue("error_type", error.type())
+        .addKeyValue("retry_after_ms", error.retryAfter().map(Duration::toMillis).orElse(-1L))
+        .addKeyValue("will_retry", willRetry)
+        .log("router.attempt.failed");
+  }
+
+  private void recordSuccess(DeploymentGroup group, Deployment deployment, Usage usage) {
+    deployment.recordTokens(usage.totalTokens(), System.nanoTime());
+    metrics.deploymentSuccess(group.modelName(), deployment.id(), usage.promptTokens(), usage.completionTokens());
+  }
+
+  private Provider provider(Deployment deployment) {
+    return providers.forKind(deployment.config().provider());
+  }
+
+  /** The router's own time: everything but waiting on providers and sleeping between retries. */
+  private static long overhead(Exchange exchange, long upstreamNanos, long waitedNanos) {
+    return Math.max(0, System.nanoTime() - exchange.startNanos - upstreamNanos - waitedNanos);
+  }
+
+  /**
+   * Which deployment answered, the router's overhead and the cost. The cost is 0 until pricing exists (the spend
+   * step adds per-model prices).
+   */
+  private static void addRouterHeaders(Exchange exchange, Deployment deployment, long overheadNanos) {
+    String overheadMs = String.format(java.util.Locale.ROOT, "%.3f", overheadNanos / 1_000_000.0);
+    exchange.header("x-clincher-deployment", deployment.id());
+    exchange.header("x-clincher-overhead-ms", overheadMs);
+    exchange.header("x-clincher-response-cost", "0.0");
+    exchange.header("x-litellm-model-id", deployment.id());
+    exchange.header("x-litellm-overhead-duration-ms", overheadMs);
+    exchange.header("x-litellm-response-cost", "0.0");
+  }
+
+  private static void cancel(CompletableFuture<?> future) {
+    if (future != null) {
+      future.cancel(true);
+    }
+  }
+}

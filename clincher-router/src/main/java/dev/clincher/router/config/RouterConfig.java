@@ -1,0 +1,66 @@
+package dev.clincher.router.config;
+
+import dev.clincher.common.config.Secret;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A LiteLLM {@code config.yaml} as the router uses it, read by {@link RouterConfigReader}.
+ *
+ * @param deployments    every {@code model_list} entry, in file order
+ * @param masterKey      the key clients present as {@code Authorization: Bearer ...}
+ * @param routing        strategy, retries and cooldown
+ * @param maxRequestBytes largest request body accepted ({@code general_settings.max_request_size_mb})
+ * @param maxParallelRequests requests in flight at most, over all deployments
+ * @param fallbacks      {@code fallbacks}/{@code context_window_fallbacks}: group → groups to try next
+ * @param notices        unsupported keys that were ignored, one line each (logged once at start-up)
+ */
+public record RouterConfig(
+    List<DeploymentConfig> deployments,
+    Secret masterKey,
+    RoutingSettings routing,
+    FallbackSettings fallbacks,
+    long maxRequestBytes,
+    int maxParallelRequests,
+    List<String> notices) {
+
+  public RouterConfig {
+    deployments = List.copyOf(deployments);
+    notices = List.copyOf(notices);
+    Objects.requireNonNull(masterKey, "masterKey");
+    Objects.requireNonNull(routing, "routing");
+    Objects.requireNonNull(fallbacks, "fallbacks");
+  }
+
+  /**
+   * Retries, cooldown and strategy.
+   *
+   * @param strategy      how a deployment is picked in a group
+   * @param numRetries    retries after the first attempt ({@code num_retries})
+   * @param retryAfter    least wait before a retry ({@code router_settings.retry_after})
+   * @param allowedFails  failures within a minute before a deployment cools down ({@code allowed_fails})
+   * @param cooldownTime  how long a failing deployment is skipped ({@code cooldown_time})
+   * @param cooldowns     false when {@code disable_cooldowns} is set
+   */
+  public record RoutingSettings(
+      RoutingStrategy strategy,
+      int numRetries,
+      Duration retryAfter,
+      int allowedFails,
+      Duration cooldownTime,
+      boolean cooldowns) {
+
+    public RoutingSettings {
+      Objects.requireNonNull(strategy, "strategy");
+      if (numRetries < 0 || numRetries > 10 || allowedFails < 1) {
+        throw new IllegalArgumentException("num_retries must be 0..10 and allowed_fails >= 1");
+      }
+    }
+
+    /** LiteLLM's defaults: simple-shuffle, no retries, 3 allowed fails, 5 s cooldown. */
+    public static RoutingSettings defaults() {
+      return new RoutingSettings(RoutingStrategy.SIMPLE_SHUFFLE, 0, Duration.ZERO, 3, Duration.ofSeconds(5), true);
+    }
+  }
+}

@@ -1,0 +1,361 @@
+package dev.clincher.router.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.ConfigLoader;
+import dev.clincher.common.config.Secret;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads a LiteLLM {@code config.yaml} into a {@link RouterConfig}.
+ *
+ * <p>The file is loaded by common's {@link ConfigLoader} (strict YAML, {@code ${VAR}} expansion), then walked section
+ * by section. LiteLLM's {@code os.environ/VAR} references resolve from the environment ({@code VAR_FILE} works too).
+ * Keys the router does not implement are handled by {@link KeyPolicy}: noted once (see {@link RouterConfig#notices()})
+ * or refused. Errors name the file, the key path and the reason, never a value.
+ */
+public final class RouterConfigReader {
+  /** Default whole-request timeout, LiteLLM's 600 s. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(600);
+  /** Default request body limit when {@code max_request_size_mb} is not set. */
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 16L * 1024 * 1024;
+  /** Default for {@code general_settings.max_parallel_requests}. */
+  public static final int DEFAULT_MAX_PARALLEL_REQUESTS = 1000;
+  /** Default in-flight requests per deployment. */
+  public static final int DEFAULT_DEPLOYMENT_PARALLEL_REQUESTS = 256;
+
+  private static final Set<String> TOP_LEVEL =
+      Set.of("model_list", "router_settings", "litellm_settings", "general_settings");
+  private static final Set<String> ENTRY = Set.of("model_name", "litellm_params", "model_info", "rpm", "tpm");
+  private static final Set<String> LITELLM_PARAMS = Set.of("model", "api_key", "api_base", "rpm", "tpm", "weight",
+      "timeout", "stream_timeout", "organization", "max_parallel_requests", "custom_llm_provider");
+  private static final Set<String> ROUTER_SETTINGS = Set.of("num_retries", "retry_after", "routing_strategy",
+      "allowed_fails", "cooldown_time", "disable_cooldowns", "timeout", "enable_pre_call_checks",
+      "default_max_parallel_requests", "stream_timeout", "fallbacks", "context_window_fallbacks", "max_fallbacks");
+  private static final Set<String> LITELLM_SETTINGS = Set.of("num_retries", "request_timeout", "callbacks",
+      "success_callback", "failure_callback", "service_callbacks", "json_logs", "turn_off_message_logging",
+      "redact_user_api_key_info", "fallbacks", "context_window_fallbacks");
+  private static final Set<String> GENERAL_SETTINGS =
+      Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting");
+
+  private final ConfigContext context;
+
+  private RouterConfigReader(ConfigContext context) {
+    this.context = context;
+  }
+
+  /** Reads {@code file}, resolving variables from {@code env} (pass {@code System.getenv()} in production). */
+  public static RouterConfig read(Path file, Map<String, String> env) throws ConfigException {
+    JsonNode tree = new ConfigLoader(env).load(file);
+    return new RouterConfigReader(new ConfigContext(file.toString(), env)).read(tree);
+  }
+
+  /** Reads YAML text; {@code source} names it in errors. */
+  public static RouterConfig parse(String source, String yaml, Map<String, String> env) throws ConfigException {
+    JsonNode tree = new ConfigLoader(env).parse(source, yaml);
+    return new RouterConfigReader(new ConfigContext(source, env)).read(tree);
+  }
+
+  private RouterConfig read(JsonNode tree) throws ConfigException {
+    ConfigSection root = new ConfigSection(tree, "", "", context);
+    root.checkKeys(TOP_LEVEL);
+    ConfigSection router = root.section("router_settings", "router_settings");
+    ConfigSection litellm = root.section("litellm_settings", "litellm_settings");
+    ConfigSection general = root.section("general_settings", "general_settings");
+    router.checkKeys(ROUTER_SETTINGS);
+    litellm.checkKeys(LITELLM_SETTINGS);
+    general.checkKeys(GENERAL_SETTINGS);
+    checkObservability(litellm, general);
+
+    Duration defaultTimeout = router.seconds("timeout", litellm.seconds("request_timeout", DEFAULT_TIMEOUT));
+    int deploymentParallel = (int) Math.min(Integer.MAX_VALUE,
+        router.wholeNumber("default_max_parallel_requests", DEFAULT_DEPLOYMENT_PARALLEL_REQUESTS));
+    Optional<Duration> streamTimeout = router.has("stream_timeout")
+        ? Optional.of(router.seconds("stream_timeout", DEFAULT_TIMEOUT)) : Optional.empty();
+    List<DeploymentConfig> deployments =
+        readModelList(root.raw("model_list"), defaultTimeout, streamTimeout, deploymentParallel);
+    FallbackSettings fallbacks = fallbacks(router, litellm, deployments);
+    return new RouterConfig(deployments, masterKey(general), routing(router, litellm), fallbacks,
+        maxRequestBytes(general), maxParallelRequests(general), context.notices());
+  }
+
+  private List<DeploymentConfig> readModelList(JsonNode list, Duration timeout, Optional<Duration> streamTimeout,
+      int parallel) throws ConfigException {
+    if (list.isMissingNode() || list.isNull()) {
+      return List.of();
+    }
+    if (!list.isArray()) {
+      throw context.error("model_list", "expected a list");
+    }
+    List<DeploymentConfig> deployments = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      DeploymentConfig deployment = readDeployment(i, list.get(i), timeout, streamTimeout, parallel);
+      if (!ids.add(deployment.id())) {
+        throw context.error("model_list[" + i + "].model_info.id", "duplicate deployment id");
+      }
+      deployments.add(deployment);
+    }
+    return deployments;
+  }
+
+  private DeploymentConfig readDeployment(int index, JsonNode node, Duration defaultTimeout,
+      Optional<Duration> defaultStreamTimeout, int defaultParallel) throws ConfigException {
+    ConfigSection entry = new ConfigSection(node, "model_list[" + index + "]", "", context);
+    entry.checkKeys(ENTRY);
+    ConfigSection params = entry.section("litellm_params", "litellm_params");
+    params.checkKeys(LITELLM_PARAMS);
+    ConfigSection info = entry.section("model_info", "model_info");
+    checkModelInfo(info);
+
+    String modelName = entry.requiredString("model_name");
+    String model = params.requiredString("model");
+    Optional<URI> apiBase = apiBase(params);
+    ProviderKind provider = provider(params, model, apiBase.isPresent());
+    String upstreamModel = stripPrefix(model, provider);
+    if (apiBase.isEmpty() && provider.defaultBase().isEmpty()) {
+      throw context.error(params.childPath("api_base"), "required for provider " + provider.prefix());
+    }
+    String id = info.string("id").orElse(modelName + "#" + index);
+    long rpm = params.has("rpm") ? params.wholeNumber("rpm", 0) : entry.wholeNumber("rpm", 0);
+    long tpm = params.has("tpm") ? params.wholeNumber("tpm", 0) : entry.wholeNumber("tpm", 0);
+    int parallel = (int) Math.min(Integer.MAX_VALUE, params.wholeNumber("max_parallel_requests", defaultParallel));
+    if (parallel < 1) {
+      throw context.error(params.childPath("max_parallel_requests"), "must be at least 1");
+    }
+    Duration timeout = params.seconds("timeout", defaultTimeout);
+    Duration streamTimeout = params.seconds("stream_timeout", defaultStreamTimeout.orElse(timeout));
+    if (timeout.isZero() || streamTimeout.isZero()) {
+      throw context.error(params.childPath("timeout"), "timeouts must be more than 0");
+    }
+    return new DeploymentConfig(id, modelName, provider, upstreamModel, apiKey(params),
+        apiBase.or(provider::defaultBase), params.string("organization"), rpm, tpm, params.number("weight", 0),
+        timeout, streamTimeout, parallel);
+  }
+
+  /** {@code fallbacks} and {@code context_window_fallbacks} (router_settings first, else litellm_settings). */
+  private FallbackSettings fallbacks(ConfigSection router, ConfigSection litellm, List<DeploymentConfig> deployments)
+      throws ConfigException {
+    Set<String> groups = new HashSet<>();
+    deployments.forEach(d -> groups.add(d.modelName()));
+    long max = router.wholeNumber("max_fallbacks", 5);
+    return new FallbackSettings(fallbackMap(router.has("fallbacks") ? router : litellm, "fallbacks", groups),
+        fallbackMap(router.has("context_window_fallbacks") ? router : litellm, "context_window_fallbacks", groups),
+        (int) Math.min(max, 100));
+  }
+
+  /** LiteLLM's shape: a list of one-key mappings, {@code [{"gpt-4": ["gpt-4o", "claude"]}]}. */
+  private Map<String, List<String>> fallbackMap(ConfigSection section, String key, Set<String> groups)
+      throws ConfigException {
+    JsonNode list = section.raw(key);
+    Map<String, List<String>> map = new java.util.LinkedHashMap<>();
+    if (list.isMissingNode() || list.isNull()) {
+      return map;
+    }
+    String path = section.childPath(key);
+    if (!list.isArray()) {
+      throw context.error(path, "expected a list of {model_name: [fallback model_names]}");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode entry = list.get(i);
+      if (!entry.isObject() || entry.size() != 1) {
+        throw context.error(path + "[" + i + "]", "expected one mapping {model_name: [fallback model_names]}");
+      }
+      Map.Entry<String, JsonNode> only = entry.properties().iterator().next();
+      List<String> targets = new ArrayList<>();
+      for (JsonNode target : only.getValue()) {
+        targets.add(target.asText());
+      }
+      for (String name : concat(only.getKey(), targets)) {
+        if (!groups.contains(name)) {
+          throw context.error(path + "[" + i + "]", "'" + name + "' is not a model_name of model_list");
+        }
+      }
+      if (targets.isEmpty()) {
+        throw context.error(path + "[" + i + "]", "expected a non-empty list of fallback model_names");
+      }
+      map.put(only.getKey(), List.copyOf(targets));
+    }
+    return map;
+  }
+
+  private static List<String> concat(String first, List<String> rest) {
+    List<String> all = new ArrayList<>(rest);
+    all.add(0, first);
+    return all;
+  }
+
+  /** {@code model_info} is free-form metadata in LiteLLM; only budgets there get a notice. */
+  private void checkModelInfo(ConfigSection info) throws ConfigException {
+    for (String key : List.of("max_budget", "budget_duration")) {
+      if (info.has(key)) {
+        context.notice(info.genericPath(key), KeyPolicy.lookup("model_info", key).orElseThrow().reason());
+      }
+    }
+  }
+
+  private ProviderKind provider(ConfigSection params, String model, boolean hasApiBase) throws ConfigException {
+    Optional<String> custom = params.string("custom_llm_provider");
+    if (custom.isPresent()) {
+      return ProviderKind.byPrefix(custom.get())
+          .orElseThrow(() -> context.error(params.childPath("custom_llm_provider"), unsupportedProvider(custom.get())));
+    }
+    int slash = model.indexOf('/');
+    if (slash > 0) {
+      Optional<ProviderKind> byPrefix = ProviderKind.byPrefix(model.substring(0, slash));
+      if (byPrefix.isPresent()) {
+        return byPrefix.get();
+      }
+    }
+    Optional<ProviderKind> inferred = ProviderKind.infer(model);
+    if (inferred.isPresent()) {
+      return inferred.get();
+    }
+    if (hasApiBase) {
+      return ProviderKind.OPENAI; // any OpenAI-compatible server named by api_base
+    }
+    String prefix = slash > 0 ? model.substring(0, slash) : model;
+    throw context.error(params.childPath("model"),
+        slash > 0 ? unsupportedProvider(prefix) : "cannot infer the provider; write it as provider/model");
+  }
+
+  private static String unsupportedProvider(String name) {
+    List<String> known = java.util.Arrays.stream(ProviderKind.values()).map(ProviderKind::prefix).toList();
+    return "provider '" + name + "' is not supported (supported: " + String.join(", ", known) + ")";
+  }
+
+  private static String stripPrefix(String model, ProviderKind provider) {
+    String prefix = provider.prefix() + "/";
+    return model.regionMatches(true, 0, prefix, 0, prefix.length()) ? model.substring(prefix.length()) : model;
+  }
+
+  private Optional<Secret> apiKey(ConfigSection params) throws ConfigException {
+    JsonNode raw = params.raw("api_key");
+    Optional<String> key = params.string("api_key");
+    if (key.isEmpty() && raw.isTextual()) {
+      ConfigContext.variableName(raw.asText()).ifPresent(variable -> context.notice(
+          "variable " + variable, "not set: deployments using it are called without a key"));
+    }
+    return key.filter(text -> !text.isBlank()).map(Secret::of);
+  }
+
+  private Optional<URI> apiBase(ConfigSection params) throws ConfigException {
+    Optional<String> text = params.string("api_base");
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    String path = params.childPath("api_base");
+    try {
+      URI uri = new URI(text.get().trim());
+      boolean web = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+      if (!web || uri.getHost() == null) {
+        throw context.error(path, "expected an http:// or https:// URL");
+      }
+      if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw context.error(path, "must not contain credentials, a query or a fragment");
+      }
+      return Optional.of(uri);
+    } catch (URISyntaxException e) {
+      throw context.error(path, "not a valid URL");
+    }
+  }
+
+  private Secret masterKey(ConfigSection general) throws ConfigException {
+    Optional<String> key = general.has("master_key")
+        ? general.string("master_key")
+        : context.resolve("general_settings.master_key", ConfigContext.ENV_PREFIX + "LITELLM_MASTER_KEY");
+    if (key.isEmpty() || key.get().isBlank()) {
+      throw context.error("general_settings.master_key",
+          "a master key is required (set it here, e.g. os.environ/LITELLM_MASTER_KEY, or set LITELLM_MASTER_KEY)");
+    }
+    return Secret.of(key.get());
+  }
+
+  private RouterConfig.RoutingSettings routing(ConfigSection router, ConfigSection litellm) throws ConfigException {
+    RouterConfig.RoutingSettings defaults = RouterConfig.RoutingSettings.defaults();
+    long retries = router.has("num_retries")
+        ? router.wholeNumber("num_retries", 0)
+        : litellm.wholeNumber("num_retries", defaults.numRetries());
+    if (retries > 10) {
+      throw context.error("router_settings.num_retries", "at most 10");
+    }
+    long allowedFails = router.wholeNumber("allowed_fails", defaults.allowedFails());
+    if (allowedFails < 1) {
+      throw context.error("router_settings.allowed_fails", "must be at least 1");
+    }
+    if (router.bool("enable_pre_call_checks", false)) {
+      context.notice("router_settings.enable_pre_call_checks", "context-window pre-call checks are not implemented yet");
+    }
+    return new RouterConfig.RoutingSettings(strategy(router), (int) retries,
+        router.seconds("retry_after", defaults.retryAfter()), (int) Math.min(allowedFails, Integer.MAX_VALUE),
+        router.seconds("cooldown_time", defaults.cooldownTime()), !router.bool("disable_cooldowns", false));
+  }
+
+  private RoutingStrategy strategy(ConfigSection router) throws ConfigException {
+    Optional<String> name = router.string("routing_strategy");
+    if (name.isEmpty()) {
+      return RoutingStrategy.SIMPLE_SHUFFLE;
+    }
+    Optional<RoutingStrategy> strategy = RoutingStrategy.byConfigName(name.get());
+    if (strategy.isPresent()) {
+      return strategy.get();
+    }
+    Set<String> known = Set.of("usage-based-routing", "cost-based-routing");
+    if (!known.contains(name.get())) {
+      throw context.error("router_settings.routing_strategy", "unknown strategy");
+    }
+    context.notice("router_settings.routing_strategy", name.get() + " is not implemented yet; using simple-shuffle");
+    return RoutingStrategy.SIMPLE_SHUFFLE;
+  }
+
+  private long maxRequestBytes(ConfigSection general) throws ConfigException {
+    double megabytes = general.number("max_request_size_mb", -1);
+    if (megabytes < 0) {
+      return DEFAULT_MAX_REQUEST_BYTES;
+    }
+    if (megabytes == 0) {
+      throw context.error("general_settings.max_request_size_mb", "must be more than 0");
+    }
+    return (long) (megabytes * 1024 * 1024);
+  }
+
+  private int maxParallelRequests(ConfigSection general) throws ConfigException {
+    String key = general.has("max_parallel_requests") ? "max_parallel_requests" : "global_max_parallel_requests";
+    long value = general.wholeNumber(key, DEFAULT_MAX_PARALLEL_REQUESTS);
+    if (value < 1) {
+      throw context.error("general_settings." + key, "must be at least 1");
+    }
+    return (int) Math.min(value, Integer.MAX_VALUE);
+  }
+
+  /** Metrics and JSON logs are always on and message content is never logged: note settings that ask otherwise. */
+  private void checkObservability(ConfigSection litellm, ConfigSection general) throws ConfigException {
+    for (String key : List.of("callbacks", "success_callback", "failure_callback", "service_callbacks")) {
+      for (JsonNode callback : litellm.raw(key)) {
+        if (!"prometheus".equals(callback.asText())) {
+          context.notice(litellm.childPath(key), "only prometheus is supported (served at /metrics); others ignored");
+        }
+      }
+    }
+    if (!litellm.bool("json_logs", true)) {
+      context.notice("litellm_settings.json_logs", "logs are always JSON lines");
+    }
+    if (!litellm.bool("turn_off_message_logging", true)) {
+      context.notice("litellm_settings.turn_off_message_logging", "message content is never logged");
+    }
+    for (JsonNode alert : general.raw("alerting")) {
+      if (!"log".equals(alert.asText())) {
+        context.notice("general_settings.alerting", "only 'log' alerting is supported (decisions are logged)");
+      }
+    }
+  }
+}

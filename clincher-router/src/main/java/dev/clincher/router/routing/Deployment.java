@@ -1,0 +1,156 @@
+package dev.clincher.router.routing;
+
+import dev.clincher.router.config.DeploymentConfig;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+
+/**
+ * One deployment at run time: its config plus what routing needs to know now: requests in flight (bounded), whether
+ * it is cooling down after failures, and the requests and tokens it took this minute.
+ */
+public final class Deployment {
+  private static final long MINUTE_NANOS = Duration.ofMinutes(1).toNanos();
+
+  private final DeploymentConfig config;
+  private final Semaphore inFlight;
+  private final Object lock = new Object();
+  private long windowStart;
+  private long requestsThisMinute;
+  private long tokensThisMinute;
+  private long failWindowStart;
+  private int failsThisMinute;
+  private long coolUntil;
+  private boolean cooling;
+  private long latencyNanos;
+
+  Deployment(DeploymentConfig config, long now) {
+    this.config = config;
+    this.inFlight = new Semaphore(config.maxParallelRequests());
+    this.windowStart = now;
+    this.failWindowStart = now;
+  }
+
+  public DeploymentConfig config() {
+    return config;
+  }
+
+  public String id() {
+    return config.id();
+  }
+
+  /** Takes an in-flight slot if one is free; false at capacity. */
+  boolean tryAcquire(long now) {
+    if (!inFlight.tryAcquire()) {
+      return false;
+    }
+    synchronized (lock) {
+      roll(now);
+      requestsThisMinute++;
+    }
+    return true;
+  }
+
+  /** Gives the in-flight slot back. */
+  void release() {
+    inFlight.release();
+  }
+
+  public int inFlight() {
+    return config.maxParallelRequests() - inFlight.availablePermits();
+  }
+
+  /** Counts tokens towards this minute's {@code tpm}. */
+  public void recordTokens(long tokens, long now) {
+    synchronized (lock) {
+      roll(now);
+      tokensThisMinute += tokens;
+    }
+  }
+
+  /** Folds one successful call's latency into the moving average (weight 1/8 for the new sample). */
+  void recordLatency(long nanos) {
+    synchronized (lock) {
+      latencyNanos = latencyNanos == 0 ? nanos : latencyNanos + (nanos - latencyNanos) / 8;
+    }
+  }
+
+  /** The moving average latency; 0 before the first success, so new deployments get tried. */
+  public long latencyNanos() {
+    synchronized (lock) {
+      return latencyNanos;
+    }
+  }
+
+  /** Whether the deployment is skipped because it is cooling down. */
+  boolean coolingDown(long now) {
+    synchronized (lock) {
+      return cooling && now - coolUntil < 0;
+    }
+  }
+
+  /** When the cooldown ends (nanoTime); only meaningful while {@link #coolingDown} is true. */
+  long coolUntil() {
+    synchronized (lock) {
+      return coolUntil;
+    }
+  }
+
+  /** Whether this minute's requests and tokens are under {@code rpm} and {@code tpm} (0 = no limit). */
+  boolean underLimits(long now) {
+    synchronized (lock) {
+      roll(now);
+      return (config.rpm() == 0 || requestsThisMinute < config.rpm())
+          && (config.tpm() == 0 || tokensThisMinute < config.tpm());
+    }
+  }
+
+  long tokensThisMinute(long now) {
+    synchronized (lock) {
+      roll(now);
+      return tokensThisMinute;
+    }
+  }
+
+  /** When this minute's limits reset (nanoTime). */
+  long windowEnd() {
+    synchronized (lock) {
+      return windowStart + MINUTE_NANOS;
+    }
+  }
+
+  /**
+   * Records a failed call. The deployment cools down for {@code retryAfter} when the provider named a time, else for
+   * {@code cooldown} once {@code allowedFails} failures happened within a minute.
+   */
+  void recordFailure(long now, java.util.Optional<Duration> retryAfter, int allowedFails, Duration cooldown) {
+    synchronized (lock) {
+      if (now - failWindowStart >= MINUTE_NANOS) {
+        failWindowStart = now;
+        failsThisMinute = 0;
+      }
+      failsThisMinute++;
+      if (retryAfter.isPresent()) {
+        coolFor(now, retryAfter.get());
+      } else if (failsThisMinute >= allowedFails) {
+        coolFor(now, cooldown);
+        failsThisMinute = 0;
+      }
+    }
+  }
+
+  private void coolFor(long now, Duration duration) {
+    long until = now + duration.toNanos();
+    if (!cooling || until - coolUntil > 0) {
+      coolUntil = until;
+    }
+    cooling = true;
+  }
+
+  private void roll(long now) {
+    if (now - windowStart >= MINUTE_NANOS) {
+      windowStart = now;
+      requestsThisMinute = 0;
+      tokensThisMinute = 0;
+    }
+  }
+}

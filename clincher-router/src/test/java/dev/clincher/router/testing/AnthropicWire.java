@@ -1,0 +1,74 @@
+package dev.clincher.router.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Anthropic's Messages API wire format for the fake: messages, SSE events, errors. */
+public final class AnthropicWire {
+  public static final String MODEL = "claude-haiku-4-5-20251001";
+
+  private AnthropicWire() {}
+
+  /** A message with text and two parallel tool calls, and usage with cache reads. */
+  public static String toolUseMessage() {
+    return """
+        {"id":"msg_01ABC","type":"message","role":"assistant","model":"%s","content":[\
+        {"type":"text","text":"Let me check both."},\
+        {"type":"tool_use","id":"toolu_01A","name":"get_weather","input":{"city":"Paris","unit":"c"}},\
+        {"type":"tool_use","id":"toolu_01B","name":"get_time","input":{"tz":"Europe/Paris"}}],\
+        "stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":472,\
+        "cache_creation_input_tokens":10,"cache_read_input_tokens":100,"output_tokens":89}}""".formatted(MODEL);
+  }
+
+  public static String event(String name, String data) {
+    return "event: " + name + "\ndata: " + data + "\n\n";
+  }
+
+  /** Argument fragments of the first streamed tool call; joined they are {@link #WEATHER_ARGUMENTS}. */
+  public static final List<String> WEATHER_FRAGMENTS =
+      List.of("", "{\\\"city\\\":", " \\\"Par", "is\\\", \\\"unit\\\"", ": \\\"c\\\"}");
+  public static final String WEATHER_ARGUMENTS = "{\"city\": \"Paris\", \"unit\": \"c\"}";
+  public static final List<String> TIME_FRAGMENTS = List.of("{\\\"tz\\\": \\\"Europe/", "Paris\\\"}");
+  public static final String TIME_ARGUMENTS = "{\"tz\": \"Europe/Paris\"}";
+
+  /** A full stream: text, then two tool_use blocks with input_json_delta fragments, pings, stop and usage. */
+  public static List<String> toolUseStream() {
+    List<String> events = new ArrayList<>();
+    events.add(event("message_start", """
+        {"type":"message_start","message":{"id":"msg_01S","type":"message","role":"assistant","model":"%s",\
+        "content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":472,\
+        "cache_creation_input_tokens":0,"cache_read_input_tokens":100,"output_tokens":2}}}""".formatted(MODEL)));
+    events.add(event("content_block_start",
+        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+    events.add(event("ping", "{\"type\": \"ping\"}"));
+    events.add(event("content_block_delta",
+        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Checking\"}}"));
+    events.add(event("content_block_delta",
+        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" now.\"}}"));
+    events.add(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
+    toolBlock(events, 1, "toolu_01A", "get_weather", WEATHER_FRAGMENTS);
+    toolBlock(events, 2, "toolu_01B", "get_time", TIME_FRAGMENTS);
+    events.add(event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
+        + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":89}}"));
+    events.add(event("message_stop", "{\"type\":\"message_stop\"}"));
+    return events;
+  }
+
+  private static void toolBlock(List<String> events, int index, String id, String name, List<String> fragments) {
+    events.add(event("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + index
+        + ",\"content_block\":{\"type\":\"tool_use\",\"id\":\"" + id + "\",\"name\":\"" + name + "\",\"input\":{}}}"));
+    for (String fragment : fragments) {
+      events.add(event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":" + index
+          + ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"" + fragment + "\"}}"));
+    }
+    events.add(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + index + "}"));
+  }
+
+  public static String errorEvent(String type, String message) {
+    return event("error", "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message + "\"}}");
+  }
+
+  public static String error(String type, String message) {
+    return "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message + "\"}}";
+  }
+}

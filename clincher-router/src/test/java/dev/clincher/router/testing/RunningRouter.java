@@ -1,0 +1,75 @@
+package dev.clincher.router.testing;
+
+import dev.clincher.router.RouterServer;
+import dev.clincher.router.RouterSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A router started in-process on an ephemeral loopback port from a config text, with a JDK client to call it. */
+public final class RunningRouter implements AutoCloseable {
+  public static final String MASTER_KEY = "sk-test-master-0123456789";
+  public static final String PROVIDER_KEY = "sk-provider-secret-abcdefghijkl";
+
+  private final RouterServer server;
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  private RunningRouter(RouterServer server) {
+    this.server = server;
+  }
+
+  /** Starts with {@code yaml} and the environment {@code MASTER_KEY}, {@code PROVIDER_KEY} plus {@code extraEnv}. */
+  public static RunningRouter start(Path directory, String yaml, Map<String, String> extraEnv) throws Exception {
+    return start(directory, yaml, extraEnv, javax.net.ssl.SSLContext.getDefault());
+  }
+
+  /** Same, with provider connections trusting what {@code providerTls} trusts. */
+  public static RunningRouter start(Path directory, String yaml, Map<String, String> extraEnv,
+      javax.net.ssl.SSLContext providerTls) throws Exception {
+    Path config = Files.createTempFile(directory, "router", ".yaml");
+    Files.writeString(config, yaml);
+    Map<String, String> env = new HashMap<>(Map.of("LITELLM_MASTER_KEY", MASTER_KEY, "FAKE_API_KEY", PROVIDER_KEY));
+    env.putAll(extraEnv);
+    return new RunningRouter(RouterServer.start(new RouterSettings("127.0.0.1", 0, config, env), providerTls));
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public HttpClient client() {
+    return client;
+  }
+
+  /** POSTs {@code json} to {@code path} with the master key. */
+  public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+    return client.send(request(path).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return client.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + MASTER_KEY).header("Content-Type", "application/json");
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
