@@ -1,0 +1,996 @@
+/*
+ * LLM router benchmark: load generator, streaming client, wrk driver and report, in one single-file program.
+ *
+ * Run with the JDK's source launcher (JDK >= 21, no dependencies):
+ *   java RouterBench.java run --direct-port P --router-port R --key KEY --wrk /usr/bin/wrk --tmp DIR [--quick] [...]
+ *   java RouterBench.java pid-of-port PORT
+ *
+ * All traffic goes to 127.0.0.1 only. Every loop is bounded in count and in time; wrk runs under a timeout.
+ * bench/router/run drives it (it starts nginx as the fake upstream and the router); see bench/router/README.md.
+ */
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+public class RouterBench {
+
+    static final String LOOPBACK = "127.0.0.1";
+    static final int CONNECT_TIMEOUT_MS = 5_000;
+    static final int IO_TIMEOUT_MS = 10_000;
+    static final String CHAT_PATH = "/v1/chat/completions";
+    /** Where the fake upstream (nginx) serves the SSE stream; the router's streaming deployment points there. */
+    static final String DIRECT_STREAM_PATH = "/stream/v1/chat/completions";
+
+    // Targets of issue 4 (bench/router), on a 2-core machine.
+    static final double TARGET_ADDED_P50_MS = 0.5;
+    static final double TARGET_ADDED_P99_MS = 3.0;
+    static final double TARGET_SATURATION_RPS = 5_000;
+    static final double TARGET_RSS_MB = 300;
+
+    public static void main(String[] argv) throws Exception {
+        if (argv.length == 0) {
+            usage();
+            System.exit(2);
+        }
+        Opts o = Opts.parse(Arrays.copyOfRange(argv, 1, argv.length));
+        switch (argv[0]) {
+            case "run" -> new Runner(o).run();
+            case "pid-of-port" -> System.out.println(pidOfListeningPort(Integer.parseInt(o.positional.get(0))));
+            default -> {
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    static void usage() {
+        System.err.println("""
+                usage: java RouterBench.java run --direct-port P --router-port R --key KEY --wrk PATH --tmp DIR
+                           [--quick] [--model bench] [--stream-model bench-stream] [--rate 2000] [--rate-seconds S]
+                           [--rate-warmup S] [--connections 32] [--c1-seconds S] [--sat-seconds 5] [--sat-threads 2]
+                           [--sat-connections 64] [--warmup-seconds S] [--ttfc-requests N] [--out FILE]
+                       java RouterBench.java pid-of-port PORT""");
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Options
+    // ------------------------------------------------------------------------------------------------
+
+    static final class Opts {
+        final Map<String, List<String>> map = new LinkedHashMap<>();
+        final List<String> positional = new ArrayList<>();
+
+        static Opts parse(String[] args) {
+            Opts o = new Opts();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (!a.startsWith("--")) {
+                    o.positional.add(a);
+                    continue;
+                }
+                String key = a.substring(2);
+                String val;
+                int eq = key.indexOf('=');
+                if (eq >= 0) {
+                    val = key.substring(eq + 1);
+                    key = key.substring(0, eq);
+                } else if (key.equals("quick")) {
+                    val = "true";
+                } else if (i + 1 < args.length) {
+                    val = args[++i];
+                } else {
+                    throw new IllegalArgumentException("missing value for --" + key);
+                }
+                o.map.computeIfAbsent(key, k -> new ArrayList<>()).add(val);
+            }
+            return o;
+        }
+
+        String get(String k, String def) {
+            List<String> v = map.get(k);
+            return v == null ? def : v.get(v.size() - 1);
+        }
+
+        String require(String k) {
+            String v = get(k, null);
+            if (v == null) {
+                throw new IllegalArgumentException("--" + k + " is required");
+            }
+            return v;
+        }
+
+        long getLong(String k, long def) {
+            String v = get(k, null);
+            return v == null ? def : Long.parseLong(v);
+        }
+
+        double getDouble(String k, double def) {
+            String v = get(k, null);
+            return v == null ? def : Double.parseDouble(v);
+        }
+
+        boolean has(String k) {
+            return map.containsKey(k);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // /proc helpers (Linux)
+    // ------------------------------------------------------------------------------------------------
+
+    /** The pid of the process holding the listening socket of 127.0.0.1:port (or *:port), or -1. */
+    static long pidOfListeningPort(int port) {
+        String portHex = String.format("%04X", port);
+        List<String> inodes = new ArrayList<>();
+        for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(f))) {
+                    String[] p = line.trim().split("\\s+");
+                    if (p.length > 9 && p[1].endsWith(":" + portHex) && p[3].equals("0A")) {
+                        inodes.add(p[9]);
+                    }
+                }
+            } catch (IOException ignored) {
+                // no such table
+            }
+        }
+        if (inodes.isEmpty()) {
+            return -1;
+        }
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : (Iterable<Path>) procs::iterator) {
+                String name = proc.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+                    for (Path fd : (Iterable<Path>) fds::iterator) {
+                        try {
+                            String target = Files.readSymbolicLink(fd).toString();
+                            for (String inode : inodes) {
+                                if (target.equals("socket:[" + inode + "]")) {
+                                    return Long.parseLong(name);
+                                }
+                            }
+                        } catch (IOException ignored) {
+                            // fd closed meanwhile
+                        }
+                    }
+                } catch (IOException | UncheckedIOException ignored) {
+                    // process gone or not ours
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** A field of /proc/PID/status in kB (VmRSS, VmHWM), or -1. */
+    static long statusKb(long pid, String field) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // process gone
+        }
+        return -1;
+    }
+
+    /** utime + stime of a process in clock ticks (USER_HZ, 100 on Linux), or -1. */
+    static long cpuTicks(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] p = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(p[11]) + Long.parseLong(p[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // A minimal HTTP/1.1 keep-alive client (Content-Length and chunked bodies)
+    // ------------------------------------------------------------------------------------------------
+
+    /** One answer: status, the router's own x-clincher-overhead-ms (NaN if absent), when "data:" first arrived. */
+    record Answer(int status, double overheadMs, long firstDataNanos, boolean open) {}
+
+    static final class Http implements AutoCloseable {
+        private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+        private final Socket socket;
+        private final BufferedInputStream in;
+        private final OutputStream out;
+        private final byte[] buf = new byte[16 * 1024];
+
+        Http(int port) throws IOException {
+            socket = new Socket();
+            try {
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(IO_TIMEOUT_MS);
+                socket.connect(new InetSocketAddress(LOOPBACK, port), CONNECT_TIMEOUT_MS);
+                in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+                out = socket.getOutputStream();
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+        }
+
+        static byte[] request(int port, String path, String key, String body) {
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            String head = "POST " + path + " HTTP/1.1\r\n"
+                    + "Host: " + LOOPBACK + ":" + port + "\r\n"
+                    + "Authorization: Bearer " + key + "\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Accept: */*\r\n"
+                    + "Content-Length: " + b.length + "\r\n\r\n";
+            byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+            byte[] all = Arrays.copyOf(h, h.length + b.length);
+            System.arraycopy(b, 0, all, h.length, b.length);
+            return all;
+        }
+
+        /** Sends one request and reads the whole answer; {@code findData}: note when "data:" first arrives. */
+        Answer exchange(byte[] request, boolean findData) throws IOException {
+            out.write(request);
+            out.flush();
+            String status = readLine();
+            if (status == null) {
+                throw new IOException("connection closed before the answer");
+            }
+            String[] sp = status.split(" ", 3);
+            if (sp.length < 2 || !sp[0].startsWith("HTTP/1.")) {
+                throw new IOException("not an HTTP answer: " + status);
+            }
+            int code = Integer.parseInt(sp[1]);
+            long length = -1;
+            boolean chunked = false;
+            boolean close = sp[0].equals("HTTP/1.0");
+            double overhead = Double.NaN;
+            for (int n = 0; n < 200; n++) {
+                String h = readLine();
+                if (h == null) {
+                    throw new IOException("connection closed inside the head");
+                }
+                if (h.isEmpty()) {
+                    break;
+                }
+                int c = h.indexOf(':');
+                if (c <= 0) {
+                    continue;
+                }
+                String name = h.substring(0, c).trim().toLowerCase(Locale.ROOT);
+                String value = h.substring(c + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                    case "connection" -> close = value.equalsIgnoreCase("close") || (close && !value.equalsIgnoreCase("keep-alive"));
+                    case "x-clincher-overhead-ms" -> {
+                        try {
+                            overhead = Double.parseDouble(value);
+                        } catch (NumberFormatException ignored) {
+                            // leave NaN
+                        }
+                    }
+                    default -> { }
+                }
+            }
+            Matcher5 m = findData ? new Matcher5() : null;
+            if (chunked) {
+                for (int n = 0; n < 1_000_000; n++) {
+                    String sizeLine = readLine();
+                    if (sizeLine == null) {
+                        throw new IOException("connection closed inside a chunked body");
+                    }
+                    int semi = sizeLine.indexOf(';');
+                    long size = Long.parseLong((semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim(), 16);
+                    if (size == 0) {
+                        for (int t = 0; t < 100; t++) { // trailers up to the empty line
+                            String tl = readLine();
+                            if (tl == null || tl.isEmpty()) {
+                                break;
+                            }
+                        }
+                        break;
+                    }
+                    readBody(size, m);
+                    readLine(); // CRLF after the chunk
+                }
+            } else if (length >= 0) {
+                readBody(length, m);
+            } else {
+                readBody(Long.MAX_VALUE, m); // until the server closes
+                close = true;
+            }
+            return new Answer(code, overhead, m == null ? 0 : m.at, !close);
+        }
+
+        private void readBody(long length, Matcher5 m) throws IOException {
+            long left = length;
+            while (left > 0) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    if (length == Long.MAX_VALUE) {
+                        return;
+                    }
+                    throw new IOException("connection closed inside the body");
+                }
+                if (m != null && m.at == 0) {
+                    m.feed(buf, n, System.nanoTime());
+                }
+                left -= n;
+            }
+        }
+
+        private String readLine() throws IOException {
+            StringBuilder sb = new StringBuilder(64);
+            for (int i = 0; i < 64 * 1024; i++) {
+                int c = in.read();
+                if (c < 0) {
+                    return sb.isEmpty() ? null : sb.toString();
+                }
+                if (c == '\n') {
+                    int len = sb.length();
+                    if (len > 0 && sb.charAt(len - 1) == '\r') {
+                        sb.setLength(len - 1);
+                    }
+                    return sb.toString();
+                }
+                sb.append((char) c);
+            }
+            throw new IOException("header line too long");
+        }
+
+        /** Finds "data:" across reads; {@code at} is the time the bytes completing it were read (0 = not yet). */
+        static final class Matcher5 {
+            int matched;
+            long at;
+
+            void feed(byte[] b, int n, long now) {
+                for (int i = 0; i < n && at == 0; i++) {
+                    if (b[i] == DATA[matched]) {
+                        matched++;
+                        if (matched == DATA.length) {
+                            at = now;
+                        }
+                    } else {
+                        matched = b[i] == DATA[0] ? 1 : 0;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Open-loop fixed-rate load: request i is due at t0 + i/rate, on connection i % K
+    // ------------------------------------------------------------------------------------------------
+
+    /** Latencies in nanoseconds (successful answers only) and counts. */
+    record RateResult(long[] latencies, double[] overheadsMs, long sent, long ok, long non2xx, long ioErrors,
+                      long notSent, double seconds, long behindSchedule) {
+        double achievedRate() {
+            return seconds > 0 ? (ok + non2xx) / seconds : 0;
+        }
+    }
+
+    static RateResult fixedRate(int port, byte[] request, double rate, double seconds, int connections)
+            throws InterruptedException {
+        int total = (int) Math.max(1, Math.round(rate * seconds));
+        long[] lat = new long[total];
+        double[] overheads = new double[total];
+        Arrays.fill(lat, -1);
+        Arrays.fill(overheads, Double.NaN);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong non2xx = new AtomicLong();
+        AtomicLong ioErrors = new AtomicLong();
+        AtomicLong notSent = new AtomicLong();
+        AtomicLong behind = new AtomicLong();
+        AtomicLong sent = new AtomicLong();
+        double intervalNanos = 1e9 / rate;
+        Http[] conns = new Http[connections];
+        for (int w = 0; w < connections; w++) { // opened before the clock starts
+            try {
+                conns[w] = new Http(port);
+            } catch (IOException e) {
+                conns[w] = null;
+            }
+        }
+        long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        long hardDeadline = t0 + (long) (seconds * 1e9) + TimeUnit.SECONDS.toNanos(15);
+        Thread[] workers = new Thread[connections];
+        for (int w = 0; w < connections; w++) {
+            final int worker = w;
+            workers[w] = Thread.ofPlatform().name("rate-" + w).daemon().start(() -> {
+                Http conn = conns[worker];
+                try {
+                    for (int i = worker; i < total; i += connections) {
+                        long due = t0 + (long) (i * intervalNanos);
+                        long now = System.nanoTime();
+                        if (now > hardDeadline) {
+                            notSent.incrementAndGet();
+                            continue;
+                        }
+                        long start;
+                        if (now < due) {
+                            // On time: wait for the due time; the clock starts when the request really goes out,
+                            // so the load generator's own wake-up delay is not counted.
+                            for (int spins = 0; spins < 10_000 && (now = System.nanoTime()) < due; spins++) {
+                                LockSupport.parkNanos(due - now);
+                            }
+                            start = System.nanoTime();
+                        } else {
+                            // Behind schedule (this connection was still waiting for earlier answers): the clock
+                            // starts at the due time, as an open-loop client sees it (no coordinated omission).
+                            start = due;
+                            if (now - due > 1_000_000) {
+                                behind.incrementAndGet();
+                            }
+                        }
+                        try {
+                            if (conn == null) {
+                                conn = new Http(port);
+                            }
+                            sent.incrementAndGet();
+                            Answer a = conn.exchange(request, false);
+                            long end = System.nanoTime();
+                            if (a.status() / 100 == 2) {
+                                ok.incrementAndGet();
+                                lat[i] = end - start;
+                                overheads[i] = a.overheadMs();
+                            } else {
+                                non2xx.incrementAndGet();
+                            }
+                            if (!a.open()) {
+                                conn.close();
+                                conn = null;
+                            }
+                        } catch (IOException | RuntimeException e) {
+                            ioErrors.incrementAndGet();
+                            if (conn != null) {
+                                conn.close();
+                            }
+                            conn = null;
+                        }
+                    }
+                } finally {
+                    if (conn != null) {
+                        conn.close();
+                    }
+                }
+            });
+        }
+        for (Thread t : workers) {
+            t.join(TimeUnit.NANOSECONDS.toMillis(hardDeadline - System.nanoTime()) + 20_000);
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        long[] okLat = Arrays.stream(lat).filter(v -> v >= 0).sorted().toArray();
+        double[] oh = Arrays.stream(overheads).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        return new RateResult(okLat, oh, sent.get(), ok.get(), non2xx.get(), ioErrors.get(), notSent.get(), elapsed,
+                behind.get());
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Streaming: time from sending the request to the first "data:" of the answer, one request at a time
+    // ------------------------------------------------------------------------------------------------
+
+    record StreamResult(long[] ttfc, long[] total, long errors) {}
+
+    static StreamResult streams(int port, byte[] request, int count, double maxSeconds) {
+        long[] ttfc = new long[count];
+        long[] total = new long[count];
+        int n = 0;
+        long errors = 0;
+        long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
+        Http conn = null;
+        try {
+            for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+                try {
+                    if (conn == null) {
+                        conn = new Http(port);
+                    }
+                    long start = System.nanoTime();
+                    Answer a = conn.exchange(request, true);
+                    long end = System.nanoTime();
+                    if (a.status() / 100 == 2 && a.firstDataNanos() > 0) {
+                        ttfc[n] = a.firstDataNanos() - start;
+                        total[n] = end - start;
+                        n++;
+                    } else {
+                        errors++;
+                    }
+                    if (!a.open()) {
+                        conn.close();
+                        conn = null;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    errors++;
+                    if (conn != null) {
+                        conn.close();
+                    }
+                    conn = null;
+                }
+            }
+        } finally {
+            if (conn != null) {
+                conn.close();
+            }
+        }
+        long[] t = Arrays.copyOf(ttfc, n);
+        long[] s = Arrays.copyOf(total, n);
+        Arrays.sort(t);
+        Arrays.sort(s);
+        return new StreamResult(t, s, errors);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // wrk (closed loop): saturation and one-connection latency
+    // ------------------------------------------------------------------------------------------------
+
+    record WrkResult(double rps, long requests, long non2xx, long socketErrors, double p50Ms, double p99Ms,
+                     String raw) {
+        long errors() {
+            return non2xx + socketErrors;
+        }
+    }
+
+    static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    static final Pattern REQS = Pattern.compile("(\\d+) requests in ");
+    static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
+    static final Pattern SOCKERR = Pattern.compile(
+            "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    static final Pattern PCT = Pattern.compile("^\\s*(50|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+
+    static WrkResult wrk(String wrk, Path lua, int port, int threads, int conns, double seconds)
+            throws IOException, InterruptedException {
+        List<String> cmd = List.of(wrk, "-t" + threads, "-c" + conns, "-d" + Math.max(1, Math.round(seconds)) + "s",
+                "--latency", "--timeout", "5s", "-s", lua.toString(), "http://" + LOOPBACK + ":" + port + CHAT_PATH);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out;
+        try (InputStream in = p.getInputStream()) {
+            out = in.readNBytes(1 << 20);
+        }
+        if (!p.waitFor((long) seconds + 30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("wrk did not finish in time");
+        }
+        String s = new String(out, StandardCharsets.UTF_8);
+        Matcher m = RPS.matcher(s);
+        if (!m.find()) {
+            throw new IOException("wrk printed no Requests/sec:\n" + s);
+        }
+        double rps = Double.parseDouble(m.group(1));
+        m = REQS.matcher(s);
+        long requests = m.find() ? Long.parseLong(m.group(1)) : -1;
+        m = NON2XX.matcher(s);
+        long non2xx = m.find() ? Long.parseLong(m.group(1)) : 0;
+        m = SOCKERR.matcher(s);
+        long sockErr = 0;
+        if (m.find()) {
+            for (int g = 1; g <= 4; g++) {
+                sockErr += Long.parseLong(m.group(g));
+            }
+        }
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        m = PCT.matcher(s);
+        while (m.find()) {
+            double v = Double.parseDouble(m.group(2));
+            double ms = switch (m.group(3)) {
+                case "us" -> v / 1000.0;
+                case "s" -> v * 1000.0;
+                default -> v;
+            };
+            if (m.group(1).equals("50")) {
+                p50 = ms;
+            } else {
+                p99 = ms;
+            }
+        }
+        return new WrkResult(rps, requests, non2xx, sockErr, p50, p99, s);
+    }
+
+    static String lua(String key, String body) {
+        return "wrk.method = \"POST\"\n"
+                + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+                + "wrk.headers[\"Authorization\"] = \"Bearer " + key + "\"\n"
+                + "wrk.body = [==[" + body + "]==]\n";
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Runner
+    // ------------------------------------------------------------------------------------------------
+
+    static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    static double pct(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    static final class Runner {
+        final boolean quick;
+        final int directPort;
+        final int routerPort;
+        final String key;
+        final String wrk;
+        final Path tmp;
+        final String model;
+        final String streamModel;
+        final double rate;
+        final double rateSeconds;
+        final double rateWarmup;
+        final int connections;
+        final double c1Seconds;
+        final double satSeconds;
+        final int satThreads;
+        final int satConnections;
+        final double warmupSeconds;
+        final int ttfcRequests;
+        final String outFile;
+        long routerPid;
+
+        final Map<String, Map<String, Double>> results = new LinkedHashMap<>();
+        final Map<String, String> notes = new LinkedHashMap<>();
+
+        Runner(Opts o) {
+            quick = o.has("quick");
+            directPort = Integer.parseInt(o.require("direct-port"));
+            routerPort = Integer.parseInt(o.require("router-port"));
+            key = o.require("key");
+            wrk = o.get("wrk", "wrk");
+            tmp = Path.of(o.require("tmp"));
+            model = o.get("model", "bench");
+            streamModel = o.get("stream-model", "bench-stream");
+            rate = o.getDouble("rate", 2000);
+            rateSeconds = o.getDouble("rate-seconds", quick ? 5 : 10);
+            rateWarmup = o.getDouble("rate-warmup", quick ? 1.5 : 3);
+            connections = (int) o.getLong("connections", 32);
+            c1Seconds = o.getDouble("c1-seconds", quick ? 2 : 5);
+            satSeconds = o.getDouble("sat-seconds", 5);
+            satThreads = (int) o.getLong("sat-threads", 2);
+            satConnections = (int) o.getLong("sat-connections", 64);
+            warmupSeconds = o.getDouble("warmup-seconds", quick ? 5 : 10);
+            ttfcRequests = (int) o.getLong("ttfc-requests", quick ? 200 : 1000);
+            outFile = o.get("out", null);
+            routerPid = o.getLong("router-pid", -1);
+            results.put("direct", new LinkedHashMap<>());
+            results.put("router", new LinkedHashMap<>());
+        }
+
+        String chatBody() {
+            return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
+                    + "{\"role\":\"user\",\"content\":\"Say hello.\"}],\"max_tokens\":16,\"temperature\":0}";
+        }
+
+        String streamBody() {
+            return "{\"model\":\"" + streamModel + "\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"Say hello.\"}],\"max_tokens\":16}";
+        }
+
+        void put(String target, String k, double v) {
+            results.get(target).put(k, v);
+        }
+
+        Double val(String target, String k) {
+            Double v = results.get(target).get(k);
+            return v == null || v.isNaN() ? null : v;
+        }
+
+        static void say(String s) {
+            System.err.println(s);
+        }
+
+        int port(String target) {
+            return target.equals("direct") ? directPort : routerPort;
+        }
+
+        String streamPath(String target) {
+            return target.equals("direct") ? DIRECT_STREAM_PATH : CHAT_PATH;
+        }
+
+        void run() throws Exception {
+            if (routerPid <= 0) {
+                routerPid = pidOfListeningPort(routerPort);
+            }
+            if (routerPid <= 0) {
+                notes.put("router pid", "not found from its listening socket: no RSS/CPU figures");
+            }
+            Path chatLua = tmp.resolve("chat.lua");
+            Files.writeString(chatLua, lua(key, chatBody()));
+            long started = System.nanoTime();
+
+            // 0. Sanity: each path answers 200 with the expected shape, else there is nothing to measure.
+            for (String t : List.of("direct", "router")) {
+                check(t, Http.request(port(t), CHAT_PATH, key, chatBody()), false);
+                check(t, Http.request(port(t), streamPath(t), key, streamBody()), true);
+            }
+            put("router", "rss_start", statusKb(routerPid, "VmRSS"));
+
+            // 1. Warm-up, not recorded: the router's JIT, its connection pool to nginx, and this JVM.
+            say(String.format(Locale.ROOT, "warm-up: wrk -t2 -c16 %.0f s through the router, 1 s direct, %d streams each",
+                    warmupSeconds, Math.max(50, ttfcRequests / 4)));
+            wrk(wrk, chatLua, directPort, 2, 16, 1);
+            WrkResult warm = wrk(wrk, chatLua, routerPort, 2, 16, warmupSeconds);
+            if (warm.errors() > 0) {
+                notes.put("warm-up", warm.errors() + " errors through the router during the warm-up");
+            }
+            for (String t : List.of("direct", "router")) {
+                streams(port(t), Http.request(port(t), streamPath(t), key, streamBody()), Math.max(50, ttfcRequests / 4),
+                        30);
+            }
+
+            // 2. Fixed rate, open loop (the latency targets).
+            for (String t : List.of("direct", "router")) {
+                byte[] req = Http.request(port(t), CHAT_PATH, key, chatBody());
+                say(String.format(Locale.ROOT, "%s: %,.0f req/s open loop on %d connections, %.1f s warm-up + %.1f s",
+                        t, rate, connections, rateWarmup, rateSeconds));
+                fixedRate(port(t), req, rate, rateWarmup, connections);
+                RateResult r = fixedRate(port(t), req, rate, rateSeconds, connections);
+                put(t, "rate_achieved", r.achievedRate());
+                put(t, "rate_p50", pct(r.latencies(), 50) / 1e6);
+                put(t, "rate_p90", pct(r.latencies(), 90) / 1e6);
+                put(t, "rate_p99", pct(r.latencies(), 99) / 1e6);
+                put(t, "rate_p999", pct(r.latencies(), 99.9) / 1e6);
+                put(t, "rate_max", r.latencies().length == 0 ? Double.NaN : r.latencies()[r.latencies().length - 1] / 1e6);
+                put(t, "rate_errors", r.non2xx() + r.ioErrors() + r.notSent());
+                if (t.equals("router") && r.overheadsMs().length > 0) {
+                    put(t, "rate_self_p50", pct(r.overheadsMs(), 50));
+                    put(t, "rate_self_p99", pct(r.overheadsMs(), 99));
+                }
+                if (r.non2xx() + r.ioErrors() + r.notSent() > 0) {
+                    notes.put(t + " @rate", String.format(Locale.ROOT, "%d non-2xx, %d I/O errors, %d not sent in time",
+                            r.non2xx(), r.ioErrors(), r.notSent()));
+                }
+                if (r.behindSchedule() > 0) {
+                    notes.put(t + " @rate behind schedule", String.format(Locale.ROOT,
+                            "%d of %d requests went out > 1 ms late (their latency counts from the due time)",
+                            r.behindSchedule(), r.sent()));
+                }
+            }
+
+            // 3. Closed loop, one connection (wrk -t1 -c1): latency with no queueing at all, as a cross-check.
+            for (String t : List.of("direct", "router")) {
+                say(String.format(Locale.ROOT, "%s: wrk -t1 -c1 %.0f s", t, c1Seconds));
+                WrkResult w = wrk(wrk, chatLua, port(t), 1, 1, c1Seconds);
+                put(t, "c1_p50", w.p50Ms());
+                put(t, "c1_p99", w.p99Ms());
+                put(t, "c1_rps", w.rps());
+                if (w.errors() > 0) {
+                    notes.put(t + " wrk -c1", w.errors() + " errors (non-2xx + socket errors)");
+                }
+            }
+
+            // 4. Streaming: time to the first "data:" of the answer, one request at a time.
+            for (String t : List.of("direct", "router")) {
+                say(String.format(Locale.ROOT, "%s: %d streamed requests, one at a time", t, ttfcRequests));
+                StreamResult s = streams(port(t), Http.request(port(t), streamPath(t), key, streamBody()),
+                        ttfcRequests, 60);
+                put(t, "ttfc_p50", pct(s.ttfc(), 50) / 1e6);
+                put(t, "ttfc_p99", pct(s.ttfc(), 99) / 1e6);
+                put(t, "stream_total_p50", pct(s.total(), 50) / 1e6);
+                put(t, "ttfc_n", s.ttfc().length);
+                if (s.errors() > 0) {
+                    notes.put(t + " streams", s.errors() + " failed streamed requests");
+                }
+            }
+
+            // 5. Saturation (wrk -t2 -c64, closed loop): the most the path answers per second.
+            for (String t : List.of("direct", "router")) {
+                say(String.format(Locale.ROOT, "%s: wrk -t%d -c%d -d%.0fs", t, satThreads, satConnections, satSeconds));
+                long cpu0 = t.equals("router") ? cpuTicks(routerPid) : -1;
+                WrkResult w = wrk(wrk, chatLua, port(t), satThreads, satConnections, satSeconds);
+                long cpu1 = t.equals("router") ? cpuTicks(routerPid) : -1;
+                put(t, "sat_rps", w.rps());
+                put(t, "sat_errors", w.errors());
+                put(t, "sat_p50", w.p50Ms());
+                put(t, "sat_p99", w.p99Ms());
+                if (cpu0 >= 0 && cpu1 >= 0 && w.requests() > 0) {
+                    put(t, "sat_cpu_us", (cpu1 - cpu0) * 10_000.0 / w.requests()); // USER_HZ = 100: 1 tick = 10 ms
+                }
+                if (w.errors() > 0) {
+                    notes.put(t + " saturation", String.format(Locale.ROOT, "%d non-2xx, %d socket errors",
+                            w.non2xx(), w.socketErrors()));
+                }
+            }
+
+            put("router", "rss_end", statusKb(routerPid, "VmRSS"));
+            put("router", "rss_hwm", statusKb(routerPid, "VmHWM"));
+            double took = (System.nanoTime() - started) / 1e9;
+            say(String.format(Locale.ROOT, "measured in %.0f s", took));
+            String table = table();
+            System.out.print(table);
+            if (outFile != null) {
+                Files.writeString(Path.of(outFile), table);
+            }
+        }
+
+        void check(String target, byte[] request, boolean stream) throws IOException {
+            try (Http c = new Http(port(target))) {
+                Answer a = c.exchange(request, stream);
+                if (a.status() != 200 || (stream && a.firstDataNanos() == 0)) {
+                    throw new IOException(target + (stream ? " streamed" : "") + " chat request answered " + a.status()
+                            + (stream && a.status() == 200 ? " without a data: event" : "")
+                            + " (see the router log)");
+                }
+            }
+        }
+
+        record Row(String label, String metric, String unit, int decimals, boolean added, String rule) {}
+
+        String table() {
+            List<Row> spec = new ArrayList<>();
+            String r = String.format(Locale.ROOT, "%,.0f req/s", rate);
+            spec.add(new Row("open loop @" + r + ": achieved", "rate_achieved", "req/s", 0, false, null));
+            spec.add(new Row("open loop @" + r + ": latency p50", "rate_p50", "ms", 3, true, "p50"));
+            spec.add(new Row("open loop @" + r + ": latency p90", "rate_p90", "ms", 3, true, null));
+            spec.add(new Row("open loop @" + r + ": latency p99", "rate_p99", "ms", 3, true, "p99"));
+            spec.add(new Row("open loop @" + r + ": latency p99.9", "rate_p999", "ms", 3, true, null));
+            spec.add(new Row("open loop @" + r + ": latency max", "rate_max", "ms", 3, true, null));
+            spec.add(new Row("open loop @" + r + ": errors", "rate_errors", "", 0, false, null));
+            spec.add(new Row("router's own x-clincher-overhead-ms p50", "rate_self_p50", "ms", 3, false, null));
+            spec.add(new Row("router's own x-clincher-overhead-ms p99", "rate_self_p99", "ms", 3, false, null));
+            spec.add(new Row("closed loop, 1 connection (wrk -c1): p50", "c1_p50", "ms", 3, true, null));
+            spec.add(new Row("closed loop, 1 connection (wrk -c1): p99", "c1_p99", "ms", 3, true, null));
+            spec.add(new Row("closed loop, 1 connection (wrk -c1): rate", "c1_rps", "req/s", 0, false, null));
+            spec.add(new Row("stream: time to first chunk p50", "ttfc_p50", "ms", 3, true, null));
+            spec.add(new Row("stream: time to first chunk p99", "ttfc_p99", "ms", 3, true, null));
+            spec.add(new Row("stream: whole stream p50", "stream_total_p50", "ms", 3, true, null));
+            String sat = "saturation (wrk -t" + satThreads + " -c" + satConnections + " -d"
+                    + Math.round(satSeconds) + "s)";
+            spec.add(new Row(sat + ": rate", "sat_rps", "req/s", 0, false, "sat"));
+            spec.add(new Row(sat + ": errors", "sat_errors", "", 0, false, "saterr"));
+            spec.add(new Row(sat + ": p50", "sat_p50", "ms", 3, false, null));
+            spec.add(new Row(sat + ": p99", "sat_p99", "ms", 3, false, null));
+            spec.add(new Row("router CPU per request @saturation", "sat_cpu_us", "us", 0, false, null));
+            spec.add(new Row("router RSS after start", "rss_start", "MB", 1, false, null));
+            spec.add(new Row("router RSS after the run", "rss_end", "MB", 1, false, "rss"));
+            spec.add(new Row("router peak RSS (VmHWM)", "rss_hwm", "MB", 1, false, "rss"));
+
+            List<String> header = List.of("metric", "direct", "router", "added", "router/direct", "target");
+            List<String[]> rows = new ArrayList<>();
+            for (Row row : spec) {
+                Double d = val("direct", row.metric());
+                Double c = val("router", row.metric());
+                double scale = row.unit().equals("MB") ? 1 / 1000.0 : 1;
+                List<String> cells = new ArrayList<>();
+                cells.add(row.label() + (row.unit().isEmpty() ? "" : " (" + row.unit() + ")"));
+                cells.add(d == null ? "-" : fmt(d * scale, row.decimals()));
+                cells.add(c == null ? "-" : fmt(c * scale, row.decimals()));
+                cells.add(row.added() && d != null && c != null ? signed(c - d, row.decimals()) : "-");
+                cells.add(d != null && c != null && d > 0 ? String.format(Locale.ROOT, "%.2fx", c / d) : "-");
+                cells.add(verdict(row.rule(), d, c));
+                rows.add(cells.toArray(String[]::new));
+            }
+            int[] w = new int[header.size()];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = header.get(i).length();
+                for (String[] row : rows) {
+                    w[i] = Math.max(w[i], row[i].length());
+                }
+            }
+            StringBuilder sb = new StringBuilder();
+            sb.append(line(header.toArray(String[]::new), w));
+            StringBuilder sep = new StringBuilder();
+            for (int i = 0; i < w.length; i++) {
+                sep.append("-".repeat(w[i])).append(i + 1 < w.length ? "-+-" : "");
+            }
+            sb.append(sep.toString().stripTrailing()).append('\n');
+            for (String[] row : rows) {
+                sb.append(line(row, w));
+            }
+            sb.append('\n');
+            sb.append(String.format(Locale.ROOT, """
+                    direct = load generator -> nginx (fake upstream); router = load generator -> clincher router -> nginx.
+                    added = router - direct. open loop: request i due at t0 + i/%,.0f s on %d keep-alive connections; the
+                    clock starts when it is sent, or at its due time when its connection was still busy (no coordinated
+                    omission). Time to first chunk: request written -> first "data:" byte read, one stream at a time.
+                    MB = 1,000,000 bytes (VmRSS kB / 1000); router CPU = utime+stime.
+                    """, rate, connections));
+            for (Map.Entry<String, String> n : notes.entrySet()) {
+                sb.append("note: ").append(n.getKey()).append(": ").append(n.getValue()).append('\n');
+            }
+            Double achieved = val("router", "rate_achieved");
+            if (achieved != null && achieved < 0.95 * rate) {
+                sb.append(String.format(Locale.ROOT,
+                        "note: the router path reached only %,.0f of %,.0f req/s: the latency targets do not apply as is%n",
+                        achieved, rate));
+            }
+            return sb.toString();
+        }
+
+        String verdict(String rule, Double d, Double c) {
+            if (rule == null) {
+                return "";
+            }
+            boolean atRate = Math.abs(rate - 2000) < 1e-9;
+            return switch (rule) {
+                case "p50" -> d == null || c == null ? "added <= 0.5 ms @2,000/s"
+                        : (c - d <= TARGET_ADDED_P50_MS ? "PASS" : "FAIL") + " (added <= 0.5 ms"
+                                + (atRate ? ")" : " @2,000/s; rate differs)");
+                case "p99" -> d == null || c == null ? "added <= 3 ms @2,000/s"
+                        : (c - d <= TARGET_ADDED_P99_MS ? "PASS" : "FAIL") + " (added <= 3 ms"
+                                + (atRate ? ")" : " @2,000/s; rate differs)");
+                case "sat" -> {
+                    Double e = val("router", "sat_errors");
+                    yield c == null ? ">= 5,000/s, 0 errors"
+                            : (c >= TARGET_SATURATION_RPS && e != null && e == 0 ? "PASS" : "FAIL")
+                                    + " (>= 5,000/s, 0 errors)";
+                }
+                case "saterr" -> c == null ? "0" : (c == 0 ? "PASS" : "FAIL") + " (0)";
+                case "rss" -> c == null ? "<= 300 MB" : (c / 1000.0 <= TARGET_RSS_MB ? "PASS" : "FAIL") + " (<= 300 MB)";
+                default -> "";
+            };
+        }
+
+        static String fmt(double v, int decimals) {
+            return String.format(Locale.ROOT, "%,." + decimals + "f", v);
+        }
+
+        static String signed(double v, int decimals) {
+            return (v >= 0 ? "+" : "") + fmt(v, decimals);
+        }
+
+        static String line(String[] cells, int[] w) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < cells.length; i++) {
+                String c = cells[i];
+                if (i == 0 || i == cells.length - 1) {
+                    sb.append(String.format("%-" + w[i] + "s", c));
+                } else {
+                    sb.append(String.format("%" + w[i] + "s", c));
+                }
+                if (i + 1 < cells.length) {
+                    sb.append(" | ");
+                }
+            }
+            return sb.toString().stripTrailing() + "\n";
+        }
+    }
+}
