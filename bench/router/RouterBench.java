@@ -689,14 +689,14 @@ public class RouterBench {
             model = o.get("model", "bench");
             streamModel = o.get("stream-model", "bench-stream");
             rate = o.getDouble("rate", 2000);
-            rateSeconds = o.getDouble("rate-seconds", quick ? 5 : 10);
-            rateWarmup = o.getDouble("rate-warmup", quick ? 1.5 : 3);
+            rateSeconds = o.getDouble("rate-seconds", quick ? 3 : 10);
+            rateWarmup = o.getDouble("rate-warmup", quick ? 1 : 3);
             connections = (int) o.getLong("connections", 32);
             c1Seconds = o.getDouble("c1-seconds", quick ? 2 : 5);
             satSeconds = o.getDouble("sat-seconds", 5);
             satThreads = (int) o.getLong("sat-threads", 2);
             satConnections = (int) o.getLong("sat-connections", 64);
-            warmupSeconds = o.getDouble("warmup-seconds", quick ? 5 : 10);
+            warmupSeconds = o.getDouble("warmup-seconds", quick ? 16 : 20);
             ttfcRequests = (int) o.getLong("ttfc-requests", quick ? 200 : 1000);
             outFile = o.get("out", null);
             routerPid = o.getLong("router-pid", -1);
@@ -754,10 +754,12 @@ public class RouterBench {
             put("router", "rss_start", statusKb(routerPid, "VmRSS"));
 
             // 1. Warm-up, not recorded: the router's JIT, its connection pool to nginx, and this JVM.
-            say(String.format(Locale.ROOT, "warm-up: wrk -t2 -c16 %.0f s through the router, 1 s direct, %d streams each",
-                    warmupSeconds, Math.max(50, ttfcRequests / 4)));
-            wrk(wrk, chatLua, directPort, 2, 16, 1);
-            WrkResult warm = wrk(wrk, chatLua, routerPort, 2, 16, warmupSeconds);
+            // At saturation, so the router's JIT (C2) and heap settle quickly: with less, the open-loop phase that
+            // follows still sees compilation and heap growth.
+            say(String.format(Locale.ROOT, "warm-up: wrk -t%d -c%d %.0f s through the router, 1 s direct, %d streams each",
+                    satThreads, satConnections, warmupSeconds, Math.max(50, ttfcRequests / 4)));
+            wrk(wrk, chatLua, directPort, satThreads, satConnections, 1);
+            WrkResult warm = wrk(wrk, chatLua, routerPort, satThreads, satConnections, warmupSeconds);
             if (warm.errors() > 0) {
                 notes.put("warm-up", warm.errors() + " errors through the router during the warm-up");
             }
