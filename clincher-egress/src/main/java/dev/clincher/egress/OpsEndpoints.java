@@ -3,6 +3,7 @@ package dev.clincher.egress;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.health.HealthReport;
+import dev.clincher.common.http1.RawResponses;
 import dev.clincher.common.http1.RequestHead;
 import dev.clincher.common.metrics.Metrics;
 import dev.clincher.egress.proxy.LocalEndpoints;
@@ -59,11 +60,7 @@ final class OpsEndpoints implements LocalEndpoints {
   }
 
   private static byte[] response(int status, String contentType, String body, RequestHead head) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    byte[] full = Responses.response(status, contentType, "", bytes);
-    if (!head.method().equals("HEAD")) {
-      return full;
-    }
-    return java.util.Arrays.copyOf(full, full.length - bytes.length);
+    return RawResponses.response(status, contentType, "", body.getBytes(StandardCharsets.UTF_8),
+        head.method().equals("HEAD"));
   }
 }

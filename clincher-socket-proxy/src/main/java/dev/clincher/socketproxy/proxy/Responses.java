@@ -2,8 +2,8 @@ package dev.clincher.socketproxy.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.common.http1.RawResponses;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
  * The proxy's own responses. Errors carry a JSON body that both Docker clients and Clincher tooling read:
@@ -13,23 +13,6 @@ import java.util.Map;
  */
 final class Responses {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Map<Integer, String> PHRASES = Map.ofEntries(
-      Map.entry(200, "OK"),
-      Map.entry(400, "Bad Request"),
-      Map.entry(401, "Unauthorized"),
-      Map.entry(403, "Forbidden"),
-      Map.entry(404, "Not Found"),
-      Map.entry(405, "Method Not Allowed"),
-      Map.entry(408, "Request Timeout"),
-      Map.entry(413, "Content Too Large"),
-      Map.entry(417, "Expectation Failed"),
-      Map.entry(429, "Too Many Requests"),
-      Map.entry(431, "Request Header Fields Too Large"),
-      Map.entry(501, "Not Implemented"),
-      Map.entry(502, "Bad Gateway"),
-      Map.entry(503, "Service Unavailable"),
-      Map.entry(505, "HTTP Version Not Supported"));
-
   static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private Responses() {}
@@ -40,7 +23,7 @@ final class Responses {
    * @param headOnly answer a HEAD request: the same head, no body
    */
   static byte[] error(int status, String rule, String reason, boolean headOnly) {
-    String phrase = PHRASES.getOrDefault(status, "Error");
+    String phrase = RawResponses.phrase(status);
     ObjectNode body = JSON.createObjectNode();
     body.put("message", status + " " + phrase + " by clincher socket-proxy (rule " + rule + "): " + reason);
     body.put("rule", rule);
@@ -53,18 +36,6 @@ final class Responses {
 
   /** A complete response that closes the connection. */
   static byte[] response(int status, String contentType, String extraHeaders, byte[] body, boolean headOnly) {
-    String head = "HTTP/1.1 " + status + " " + PHRASES.getOrDefault(status, "Error") + "\r\n"
-        + "Content-Type: " + contentType + "\r\n"
-        + "Content-Length: " + body.length + "\r\n"
-        + extraHeaders
-        + "Connection: close\r\n\r\n";
-    byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
-    if (headOnly) {
-      return headBytes;
-    }
-    byte[] all = new byte[headBytes.length + body.length];
-    System.arraycopy(headBytes, 0, all, 0, headBytes.length);
-    System.arraycopy(body, 0, all, headBytes.length, body.length);
-    return all;
+    return RawResponses.response(status, contentType, extraHeaders, body, headOnly);
   }
 }
