@@ -32,15 +32,36 @@ final class Exchange {
     this.json = json;
   }
 
-  /** The body, or empty when it is larger than {@code maxBytes}. */
+  /**
+   * The body, or empty when it is larger than {@code maxBytes}. An oversized body is still read and dropped, up to
+   * {@link #MAX_DRAINED_BYTES}, so the client (which sends its whole body before reading) sees the 413 instead of a
+   * connection reset; beyond that the connection is closed unread.
+   */
   Optional<byte[]> readBody(long maxBytes) throws IOException {
     long declared = request.getLength();
-    if (declared > maxBytes) {
-      return Optional.empty();
-    }
     try (InputStream in = Request.asInputStream(request)) {
+      if (declared > maxBytes) {
+        drain(in);
+        return Optional.empty();
+      }
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-      return bytes.length > maxBytes ? Optional.empty() : Optional.of(bytes);
+      if (bytes.length > maxBytes) {
+        drain(in);
+        return Optional.empty();
+      }
+      return Optional.of(bytes);
+    }
+  }
+
+  /** How much of an oversized request body is read and dropped before answering 413. */
+  static final long MAX_DRAINED_BYTES = 16L * 1024 * 1024;
+
+  private static void drain(InputStream in) throws IOException {
+    byte[] sink = new byte[16 * 1024];
+    long drained = 0;
+    int read;
+    while (drained < MAX_DRAINED_BYTES && (read = in.read(sink)) >= 0) {
+      drained += read;
     }
   }
 
