@@ -3,6 +3,7 @@ package dev.clincher.egress;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
+import dev.clincher.common.lifecycle.Drain;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.config.Secrets;
 import dev.clincher.common.metrics.Metrics;
@@ -123,22 +124,10 @@ public final class EgressServer implements AutoCloseable {
     closed = true;
     health.markDraining();
     proxy.stopAccepting();
-    long deadline = System.nanoTime() + DRAIN_GRACE.toNanos();
-    while (relay.stats().open() > 0 && System.nanoTime() < deadline) {
-      sleepBriefly();
-    }
-    long left = relay.stats().open();
+    long left = Drain.await(relay.stats()::open, DRAIN_GRACE);
     proxy.close();
     acl.close();
     LOG.atInfo().addKeyValue("tunnels_cut", left).log("egress.stopped");
-  }
-
-  private static void sleepBriefly() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static Optional<Secret> metricsToken(EgressSettings settings) throws ConfigException {

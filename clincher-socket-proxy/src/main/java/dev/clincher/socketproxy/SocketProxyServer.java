@@ -6,6 +6,7 @@ import dev.clincher.common.config.Secret;
 import dev.clincher.common.config.Secrets;
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
+import dev.clincher.common.lifecycle.Drain;
 import dev.clincher.common.metrics.Metrics;
 import dev.clincher.common.net.IpLiterals;
 import dev.clincher.socketproxy.policy.CompatPolicy;
@@ -100,11 +101,7 @@ public final class SocketProxyServer implements AutoCloseable {
     closed = true;
     health.markDraining();
     listener.stopAccepting();
-    long deadline = System.nanoTime() + DRAIN_GRACE.toNanos();
-    while (listener.activeConnections() > 0 && System.nanoTime() < deadline) {
-      sleepBriefly();
-    }
-    int left = listener.activeConnections();
+    long left = Drain.await(listener::activeConnections, DRAIN_GRACE);
     listener.close();
     metrics.close();
     LOG.atInfo().addKeyValue("connections_cut", left).log("socketproxy.stopped");
@@ -155,11 +152,4 @@ public final class SocketProxyServer implements AutoCloseable {
     }
   }
 
-  private static void sleepBriefly() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }
