@@ -1,0 +1,2 @@
+/** Clincher cache. */
+package dev.clincher.cache;

@@ -1,0 +1,2 @@
+/** Clincher gateway. */
+package dev.clincher.gateway;
