@@ -1,2 +1,0 @@
-/** Clincher cache. */
-package dev.clincher.cache;

@@ -1,2 +1,0 @@
-/** Clincher gateway. */
-package dev.clincher.gateway;

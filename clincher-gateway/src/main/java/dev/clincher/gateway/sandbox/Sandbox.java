@@ -1,0 +1,11 @@
+package dev.clincher.gateway.sandbox;
+
+/** One running sandbox container. Thread-safe: several execs may run at once. */
+public interface Sandbox {
+
+  /** The full Docker container ID. */
+  String containerId();
+
+  /** Runs a command in the container (never through the host's shell) and collects its output. */
+  ExecResult exec(ExecRequest request) throws SandboxException, InterruptedException;
+}

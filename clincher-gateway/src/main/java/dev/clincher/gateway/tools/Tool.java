@@ -1,0 +1,23 @@
+package dev.clincher.gateway.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A tool the model may call. Implementations are stateless and thread-safe; everything a call needs arrives in the
+ * {@link ToolContext}. A tool never throws for a bad call: it answers with {@link ToolResult#error}, which the model
+ * reads and may correct. Only interruption (an abort or the run timeout) propagates.
+ */
+public interface Tool {
+
+  /** The name the model calls, lower case, e.g. {@code exec}. */
+  String name();
+
+  /** One or two sentences the model reads to decide when to call the tool. */
+  String description();
+
+  /** The JSON schema of the arguments object (an OpenAI function's {@code parameters}). */
+  JsonNode parameters();
+
+  /** Runs the call with the parsed arguments object. */
+  ToolResult call(ToolContext context, JsonNode arguments) throws InterruptedException;
+}
