@@ -1,0 +1,44 @@
+package dev.clincher.gateway.agent;
+
+import dev.clincher.common.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/** The agent loop's metrics: runs by how they ended, model calls, tool calls and denials, context pruning. */
+public final class RunMetrics {
+  private final Metrics metrics;
+  private final MeterRegistry registry;
+
+  public RunMetrics(Metrics metrics) {
+    this.metrics = metrics;
+    this.registry = metrics.registry();
+  }
+
+  void runEnded(String agent, RunEnd end) {
+    Counter.builder(metrics.name("runs")).description("Agent runs by how they ended")
+        .tag("agent", agent).tag("end", end.wireName()).register(registry).increment();
+  }
+
+  void modelCall(String agent, long nanos) {
+    Timer.builder(metrics.name("model.call.duration")).description("Model calls through the router, streamed to the end")
+        .tag("agent", agent).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void toolCall(String agent, String tool, String outcome, long nanos) {
+    Timer.builder(metrics.name("tool.call.duration")).description("Tool calls by tool and outcome")
+        .tag("agent", agent).tag("tool", tool).tag("outcome", outcome).register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void toolDenied(String agent, String layer) {
+    Counter.builder(metrics.name("tool.denied")).description("Tool calls refused by the tool policy")
+        .tag("agent", agent).tag("layer", layer.isEmpty() ? "unknown" : layer).register(registry).increment();
+  }
+
+  void contextPruned(String agent, int results) {
+    Counter.builder(metrics.name("context.pruned")).description("Tool results removed to fit the context")
+        .tag("agent", agent).register(registry).increment(results);
+  }
+}

@@ -1,0 +1,173 @@
+package dev.clincher.gateway.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.common.config.Secret;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Calls an OpenAI-compatible {@code /v1/chat/completions} (the router) with streaming on, and assembles the streamed
+ * chunks into one {@link ChatStep}: text deltas are handed to a listener as they arrive, tool-call fragments are
+ * joined by index. The connection is direct (the router is on the internal network; never through the egress proxy).
+ * Interrupting the calling thread closes the stream, which cancels the call at the router.
+ */
+public final class ChatClient {
+  /** Longest SSE line accepted from the router; a bigger one means something is wrong. */
+  static final int MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+  private final HttpClient http;
+  private final URI endpoint;
+  private final Secret apiKey;
+  private final Duration timeout;
+  private final ObjectMapper json;
+
+  /**
+   * @param baseUrl the router's base URL, e.g. {@code http://router:4000}
+   * @param apiKey the router key (LiteLLM master key or a virtual key)
+   * @param timeout the longest a single model call may take, first byte to last
+   */
+  public ChatClient(HttpClient http, URI baseUrl, Secret apiKey, Duration timeout, ObjectMapper json) {
+    this.http = http;
+    this.endpoint = baseUrl.resolve("/v1/chat/completions");
+    this.apiKey = apiKey;
+    this.timeout = timeout;
+    this.json = json;
+  }
+
+  /** A client without a proxy, HTTP/1.1 (the router speaks both; 1.1 keeps one stream per connection). */
+  public static HttpClient defaultHttpClient() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .proxy(HttpClient.Builder.NO_PROXY)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  /**
+   * Streams one completion.
+   *
+   * @param request the OpenAI request body without {@code stream} (set here)
+   * @param onText receives each text delta as it arrives
+   */
+  public ChatStep complete(ObjectNode request, Consumer<String> onText) throws LlmException, InterruptedException {
+    ObjectNode body = request.deepCopy();
+    body.put("stream", true);
+    body.putObject("stream_options").put("include_usage", true);
+    HttpRequest httpRequest = HttpRequest.newBuilder(endpoint)
+        .timeout(timeout)
+        .header("Authorization", "Bearer " + apiKey.reveal())
+        .header("Content-Type", "application/json")
+        .header("Accept", "text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+        .build();
+    HttpResponse<InputStream> response;
+    try {
+      response = http.send(httpRequest, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new LlmException(0, "connection_error", "", "the router could not be reached (" + e.getClass().getSimpleName() + ")");
+    }
+    try (InputStream stream = response.body()) {
+      if (response.statusCode() != 200) {
+        throw errorFrom(response.statusCode(), stream);
+      }
+      return readStream(stream, onText);
+    } catch (StreamAssembler.ChunkException e) {
+      throw new LlmException(0, "stream_limit", "", e.getMessage());
+    } catch (IOException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InterruptedException("model call cancelled");
+      }
+      throw new LlmException(0, "stream_error", "", "the model stream broke off (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private ChatStep readStream(InputStream stream, Consumer<String> onText) throws IOException, LlmException,
+      InterruptedException {
+    StreamAssembler assembler = new StreamAssembler();
+    BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 16 * 1024);
+    String line;
+    while ((line = readBoundedLine(reader)) != null) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("model call cancelled");
+      }
+      if (!line.startsWith("data:")) {
+        continue; // comments, event names, blank separators
+      }
+      String data = line.substring(5).strip();
+      if (data.equals("[DONE]")) {
+        return assembler.result();
+      }
+      JsonNode chunk = json.readTree(data);
+      if (chunk.has("error")) {
+        JsonNode error = chunk.get("error");
+        throw new LlmException(200, error.path("type").asText(), error.path("code").asText(),
+            "the model stream ended with an error: " + error.path("message").asText("unknown"));
+      }
+      String text = assembler.accept(chunk);
+      if (!text.isEmpty()) {
+        onText.accept(text);
+      }
+    }
+    throw new LlmException(0, "stream_error", "", "the model stream ended without [DONE]");
+  }
+
+  private static String readBoundedLine(BufferedReader reader) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = reader.read()) != -1) {
+      if (c == '\n') {
+        return stripCarriageReturn(line);
+      }
+      if (line.length() >= MAX_LINE_CHARS) {
+        throw new IOException("SSE line longer than " + MAX_LINE_CHARS + " characters");
+      }
+      line.append((char) c);
+    }
+    return line.isEmpty() ? null : stripCarriageReturn(line);
+  }
+
+  private static String stripCarriageReturn(StringBuilder line) {
+    int end = line.length();
+    if (end > 0 && line.charAt(end - 1) == '\r') {
+      end--;
+    }
+    return line.substring(0, end);
+  }
+
+  private LlmException errorFrom(int status, InputStream stream) throws IOException {
+    byte[] bytes = stream.readNBytes(64 * 1024);
+    JsonNode error;
+    try {
+      error = json.readTree(bytes).path("error");
+    } catch (IOException notJson) {
+      error = json.createObjectNode();
+    }
+    String message = error.path("message").asText("");
+    if (message.isEmpty()) {
+      message = "the router answered HTTP " + status;
+    }
+    return new LlmException(status, error.path("type").asText(), error.path("code").asText(), message);
+  }
+
+  /** Builds the OpenAI {@code tools} array entry for one function. */
+  public static ObjectNode functionTool(ObjectMapper json, String name, String description, JsonNode parameters) {
+    ObjectNode tool = json.createObjectNode();
+    tool.put("type", "function");
+    ObjectNode function = tool.putObject("function");
+    function.put("name", name);
+    function.put("description", description);
+    function.set("parameters", parameters);
+    return tool;
+  }
+}
