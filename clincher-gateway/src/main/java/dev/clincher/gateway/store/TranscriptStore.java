@@ -586,7 +586,7 @@ public final class TranscriptStore implements AutoCloseable {
     }
   }
 
-  /** Runs {@code work} in one transaction; SQLite writers one at a time. Constraint failures come as ConstraintException. */
+  /** Runs {@code work} in one transaction; SQLite writers one at a time; constraint failures as ConstraintException. */
   private <T> T write(SqlWork<T> work) {
     if (sqliteWriter != null) {
       sqliteWriter.lock();
