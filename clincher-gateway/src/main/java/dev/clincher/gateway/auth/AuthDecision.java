@@ -1,0 +1,65 @@
+package dev.clincher.gateway.auth;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The outcome of authenticating one request. The lead maps it to the response: {@link Outcome#status()} with a JSON
+ * error of type {@link Outcome#errorType()}, {@code WWW-Authenticate: Bearer} on 401 and {@code Retry-After:
+ * }{@link #retryAfterSeconds()} on 429. {@link #toString()} is safe to log: it never holds the token or a ticket.
+ *
+ * @param outcome allowed or why not
+ * @param client the client address (limiter key form: IPv4 or IPv6 /64) the decision was made for
+ * @param reason a short log-safe detail, e.g. {@code wrong_token}, {@code origin https://evil.example}
+ * @param retryAfter for {@link Outcome#LOCKED_OUT}, how long the lockout still runs
+ * @param subprotocol for an allowed WebSocket upgrade authenticated by ticket, the subprotocol to answer with
+ */
+public record AuthDecision(Outcome outcome, String client, String reason, Optional<Duration> retryAfter,
+    Optional<String> subprotocol) {
+
+  /** Allowed, or the reason for refusal with its HTTP status. */
+  public enum Outcome {
+    ALLOWED(200, ""),
+    /** No credential, a malformed one, or a wrong one. */
+    UNAUTHENTICATED(401, "authentication_error"),
+    /** A browser origin that is not allowed. */
+    FORBIDDEN_ORIGIN(403, "forbidden_origin"),
+    /** Too many failures from this client; even a correct token is refused until the lockout ends. */
+    LOCKED_OUT(429, "too_many_failed_attempts");
+
+    private final int status;
+    private final String errorType;
+
+    Outcome(int status, String errorType) {
+      this.status = status;
+      this.errorType = errorType;
+    }
+
+    public int status() {
+      return status;
+    }
+
+    public String errorType() {
+      return errorType;
+    }
+  }
+
+  public boolean allowed() {
+    return outcome == Outcome.ALLOWED;
+  }
+
+  /** Whole seconds for {@code Retry-After}, rounded up (at least 1); 0 when not locked out. */
+  public long retryAfterSeconds() {
+    return retryAfter.map(d -> Math.max(1, (d.toMillis() + 999) / 1000)).orElse(0L);
+  }
+
+  /** The message for the client's JSON error body (generic: it does not say which check failed beyond the type). */
+  public String clientMessage() {
+    return switch (outcome) {
+      case ALLOWED -> "";
+      case UNAUTHENTICATED -> "a valid bearer token is required";
+      case FORBIDDEN_ORIGIN -> "this origin is not allowed";
+      case LOCKED_OUT -> "too many failed attempts; retry after " + retryAfterSeconds() + " s";
+    };
+  }
+}

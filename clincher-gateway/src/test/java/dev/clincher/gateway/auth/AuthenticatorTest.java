@@ -1,0 +1,166 @@
+package dev.clincher.gateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.Secret;
+import dev.clincher.common.net.IpLiterals;
+import dev.clincher.gateway.auth.AuthDecision.Outcome;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AuthenticatorTest {
+  static final String TOKEN = BearerTokenTest.randomHex(32);
+  static final InetAddress PROXY = IpLiterals.parse("10.0.0.2").orElseThrow();
+  static final InetAddress ATTACKER = IpLiterals.parse("203.0.113.66").orElseThrow();
+
+  final TestClock clock = new TestClock();
+  final Authenticator auth;
+
+  AuthenticatorTest() throws ConfigException {
+    auth = new Authenticator(BearerToken.of(Secret.of(TOKEN), "T"),
+        ClientAddresses.parse("g", "trustedProxies", List.of("10.0.0.0/24")),
+        AllowedOrigins.parse("g", "allowedOrigins", List.of("https://chat.example.com"), false),
+        new FailureLimiter(FailureLimiter.Limits.defaults(), clock),
+        new WebSocketTickets(clock, WebSocketTickets.DEFAULT_TTL, 1000));
+  }
+
+  AuthDecision http(InetAddress peer, String authorization, String... xff) {
+    return auth.authenticate(AuthRequest.http(peer,
+        authorization == null ? List.of() : List.of(authorization), List.of(xff), List.of()));
+  }
+
+  AuthDecision upgrade(InetAddress peer, String protocols) {
+    return auth.authenticate(new AuthRequest(peer, List.of(), List.of(), List.of("https://chat.example.com"),
+        List.of(protocols), true));
+  }
+
+  @Test
+  void theBearerHeaderIsTheCredential() {
+    assertThat(http(ATTACKER, "Bearer " + TOKEN).outcome()).isEqualTo(Outcome.ALLOWED);
+    assertThat(http(ATTACKER, "bearer " + TOKEN).outcome()).isEqualTo(Outcome.ALLOWED);
+    assertThat(http(ATTACKER, "Bearer " + TOKEN + "x").reason()).isEqualTo("wrong_token");
+    assertThat(http(ATTACKER, "Basic " + TOKEN).reason()).isEqualTo("malformed_authorization");
+    assertThat(http(ATTACKER, "Bearer " + TOKEN + " extra").reason()).isEqualTo("malformed_authorization");
+    assertThat(http(ATTACKER, TOKEN).reason()).isEqualTo("malformed_authorization");
+    assertThat(http(ATTACKER, "Bearer").reason()).isEqualTo("malformed_authorization");
+    AuthDecision missing = http(ATTACKER, null);
+    assertThat(missing.outcome()).isEqualTo(Outcome.UNAUTHENTICATED);
+    assertThat(missing.outcome().status()).isEqualTo(401);
+    assertThat(missing.reason()).isEqualTo("missing_credentials");
+  }
+
+  @Test
+  void twoAuthorizationHeadersAreRefusedEvenIfOneIsRight() {
+    AuthDecision decision = auth.authenticate(AuthRequest.http(ATTACKER,
+        List.of("Bearer wrong", "Bearer " + TOKEN), List.of(), List.of()));
+    assertThat(decision.outcome()).isEqualTo(Outcome.UNAUTHENTICATED);
+  }
+
+  @Test
+  void tenFailuresLockOutEvenTheCorrectToken() {
+    for (int i = 0; i < 9; i++) {
+      assertThat(http(ATTACKER, "Bearer guess" + i).outcome()).isEqualTo(Outcome.UNAUTHENTICATED);
+    }
+    AuthDecision tenth = http(ATTACKER, "Bearer guess9");
+    assertThat(tenth.outcome()).isEqualTo(Outcome.LOCKED_OUT);
+    assertThat(tenth.retryAfterSeconds()).isEqualTo(300);
+
+    clock.advance(Duration.ofSeconds(100));
+    AuthDecision locked = http(ATTACKER, "Bearer " + TOKEN);
+    assertThat(locked.outcome()).isEqualTo(Outcome.LOCKED_OUT);
+    assertThat(locked.outcome().status()).isEqualTo(429);
+    assertThat(locked.retryAfterSeconds()).isEqualTo(200);
+    assertThat(locked.clientMessage()).contains("200");
+
+    clock.advance(Duration.ofSeconds(200));
+    assertThat(http(ATTACKER, "Bearer " + TOKEN).outcome()).isEqualTo(Outcome.ALLOWED);
+  }
+
+  @Test
+  void missingCredentialsDoNotCount() {
+    for (int i = 0; i < 50; i++) {
+      http(ATTACKER, null);
+    }
+    assertThat(http(ATTACKER, "Bearer " + TOKEN).outcome()).isEqualTo(Outcome.ALLOWED);
+  }
+
+  @Test
+  void aSpoofedForwardedForDoesNotEscapeTheLockout() {
+    for (int i = 0; i < 10; i++) {
+      http(ATTACKER, "Bearer guess", "198.51.100." + i);
+    }
+    AuthDecision decision = http(ATTACKER, "Bearer " + TOKEN, "198.51.100.200");
+    assertThat(decision.outcome()).isEqualTo(Outcome.LOCKED_OUT);
+    assertThat(decision.client()).isEqualTo("203.0.113.66");
+  }
+
+  @Test
+  void behindTheTrustedProxyClientsAreCountedApart() {
+    for (int i = 0; i < 10; i++) {
+      http(PROXY, "Bearer guess", "198.51.100.1");
+    }
+    assertThat(http(PROXY, "Bearer " + TOKEN, "198.51.100.1").outcome()).isEqualTo(Outcome.LOCKED_OUT);
+    AuthDecision other = http(PROXY, "Bearer " + TOKEN, "198.51.100.2");
+    assertThat(other.outcome()).isEqualTo(Outcome.ALLOWED);
+    assertThat(other.client()).isEqualTo("198.51.100.2");
+  }
+
+  @Test
+  void foreignOriginsAreForbiddenEvenWithTheToken() {
+    AuthDecision decision = auth.authenticate(AuthRequest.http(ATTACKER, List.of("Bearer " + TOKEN), List.of(),
+        List.of("https://evil.example")));
+    assertThat(decision.outcome()).isEqualTo(Outcome.FORBIDDEN_ORIGIN);
+    assertThat(decision.outcome().status()).isEqualTo(403);
+    AuthDecision allowed = auth.authenticate(AuthRequest.http(ATTACKER, List.of("Bearer " + TOKEN), List.of(),
+        List.of("https://CHAT.example.com")));
+    assertThat(allowed.allowed()).isTrue();
+  }
+
+  @Test
+  void webSocketTicketsAreOneTimeAndBoundToTheClient() {
+    AuthDecision authenticated = http(ATTACKER, "Bearer " + TOKEN);
+    String ticket = auth.issueTicket(authenticated);
+    assertThat(ticket).matches("[A-Za-z0-9_-]{43}");
+
+    AuthDecision other = upgrade(PROXY, "clincher.v1, clincher.ticket." + ticket);
+    assertThat(other.outcome()).as("another client").isEqualTo(Outcome.UNAUTHENTICATED);
+
+    String second = auth.issueTicket(authenticated);
+    AuthDecision upgraded = upgrade(ATTACKER, "clincher.v1, clincher.ticket." + second);
+    assertThat(upgraded.allowed()).isTrue();
+    assertThat(upgraded.subprotocol()).contains("clincher.v1");
+    assertThat(upgrade(ATTACKER, "clincher.v1, clincher.ticket." + second).reason()).as("replay")
+        .isEqualTo("invalid_ticket");
+  }
+
+  @Test
+  void ticketsExpireAndCannotBeForged() {
+    String ticket = auth.issueTicket(http(ATTACKER, "Bearer " + TOKEN));
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(upgrade(ATTACKER, "clincher.ticket." + ticket).reason()).isEqualTo("invalid_ticket");
+    assertThat(upgrade(ATTACKER, "clincher.ticket." + TOKEN).reason()).as("the token is not a ticket")
+        .isEqualTo("invalid_ticket");
+    assertThat(upgrade(ATTACKER, "clincher.v1").reason()).isEqualTo("missing_credentials");
+    String a = auth.issueTicket(http(ATTACKER, "Bearer " + TOKEN));
+    assertThat(upgrade(ATTACKER, "clincher.ticket." + a + ", clincher.ticket.x").reason())
+        .isEqualTo("malformed_ticket");
+  }
+
+  @Test
+  void ticketsAreOnlyForAllowedDecisions() {
+    AuthDecision refused = http(ATTACKER, "Bearer nope");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> auth.issueTicket(refused))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void decisionsAreSafeToLog() {
+    for (String header : List.of("Bearer " + TOKEN, "Bearer " + TOKEN + "x", "Basic " + TOKEN)) {
+      String logged = http(ATTACKER, header).toString();
+      assertThat(logged).doesNotContain(TOKEN.substring(0, 8)).doesNotContain(TOKEN.substring(56));
+    }
+  }
+}
