@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine for the socket proxy's Docker tests: installs docker.io, busybox-static and bsdutils
 # (script(1), for `docker exec -t`) when missing, starts dockerd when none answers (waiting until it is ready,
-# bounded), and builds the tiny sandbox test image from busybox with `docker import` (no registry is needed).
+# bounded), and builds the tiny sandbox test image from busybox with `docker import` (no registry is needed),
+# rebuilding it when it is outdated.
 # Run as root; .ci/run calls it before the tests. Idempotent.
 set -euo pipefail
 
@@ -35,14 +36,26 @@ if ! docker info >/dev/null 2>&1; then
   fi
 fi
 
-if ! docker image inspect "$image" >/dev/null 2>&1; then
+# The image carries a version label; an outdated image (from an older script) is rebuilt. Version 2: every busybox
+# applet, a passwd/group with the unprivileged user `sandbox` (1000:1000) and /workspace owned by it, as the
+# gateway's sandbox tests need (the real image is deploy/sandbox/Dockerfile).
+image_version=2
+current="$(docker image inspect -f '{{ index .Config.Labels "clincher.test-image" }}' "$image" 2>/dev/null || true)"
+if [[ "$current" != "$image_version" ]]; then
   busybox="$(command -v busybox || true)"
   [[ -x /bin/busybox ]] && busybox=/bin/busybox
   rootfs="$(mktemp -d)"
   trap 'rm -rf "$rootfs"' EXIT
-  mkdir -p "$rootfs/bin"
+  mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/workspace"
   cp "$busybox" "$rootfs/bin/busybox"
-  for tool in sh echo sleep cat id ls; do ln -s busybox "$rootfs/bin/$tool"; done
-  tar -C "$rootfs" -c . | docker import -c 'CMD ["/bin/sh"]' - "$image" >/dev/null
-  echo "ci-setup: built $image" >&2
+  for tool in $("$busybox" --list); do
+    [[ "$tool" == busybox ]] || ln -sf busybox "$rootfs/bin/$tool"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nsandbox:x:1000:1000:sandbox:/workspace:/bin/sh\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nsandbox:x:1000:\n' >"$rootfs/etc/group"
+  chmod 1777 "$rootfs/tmp"
+  chown 1000:1000 "$rootfs/workspace"
+  tar -C "$rootfs" --numeric-owner -c . | docker import -c 'CMD ["/bin/sh"]' \
+    -c "LABEL clincher.test-image=$image_version" -c 'ENV PATH=/bin' - "$image" >/dev/null
+  echo "ci-setup: built $image (version $image_version)" >&2
 fi

@@ -1,0 +1,356 @@
+package dev.clincher.gateway.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clincher.gateway.sandbox.docker.DockerClient;
+import dev.clincher.gateway.sandbox.docker.DockerException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates, reuses and removes the sandbox containers of one gateway. A container per key (see
+ * {@link SandboxSettings#key}) is created lazily on first use; concurrent first uses of a key create exactly one.
+ * At most {@link SandboxSettings#maxSandboxes()} live at once. {@link #adoptOrphans()} (at start-up) takes over the
+ * containers a previous run left, or removes them when their settings hash differs; {@link #reap()} (scheduled by
+ * the caller) removes idle and old ones. Workspaces are named volumes that survive container removal. Thread-safe.
+ */
+public final class SandboxManager {
+  private static final Logger LOG = LoggerFactory.getLogger(SandboxManager.class);
+
+  private final DockerClient docker;
+  private final SandboxSettings settings;
+  private final Clock clock;
+  private final Map<String, Slot> slots = new HashMap<>();
+  private final Counter created;
+  private final Counter refused;
+  private final Counter reaped;
+
+  /** One key's container; its lock serialises creation and removal of that key only. */
+  private static final class Slot {
+    final String key;
+    final ReentrantLock lock = new ReentrantLock();
+    volatile DockerSandbox sandbox;
+    volatile Instant createdAt;
+    volatile Instant lastUsed;
+
+    Slot(String key, Instant now) {
+      this.key = key;
+      this.createdAt = now;
+      this.lastUsed = now;
+    }
+  }
+
+  /**
+   * @param docker the Docker API (in production the socket proxy)
+   * @param settings how containers are made
+   * @param clock time for idle and age decisions (injectable for tests)
+   * @param registry where the sandbox meters go ({@code clincher_gateway_sandbox_*})
+   */
+  public SandboxManager(DockerClient docker, SandboxSettings settings, Clock clock, MeterRegistry registry) {
+    this.docker = docker;
+    this.settings = settings;
+    this.clock = clock;
+    this.created = registry.counter("clincher.gateway.sandbox.created");
+    this.refused = registry.counter("clincher.gateway.sandbox.refused");
+    this.reaped = registry.counter("clincher.gateway.sandbox.reaped");
+    Gauge.builder("clincher.gateway.sandbox.active", this, SandboxManager::active).register(registry);
+  }
+
+  public SandboxSettings settings() {
+    return settings;
+  }
+
+  /** The sandbox for a tool call of this agent and session, creating the container on first use. */
+  public Sandbox open(String agent, String sessionId) throws SandboxException, InterruptedException {
+    String key = settings.key(agent, sessionId);
+    while (true) {
+      Slot slot = reserve(key);
+      slot.lock.lockInterruptibly();
+      try {
+        if (!tracked(slot)) {
+          continue;
+        }
+        if (slot.sandbox == null) {
+          try {
+            create(slot, agent, sessionId);
+          } catch (SandboxException | RuntimeException e) {
+            forget(slot);
+            throw e;
+          }
+        }
+        slot.lastUsed = clock.instant();
+        return slot.sandbox;
+      } finally {
+        slot.lock.unlock();
+      }
+    }
+  }
+
+  /** Removes the key's container and wipes its workspace (session deletion). Unknown keys are a no-op. */
+  public void remove(String key) throws SandboxException, InterruptedException {
+    release(key, true);
+  }
+
+  /**
+   * Removes the key's container but keeps its workspace; the next use creates a fresh container with the current
+   * settings. Works on containers of other processes too (it looks them up by label).
+   */
+  public void recreate(String key) throws SandboxException, InterruptedException {
+    release(key, false);
+  }
+
+  private void release(String key, boolean wipe) throws SandboxException, InterruptedException {
+    Slot slot;
+    synchronized (slots) {
+      slot = slots.get(key);
+    }
+    if (slot != null) {
+      slot.lock.lockInterruptibly();
+      try {
+        if (wipe) {
+          wipeWorkspace(slot);
+        }
+        forget(slot);
+      } finally {
+        slot.lock.unlock();
+      }
+    }
+    removeByKey(key);
+  }
+
+  /** Removes sandboxes idle past the idle timeout or older than the maximum age; returns their keys. */
+  public List<String> reap() throws InterruptedException {
+    Instant now = clock.instant();
+    List<Slot> candidates;
+    synchronized (slots) {
+      candidates = new ArrayList<>(slots.values());
+    }
+    List<String> removed = new ArrayList<>();
+    for (Slot slot : candidates) {
+      if (!slot.lock.tryLock()) {
+        continue;
+      }
+      try {
+        if (slot.sandbox != null && expired(slot, now)) {
+          removeContainer(slot.sandbox.containerId());
+          forget(slot);
+          reaped.increment();
+          removed.add(slot.key);
+          LOG.info("sandbox.reaped key={} idle={} age={}", slot.key, Duration.between(slot.lastUsed, now),
+              Duration.between(slot.createdAt, now));
+        }
+      } catch (SandboxException e) {
+        LOG.warn("sandbox.reap_failed key={} reason={}", slot.key, e.getMessage());
+      } finally {
+        slot.lock.unlock();
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * At start-up: adopts this instance's containers whose settings hash matches (starting them if stopped) and
+   * removes the others (workspaces stay). Returns the number adopted.
+   */
+  public int adoptOrphans() throws SandboxException, InterruptedException {
+    int adopted = 0;
+    for (JsonNode container : listOwn()) {
+      String id = container.path("Id").asText();
+      JsonNode labels = container.path("Labels");
+      String key = labels.path(ContainerSpec.LABEL_KEY).asText("");
+      boolean current = settings.containerHash().equals(labels.path(ContainerSpec.LABEL_HASH).asText(""));
+      if (current && !key.isEmpty() && adopt(key, id, container, labels)) {
+        adopted++;
+      } else {
+        LOG.info("sandbox.orphan_removed key={} reason={}", key, current ? "limit or duplicate" : "settings changed");
+        removeContainer(id);
+      }
+    }
+    return adopted;
+  }
+
+  /** This instance's sandbox containers as Docker reports them. */
+  public List<SandboxInfo> list() throws SandboxException, InterruptedException {
+    List<SandboxInfo> infos = new ArrayList<>();
+    for (JsonNode container : listOwn()) {
+      JsonNode labels = container.path("Labels");
+      infos.add(new SandboxInfo(labels.path(ContainerSpec.LABEL_KEY).asText(""), container.path("Id").asText(),
+          labels.path(ContainerSpec.LABEL_AGENT).asText(""), labels.path(ContainerSpec.LABEL_SESSION).asText(""),
+          createdAt(labels), container.path("State").asText(""),
+          settings.containerHash().equals(labels.path(ContainerSpec.LABEL_HASH).asText(""))));
+    }
+    return infos;
+  }
+
+  /** Sandboxes this manager holds (or is creating) now. */
+  public int active() {
+    synchronized (slots) {
+      return slots.size();
+    }
+  }
+
+  /** How many sandbox openings were refused because the limit was reached. */
+  public long refusedCount() {
+    return (long) refused.count();
+  }
+
+  private Slot reserve(String key) throws SandboxException {
+    synchronized (slots) {
+      Slot slot = slots.get(key);
+      if (slot != null) {
+        return slot;
+      }
+      if (slots.size() >= settings.maxSandboxes()) {
+        refused.increment();
+        LOG.warn("sandbox.refused key={} reason=limit max={}", key, settings.maxSandboxes());
+        throw new SandboxException("all " + settings.maxSandboxes() + " sandboxes are in use; try again later "
+            + "or ask the operator to raise sandbox.max_sandboxes");
+      }
+      slot = new Slot(key, clock.instant());
+      slots.put(key, slot);
+      return slot;
+    }
+  }
+
+  private boolean adopt(String key, String id, JsonNode container, JsonNode labels)
+      throws SandboxException, InterruptedException {
+    synchronized (slots) {
+      if (slots.containsKey(key) || slots.size() >= settings.maxSandboxes()) {
+        return false;
+      }
+      Slot slot = new Slot(key, clock.instant());
+      slot.createdAt = createdAt(labels);
+      slot.sandbox = sandbox(slot, id);
+      slots.put(key, slot);
+    }
+    if (!container.path("State").asText("").equals("running")) {
+      io(() -> docker.startContainer(id));
+    }
+    LOG.info("sandbox.adopted key={}", key);
+    return true;
+  }
+
+  private void create(Slot slot, String agent, String session) throws SandboxException, InterruptedException {
+    String name = ContainerSpec.containerName(settings, slot.key);
+    Instant now = clock.instant();
+    var body = ContainerSpec.body(settings, slot.key, agent, session, now);
+    String id;
+    try {
+      id = createOrReplace(name, body);
+      docker.startContainer(id);
+    } catch (IOException e) {
+      throw failure("cannot create the sandbox", e);
+    }
+    slot.createdAt = now;
+    slot.sandbox = sandbox(slot, id);
+    created.increment();
+    LOG.info("sandbox.created key={} container={}", slot.key, id.substring(0, 12));
+  }
+
+  /** A container of that name left by a crash between create and start is removed and created again. */
+  private String createOrReplace(String name, com.fasterxml.jackson.databind.node.ObjectNode body)
+      throws IOException {
+    try {
+      return docker.createContainer(name, body);
+    } catch (DockerException e) {
+      if (e.status() != 409) {
+        throw e;
+      }
+      docker.removeContainer(name, true);
+      return docker.createContainer(name, body);
+    }
+  }
+
+  private DockerSandbox sandbox(Slot slot, String id) {
+    return new DockerSandbox(docker, id, settings.user(), () -> slot.lastUsed = clock.instant());
+  }
+
+  private void wipeWorkspace(Slot slot) throws InterruptedException {
+    if (slot.sandbox == null) {
+      return;
+    }
+    try {
+      slot.sandbox.exec(new ExecRequest(List.of("find", ContainerSpec.WORKSPACE, "-mindepth", "1", "-delete"), null,
+          Duration.ofSeconds(60), 4096, "/"));
+    } catch (SandboxException e) {
+      LOG.warn("sandbox.wipe_failed key={} reason={}", slot.key, e.getMessage());
+    }
+  }
+
+  private void removeByKey(String key) throws SandboxException, InterruptedException {
+    for (JsonNode container : listOwn()) {
+      if (key.equals(container.path("Labels").path(ContainerSpec.LABEL_KEY).asText(""))) {
+        removeContainer(container.path("Id").asText());
+      }
+    }
+  }
+
+  private void removeContainer(String id) throws SandboxException, InterruptedException {
+    io(() -> docker.removeContainer(id, true));
+  }
+
+  private List<JsonNode> listOwn() throws SandboxException, InterruptedException {
+    List<List<JsonNode>> result = new ArrayList<>(1);
+    io(() -> result.add(docker.listContainers(Map.of(ContainerSpec.LABEL, "1", ContainerSpec.LABEL_INSTANCE,
+        settings.instance()))));
+    return result.getFirst();
+  }
+
+  private void forget(Slot slot) {
+    synchronized (slots) {
+      slots.remove(slot.key, slot);
+    }
+    slot.sandbox = null;
+  }
+
+  /** Whether the slot is still the key's (a waiter that finds it removed meanwhile starts over). */
+  private boolean tracked(Slot slot) {
+    synchronized (slots) {
+      return slots.get(slot.key) == slot;
+    }
+  }
+
+  private boolean expired(Slot slot, Instant now) {
+    return Duration.between(slot.lastUsed, now).compareTo(settings.idleTimeout()) > 0
+        || Duration.between(slot.createdAt, now).compareTo(settings.maxAge()) > 0;
+  }
+
+  private Instant createdAt(JsonNode labels) {
+    try {
+      return Instant.parse(labels.path(ContainerSpec.LABEL_CREATED).asText(""));
+    } catch (DateTimeParseException e) {
+      return clock.instant();
+    }
+  }
+
+  private interface DockerCall {
+    void run() throws IOException;
+  }
+
+  private static void io(DockerCall call) throws SandboxException, InterruptedException {
+    try {
+      call.run();
+    } catch (IOException e) {
+      throw failure("Docker call failed", e);
+    }
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+  }
+
+  private static SandboxException failure(String what, IOException e) {
+    return new SandboxException(what + ": " + e.getMessage(), e);
+  }
+}

@@ -1,0 +1,91 @@
+package dev.clincher.gateway.sandbox.docker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A strict parser of Docker's multiplexed exec stream (non-TTY): frames of an 8-byte header ({@code [type, 0, 0, 0,
+ * size as big-endian uint32]}) followed by {@code size} payload bytes, type 1 for stdout, 2 for stderr, 3 for a
+ * daemon error (kept with stderr). Written for hostile input: a frame larger than {@value #MAX_FRAME} bytes, a
+ * non-zero padding byte, an unknown type or a stream ending inside a frame is {@link MalformedStreamException};
+ * at most {@code cap} bytes of each stream are kept and every byte beyond is counted and dropped, so memory stays
+ * bounded whatever the sandbox prints.
+ */
+public final class StreamDemuxer {
+  /** The largest frame accepted; Docker writes frames of at most its copy buffer (32 KiB). */
+  public static final int MAX_FRAME = 1 << 20;
+  private static final int HEADER = 8;
+
+  /** What was read: the kept output and how many bytes were dropped beyond the caps. */
+  public record Output(byte[] stdout, byte[] stderr, long droppedBytes) {}
+
+  /** The stream broke the framing. */
+  public static final class MalformedStreamException extends IOException {
+    MalformedStreamException(String message) {
+      super(message);
+    }
+  }
+
+  private final int cap;
+  private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+  private final byte[] buffer = new byte[32 * 1024];
+  private long dropped;
+
+  /** @param cap at most this many bytes of stdout and of stderr are kept */
+  public StreamDemuxer(int cap) {
+    if (cap <= 0) {
+      throw new IllegalArgumentException("cap must be positive");
+    }
+    this.cap = cap;
+  }
+
+  /** Reads frames until the end of the stream. Output read before an exception stays available in {@link #output}. */
+  public Output readAll(InputStream in) throws IOException {
+    byte[] header = new byte[HEADER];
+    while (true) {
+      int got = in.readNBytes(header, 0, HEADER);
+      if (got == 0) {
+        return output();
+      }
+      if (got < HEADER) {
+        throw new MalformedStreamException("the stream ended inside a frame header");
+      }
+      int type = header[0];
+      if (header[1] != 0 || header[2] != 0 || header[3] != 0) {
+        throw new MalformedStreamException("non-zero padding in a frame header");
+      }
+      long size = ((header[4] & 0xffL) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8)
+          | (header[7] & 0xff);
+      if (size > MAX_FRAME) {
+        throw new MalformedStreamException("frame of " + size + " bytes exceeds " + MAX_FRAME);
+      }
+      ByteArrayOutputStream target = switch (type) {
+        case 1 -> stdout;
+        case 2, 3 -> stderr;
+        default -> throw new MalformedStreamException("unknown stream type " + type);
+      };
+      payload(in, (int) size, target);
+    }
+  }
+
+  private void payload(InputStream in, int size, ByteArrayOutputStream target) throws IOException {
+    int remaining = size;
+    while (remaining > 0) {
+      int n = in.read(buffer, 0, Math.min(buffer.length, remaining));
+      if (n < 0) {
+        throw new MalformedStreamException("the stream ended inside a frame");
+      }
+      int keep = Math.max(0, Math.min(n, cap - target.size()));
+      target.write(buffer, 0, keep);
+      dropped += n - keep;
+      remaining -= n;
+    }
+  }
+
+  /** The output kept so far. */
+  public Output output() {
+    return new Output(stdout.toByteArray(), stderr.toByteArray(), dropped);
+  }
+}
