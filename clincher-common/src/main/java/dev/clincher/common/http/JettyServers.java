@@ -90,7 +90,17 @@ public final class JettyServers {
    * stop (so readiness fails while requests in flight finish).
    */
   public static Server start(Options options, Handler handler, Health health) throws IOException {
-    Server server = create(options, handler);
+    return start(options, server -> handler, health);
+  }
+
+  /**
+   * Same, for a handler that needs the server to be built (a WebSocket upgrade handler does): {@code handler}
+   * receives the server before it starts.
+   */
+  public static Server start(Options options, java.util.function.Function<Server, Handler> handler, Health health)
+      throws IOException {
+    Server server = create(options, null);
+    server.setHandler(new GracefulHandler(limitBodies(options, handler.apply(server))));
     server.addEventListener(new LifeCycle.Listener() {
       @Override
       public void lifeCycleStarted(LifeCycle event) {

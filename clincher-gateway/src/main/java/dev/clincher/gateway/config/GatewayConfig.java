@@ -1,5 +1,6 @@
 package dev.clincher.gateway.config;
 
+import dev.clincher.gateway.sandbox.SandboxSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,33 +85,52 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
     }
   }
 
-  /** Sandbox container settings (gateway defaults; an agent may override them). */
+  /**
+   * Sandbox container settings (see {@code docs/gateway.md}; {@code clincher sandbox explain} prints the effective
+   * values). Gateway-wide: every agent's sandboxes are made the same way.
+   */
   public record Sandbox(String image, String scope, String user, String memory, String memorySwap, Double cpus,
-      Long pids, Long nofile, String tmpSize, String idleTimeout, String maxAge, Integer maxConcurrent) {
+      Integer pids, Integer nofile, String tmpSize, String volumePrefix, String idleTimeout, String maxAge,
+      Integer maxSandboxes, String instance, String dockerTimeout) {
     public static final Sandbox DEFAULTS = new Sandbox(null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null, null, null);
 
     public Sandbox {
-      image = image == null ? "clincher-sandbox:latest" : image;
+      SandboxSettings base = SandboxSettings.defaults();
+      image = image == null ? base.image() : image;
       scope = scope == null ? "session" : scope;
-      user = user == null ? "1000:1000" : user;
+      user = user == null ? base.user() : user;
       memory = memory == null ? "1g" : memory;
       memorySwap = memorySwap == null ? "1.5g" : memorySwap;
       cpus = cpus == null ? 1.0 : cpus;
-      pids = pids == null ? 512L : pids;
-      nofile = nofile == null ? 1024L : nofile;
-      tmpSize = tmpSize == null ? "64m" : tmpSize;
+      pids = pids == null ? base.pidsLimit() : pids;
+      nofile = nofile == null ? base.nofile() : nofile;
+      tmpSize = tmpSize == null ? "256m" : tmpSize;
+      volumePrefix = volumePrefix == null ? base.volumePrefix() : volumePrefix;
       idleTimeout = idleTimeout == null ? "12h" : idleTimeout;
       maxAge = maxAge == null ? "3d" : maxAge;
-      maxConcurrent = maxConcurrent == null ? 8 : maxConcurrent;
+      maxSandboxes = maxSandboxes == null ? base.maxSandboxes() : maxSandboxes;
+      instance = instance == null ? base.instance() : instance;
+      dockerTimeout = dockerTimeout == null ? "30s" : dockerTimeout;
       if (!List.of("session", "agent", "shared").contains(scope)) {
         throw new IllegalArgumentException("scope must be session, agent or shared");
       }
-      ConfigValues.bytes(memory, "sandbox.memory");
-      ConfigValues.bytes(memorySwap, "sandbox.memory_swap");
-      ConfigValues.bytes(tmpSize, "sandbox.tmp_size");
-      ConfigValues.duration(idleTimeout, "sandbox.idle_timeout");
-      ConfigValues.duration(maxAge, "sandbox.max_age");
+      if (cpus <= 0 || cpus > 64) {
+        throw new IllegalArgumentException("cpus must be between 0 and 64");
+      }
+    }
+
+    /** The sandbox manager's settings, with the exec limits of {@code tools.exec}. */
+    public SandboxSettings toSettings(Exec exec) {
+      return new SandboxSettings(image, SandboxSettings.Scope.parse(scope), user,
+          ConfigValues.bytes(memory, "sandbox.memory"), ConfigValues.bytes(memorySwap, "sandbox.memory_swap"),
+          Math.round(cpus * 1_000_000_000L), pids, nofile, ConfigValues.bytes(tmpSize, "sandbox.tmp_size"),
+          volumePrefix, ConfigValues.duration(idleTimeout, "sandbox.idle_timeout"),
+          ConfigValues.duration(maxAge, "sandbox.max_age"), maxSandboxes,
+          ConfigValues.duration(exec.timeout(), "tools.exec.timeout"),
+          ConfigValues.duration(exec.maxTimeout(), "tools.exec.max_timeout"),
+          (int) Math.min(Integer.MAX_VALUE, ConfigValues.bytes(exec.maxOutput(), "tools.exec.max_output")),
+          instance, ConfigValues.duration(dockerTimeout, "sandbox.docker_timeout"));
     }
   }
 
@@ -126,8 +146,8 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
   /** Limits of the {@code exec} tool. */
   public record Exec(String timeout, String maxTimeout, String maxOutput) {
     public Exec {
-      timeout = timeout == null ? "60s" : timeout;
-      maxTimeout = maxTimeout == null ? "600s" : maxTimeout;
+      timeout = timeout == null ? "120s" : timeout;
+      maxTimeout = maxTimeout == null ? "30m" : maxTimeout;
       maxOutput = maxOutput == null ? "64k" : maxOutput;
       ConfigValues.duration(timeout, "tools.exec.timeout");
       ConfigValues.duration(maxTimeout, "tools.exec.max_timeout");
@@ -148,8 +168,7 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
 
   /** One agent. */
   public record Agent(String model, String systemPrompt, String systemPromptFile, ToolPolicy tools, Integer maxSteps,
-      String runTimeout, Integer maxOutputTokens, Integer contextTokens, Integer maxToolResultChars,
-      SandboxOverride sandbox) {
+      String runTimeout, Integer maxOutputTokens, Integer contextTokens, Integer maxToolResultChars) {
     public Agent {
       if (model == null || model.isBlank()) {
         throw new IllegalArgumentException("model is required (a model name of the router)");
@@ -158,26 +177,12 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
         throw new IllegalArgumentException("set system_prompt or system_prompt_file, not both");
       }
       tools = tools == null ? new ToolPolicy(null, null) : tools;
-      sandbox = sandbox == null ? new SandboxOverride(null, null, null, null, null, null) : sandbox;
       maxSteps = maxSteps == null ? 25 : maxSteps;
       runTimeout = runTimeout == null ? "10m" : runTimeout;
       maxOutputTokens = maxOutputTokens == null ? 4096 : maxOutputTokens;
       contextTokens = contextTokens == null ? 128_000 : contextTokens;
       maxToolResultChars = maxToolResultChars == null ? 16_000 : maxToolResultChars;
       ConfigValues.duration(runTimeout, "run_timeout");
-    }
-  }
-
-  /** The sandbox settings an agent may set differently from the gateway's; unset keys keep the gateway's. */
-  public record SandboxOverride(String image, String scope, String memory, String memorySwap, Double cpus,
-      Long pids) {
-
-    /** The gateway's settings with this agent's choices applied. */
-    public Sandbox applyTo(Sandbox base) {
-      return new Sandbox(image == null ? base.image() : image, scope == null ? base.scope() : scope, base.user(),
-          memory == null ? base.memory() : memory, memorySwap == null ? base.memorySwap() : memorySwap,
-          cpus == null ? base.cpus() : cpus, pids == null ? base.pids() : pids, base.nofile(), base.tmpSize(),
-          base.idleTimeout(), base.maxAge(), base.maxConcurrent());
     }
   }
 

@@ -1,0 +1,397 @@
+package dev.clincher.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clincher.cache.embedding.Embedder;
+import dev.clincher.cache.embedding.OnnxEmbedder;
+import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.ConfigLoader;
+import dev.clincher.common.config.Secret;
+import dev.clincher.common.config.Secrets;
+import dev.clincher.common.health.CheckResult;
+import dev.clincher.common.health.Health;
+import dev.clincher.common.http.JettyServers;
+import dev.clincher.common.http.OpsHandler;
+import dev.clincher.common.metrics.Metrics;
+import dev.clincher.gateway.agent.AgentDefinition;
+import dev.clincher.gateway.agent.AgentRunner;
+import dev.clincher.gateway.agent.PolicyTools;
+import dev.clincher.gateway.agent.RunMetrics;
+import dev.clincher.gateway.api.ApiAccess;
+import dev.clincher.gateway.api.GatewayHandler;
+import dev.clincher.gateway.api.GatewayWebSocket;
+import dev.clincher.gateway.api.WebAssets;
+import dev.clincher.gateway.auth.AllowedOrigins;
+import dev.clincher.gateway.auth.Authenticator;
+import dev.clincher.gateway.auth.BearerToken;
+import dev.clincher.gateway.auth.ClientAddresses;
+import dev.clincher.gateway.auth.FailureLimiter;
+import dev.clincher.gateway.auth.WebSocketTickets;
+import dev.clincher.gateway.config.ConfigValues;
+import dev.clincher.gateway.config.GatewayConfig;
+import dev.clincher.gateway.llm.ChatClient;
+import dev.clincher.gateway.policy.ToolPolicy;
+import dev.clincher.gateway.policy.ToolRules;
+import dev.clincher.gateway.sandbox.SandboxManager;
+import dev.clincher.gateway.sandbox.SandboxSettings;
+import dev.clincher.gateway.sandbox.docker.DockerClient;
+import dev.clincher.gateway.sandbox.docker.DockerHost;
+import dev.clincher.gateway.session.AgentRuntime;
+import dev.clincher.gateway.session.SessionService;
+import dev.clincher.gateway.store.StoreLimits;
+import dev.clincher.gateway.store.StoreSettings;
+import dev.clincher.gateway.store.TranscriptStore;
+import dev.clincher.gateway.tools.Tool;
+import dev.clincher.gateway.tools.memory.MemorySaveTool;
+import dev.clincher.gateway.tools.memory.MemorySearchTool;
+import dev.clincher.gateway.tools.runtime.SandboxTools;
+import dev.clincher.gateway.tools.sessions.SessionsHistoryTool;
+import dev.clincher.gateway.tools.sessions.SessionsListTool;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Server;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the gateway: config → transcript store → sandbox manager (Docker through {@code DOCKER_HOST}) → tools →
+ * tool policy → agents → router client → sessions → HTTP API, WebSocket and web chat behind the authenticator,
+ * with health and metrics in front. {@link #close()} drains: readiness fails, runs are stopped with a closing event,
+ * the server stops, the store closes.
+ */
+public final class GatewayServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway");
+  public static final Duration STOP_GRACE = Duration.ofSeconds(20);
+  /** Longest system prompt file accepted. */
+  static final long MAX_PROMPT_BYTES = 256 * 1024;
+
+  private final Server server;
+  private final SessionService sessions;
+  private final TranscriptStore store;
+  private final SandboxManager sandboxes;
+  private final ScheduledExecutorService reaper;
+  private final Metrics metrics;
+
+  private GatewayServer(Server server, SessionService sessions, TranscriptStore store, SandboxManager sandboxes,
+      ScheduledExecutorService reaper, Metrics metrics) {
+    this.server = server;
+    this.sessions = sessions;
+    this.store = store;
+    this.sandboxes = sandboxes;
+    this.reaper = reaper;
+    this.metrics = metrics;
+  }
+
+  /** Reads the config, opens the store, checks the sandboxes and starts listening. */
+  public static GatewayServer start(GatewaySettings settings) throws ConfigException, IOException {
+    String source = settings.configFile().toString();
+    GatewayConfig config = new ConfigLoader(settings.env()).load(settings.configFile(), GatewayConfig.class);
+    ObjectMapper json = new ObjectMapper();
+    Metrics metrics = Metrics.create("gateway");
+    Secret authenticatorToken = gatewayToken(source, config.auth(), settings.env());
+    Authenticator authenticator = authenticator(source, config.auth(), authenticatorToken);
+    TranscriptStore store = openStore(source, config.storage(), settings.env());
+    int interrupted = store.markInterruptedRuns();
+    SandboxSettings sandboxSettings = sandboxSettings(source, config);
+    DockerClient docker = new DockerClient(dockerHost(source, config, settings.env()), sandboxSettings.dockerTimeout());
+    SandboxManager sandboxes = new SandboxManager(docker, sandboxSettings, Clock.systemUTC(), metrics.registry());
+    adoptOrphans(sandboxes);
+    Map<String, Tool> tools = tools(store, sandboxSettings, config, settings.env());
+    Map<String, AgentRuntime> agents = agents(source, config, tools, settings.configFile());
+    ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), URI.create(config.router().url()),
+        routerKey(source, config.router(), settings.env()),
+        ConfigValues.duration(config.router().timeout(), "router.timeout"), json);
+    SessionService sessions = new SessionService(store, agents, new AgentRunner(chat, json, new RunMetrics(metrics)),
+        sandboxes::open, json);
+    Health health = health(config, store, docker);
+    ApiAccess access = new ApiAccess(authenticator);
+    long maxBody = config.server().maxRequestBytes();
+    GatewayHandler api = new GatewayHandler(access, sessions, json, maxBody);
+    JettyServers.Options options = JettyServers.Options.defaults(
+            settings.host().orElse(config.server().host()), settings.port().orElse(config.server().port()))
+        .withMaxRequestBodyBytes(2 * maxBody)
+        .withStopTimeout(STOP_GRACE);
+    Optional<Secret> metricsToken = Optional.of(authenticatorToken);
+    Server server = JettyServers.start(options, jetty -> new OpsHandler(health, metrics, metricsToken,
+        new WebAssets(GatewayWebSocket.upgradeHandler(jetty, access, sessions, json, api))), health);
+    ScheduledExecutorService reaper = startReaper(sandboxes);
+    LOG.atInfo().addKeyValue("listen", options.host() + ":" + JettyServers.port(server))
+        .addKeyValue("config", source).addKeyValue("agents", agents.keySet())
+        .addKeyValue("tools", tools.keySet()).addKeyValue("docker", docker.host().toString())
+        .addKeyValue("router", config.router().url()).addKeyValue("storage", config.storage().url().startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql")
+        .addKeyValue("interrupted_runs", interrupted).log("gateway.started");
+    return new GatewayServer(server, sessions, store, sandboxes, reaper, metrics);
+  }
+
+  public int port() {
+    return JettyServers.port(server);
+  }
+
+  /** The sandbox manager (for the {@code sandbox} command and tests). */
+  public SandboxManager sandboxes() {
+    return sandboxes;
+  }
+
+  @Override
+  public void close() {
+    reaper.shutdownNow();
+    sessions.close();
+    try {
+      server.stop();
+    } catch (Exception e) {
+      LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("gateway.stop.failed");
+    } finally {
+      store.close();
+      metrics.close();
+    }
+    LOG.atInfo().log("gateway.stopped");
+  }
+
+  // --- wiring, one piece per method ------------------------------------------------------------------------------
+
+  private static Secret gatewayToken(String source, GatewayConfig.Auth auth, Map<String, String> env)
+      throws ConfigException {
+    return secret(source, "auth.token_file", auth.tokenFile(), "CLINCHER_GATEWAY_TOKEN", env)
+        .orElseThrow(() -> new ConfigException(source, "auth.token_file",
+            "a gateway token is required (auth.token_file or CLINCHER_GATEWAY_TOKEN_FILE)"));
+  }
+
+  private static Authenticator authenticator(String source, GatewayConfig.Auth auth, Secret token)
+      throws ConfigException {
+    FailureLimiter.Limits limits = new FailureLimiter.Limits(auth.maxFailures(),
+        ConfigValues.duration(auth.failureWindow(), "auth.failure_window"),
+        ConfigValues.duration(auth.lockout(), "auth.lockout"), FailureLimiter.Limits.defaults().maxClients());
+    return new Authenticator(BearerToken.of(token, source),
+        ClientAddresses.parse(source, "auth.trusted_proxies", auth.trustedProxies()),
+        AllowedOrigins.parse(source, "auth.allowed_origins", auth.allowedOrigins(), false),
+        new FailureLimiter(limits, Clock.systemUTC()),
+        new WebSocketTickets(Clock.systemUTC(), WebSocketTickets.DEFAULT_TTL, 10_000));
+  }
+
+  /** A secret from the file named in the config, else from {@code VAR} / {@code VAR_FILE} in the environment. */
+  static Optional<Secret> secret(String source, String key, String file, String variable, Map<String, String> env)
+      throws ConfigException {
+    if (file != null && !file.isBlank()) {
+      return Optional.of(Secret.of(Secrets.readSecretFile(Path.of(file))));
+    }
+    return Secrets.fromEnv(variable, env).map(Secret::of);
+  }
+
+  private static Secret routerKey(String source, GatewayConfig.Router router, Map<String, String> env)
+      throws ConfigException {
+    return secret(source, "router.api_key_file", router.apiKeyFile(), "LITELLM_MASTER_KEY", env)
+        .orElseThrow(() -> new ConfigException(source, "router.api_key_file",
+            "a router key is required (router.api_key_file or LITELLM_MASTER_KEY_FILE)"));
+  }
+
+  private static TranscriptStore openStore(String source, GatewayConfig.Storage storage, Map<String, String> env)
+      throws ConfigException {
+    Secret password = secret(source, "storage.password_file", storage.passwordFile(), "CLINCHER_GATEWAY_DB_PASSWORD",
+        env).orElse(null);
+    boolean sqlite = storage.url().startsWith("jdbc:sqlite:");
+    StoreSettings settings = new StoreSettings(storage.url(), sqlite ? null : storage.user(),
+        sqlite ? null : password, null, sqlite ? 4 : 8, StoreLimits.DEFAULTS);
+    try {
+      return TranscriptStore.open(settings);
+    } catch (RuntimeException e) {
+      throw new ConfigException(source, "storage.url", "the transcript store could not be opened ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+    }
+  }
+
+  private static SandboxSettings sandboxSettings(String source, GatewayConfig config) throws ConfigException {
+    try {
+      return config.sandbox().toSettings(config.tools().exec());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source, "sandbox", e.getMessage());
+    }
+  }
+
+  private static DockerHost dockerHost(String source, GatewayConfig config, Map<String, String> env)
+      throws ConfigException {
+    String host = config.docker().host();
+    if (host == null || host.isBlank()) {
+      host = env.getOrDefault("DOCKER_HOST", "tcp://127.0.0.1:2375");
+    }
+    try {
+      return DockerHost.parse(host);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source, "docker.host", e.getMessage());
+    }
+  }
+
+  private static void adoptOrphans(SandboxManager sandboxes) {
+    try {
+      int adopted = sandboxes.adoptOrphans();
+      LOG.atInfo().addKeyValue("adopted", adopted).log("gateway.sandboxes.adopted");
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.atWarn().addKeyValue("exception", e.getClass().getName()).addKeyValue("message", e.getMessage())
+          .log("gateway.sandboxes.unreachable");
+    }
+  }
+
+  private static Map<String, Tool> tools(TranscriptStore store, SandboxSettings sandbox, GatewayConfig config,
+      Map<String, String> env) {
+    Embedder embedder = new LazyEmbedder();
+    List<Tool> all = new ArrayList<>(SandboxTools.all(sandbox));
+    all.add(new MemorySaveTool(store, embedder));
+    all.add(new MemorySearchTool(store, embedder));
+    all.add(new SessionsListTool(store));
+    all.add(new SessionsHistoryTool(store));
+    Map<String, Tool> byName = new LinkedHashMap<>();
+    for (Tool tool : all) {
+      byName.put(tool.name(), tool);
+    }
+    return byName;
+  }
+
+  private static Map<String, AgentRuntime> agents(String source, GatewayConfig config, Map<String, Tool> tools,
+      Path configFile) throws ConfigException {
+    Map<String, ToolRules> rules = new LinkedHashMap<>();
+    for (var entry : config.agents().entrySet()) {
+      GatewayConfig.ToolPolicy policy = entry.getValue().tools();
+      rules.put(entry.getKey(), ToolRules.parse(source, "agents." + entry.getKey() + ".tools", policy.allow(),
+          policy.deny()));
+    }
+    ToolPolicy policy = new ToolPolicy(tools.keySet(), ToolRules.gateway(source, "tools.deny",
+        config.tools().deny().isEmpty() ? null : withDangerous(config.tools().deny())), rules, ToolRules.defaults());
+    Map<String, AgentRuntime> agents = new LinkedHashMap<>();
+    for (var entry : config.agents().entrySet()) {
+      String name = entry.getKey();
+      GatewayConfig.Agent agent = entry.getValue();
+      String key = "agents." + name;
+      try {
+        AgentDefinition definition = new AgentDefinition(name, agent.model(),
+            systemPrompt(source, key, agent, configFile), agent.maxSteps(),
+            ConfigValues.duration(agent.runTimeout(), key + ".run_timeout"), agent.maxOutputTokens(),
+            agent.contextTokens(), agent.maxToolResultChars());
+        agents.put(name, new AgentRuntime(definition, new PolicyTools(name, policy, tools)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(source, key, e.getMessage());
+      }
+    }
+    return agents;
+  }
+
+  /** The configured gateway deny list always keeps the seed's dangerous names. */
+  private static List<String> withDangerous(List<String> deny) {
+    List<String> all = new ArrayList<>(ToolRules.DANGEROUS);
+    all.addAll(deny);
+    return all;
+  }
+
+  private static String systemPrompt(String source, String key, GatewayConfig.Agent agent, Path configFile)
+      throws ConfigException {
+    if (agent.systemPromptFile() == null) {
+      return agent.systemPrompt() == null ? "You are a helpful assistant." : agent.systemPrompt();
+    }
+    Path file = Path.of(agent.systemPromptFile());
+    if (!file.isAbsolute() && configFile.getParent() != null) {
+      file = configFile.getParent().resolve(file);
+    }
+    try {
+      if (Files.size(file) > MAX_PROMPT_BYTES) {
+        throw new ConfigException(source, key + ".system_prompt_file", "larger than " + MAX_PROMPT_BYTES + " bytes");
+      }
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(source, key + ".system_prompt_file", "cannot be read (" + e.getClass().getSimpleName()
+          + ")");
+    }
+  }
+
+  private static Health health(GatewayConfig config, TranscriptStore store, DockerClient docker) {
+    Health health = new Health();
+    health.addReadinessCheck("storage", () -> store.ping() ? CheckResult.up("reachable")
+        : CheckResult.down("the transcript store does not answer"));
+    health.addReadinessCheck("docker", () -> docker.ping() ? CheckResult.up(docker.host().toString())
+        : CheckResult.down("the Docker API (socket proxy) does not answer"));
+    HttpClient http = ChatClient.defaultHttpClient();
+    URI routerHealth = URI.create(config.router().url()).resolve("/health/liveliness");
+    health.addReadinessCheck("router", () -> routerUp(http, routerHealth));
+    return health;
+  }
+
+  private static CheckResult routerUp(HttpClient http, URI uri) {
+    try {
+      HttpResponse<Void> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200 ? CheckResult.up("HTTP 200")
+          : CheckResult.down("the router answered HTTP " + response.statusCode());
+    } catch (IOException e) {
+      return CheckResult.down("the router is unreachable (" + e.getClass().getSimpleName() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CheckResult.down("interrupted");
+    }
+  }
+
+  private static ScheduledExecutorService startReaper(SandboxManager sandboxes) {
+    ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("clincher-sandbox-reaper").daemon().factory());
+    reaper.scheduleWithFixedDelay(() -> {
+      try {
+        List<String> removed = sandboxes.reap();
+        if (!removed.isEmpty()) {
+          LOG.atInfo().addKeyValue("removed", removed.size()).log("gateway.sandboxes.reaped");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("gateway.sandboxes.reap_failed");
+      }
+    }, 1, 1, TimeUnit.MINUTES);
+    return reaper;
+  }
+
+  /** Loads the ONNX model on first use (about 1 s and 90 MB), so a gateway without memory tool calls never pays. */
+  private static final class LazyEmbedder implements Embedder {
+    private volatile Embedder model;
+
+    private Embedder model() {
+      Embedder loaded = model;
+      if (loaded == null) {
+        synchronized (this) {
+          if (model == null) {
+            model = new OnnxEmbedder();
+          }
+          loaded = model;
+        }
+      }
+      return loaded;
+    }
+
+    @Override
+    public float[] embed(String text) {
+      return model().embed(text);
+    }
+
+    @Override
+    public int dimensions() {
+      return 384;
+    }
+
+    @Override
+    public String modelName() {
+      return "all-minilm-l6-v2";
+    }
+  }
+}

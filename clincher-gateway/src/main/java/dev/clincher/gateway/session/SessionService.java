@@ -1,0 +1,285 @@
+package dev.clincher.gateway.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.gateway.agent.AgentRunner;
+import dev.clincher.gateway.agent.ContextWindow;
+import dev.clincher.gateway.agent.EventSink;
+import dev.clincher.gateway.agent.EventTypes;
+import dev.clincher.gateway.agent.RunEnd;
+import dev.clincher.gateway.agent.TranscriptEvent;
+import dev.clincher.gateway.store.EventRecord;
+import dev.clincher.gateway.store.RunInProgressException;
+import dev.clincher.gateway.store.RunRecord;
+import dev.clincher.gateway.store.RunStatus;
+import dev.clincher.gateway.store.SessionRecord;
+import dev.clincher.gateway.store.TranscriptStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sessions and their runs. A message starts a run on its own virtual thread; at most one run per session is active
+ * (checked here and enforced by the store), so runs never interleave. Each event of a run is appended to the
+ * transcript and only then handed to the run's subscribers. A run is stopped by interrupting its thread: by
+ * {@link #abort}, by its timeout, or at shutdown.
+ */
+public final class SessionService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway.sessions");
+  /** Transcript events read back to rebuild a model context; a longer history relies on summaries. */
+  static final int MAX_CONTEXT_EVENTS = 100_000;
+
+  private final TranscriptStore store;
+  private final Map<String, AgentRuntime> agents;
+  private final AgentRunner runner;
+  private final ObjectMapper json;
+  private final SandboxOpener sandboxes;
+  private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("clincher-run-timeouts").daemon().factory());
+
+  /** Opens the sandbox of an agent's session (creating it on first use). */
+  @FunctionalInterface
+  public interface SandboxOpener {
+    dev.clincher.gateway.sandbox.Sandbox open(String agent, String sessionId)
+        throws dev.clincher.gateway.sandbox.SandboxException, InterruptedException;
+  }
+
+  public SessionService(TranscriptStore store, Map<String, AgentRuntime> agents, AgentRunner runner,
+      SandboxOpener sandboxes, ObjectMapper json) {
+    this.store = store;
+    this.agents = Map.copyOf(agents);
+    this.runner = runner;
+    this.sandboxes = sandboxes;
+    this.json = json;
+  }
+
+  public SessionRecord create(String agent, String title) throws UnknownSessionException {
+    if (!agents.containsKey(agent)) {
+      throw new UnknownSessionException("no agent named '" + agent + "'");
+    }
+    return store.createSession(agent, title == null ? "" : title);
+  }
+
+  public Optional<SessionRecord> get(String sessionId) {
+    return store.session(sessionId);
+  }
+
+  public List<SessionRecord> list(String agentOrNull, int limit) {
+    return store.sessions(agentOrNull, limit);
+  }
+
+  public List<EventRecord> events(String sessionId, long afterSeq, int limit) {
+    return store.events(sessionId, afterSeq, limit);
+  }
+
+  /** The names of the configured agents, sorted. */
+  public java.util.List<String> agents() {
+    return agents.keySet().stream().sorted().toList();
+  }
+
+  /** Whether the session has a run going now. */
+  public boolean busy(String sessionId) {
+    return active.containsKey(sessionId);
+  }
+
+  /** Aborts the session's run if any, then deletes it with its transcript. */
+  public boolean delete(String sessionId) throws InterruptedException {
+    ActiveRun run = active.get(sessionId);
+    if (run != null) {
+      run.stop(RunEnd.ABORTED);
+      run.thread.join(10_000);
+    }
+    return store.deleteSession(sessionId);
+  }
+
+  /** Stops the session's run; returns whether there was one. */
+  public boolean abort(String sessionId) {
+    ActiveRun run = active.get(sessionId);
+    if (run == null) {
+      return false;
+    }
+    run.stop(RunEnd.ABORTED);
+    return true;
+  }
+
+  /**
+   * Starts a run with the user's message. The subscription is registered before the run starts, so it sees every
+   * event of the run, ending with {@code done}.
+   */
+  public EventSubscription send(String sessionId, String text)
+      throws UnknownSessionException, SessionBusyException {
+    SessionRecord session = store.session(sessionId)
+        .orElseThrow(() -> new UnknownSessionException("no session " + sessionId));
+    AgentRuntime agent = agents.get(session.agent());
+    if (agent == null) {
+      throw new UnknownSessionException("the session's agent '" + session.agent() + "' is no longer configured");
+    }
+    EventSubscription subscription = new EventSubscription();
+    ActiveRun run = new ActiveRun(sessionId);
+    if (active.putIfAbsent(sessionId, run) != null) {
+      throw new SessionBusyException(sessionId);
+    }
+    try {
+      RunRecord record = store.startRun(sessionId);
+      run.runId = record.id();
+    } catch (RunInProgressException e) {
+      active.remove(sessionId, run);
+      throw new SessionBusyException(sessionId);
+    } catch (RuntimeException e) {
+      active.remove(sessionId, run);
+      throw e;
+    }
+    run.subscribers.add(subscription);
+    run.thread = Thread.ofVirtual().name("run-" + run.runId).unstarted(() -> execute(run, agent, session, text));
+    run.timeout = timeouts.schedule(() -> run.stop(RunEnd.TIMED_OUT),
+        agent.definition().runTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    run.thread.start();
+    if (run.stopReason.get() != null) {
+      run.thread.interrupt(); // aborted before the thread existed
+    }
+    return subscription;
+  }
+
+  private void execute(ActiveRun run, AgentRuntime agent, SessionRecord session, String text) {
+    RunEnd end = RunEnd.ERROR;
+    try {
+      ContextWindow context = ContextWindow.fromTranscript(json, agent.definition().systemPrompt(),
+          transcript(session.id()));
+      EventSink sink = (type, data) -> emit(run, type, data);
+      ObjectNode user = json.createObjectNode();
+      user.put("content", text);
+      long seq = sink.emit(EventTypes.USER_MESSAGE, user);
+      context.addUser(seq, text);
+      AgentRunner.RunRequest request = new AgentRunner.RunRequest(agent.definition(), agent.tools(), session.id(),
+          run.runId, context, () -> sandboxes.open(session.agent(), session.id()), run::stopReason);
+      end = runner.run(request, sink);
+    } catch (RuntimeException e) {
+      LOG.atError().addKeyValue("session", session.id()).addKeyValue("run", run.runId)
+          .addKeyValue("exception", e.getClass().getName()).log("gateway.run.crashed");
+      emitClosingError(run, e);
+    } finally {
+      run.timeout.cancel(false);
+      Thread.interrupted();
+      finish(run, end);
+    }
+  }
+
+  private void emitClosingError(ActiveRun run, RuntimeException e) {
+    try {
+      ObjectNode done = json.createObjectNode();
+      done.put("reason", RunEnd.ERROR.wireName());
+      done.put("message", "internal error (" + e.getClass().getSimpleName() + ")");
+      emit(run, EventTypes.DONE, done);
+    } catch (RuntimeException again) {
+      LOG.atError().addKeyValue("run", run.runId).log("gateway.run.closing_event_lost");
+    }
+  }
+
+  private void finish(ActiveRun run, RunEnd end) {
+    try {
+      store.finishRun(run.runId, statusOf(end), end.wireName());
+    } finally {
+      active.remove(run.sessionId, run);
+    }
+  }
+
+  static RunStatus statusOf(RunEnd end) {
+    return switch (end) {
+      case COMPLETED -> RunStatus.COMPLETED;
+      case STEP_LIMIT -> RunStatus.STEP_LIMIT;
+      case TIMED_OUT -> RunStatus.TIMED_OUT;
+      case ABORTED -> RunStatus.ABORTED;
+      case BUDGET -> RunStatus.REFUSED;
+      case ERROR -> RunStatus.FAILED;
+    };
+  }
+
+  private long emit(ActiveRun run, String type, ObjectNode data) {
+    long seq = store.append(run.sessionId, run.runId, type, data.toString());
+    StreamedEvent event = new StreamedEvent(seq, run.sessionId, run.runId, type, data);
+    for (EventSubscription subscriber : run.subscribers) {
+      subscriber.offer(event);
+    }
+    return seq;
+  }
+
+  private List<TranscriptEvent> transcript(String sessionId) {
+    List<TranscriptEvent> events = new ArrayList<>();
+    long after = 0;
+    while (events.size() < MAX_CONTEXT_EVENTS) {
+      List<EventRecord> page = store.events(sessionId, after, 1000);
+      if (page.isEmpty()) {
+        break;
+      }
+      for (EventRecord record : page) {
+        events.add(new TranscriptEvent(record.seq(), record.type(), parse(record.payload())));
+        after = record.seq();
+      }
+    }
+    return events;
+  }
+
+  private JsonNode parse(String payload) {
+    try {
+      return json.readTree(payload);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops every run and waits briefly for their closing events. */
+  @Override
+  public void close() {
+    for (ActiveRun run : active.values()) {
+      run.stop(RunEnd.ABORTED);
+    }
+    for (ActiveRun run : active.values()) {
+      try {
+        run.thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    timeouts.shutdownNow();
+  }
+
+  /** A run in progress. */
+  private static final class ActiveRun {
+    final String sessionId;
+    final List<EventSubscription> subscribers = new CopyOnWriteArrayList<>();
+    final AtomicReference<RunEnd> stopReason = new AtomicReference<>();
+    volatile String runId;
+    volatile Thread thread;
+    volatile ScheduledFuture<?> timeout;
+
+    ActiveRun(String sessionId) {
+      this.sessionId = sessionId;
+    }
+
+    void stop(RunEnd reason) {
+      if (stopReason.compareAndSet(null, reason) && thread != null) {
+        thread.interrupt();
+      }
+    }
+
+    RunEnd stopReason() {
+      RunEnd reason = stopReason.get();
+      return reason == null ? RunEnd.ABORTED : reason;
+    }
+  }
+}
