@@ -457,17 +457,16 @@ public final class TranscriptStore implements AutoCloseable {
     if (k < 1 || k > MAX_SEARCH_K) {
       throw new IllegalArgumentException("k must be between 1 and " + MAX_SEARCH_K);
     }
-    PriorityQueue<ScoredNote> best = new PriorityQueue<>(Comparator.comparingDouble(ScoredNote::score));
-    read(c -> {
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT id, agent, text, created_at, vector FROM notes WHERE agent = ?")) {
+    PriorityQueue<Hit> best = new PriorityQueue<>(Comparator.comparingDouble(Hit::score));
+    return read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT id, vector FROM notes WHERE agent = ?")) {
         s.setString(1, agent);
         s.setFetchSize(256);
         try (ResultSet rows = s.executeQuery()) {
           while (rows.next()) {
-            float[] vector = VectorCodec.decode(rows.getBytes(5));
-            if (vector.length == query.length) {
-              best.add(new ScoredNote(noteOf(rows), dot(query, vector)));
+            byte[] vector = rows.getBytes(2);
+            if (VectorCodec.dimensions(vector) == query.length) {
+              best.add(new Hit(rows.getLong(1), VectorCodec.dot(query, vector)));
               if (best.size() > k) {
                 best.poll();
               }
@@ -475,9 +474,25 @@ public final class TranscriptStore implements AutoCloseable {
           }
         }
       }
-      return null;
+      return withTexts(c, agent, best);
     });
-    List<ScoredNote> result = new ArrayList<>(best);
+  }
+
+  /** A candidate of a similarity search before its text is read. */
+  private record Hit(long id, float score) {}
+
+  private static List<ScoredNote> withTexts(Connection c, String agent, PriorityQueue<Hit> hits) throws SQLException {
+    List<ScoredNote> result = new ArrayList<>(hits.size());
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT id, agent, text, created_at FROM notes WHERE agent = ? AND id = ?")) {
+      for (Hit hit : hits) {
+        s.setString(1, agent);
+        s.setLong(2, hit.id());
+        for (NoteRecord note : list(s, TranscriptStore::noteOf)) {
+          result.add(new ScoredNote(note, hit.score()));
+        }
+      }
+    }
     result.sort(Comparator.comparingDouble(ScoredNote::score).reversed());
     return result;
   }
@@ -501,14 +516,6 @@ public final class TranscriptStore implements AutoCloseable {
   }
 
   // ---- plumbing
-
-  private static float dot(float[] a, float[] b) {
-    float sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      sum += a[i] * b[i];
-    }
-    return sum;
-  }
 
   private int page(int limit) {
     if (limit < 1) {
