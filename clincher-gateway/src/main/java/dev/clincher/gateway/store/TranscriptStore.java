@@ -298,14 +298,7 @@ public final class TranscriptStore implements AutoCloseable {
     if (!finish(c, runId, RunStatus.INTERRUPTED, reason)) {
       return false; // finished meanwhile, or marked by another instance
     }
-    String sessionId;
-    try (PreparedStatement s = c.prepareStatement("SELECT session_id FROM runs WHERE id = ?")) {
-      s.setString(1, runId);
-      try (ResultSet rows = s.executeQuery()) {
-        rows.next();
-        sessionId = rows.getString(1);
-      }
-    }
+    String sessionId = firstRow(c, "SELECT session_id FROM runs WHERE id = ?", runId, rows -> rows.getString(1));
     String payload = "{\"run_id\":\"" + runId + "\",\"reason\":\"" + reason + "\"}";
     appendIn(c, sessionId, runId, RUN_INTERRUPTED, payload, Long.MAX_VALUE);
     return true;
@@ -384,14 +377,7 @@ public final class TranscriptStore implements AutoCloseable {
             : new UnknownSessionException(sessionId);
       }
     }
-    long seq;
-    try (PreparedStatement s = c.prepareStatement("SELECT last_seq FROM sessions WHERE id = ?")) {
-      s.setString(1, sessionId);
-      try (ResultSet rows = s.executeQuery()) {
-        rows.next();
-        seq = rows.getLong(1);
-      }
-    }
+    long seq = firstRow(c, "SELECT last_seq FROM sessions WHERE id = ?", sessionId, rows -> rows.getLong(1));
     try (PreparedStatement s = c.prepareStatement(
         "INSERT INTO events (session_id, seq, run_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
       s.setString(1, sessionId);
@@ -483,13 +469,7 @@ public final class TranscriptStore implements AutoCloseable {
   }
 
   private static int noteCount(Connection c, String agent) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM notes WHERE agent = ?")) {
-      s.setString(1, agent);
-      try (ResultSet rows = s.executeQuery()) {
-        rows.next();
-        return rows.getInt(1);
-      }
-    }
+    return firstRow(c, "SELECT COUNT(*) FROM notes WHERE agent = ?", agent, rows -> rows.getInt(1));
   }
 
   /** How many notes {@code agent} holds. */
@@ -625,6 +605,20 @@ public final class TranscriptStore implements AutoCloseable {
       }
     }
     return result;
+  }
+
+  /** The first row of a query with one string parameter that always has a row. */
+  private static <T> T firstRow(Connection c, String sql, String parameter, RowMapper<T> mapper)
+      throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, parameter);
+      try (ResultSet rows = s.executeQuery()) {
+        if (!rows.next()) {
+          throw new SQLException("no row for " + sql);
+        }
+        return mapper.map(rows);
+      }
+    }
   }
 
   private <T> Optional<T> findById(String sql, String id, RowMapper<T> mapper) {
