@@ -12,6 +12,7 @@ CREATE INDEX sessions_by_time ON sessions (created_at);
 CREATE TABLE runs (
   id          VARCHAR(64)  NOT NULL PRIMARY KEY,
   session_id  VARCHAR(64)  NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  owner       VARCHAR(64)  NOT NULL, -- the gateway instance running it (see InstanceLock)
   status      VARCHAR(32)  NOT NULL,
   reason      TEXT,
   started_at  BIGINT       NOT NULL,

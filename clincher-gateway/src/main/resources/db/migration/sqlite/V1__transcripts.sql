@@ -12,6 +12,7 @@ CREATE INDEX sessions_by_time ON sessions (created_at);
 CREATE TABLE runs (
   id          TEXT    NOT NULL PRIMARY KEY,
   session_id  TEXT    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  owner       TEXT    NOT NULL, -- the gateway process running it
   status      TEXT    NOT NULL,
   reason      TEXT,
   started_at  INTEGER NOT NULL,

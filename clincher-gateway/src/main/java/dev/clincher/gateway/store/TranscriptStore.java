@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,12 +42,17 @@ public final class TranscriptStore implements AutoCloseable {
   private final StoreLimits limits;
   private final HikariDataSource pool;
   private final ReentrantLock sqliteWriter;
+  private final String instanceId;
+  private final InstanceLock instanceLock;
 
-  private TranscriptStore(Dialect dialect, StoreLimits limits, HikariDataSource pool) {
+  private TranscriptStore(Dialect dialect, StoreLimits limits, HikariDataSource pool, String instanceId,
+      InstanceLock instanceLock) {
     this.dialect = dialect;
     this.limits = limits;
     this.pool = pool;
     this.sqliteWriter = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
+    this.instanceId = instanceId;
+    this.instanceLock = instanceLock;
   }
 
   /** Opens (creating or migrating the schema) the store described by {@code settings}. */
@@ -69,7 +76,9 @@ public final class TranscriptStore implements AutoCloseable {
     }
     try {
       migrate(pool, dialect, settings.schema());
-      return new TranscriptStore(dialect, settings.limits(), pool);
+      String instanceId = Ids.next('g');
+      InstanceLock lock = dialect == Dialect.POSTGRESQL ? new InstanceLock(settings, instanceId) : null;
+      return new TranscriptStore(dialect, settings.limits(), pool, instanceId, lock);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
@@ -184,10 +193,11 @@ public final class TranscriptStore implements AutoCloseable {
     try {
       write(c -> {
         try (PreparedStatement s = c.prepareStatement(
-            "INSERT INTO runs (id, session_id, status, started_at) VALUES (?, ?, 'running', ?)")) {
+            "INSERT INTO runs (id, session_id, owner, status, started_at) VALUES (?, ?, ?, 'running', ?)")) {
           s.setString(1, run.id());
           s.setString(2, sessionId);
-          s.setLong(3, micros(run.startedAt()));
+          s.setString(3, instanceId);
+          s.setLong(4, micros(run.startedAt()));
           s.executeUpdate();
         }
         return null;
@@ -241,25 +251,57 @@ public final class TranscriptStore implements AutoCloseable {
   }
 
   /**
-   * At start-up: every run still {@link RunStatus#RUNNING} (its gateway died) becomes {@link RunStatus#INTERRUPTED}
-   * and gets a {@value #RUN_INTERRUPTED} event at the end of its session's transcript. Returns how many. With several
-   * gateway instances on one PostgreSQL, call it only when no other instance is running.
+   * At start-up (and safe to call at any time): every run still {@link RunStatus#RUNNING} whose gateway is gone
+   * becomes {@link RunStatus#INTERRUPTED} and gets a {@value #RUN_INTERRUPTED} event at the end of its session's
+   * transcript. Returns how many. On PostgreSQL a run's gateway is gone when its instance lock is free (see
+   * {@link InstanceLock}), so the runs of other live instances are left alone; SQLite serves one gateway process, so
+   * every run not started by this store is gone.
    */
   public int markInterruptedRuns() {
-    return write(c -> {
-      List<RunRecord> running;
-      try (PreparedStatement s = c.prepareStatement("SELECT id, session_id, status, reason, started_at, finished_at"
-          + " FROM runs WHERE status = 'running' ORDER BY started_at")) {
-        running = list(s, TranscriptStore::runOf);
+    Map<String, List<String>> runsByOwner = read(c -> {
+      Map<String, List<String>> owners = new HashMap<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT owner, id FROM runs WHERE status = 'running' AND owner <> ? ORDER BY started_at")) {
+        s.setString(1, instanceId);
+        try (ResultSet rows = s.executeQuery()) {
+          while (rows.next()) {
+            owners.computeIfAbsent(rows.getString(1), o -> new ArrayList<>()).add(rows.getString(2));
+          }
+        }
       }
-      String reason = "the gateway stopped while the run was in progress";
-      for (RunRecord run : running) {
-        finish(c, run.id(), RunStatus.INTERRUPTED, reason);
-        String payload = "{\"run_id\":\"" + run.id() + "\",\"reason\":\"" + reason + "\"}";
-        appendIn(c, run.sessionId(), run.id(), RUN_INTERRUPTED, payload, Long.MAX_VALUE);
-      }
-      return running.size();
+      return owners;
     });
+    int marked = 0;
+    for (Map.Entry<String, List<String>> owner : runsByOwner.entrySet()) {
+      if (ownerIsGone(owner.getKey())) {
+        for (String runId : owner.getValue()) {
+          marked += write(c -> markInterrupted(c, runId)) ? 1 : 0;
+        }
+      }
+    }
+    return marked;
+  }
+
+  private boolean ownerIsGone(String owner) {
+    if (instanceLock == null) {
+      return true;
+    }
+    try {
+      return instanceLock.isGone(owner);
+    } catch (SQLException e) {
+      throw new StoreException("cannot check gateway instance " + owner + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean markInterrupted(Connection c, String runId) throws SQLException {
+    String reason = "the gateway stopped while the run was in progress";
+    if (!finish(c, runId, RunStatus.INTERRUPTED, reason)) {
+      return false; // finished meanwhile, or marked by another instance
+    }
+    String sessionId = firstRow(c, "SELECT session_id FROM runs WHERE id = ?", runId, rows -> rows.getString(1));
+    String payload = "{\"run_id\":\"" + runId + "\",\"reason\":\"" + reason + "\"}";
+    appendIn(c, sessionId, runId, RUN_INTERRUPTED, payload, Long.MAX_VALUE);
+    return true;
   }
 
   private static boolean finish(Connection c, String runId, RunStatus status, String reason) throws SQLException {
@@ -335,14 +377,7 @@ public final class TranscriptStore implements AutoCloseable {
             : new UnknownSessionException(sessionId);
       }
     }
-    long seq;
-    try (PreparedStatement s = c.prepareStatement("SELECT last_seq FROM sessions WHERE id = ?")) {
-      s.setString(1, sessionId);
-      try (ResultSet rows = s.executeQuery()) {
-        rows.next();
-        seq = rows.getLong(1);
-      }
-    }
+    long seq = firstRow(c, "SELECT last_seq FROM sessions WHERE id = ?", sessionId, rows -> rows.getLong(1));
     try (PreparedStatement s = c.prepareStatement(
         "INSERT INTO events (session_id, seq, run_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
       s.setString(1, sessionId);
@@ -434,13 +469,7 @@ public final class TranscriptStore implements AutoCloseable {
   }
 
   private static int noteCount(Connection c, String agent) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM notes WHERE agent = ?")) {
-      s.setString(1, agent);
-      try (ResultSet rows = s.executeQuery()) {
-        rows.next();
-        return rows.getInt(1);
-      }
-    }
+    return firstRow(c, "SELECT COUNT(*) FROM notes WHERE agent = ?", agent, rows -> rows.getInt(1));
   }
 
   /** How many notes {@code agent} holds. */
@@ -457,17 +486,16 @@ public final class TranscriptStore implements AutoCloseable {
     if (k < 1 || k > MAX_SEARCH_K) {
       throw new IllegalArgumentException("k must be between 1 and " + MAX_SEARCH_K);
     }
-    PriorityQueue<ScoredNote> best = new PriorityQueue<>(Comparator.comparingDouble(ScoredNote::score));
-    read(c -> {
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT id, agent, text, created_at, vector FROM notes WHERE agent = ?")) {
+    PriorityQueue<Hit> best = new PriorityQueue<>(Comparator.comparingDouble(Hit::score));
+    return read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT id, vector FROM notes WHERE agent = ?")) {
         s.setString(1, agent);
         s.setFetchSize(256);
         try (ResultSet rows = s.executeQuery()) {
           while (rows.next()) {
-            float[] vector = VectorCodec.decode(rows.getBytes(5));
-            if (vector.length == query.length) {
-              best.add(new ScoredNote(noteOf(rows), dot(query, vector)));
+            byte[] vector = rows.getBytes(2);
+            if (VectorCodec.dimensions(vector) == query.length) {
+              best.add(new Hit(rows.getLong(1), VectorCodec.dot(query, vector)));
               if (best.size() > k) {
                 best.poll();
               }
@@ -475,9 +503,25 @@ public final class TranscriptStore implements AutoCloseable {
           }
         }
       }
-      return null;
+      return withTexts(c, agent, best);
     });
-    List<ScoredNote> result = new ArrayList<>(best);
+  }
+
+  /** A candidate of a similarity search before its text is read. */
+  private record Hit(long id, float score) {}
+
+  private static List<ScoredNote> withTexts(Connection c, String agent, PriorityQueue<Hit> hits) throws SQLException {
+    List<ScoredNote> result = new ArrayList<>(hits.size());
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT id, agent, text, created_at FROM notes WHERE agent = ? AND id = ?")) {
+      for (Hit hit : hits) {
+        s.setString(1, agent);
+        s.setLong(2, hit.id());
+        for (NoteRecord note : list(s, TranscriptStore::noteOf)) {
+          result.add(new ScoredNote(note, hit.score()));
+        }
+      }
+    }
     result.sort(Comparator.comparingDouble(ScoredNote::score).reversed());
     return result;
   }
@@ -497,18 +541,13 @@ public final class TranscriptStore implements AutoCloseable {
 
   @Override
   public void close() {
+    if (instanceLock != null) {
+      instanceLock.close();
+    }
     pool.close();
   }
 
   // ---- plumbing
-
-  private static float dot(float[] a, float[] b) {
-    float sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      sum += a[i] * b[i];
-    }
-    return sum;
-  }
 
   private int page(int limit) {
     if (limit < 1) {
@@ -566,6 +605,20 @@ public final class TranscriptStore implements AutoCloseable {
       }
     }
     return result;
+  }
+
+  /** The first row of a query with one string parameter that always has a row. */
+  private static <T> T firstRow(Connection c, String sql, String parameter, RowMapper<T> mapper)
+      throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, parameter);
+      try (ResultSet rows = s.executeQuery()) {
+        if (!rows.next()) {
+          throw new SQLException("no row for " + sql);
+        }
+        return mapper.map(rows);
+      }
+    }
   }
 
   private <T> Optional<T> findById(String sql, String id, RowMapper<T> mapper) {

@@ -18,4 +18,19 @@ final class VectorCodec {
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vector);
     return vector;
   }
+
+  /** The number of dimensions of an encoded vector. */
+  static int dimensions(byte[] encoded) {
+    return encoded.length / Float.BYTES;
+  }
+
+  /** The dot product of {@code query} and an encoded vector of the same length, without decoding it first. */
+  static float dot(float[] query, byte[] encoded) {
+    ByteBuffer buffer = ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
+    float sum = 0;
+    for (int i = 0; i < query.length; i++) {
+      sum += query[i] * buffer.getFloat(i * Float.BYTES);
+    }
+    return sum;
+  }
 }

@@ -38,6 +38,24 @@ class PostgresTranscriptStoreTest extends TranscriptStoreContract {
   }
 
   @Test
+  void aStartingInstanceLeavesTheRunsOfLiveInstancesAloneAndMarksThoseOfGoneOnes() {
+    TranscriptStore first = open(settings);
+    SessionRecord session = first.createSession("alice", "t");
+    RunRecord run = first.startRun(session.id());
+
+    TranscriptStore second = open(settings);
+    assertThat(second.markInterruptedRuns()).isZero();
+    assertThat(first.append(session.id(), run.id(), "e", "{}")).isEqualTo(1);
+    assertThat(second.run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+
+    first.close(); // its instance lock goes with it, as with a crash
+    assertThat(second.markInterruptedRuns()).isEqualTo(1);
+    assertThat(second.run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(second.events(session.id(), 0, 10)).extracting(EventRecord::type)
+        .containsExactly("e", TranscriptStore.RUN_INTERRUPTED);
+  }
+
+  @Test
   void aWrongPasswordFailsWithoutShowingIt() {
     StoreSettings wrong = StoreSettings.postgres(PostgresSupport.URL, PostgresSupport.USER,
         Secret.of("not-the-password-s3cr3t")).withSchema(settings.schema());

@@ -227,6 +227,15 @@ abstract class TranscriptStoreContract {
   }
 
   @Test
+  void aStoreNeverMarksItsOwnRunsInterrupted() {
+    SessionRecord session = store.createSession("alice", "t");
+    RunRecord run = store.startRun(session.id());
+    assertThat(store.markInterruptedRuns()).isZero();
+    assertThat(store.run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(store.append(session.id(), run.id(), "e", "{}")).isEqualTo(1);
+  }
+
+  @Test
   void manyThreadsAppendingToManySessionsGetGapFreeIncreasingNumbers() throws Exception {
     int sessions = 8;
     int threads = 16;
