@@ -35,6 +35,11 @@ public final class RunningGateway implements AutoCloseable {
     return new RunningGateway(GatewayServer.start(settings(directory, config, extraEnv)));
   }
 
+  /** Starts a gateway with settings made by {@link #settings} (a restart on the same files). */
+  public static RunningGateway restart(GatewaySettings settings) throws Exception {
+    return new RunningGateway(GatewayServer.start(settings));
+  }
+
   /** The settings a gateway in {@code directory} starts with (for restarts on the same files). */
   public static GatewaySettings settings(Path directory, Path config, Map<String, String> extraEnv) throws Exception {
     Path tokenFile = directory.resolve("gateway-token");
