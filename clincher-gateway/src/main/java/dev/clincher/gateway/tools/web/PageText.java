@@ -30,6 +30,8 @@ final class PageText {
       "nav", "aside", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "tr", "pre", "blockquote", "br",
       "hr", "dl", "dt", "dd", "figure", "figcaption");
 
+  private static final int MAX_TITLE = 300;
+
   /** The converted text and the page title (empty when none). */
   record Text(String title, String body) {}
 
@@ -51,7 +53,9 @@ final class PageText {
     if (HTML.contains(mediaType)) {
       Document document = Jsoup.parse(new ByteArrayInputStream(body), charset.map(Charset::name).orElse(null), url);
       document.select(DROPPED).remove();
-      return new Text(document.title().strip(), readable(document.body()));
+      String title = document.title().strip();
+      return new Text(title.length() > MAX_TITLE ? title.substring(0, MAX_TITLE) + "..." : title,
+          readable(document.body()));
     }
     return new Text("", new String(body, charset.orElse(StandardCharsets.UTF_8)));
   }

@@ -47,8 +47,17 @@ public final class WebFetchTool implements Tool, AutoCloseable {
   private final HttpClient client;
 
   public WebFetchTool(WebFetchSettings settings) {
+    this(settings, null);
+  }
+
+  /** With the TLS context to trust servers by (tests use a context that trusts their own certificate). */
+  WebFetchTool(WebFetchSettings settings, javax.net.ssl.SSLContext tls) {
     this.settings = settings;
-    this.client = HttpClient.newBuilder()
+    HttpClient.Builder builder = HttpClient.newBuilder();
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.client = builder
         .proxy(new EgressSelector(settings))
         .followRedirects(HttpClient.Redirect.NEVER)
         .version(HttpClient.Version.HTTP_1_1)

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.clincher.egress.EgressServer;
 import dev.clincher.egress.EgressSettings;
 import dev.clincher.egress.address.StaticHostResolver;
@@ -19,12 +21,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,6 +66,9 @@ class WebFetchToolTest {
       """;
 
   HttpServer server;
+  HttpsServer tlsServer;
+  SSLContext serverTls;
+  SSLContext clientTls;
   EgressServer egress;
   WebFetchTool tool;
   final AtomicInteger hits = new AtomicInteger();
@@ -70,6 +79,7 @@ class WebFetchToolTest {
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/", this::route);
     server.start();
+    startTls(directory);
     Path acl = directory.resolve("acl.yaml");
     Files.writeString(acl, ACL);
     ProxyLimits limits = new ProxyLimits(8192, 100, Duration.ofSeconds(2), Duration.ofSeconds(2),
@@ -84,7 +94,7 @@ class WebFetchToolTest {
         "www.site.test", List.of(loopback),
         "blocked.test", List.of(loopback),
         "metadata.site.test", List.of(metadata))));
-    tool = new WebFetchTool(settings(proxy(), 64 * 1024, Duration.ofSeconds(3)));
+    tool = new WebFetchTool(settings(proxy(), 64 * 1024, Duration.ofSeconds(3)), clientTls);
   }
 
   @AfterAll
@@ -92,6 +102,35 @@ class WebFetchToolTest {
     tool.close();
     egress.close();
     server.stop(0);
+    tlsServer.stop(0);
+  }
+
+  /** An HTTPS server for site.test with a fresh self-signed certificate made by the JDK's keytool. */
+  void startTls(Path directory) throws Exception {
+    Path keyStoreFile = directory.resolve("site.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "site", "-keyalg", "EC", "-dname", "CN=site.test", "-ext", "SAN=dns:site.test",
+        "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStoreFile.toString(), "-storepass", "testpass")
+        .redirectErrorStream(true).start();
+    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(keytool.waitFor()).as(output).isZero();
+    KeyStore keyStore = KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(keyStoreFile)) {
+      keyStore.load(in, "testpass".toCharArray());
+    }
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(keyStore, "testpass".toCharArray());
+    serverTls = SSLContext.getInstance("TLS");
+    serverTls.init(keys.getKeyManagers(), null, null);
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(keyStore);
+    clientTls = SSLContext.getInstance("TLS");
+    clientTls.init(null, trust.getTrustManagers(), null);
+    tlsServer = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    tlsServer.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+    tlsServer.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    tlsServer.createContext("/", this::route);
+    tlsServer.start();
   }
 
   Optional<InetSocketAddress> proxy() {
@@ -184,6 +223,18 @@ class WebFetchToolTest {
         .doesNotContain("color:red")
         .doesNotContain("hidden text")
         .doesNotContain("noscript text");
+  }
+
+  @Test
+  void httpsGoesThroughAConnectTunnel() throws Exception {
+    int before = hits.get();
+    String url = "https://site.test:" + tlsServer.getAddress().getPort() + "/page.html";
+    ToolResult result = fetch(url);
+    assertThat(result.error()).as(result.content()).isFalse();
+    assertThat(result.content()).contains("URL: " + url).contains("Title: Hello page").contains("First paragraph.");
+    ToolResult redirected = fetch("https://site.test:" + tlsServer.getAddress().getPort() + "/redirect");
+    assertThat(redirected.content()).contains("Redirects: 1").endsWith("just text\nline two");
+    assertThat(hits.get()).isEqualTo(before + 3);
   }
 
   @Test
