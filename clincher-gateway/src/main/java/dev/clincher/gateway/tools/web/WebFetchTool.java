@@ -223,6 +223,12 @@ public final class WebFetchTool implements Tool, AutoCloseable {
     if (REDIRECTS.contains(response.status())) {
       return ToolResult.error("redirect without a Location header from " + url);
     }
+    Optional<String> encoding = response.headers().firstValue("content-encoding")
+        .filter(e -> !e.strip().equalsIgnoreCase("identity"));
+    if (encoding.isPresent()) {
+      return ToolResult.error("cannot read " + url + ": the server sent an encoded body (Content-Encoding), which "
+          + "web_fetch did not ask for");
+    }
     if (!PageText.supported(mediaType)) {
       return ToolResult.error("cannot read " + url + ": content type " + (mediaType.isEmpty() ? "(none)" : mediaType)
           + " is not supported; web_fetch reads HTML, plain text and JSON (HTTP " + response.status() + ")");

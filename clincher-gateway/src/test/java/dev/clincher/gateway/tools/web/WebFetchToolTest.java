@@ -172,6 +172,10 @@ class WebFetchToolTest {
       case "/redirect-file" -> redirect(exchange, "file:///etc/passwd");
       case "/redirect-creds" -> redirect(exchange, "http://user:pw@site.test:" + port + "/plain.txt");
       case "/loop" -> redirect(exchange, "/loop");
+      case "/gzip" -> {
+        exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        respond(exchange, 200, "text/plain", "\u001f\u008b not really gzip");
+      }
       default -> respond(exchange, 404, "text/plain", "unknown");
     }
   }
@@ -250,6 +254,31 @@ class WebFetchToolTest {
     ToolResult result = fetch(url("site.test", "/image.png"));
     assertThat(result.error()).isTrue();
     assertThat(result.content()).contains("image/png").contains("not supported");
+  }
+
+  @Test
+  void encodedBodiesAreRefused() throws Exception {
+    ToolResult result = fetch(url("site.test", "/gzip"));
+    assertThat(result.error()).isTrue();
+    assertThat(result.content()).contains("Content-Encoding");
+  }
+
+  @Test
+  void anInterruptAbortsTheFetchAtOnce() throws Exception {
+    java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+    Thread caller = Thread.ofVirtual().start(() -> {
+      try {
+        fetch(url("site.test", "/slow.txt"));
+        outcome.complete(null);
+      } catch (Throwable t) {
+        outcome.complete(t);
+      }
+    });
+    Thread.sleep(300);
+    long start = System.nanoTime();
+    caller.interrupt();
+    assertThat(outcome.get(2, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
   }
 
   @Test
