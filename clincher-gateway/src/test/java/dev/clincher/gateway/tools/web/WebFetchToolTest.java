@@ -301,6 +301,8 @@ class WebFetchToolTest {
     ToolResult literal = fetch(url("127.0.0.1", "/plain.txt"));
     assertThat(literal.error()).isTrue();
     assertThat(literal.content()).contains("egress proxy refused");
+    ToolResult v6 = fetch("http://[::ffff:127.0.0.1]:" + server.getAddress().getPort() + "/plain.txt");
+    assertThat(v6.content()).contains("egress proxy refused");
     assertThat(hits.get()).isEqualTo(before);
   }
 
@@ -361,7 +363,9 @@ class WebFetchToolTest {
         "http://user:pass@site.test/", "http://site.test@evil.test/", "http://2130706433/", "http://0x7f.0.0.1/",
         "http://127.1/", "http://010.0.0.1/", "http://[::1%25eth0]/", "http://site..test/", "http://site.test./",
         "http://site.test:0/", "http://site.test:99999/", "http://site.test:/", " http://site.test/",
-        "http://site.test/\u00e9", "http://s\u0456te.test/", "http://site_test/", "http:site.test", "")) {
+        "http://site.test/\u00e9", "http://s\u0456te.test/", "http://site_test/", "http:site.test", "",
+        "http://%73ite.test/", "http://site.test\\@evil.test/", "http://site.test%2f@evil.test/",
+        "http://[::1]x/", "http://0/", "http://4294967295/", "http://1.2.3.4.5/")) {
       ToolResult result = fetch(bad);
       assertThat(result.error()).as(bad).isTrue();
       assertThat(result.content()).as(bad).startsWith("refused:");
