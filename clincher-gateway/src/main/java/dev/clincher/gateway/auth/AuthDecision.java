@@ -53,6 +53,19 @@ public record AuthDecision(Outcome outcome, String client, String reason, Option
     return retryAfter.map(d -> Math.max(1, (d.toMillis() + 999) / 1000)).orElse(0L);
   }
 
+  /**
+   * Headers the refusal response must carry: {@code WWW-Authenticate: Bearer} on 401, {@code Retry-After} on 429;
+   * empty when allowed. Send the body with {@code JsonErrors.send(response, callback, outcome().status(),
+   * outcome().errorType(), clientMessage())}.
+   */
+  public java.util.Map<String, String> responseHeaders() {
+    return switch (outcome) {
+      case UNAUTHENTICATED -> java.util.Map.of("WWW-Authenticate", "Bearer");
+      case LOCKED_OUT -> java.util.Map.of("Retry-After", Long.toString(retryAfterSeconds()));
+      default -> java.util.Map.of();
+    };
+  }
+
   /** The message for the client's JSON error body (generic: it does not say which check failed beyond the type). */
   public String clientMessage() {
     return switch (outcome) {

@@ -20,11 +20,8 @@ class AuthenticatorTest {
   final Authenticator auth;
 
   AuthenticatorTest() throws ConfigException {
-    auth = new Authenticator(BearerToken.of(Secret.of(TOKEN), "T"),
-        ClientAddresses.parse("g", "trustedProxies", List.of("10.0.0.0/24")),
-        AllowedOrigins.parse("g", "allowedOrigins", List.of("https://chat.example.com"), false),
-        new FailureLimiter(FailureLimiter.Limits.defaults(), clock),
-        new WebSocketTickets(clock, WebSocketTickets.DEFAULT_TTL, 1000));
+    auth = AuthSettings.of(Secret.of(TOKEN), "T", List.of("10.0.0.0/24"), List.of("https://chat.example.com"))
+        .build("gateway.yaml", "auth", clock);
   }
 
   AuthDecision http(InetAddress peer, String authorization, String... xff) {
@@ -50,6 +47,17 @@ class AuthenticatorTest {
     assertThat(missing.outcome()).isEqualTo(Outcome.UNAUTHENTICATED);
     assertThat(missing.outcome().status()).isEqualTo(401);
     assertThat(missing.reason()).isEqualTo("missing_credentials");
+    assertThat(missing.responseHeaders()).containsEntry("WWW-Authenticate", "Bearer");
+  }
+
+  @Test
+  void settingsErrorsNameTheKey() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuthSettings.of(Secret.of(TOKEN), "T",
+        List.of("10.0.0.0/24"), List.of("https://a.example/")).build("gateway.yaml", "auth", clock))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("gateway.yaml: auth.allowedOrigins[0]");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuthSettings.of(Secret.of("short"), "TOKEN_FILE",
+        List.of(), List.of()).build("gateway.yaml", "auth", clock))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("TOKEN_FILE").hasMessageNotContaining("short");
   }
 
   @Test
@@ -74,6 +82,7 @@ class AuthenticatorTest {
     assertThat(locked.outcome().status()).isEqualTo(429);
     assertThat(locked.retryAfterSeconds()).isEqualTo(200);
     assertThat(locked.clientMessage()).contains("200");
+    assertThat(locked.responseHeaders()).containsEntry("Retry-After", "200");
 
     clock.advance(Duration.ofSeconds(200));
     assertThat(http(ATTACKER, "Bearer " + TOKEN).outcome()).isEqualTo(Outcome.ALLOWED);

@@ -55,7 +55,7 @@ class BearerTokenTest {
     assertWeak("a".repeat(64), "distinct");
     assertWeak("0123456789abcdef".repeat(4), "repeats a shorter pattern");
     assertWeak("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "run of consecutive");
-    assertWeak("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa0123456789bcdefghijk", "quarter");
+    assertWeak("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa0123456789bcdefghijk", "third");
     assertWeak("password".repeat(8), "distinct");
   }
 

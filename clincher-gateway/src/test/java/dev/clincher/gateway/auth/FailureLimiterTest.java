@@ -75,4 +75,25 @@ class FailureLimiterTest {
     assertThat(small.lockedFor("a9999")).isPresent();
     assertThat(small.lockedFor("a0")).as("the oldest lockout was dropped at the cap").isEmpty();
   }
+
+  @Test
+  void concurrentFailuresAreAllCounted() throws Exception {
+    FailureLimiter limiter = new FailureLimiter(
+        new FailureLimiter.Limits(1000, Duration.ofSeconds(60), Duration.ofMinutes(5), 100), clock);
+    java.util.concurrent.atomic.AtomicInteger lockouts = new java.util.concurrent.atomic.AtomicInteger();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+      for (int t = 0; t < 8; t++) {
+        pool.submit(() -> {
+          for (int i = 0; i < 500; i++) {
+            if (limiter.recordFailure("shared").isPresent()) {
+              lockouts.incrementAndGet();
+            }
+          }
+        });
+      }
+    }
+    assertThat(lockouts.get()).as("every 1000th failure starts a lockout; the count restarts with it")
+        .isEqualTo(4);
+    assertThat(limiter.lockedFor("shared")).isPresent();
+  }
 }
