@@ -46,6 +46,8 @@ import dev.clincher.gateway.tools.memory.MemorySearchTool;
 import dev.clincher.gateway.tools.runtime.SandboxTools;
 import dev.clincher.gateway.tools.sessions.SessionsHistoryTool;
 import dev.clincher.gateway.tools.sessions.SessionsListTool;
+import dev.clincher.gateway.tools.web.WebFetchSettings;
+import dev.clincher.gateway.tools.web.WebFetchTool;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -111,7 +113,7 @@ public final class GatewayServer implements AutoCloseable {
     DockerClient docker = new DockerClient(dockerHost(source, config, settings.env()), sandboxSettings.dockerTimeout());
     SandboxManager sandboxes = new SandboxManager(docker, sandboxSettings, Clock.systemUTC(), metrics.registry());
     adoptOrphans(sandboxes);
-    Map<String, Tool> tools = tools(store, sandboxSettings, config, settings.env());
+    Map<String, Tool> tools = tools(source, store, sandboxSettings, config, settings.env());
     Map<String, AgentRuntime> agents = agents(source, config, tools, settings.configFile());
     ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), URI.create(config.router().url()),
         routerKey(source, config.router(), settings.env()),
@@ -248,10 +250,11 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  private static Map<String, Tool> tools(TranscriptStore store, SandboxSettings sandbox, GatewayConfig config,
-      Map<String, String> env) {
+  private static Map<String, Tool> tools(String source, TranscriptStore store, SandboxSettings sandbox,
+      GatewayConfig config, Map<String, String> env) throws ConfigException {
     Embedder embedder = new LazyEmbedder();
     List<Tool> all = new ArrayList<>(SandboxTools.all(sandbox));
+    all.add(new WebFetchTool(webFetchSettings(source, config, env)));
     all.add(new MemorySaveTool(store, embedder));
     all.add(new MemorySearchTool(store, embedder));
     all.add(new SessionsListTool(store));
@@ -261,6 +264,29 @@ public final class GatewayServer implements AutoCloseable {
       byName.put(tool.name(), tool);
     }
     return byName;
+  }
+
+  /** web_fetch goes out only through the egress proxy: {@code egress.proxy}, else HTTPS_PROXY / HTTP_PROXY. */
+  private static WebFetchSettings webFetchSettings(String source, GatewayConfig config, Map<String, String> env)
+      throws ConfigException {
+    Map<String, String> proxyEnv = new java.util.HashMap<>();
+    String configured = config.egress().proxy();
+    for (String name : List.of("HTTPS_PROXY", "HTTP_PROXY")) {
+      String value = configured != null && !configured.isBlank() ? configured
+          : env.getOrDefault(name, env.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), ""));
+      if (!value.isBlank()) {
+        proxyEnv.put(name, value);
+      }
+    }
+    WebFetchSettings base = WebFetchSettings.fromEnv(proxyEnv);
+    GatewayConfig.WebFetch limits = config.tools().webFetch();
+    try {
+      return new WebFetchSettings(base.httpProxy(), base.httpsProxy(), config.egress().allowDirect(),
+          (int) ConfigValues.bytes(limits.maxBytes(), "tools.web_fetch.max_bytes"), base.defaultMaxChars(),
+          base.maxChars(), ConfigValues.duration(limits.timeout(), "tools.web_fetch.timeout"), limits.maxRedirects());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source, "tools.web_fetch", e.getMessage());
+    }
   }
 
   private static Map<String, AgentRuntime> agents(String source, GatewayConfig config, Map<String, Tool> tools,

@@ -159,7 +159,7 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
   public record WebFetch(String maxBytes, String timeout, Integer maxRedirects) {
     public WebFetch {
       maxBytes = maxBytes == null ? "2m" : maxBytes;
-      timeout = timeout == null ? "20s" : timeout;
+      timeout = timeout == null ? "30s" : timeout;
       maxRedirects = maxRedirects == null ? 5 : maxRedirects;
       ConfigValues.bytes(maxBytes, "tools.web_fetch.max_bytes");
       ConfigValues.duration(timeout, "tools.web_fetch.timeout");
