@@ -183,6 +183,10 @@ public final class RouterServer implements AutoCloseable {
         .addKeyValue("num_retries", config.routing().numRetries())
         .addKeyValue("max_parallel_requests", config.maxParallelRequests())
         .addKeyValue("proxy", EnvProxySelector.fromEnv(settings.env()).hasProxy())
+        .addKeyValue("spend_store", config.spend().redis().isPresent() ? "redis" : "memory")
+        .addKeyValue("key_database", config.spend().databaseUrl()
+            .map(url -> DatabaseUrl.parse(url.reveal()).jdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "sqlite")
+            .orElse("sqlite"))
         .log("router.started");
   }
 }

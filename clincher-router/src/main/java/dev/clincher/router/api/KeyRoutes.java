@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *   GET  /key/list       ?page=1&amp;size=10&amp;return_full_object=true
  * </pre>
  *
- * The key itself appears only once, in the answer to {@code /key/generate}; everywhere else keys are named by their
+ * A virtual key may call {@code GET /key/info} for itself (LiteLLM allows that too). The key itself appears only once, in the answer to {@code /key/generate}; everywhere else keys are named by their
  * {@code token} (SHA-256) or {@code key_name} ({@code sk-...abcd}). Fields LiteLLM has but this router does not
  * enforce (teams, users, per-model key budgets, …) are refused with 400 rather than silently ignored.
  */
@@ -144,6 +144,14 @@ final class KeyRoutes {
     ObjectNode answer = json.createObjectNode();
     answer.put("key", token);
     answer.set("info", describe(key.get()));
+    exchange.sendJson(200, answer);
+  }
+
+  /** {@code GET /key/info} with a virtual key: that key's own record and spend (any {@code key} parameter ignored). */
+  void ownInfo(Exchange exchange, VirtualKey key) {
+    ObjectNode answer = json.createObjectNode();
+    answer.put("key", key.tokenHash());
+    answer.set("info", describe(key));
     exchange.sendJson(200, answer);
   }
 

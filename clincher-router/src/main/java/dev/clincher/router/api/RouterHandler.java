@@ -27,7 +27,8 @@ import org.eclipse.jetty.util.Callback;
  *   POST /v1/chat/completions, POST /chat/completions   chat, streamed or not
  *   POST /v1/embeddings, POST /embeddings                embeddings
  *   GET  /v1/models, GET /models                        the public model names (those the key may call)
- *   /key/generate, /key/info, /key/delete, /key/list     virtual keys (master key only, see {@link KeyRoutes})
+ *   /key/generate, /key/info, /key/delete, /key/list     virtual keys (master key only, see {@link KeyRoutes};
+ *                                                        a virtual key may read its own /key/info)
  * </pre>
  *
  * Every route needs {@code Authorization: Bearer <key>}: the master key or a virtual key (health and metrics are
@@ -102,6 +103,10 @@ public final class RouterHandler extends Handler.Abstract {
   }
 
   private void manageKeys(Exchange exchange, Caller caller, String path, String method) throws IOException {
+    if (!caller.isMaster() && path.equals("/key/info") && "GET".equals(method)) {
+      keyRoutes.ownInfo(exchange, caller.key().orElseThrow());
+      return;
+    }
     if (!caller.isMaster()) {
       exchange.sendError(new OpenAiError(401, "only the master key may manage keys", "auth_error", null, "401",
           Optional.empty()));

@@ -145,6 +145,9 @@ class VirtualKeysTest {
       assertThat(error(manage, "type")).isEqualTo("auth_error");
     }
     assertThat(call(key, "/key/list", null).statusCode()).isEqualTo(401);
+    String other = generate("{}").path("token").asText();
+    JsonNode own = JSON.readTree(call(key, "/key/info?key=" + other, null).body());
+    assertThat(own.path("key").asText()).as("a key reads only its own info").isEqualTo(VirtualKey.hash(key));
     assertThat(call(key, "/metrics", null).statusCode()).isEqualTo(401);
     JsonNode models = JSON.readTree(call(key, "/v1/models", null).body()).path("data");
     assertThat(models).hasSize(1);
