@@ -17,8 +17,8 @@ import java.util.Optional;
 public record Refusal(int status, String type, String code, String message, String scope,
     Optional<Duration> retryAfter) {
 
-  static Refusal budget(String scope, String message, Duration untilReset) {
-    return new Refusal(400, "budget_exceeded", "400", message, scope, Optional.of(untilReset));
+  static Refusal budget(String scope, String message, Optional<Duration> untilReset) {
+    return new Refusal(400, "budget_exceeded", "400", message, scope, untilReset);
   }
 
   static Refusal rateLimit(String scope, String message, Duration untilReset) {

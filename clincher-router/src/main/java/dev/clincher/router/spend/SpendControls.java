@@ -71,7 +71,7 @@ public final class SpendControls {
       if (key.maxBudget().isPresent()) {
         double spent = keySpend(key);
         if (spent >= key.maxBudget().getAsDouble()) {
-          Duration reset = key.budgetDuration().map(p -> p.window(now).remaining(now)).orElse(Duration.ofDays(1));
+          Optional<Duration> reset = key.budgetDuration().map(p -> p.window(now).remaining(now)); // none: never resets
           return Optional.of(Refusal.budget("key_budget", "Budget has been exceeded! Current cost: " + usd(spent)
               + ", Max budget: " + usd(key.maxBudget().getAsDouble()), reset));
         }
@@ -127,7 +127,7 @@ public final class SpendControls {
       }
       return Optional.of(Refusal.budget("model_budget", "Budget has been exceeded! Model=" + cost.modelName()
           + " Current cost: " + usd(spent) + ", Max budget: " + usd(cost.maxBudget().getAsDouble())
-          + " per " + cost.period().text(), window.remaining(now)));
+          + " per " + cost.period().text(), Optional.of(window.remaining(now))));
     } catch (RuntimeException e) {
       return unavailable(e);
     }
