@@ -25,7 +25,6 @@ import dev.clincher.router.spend.SpendStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import dev.clincher.router.provider.EnvProxySelector;
 import dev.clincher.router.provider.Providers;
@@ -90,6 +89,8 @@ public final class RouterServer implements AutoCloseable {
   public static RouterServer start(RouterSettings settings, SSLContext providerTls, Clock clock)
       throws ConfigException, IOException {
     RouterConfig config = RouterConfigReader.read(settings.configFile(), settings.env());
+    List<SpendControls.DeploymentCost> costs =
+        RouterCosts.of(config.deployments(), PriceTable.bundled(), settings.configFile().toString());
     SpendStore counters = spendStore(config, clock);
     KeyStore keyStore;
     try {
@@ -100,8 +101,18 @@ public final class RouterServer implements AutoCloseable {
       throw new ConfigException(settings.configFile().toString(), "general_settings.database_url",
           "cannot open the key database (" + e.getClass().getSimpleName() + ")", e);
     }
-    SpendControls spend = new SpendControls(counters, clock,
-        RouterCosts.of(config.deployments(), PriceTable.bundled(), settings.configFile().toString()));
+    try {
+      return wire(settings, providerTls, clock, config, new SpendControls(counters, clock, costs), keyStore,
+          List.of(keyStore, counters));
+    } catch (IOException | RuntimeException e) {
+      keyStore.close();
+      counters.close();
+      throw e;
+    }
+  }
+
+  private static RouterServer wire(RouterSettings settings, SSLContext providerTls, Clock clock, RouterConfig config,
+      SpendControls spend, KeyStore keyStore, List<AutoCloseable> stores) throws ConfigException, IOException {
     ObjectMapper json = new ObjectMapper();
     Providers providers = Providers.create(settings.env(), json, providerTls);
     Dispatcher dispatcher = new Dispatcher(config.deployments(), config.routing(), config.maxParallelRequests(),
@@ -124,7 +135,7 @@ public final class RouterServer implements AutoCloseable {
         .withMaxThreads(config.maxParallelRequests() + 64);
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
-    return new RouterServer(server, providers, metrics, List.of(keyStore, counters));
+    return new RouterServer(server, providers, metrics, stores);
   }
 
   /** Redis when configured (shared by every instance), else counters in this process. */
