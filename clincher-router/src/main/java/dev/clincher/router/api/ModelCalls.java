@@ -172,6 +172,7 @@ final class ModelCalls {
     try (routed) {
       Completion completion = routed.value();
       Deployment deployment = routed.deployment();
+      // Counted before the answer leaves, so a client's next request already sees this spend.
       Optional<Double> cost = recordSuccess(caller, group, deployment, completion.usage());
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, deployment, overheadNanos);

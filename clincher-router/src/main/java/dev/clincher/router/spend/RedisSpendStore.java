@@ -11,7 +11,8 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Counters in Redis, shared by every router instance: one Lua script per increment ({@code INCRBY}, then
- * {@code PEXPIRE} only when the counter has no expiry yet), so increments are atomic and exact. Keys are
+ * {@code PEXPIRE} only when the counter has no expiry yet), so increments are atomic and exact; the increments of
+ * one answered call go in one script (one round trip). Keys are
  * {@code <prefix><counter>}; the default prefix is {@value #DEFAULT_PREFIX}.
  */
 public final class RedisSpendStore implements SpendStore {
@@ -21,6 +22,14 @@ public final class RedisSpendStore implements SpendStore {
       local ttl = tonumber(ARGV[2])
       if ttl > 0 and redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
       return v""";
+
+  private static final String ADD_ALL = """
+      for i, key in ipairs(KEYS) do
+        redis.call('INCRBY', key, ARGV[2 * i - 1])
+        local ttl = tonumber(ARGV[2 * i])
+        if ttl > 0 and redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ttl) end
+      end
+      return #KEYS""";
 
   private final RedisClient redis;
   private final String prefix;
@@ -47,6 +56,21 @@ public final class RedisSpendStore implements SpendStore {
   public long add(String key, long delta, Duration ttl) {
     Object value = redis.eval(ADD, List.of(prefix + key), List.of(Long.toString(delta), Long.toString(ttl.toMillis())));
     return (Long) value;
+  }
+
+  @Override
+  public void addAll(List<Increment> increments) {
+    if (increments.isEmpty()) {
+      return;
+    }
+    List<String> keys = new java.util.ArrayList<>(increments.size());
+    List<String> args = new java.util.ArrayList<>(increments.size() * 2);
+    for (Increment increment : increments) {
+      keys.add(prefix + increment.key());
+      args.add(Long.toString(increment.delta()));
+      args.add(Long.toString(increment.ttl().toMillis()));
+    }
+    redis.eval(ADD_ALL, keys, args);
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -143,28 +144,32 @@ public final class SpendControls {
   }
 
   /**
-   * Records one answered call: tokens toward the key's tpm, and its cost (when known) toward the deployment, the
-   * model group and the key. Returns the cost in USD, empty when unknown. A store failure is logged, not thrown.
+   * Records one answered call in one store round trip: tokens toward the key's tpm, and its cost (when known) toward
+   * the deployment, the model group and the key. Returns the cost in USD, empty when unknown. A store failure is
+   * logged, not thrown (the answer is already on its way).
    */
   public Optional<Double> record(Optional<VirtualKey> key, String deploymentId, Usage usage) {
     Optional<Double> cost = cost(deploymentId, usage);
     Instant now = clock.instant();
-    try {
-      if (key.isPresent() && key.get().tpmLimit().isPresent() && usage.totalTokens() > 0) {
-        store.add(tpmCounter(key.get(), now.getEpochSecond() / 60), usage.totalTokens(), MINUTE_TTL);
-      }
-      if (cost.isEmpty() || cost.get() <= 0) {
-        return cost;
-      }
+    List<SpendStore.Increment> increments = new ArrayList<>();
+    if (key.isPresent() && key.get().tpmLimit().isPresent() && usage.totalTokens() > 0) {
+      increments.add(new SpendStore.Increment(tpmCounter(key.get(), now.getEpochSecond() / 60), usage.totalTokens(),
+          MINUTE_TTL));
+    }
+    if (cost.isPresent() && cost.get() > 0) {
       long nanos = Math.round(cost.get() * NANOS_PER_USD);
       DeploymentCost deployment = deployments.get(deploymentId);
-      addWindowed("spend:deployment:" + deploymentId, deployment.period(), nanos, now);
-      store.add("spend:model:" + deployment.modelName() + ":total", nanos, Duration.ZERO);
+      increments.add(windowed("spend:deployment:" + deploymentId, deployment.period(), nanos, now));
+      increments.add(new SpendStore.Increment("spend:deployment:" + deploymentId + ":total", nanos, Duration.ZERO));
+      increments.add(new SpendStore.Increment("spend:model:" + deployment.modelName() + ":total", nanos, Duration.ZERO));
       if (key.isPresent()) {
         VirtualKey k = key.get();
-        store.add("spend:key:" + k.tokenHash() + ":total", nanos, Duration.ZERO);
-        k.budgetDuration().ifPresent(period -> addWindowed("spend:key:" + k.tokenHash(), period, nanos, now));
+        increments.add(new SpendStore.Increment("spend:key:" + k.tokenHash() + ":total", nanos, Duration.ZERO));
+        k.budgetDuration().ifPresent(period -> increments.add(windowed("spend:key:" + k.tokenHash(), period, nanos, now)));
       }
+    }
+    try {
+      store.addAll(increments);
     } catch (RuntimeException e) {
       LOG.atWarn().addKeyValue("deployment", deploymentId).addKeyValue("exception", e.getClass().getName())
           .log("router.spend.record_failed");
@@ -172,12 +177,9 @@ public final class SpendControls {
     return cost;
   }
 
-  private void addWindowed(String prefix, BudgetPeriod period, long nanos, Instant now) {
+  private static SpendStore.Increment windowed(String prefix, BudgetPeriod period, long nanos, Instant now) {
     BudgetPeriod.Window window = period.window(now);
-    store.add(prefix + ":" + window.id(), nanos, window.remaining(now).plus(GRACE));
-    if (!prefix.startsWith("spend:key:")) {
-      store.add(prefix + ":total", nanos, Duration.ZERO);
-    }
+    return new SpendStore.Increment(prefix + ":" + window.id(), nanos, window.remaining(now).plus(GRACE));
   }
 
   /** A key's spend toward its budget: in the current window with a {@code budget_duration}, else in total (USD). */

@@ -14,6 +14,16 @@ public interface SpendStore extends AutoCloseable {
    */
   long add(String key, long delta, Duration ttl);
 
+  /** One increment of {@link #addAll}. */
+  record Increment(String key, long delta, Duration ttl) {}
+
+  /** Applies several increments, each atomic (in Redis: in one round trip). */
+  default void addAll(java.util.List<Increment> increments) {
+    for (Increment increment : increments) {
+      add(increment.key(), increment.delta(), increment.ttl());
+    }
+  }
+
   /** The counter's value; 0 when absent or expired. */
   long get(String key);
 
