@@ -132,6 +132,9 @@ class VirtualKeysTest {
     HttpResponse<String> b = chat(key, "model-b");
     assertThat(b.statusCode()).isEqualTo(401);
     assertThat(error(b, "type")).isEqualTo("key_model_access_denied");
+    HttpResponse<String> embeddings = call(key, "/v1/embeddings", "{\"model\":\"model-b\",\"input\":\"x\"}");
+    assertThat(embeddings.statusCode()).isEqualTo(401);
+    assertThat(error(embeddings, "type")).isEqualTo("key_model_access_denied");
     assertThat(fake.calls()).isEmpty();
 
     fake.then(new Json(500, Map.of(), OpenAiWire.error("boom", "server_error", null)));
