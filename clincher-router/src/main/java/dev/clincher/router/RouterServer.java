@@ -13,7 +13,19 @@ import dev.clincher.router.config.DeploymentConfig;
 import dev.clincher.router.config.ProviderKind;
 import dev.clincher.router.config.RouterConfig;
 import dev.clincher.router.config.RouterConfigReader;
+import dev.clincher.router.keys.DatabaseUrl;
+import dev.clincher.router.keys.KeyStore;
 import dev.clincher.router.keys.MasterKeyAuthenticator;
+import dev.clincher.router.keys.VirtualKeyAuthenticator;
+import dev.clincher.router.spend.InMemorySpendStore;
+import dev.clincher.router.spend.PriceTable;
+import dev.clincher.router.spend.RedisSpendStore;
+import dev.clincher.router.spend.SpendControls;
+import dev.clincher.router.spend.SpendStore;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
 import dev.clincher.router.provider.EnvProxySelector;
 import dev.clincher.router.provider.Providers;
 import dev.clincher.router.routing.Dispatcher;
@@ -30,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the router: config → providers (one HTTP client through the env's proxy) → dispatcher (groups, strategy,
- * retries, limits) → OpenAI routes behind the master key, with health and metrics in front. {@link #close()} drains:
+ * retries, limits) → spend (prices, budgets, key limits; counters in Redis or memory) → OpenAI and key-management
+ * routes behind the master key or virtual keys (SQLite or PostgreSQL), with health and metrics in front. {@link #close()} drains:
  * readiness fails, new connections stop, requests in flight get the stop grace period.
  */
 public final class RouterServer implements AutoCloseable {
@@ -38,14 +51,19 @@ public final class RouterServer implements AutoCloseable {
   /** How long a stop waits for requests (streams included) in flight. */
   public static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
+  /** The key database when neither {@code database_url} nor {@code DATABASE_URL} is set. */
+  public static final String DEFAULT_SQLITE_FILE = "clincher-router-keys.db";
+
   private final Server server;
   private final Providers providers;
   private final Metrics metrics;
+  private final List<AutoCloseable> stores;
 
-  private RouterServer(Server server, Providers providers, Metrics metrics) {
+  private RouterServer(Server server, Providers providers, Metrics metrics, List<AutoCloseable> stores) {
     this.server = server;
     this.providers = providers;
     this.metrics = metrics;
+    this.stores = stores;
   }
 
   /**
@@ -64,7 +82,37 @@ public final class RouterServer implements AutoCloseable {
   /** Same, with provider connections trusting what {@code providerTls} trusts (a private CA, a test certificate). */
   public static RouterServer start(RouterSettings settings, SSLContext providerTls)
       throws ConfigException, IOException {
+    return start(settings, providerTls, Clock.systemUTC());
+  }
+
+  /** Same, with budgets, rate limits and key expiry on {@code clock}. */
+  public static RouterServer start(RouterSettings settings, SSLContext providerTls, Clock clock)
+      throws ConfigException, IOException {
     RouterConfig config = RouterConfigReader.read(settings.configFile(), settings.env());
+    List<SpendControls.DeploymentCost> costs =
+        RouterCosts.of(config.deployments(), PriceTable.bundled(), settings.configFile().toString());
+    SpendStore counters = spendStore(config, clock);
+    KeyStore keyStore;
+    try {
+      keyStore = KeyStore.open(config.spend().databaseUrl().map(url -> DatabaseUrl.parse(url.reveal()))
+          .orElse(DatabaseUrl.sqlite(Path.of(DEFAULT_SQLITE_FILE))));
+    } catch (SQLException | RuntimeException e) {
+      counters.close();
+      throw new ConfigException(settings.configFile().toString(), "general_settings.database_url",
+          "cannot open the key database (" + e.getClass().getSimpleName() + ")", e);
+    }
+    try {
+      return wire(settings, providerTls, clock, config, new SpendControls(counters, clock, costs), keyStore,
+          List.of(keyStore, counters));
+    } catch (IOException | RuntimeException e) {
+      keyStore.close();
+      counters.close();
+      throw e;
+    }
+  }
+
+  private static RouterServer wire(RouterSettings settings, SSLContext providerTls, Clock clock, RouterConfig config,
+      SpendControls spend, KeyStore keyStore, List<AutoCloseable> stores) throws ConfigException, IOException {
     ObjectMapper json = new ObjectMapper();
     Providers providers = Providers.create(settings.env(), json, providerTls);
     Dispatcher dispatcher = new Dispatcher(config.deployments(), config.routing(), config.maxParallelRequests(),
@@ -72,9 +120,14 @@ public final class RouterServer implements AutoCloseable {
     Metrics metrics = Metrics.create("router");
     Health health = new Health();
     health.addReadinessCheck("config", () -> CheckResult.up(config.deployments().size() + " deployments"));
-    RouterHandler routes = new RouterHandler(new MasterKeyAuthenticator(config.masterKey()), dispatcher,
+    health.addReadinessCheck("spend_store", () -> spend.storeReachable()
+        ? CheckResult.up(config.spend().redis().isPresent() ? "redis" : "memory") : CheckResult.down("unreachable"));
+    health.addReadinessCheck("key_database", () -> keyStore.reachable()
+        ? CheckResult.up("reachable") : CheckResult.down("unreachable"));
+    RouterHandler routes = new RouterHandler(
+        new VirtualKeyAuthenticator(new MasterKeyAuthenticator(config.masterKey()), keyStore), dispatcher,
         new Fallbacks(config.fallbacks()), providers, new RouterMetrics(metrics, dispatcher::inFlight), json,
-        config.maxRequestBytes());
+        config.maxRequestBytes(), keyStore, spend, clock);
     OpsHandler ops = new OpsHandler(health, metrics, Optional.of(config.masterKey()), routes);
     JettyServers.Options options = JettyServers.Options.defaults(settings.host(), settings.port())
         .withMaxRequestBodyBytes(2 * config.maxRequestBytes()) // the routes answer 413 themselves, in OpenAI's shape
@@ -82,7 +135,19 @@ public final class RouterServer implements AutoCloseable {
         .withMaxThreads(config.maxParallelRequests() + 64);
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
-    return new RouterServer(server, providers, metrics);
+    return new RouterServer(server, providers, metrics, stores);
+  }
+
+  /** Redis when configured (shared by every instance), else counters in this process. */
+  private static SpendStore spendStore(RouterConfig config, Clock clock) {
+    if (config.spend().redis().isEmpty()) {
+      LOG.atWarn().log("router.spend.in_memory: no redis_host/REDIS_HOST; budgets and limits are per instance and "
+          + "reset on restart");
+      return new InMemorySpendStore(clock);
+    }
+    var redis = config.spend().redis().get();
+    return RedisSpendStore.connect(redis.host(), redis.port(), redis.password().map(p -> p.reveal()),
+        RedisSpendStore.DEFAULT_PREFIX);
   }
 
   /** The port the router listens on. */
@@ -99,6 +164,13 @@ public final class RouterServer implements AutoCloseable {
     } finally {
       providers.close();
       metrics.close();
+      for (AutoCloseable store : stores) {
+        try {
+          store.close();
+        } catch (Exception e) {
+          LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.store.close_failed");
+        }
+      }
     }
     LOG.atInfo().log("router.stopped");
   }
@@ -122,6 +194,10 @@ public final class RouterServer implements AutoCloseable {
         .addKeyValue("num_retries", config.routing().numRetries())
         .addKeyValue("max_parallel_requests", config.maxParallelRequests())
         .addKeyValue("proxy", EnvProxySelector.fromEnv(settings.env()).hasProxy())
+        .addKeyValue("spend_store", config.spend().redis().isPresent() ? "redis" : "memory")
+        .addKeyValue("key_database", config.spend().databaseUrl()
+            .map(url -> DatabaseUrl.parse(url.reveal()).jdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "sqlite")
+            .orElse("sqlite"))
         .log("router.started");
   }
 }

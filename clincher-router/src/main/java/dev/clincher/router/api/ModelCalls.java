@@ -1,7 +1,9 @@
 package dev.clincher.router.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.router.config.ProviderKind;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.provider.ChunkStream;
 import dev.clincher.router.provider.Completion;
@@ -15,6 +17,8 @@ import dev.clincher.router.routing.Dispatcher;
 import dev.clincher.router.routing.Fallbacks;
 import dev.clincher.router.routing.Routed;
 import dev.clincher.router.routing.RoutingException;
+import dev.clincher.router.spend.Refusal;
+import dev.clincher.router.spend.SpendControls;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -37,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * <p>Streaming: the first chunk is read <em>inside</em> the retry loop, before anything is sent to the client, so an
  * upstream that fails before its first chunk is retried; once the first chunk went out, a broken upstream ends the
  * client's stream with an error event and no {@code [DONE]}, and is never retried.
+ *
+ * <p>Spend: before routing, {@link SpendControls} checks the caller's key (budget, rpm, tpm) and the group's budgets;
+ * each attempt checks its deployment's budget (one over budget is cooled down and another tried). After the answer
+ * the cost is recorded and, for non-streamed answers, sent in {@code x-clincher-response-cost} /
+ * {@code x-litellm-response-cost}. Streams send their headers before usage is known: they carry no cost header, and
+ * the cost is recorded (and logged) after the last event. OpenAI-protocol streams are asked for usage
+ * ({@code stream_options.include_usage}) even when the client did not; the usage-only chunk is then not relayed.
  */
 final class ModelCalls {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
@@ -46,9 +57,11 @@ final class ModelCalls {
   private final Providers providers;
   private final RouterMetrics metrics;
   private final ObjectMapper json;
+  private final SpendControls spend;
 
   ModelCalls(Dispatcher dispatcher, Fallbacks fallbacks, Providers providers, RouterMetrics metrics,
-      ObjectMapper json) {
+      ObjectMapper json, SpendControls spend) {
+    this.spend = spend;
     this.dispatcher = dispatcher;
     this.fallbacks = fallbacks;
     this.providers = providers;
@@ -60,8 +73,13 @@ final class ModelCalls {
   void chat(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group) throws InterruptedException {
     // A model call may run long without I/O on the client connection: the deployment's timeout bounds it instead.
     exchange.request.addIdleTimeoutListener(timeout -> false);
-    Outcome outcome = chat.stream() ? stream(exchange, chat, group)
-        : complete(exchange, group, deployment -> provider(deployment).complete(deployment.config(),
+    Optional<OpenAiError> refused = admit(caller, group);
+    if (refused.isPresent()) {
+      refuse(exchange, caller, group, chat.stream() ? "chat_stream" : "chat", refused.get());
+      return;
+    }
+    Outcome outcome = chat.stream() ? stream(exchange, caller, chat, group)
+        : complete(exchange, caller, group, deployment -> provider(deployment).complete(deployment.config(),
             chat.forUpstream(deployment.config().upstreamModel())));
     log(exchange, caller, group, chat.stream() ? "chat_stream" : "chat", outcome);
   }
@@ -70,12 +88,35 @@ final class ModelCalls {
   void embeddings(Exchange exchange, Caller caller, ObjectNode request, DeploymentGroup group)
       throws InterruptedException {
     exchange.request.addIdleTimeoutListener(timeout -> false);
-    Outcome outcome = complete(exchange, group, deployment -> {
+    Optional<OpenAiError> refused = admit(caller, group);
+    if (refused.isPresent()) {
+      refuse(exchange, caller, group, "embeddings", refused.get());
+      return;
+    }
+    Outcome outcome = complete(exchange, caller, group, deployment -> {
       ObjectNode upstream = request.deepCopy();
       upstream.put("model", deployment.config().upstreamModel());
       return provider(deployment).embed(deployment.config(), upstream);
     });
     log(exchange, caller, group, "embeddings", outcome);
+  }
+
+  /** The key's limits and budget, then the group's budgets: the first refusal, if any. */
+  private Optional<OpenAiError> admit(Caller caller, DeploymentGroup group) {
+    Optional<Refusal> refusal = caller.key().flatMap(spend::admitKey);
+    if (refusal.isEmpty()) {
+      refusal = spend.admitGroup(group.modelName(), group.deployments().stream().map(Deployment::id).toList());
+    }
+    return refusal.map(r -> {
+      metrics.refusal(group.modelName(), r.scope());
+      return new OpenAiError(r.status(), r.message(), r.type(), null, r.code(), r.retryAfter());
+    });
+  }
+
+  private void refuse(Exchange exchange, Caller caller, DeploymentGroup group, String kind, OpenAiError error) {
+    exchange.sendError(error);
+    log(exchange, caller, group, kind, new Outcome(error.status(), "", 0, Usage.NONE, -1, error.type(),
+        Optional.empty()));
   }
 
   private void log(Exchange exchange, Caller caller, DeploymentGroup group, String kind, Outcome outcome) {
@@ -91,6 +132,7 @@ final class ModelCalls {
         .addKeyValue("attempts", outcome.attempts())
         .addKeyValue("prompt_tokens", outcome.usage().promptTokens())
         .addKeyValue("completion_tokens", outcome.usage().completionTokens())
+        .addKeyValue("cost_usd", outcome.cost().map(SpendControls::usd).orElse(null))
         .addKeyValue("duration_ms", TimeUnit.NANOSECONDS.toMillis(totalNanos))
         .addKeyValue("overhead_ms", outcome.overheadNanos() < 0 ? null : TimeUnit.NANOSECONDS.toMillis(outcome.overheadNanos()))
         .addKeyValue("outcome", outcome.detail())
@@ -98,13 +140,14 @@ final class ModelCalls {
   }
 
   /** What happened, for the request log and metrics; {@code overheadNanos} is -1 when not measured (failures). */
-  private record Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail) {
+  private record Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail,
+      Optional<Double> cost) {
     static Outcome failed(OpenAiError error) {
-      return new Outcome(error.status(), "", 0, Usage.NONE, -1, error.type());
+      return new Outcome(error.status(), "", 0, Usage.NONE, -1, error.type(), Optional.empty());
     }
   }
 
-  private Outcome complete(Exchange exchange, DeploymentGroup group,
+  private Outcome complete(Exchange exchange, Caller caller, DeploymentGroup group,
       Function<Deployment, CompletableFuture<Completion>> call) throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     AtomicReference<CompletableFuture<Completion>> pending = new AtomicReference<>();
@@ -114,7 +157,8 @@ final class ModelCalls {
     exchange.request.addFailureListener(failure -> cancel(pending.get()));
     Routed<Completion> routed;
     try {
-      routed = route(group, deployment -> {
+      routed = route(caller, group, deployment -> {
+        checkBudget(deployment);
         long start = System.nanoTime();
         try {
           return await(deployment, call.apply(deployment), pending);
@@ -128,16 +172,33 @@ final class ModelCalls {
     try (routed) {
       Completion completion = routed.value();
       Deployment deployment = routed.deployment();
-      recordSuccess(group, deployment, completion.usage());
+      // Counted before the answer leaves, so a client's next request already sees this spend.
+      Optional<Double> cost = recordSuccess(caller, group, deployment, completion.usage());
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, deployment, overheadNanos);
+      cost.ifPresent(usd -> addCostHeaders(exchange, usd));
       exchange.sendJson(200, completion.body());
-      return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok");
+      return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok", cost);
     }
   }
 
-  /** Dispatches to {@code group}, then to its fallback groups in order while the error allows it. */
-  private <T> Routed<T> route(DeploymentGroup group, Dispatcher.Attempt<T> attempt)
+  /**
+   * A deployment over its budget is refused as a 429 with {@code budget_exceeded}: the dispatcher cools it down (for
+   * at most its retry-after cap) and tries another deployment of the group if retries remain.
+   */
+  private void checkBudget(Deployment deployment) throws ProviderException {
+    Optional<Refusal> over = spend.overBudget(deployment.id());
+    if (over.isPresent()) {
+      throw new ProviderException(over.get().status() == 400 ? 429 : over.get().status(), over.get().type(),
+          over.get().code(), over.get().message(), over.get().retryAfter());
+    }
+  }
+
+  /**
+   * Dispatches to {@code group}, then to its fallback groups in order while the error allows it (only groups the
+   * caller's key may call).
+   */
+  private <T> Routed<T> route(Caller caller, DeploymentGroup group, Dispatcher.Attempt<T> attempt)
       throws RoutingException, ProviderException, InterruptedException {
     try {
       return dispatcher.dispatch(group, attempt, this::onFailure);
@@ -145,7 +206,7 @@ final class ModelCalls {
       Exception last = first;
       for (String name : fallbacks.after(group.modelName(), first)) {
         Optional<DeploymentGroup> fallback = dispatcher.group(name);
-        if (fallback.isEmpty()) {
+        if (fallback.isEmpty() || !caller.allows(name)) {
           continue;
         }
         LOG.atInfo().addKeyValue("model", group.modelName()).addKeyValue("fallback", name)
@@ -186,11 +247,13 @@ final class ModelCalls {
     }
   }
 
-  private Outcome stream(Exchange exchange, ChatRequest chat, DeploymentGroup group) throws InterruptedException {
+  private Outcome stream(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group)
+      throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     Routed<FirstChunk> routed;
     try {
-      routed = route(group, deployment -> {
+      routed = route(caller, group, deployment -> {
+        checkBudget(deployment);
         long start = System.nanoTime();
         try {
           return openStream(deployment, chat);
@@ -205,9 +268,11 @@ final class ModelCalls {
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, routed.deployment(), overheadNanos);
       exchange.startEvents();
-      String detail = relay(exchange, routed.value(), upstream);
-      recordSuccess(group, routed.deployment(), upstream.usage());
-      return new Outcome(200, routed.deployment().id(), routed.attempts(), upstream.usage(), overheadNanos, detail);
+      boolean dropUsageChunk = !chat.includeUsage() && asksForUsage(routed.deployment());
+      String detail = relay(exchange, routed.value(), upstream, dropUsageChunk);
+      Optional<Double> cost = recordSuccess(caller, group, routed.deployment(), upstream.usage());
+      return new Outcome(200, routed.deployment().id(), routed.attempts(), upstream.usage(), overheadNanos, detail,
+          cost);
     }
   }
 
@@ -216,7 +281,12 @@ final class ModelCalls {
 
   private FirstChunk openStream(Deployment deployment, ChatRequest chat)
       throws ProviderException, InterruptedException {
-    ChunkStream stream = providers.openStream(deployment.config(), chat.forUpstream(deployment.config().upstreamModel()));
+    ObjectNode body = chat.forUpstream(deployment.config().upstreamModel());
+    if (!chat.includeUsage() && asksForUsage(deployment)) {
+      JsonNode options = body.path("stream_options");
+      (options.isObject() ? (ObjectNode) options : body.putObject("stream_options")).put("include_usage", true);
+    }
+    ChunkStream stream = providers.openStream(deployment.config(), body);
     try {
       return new FirstChunk(stream, stream.next());
     } catch (IOException e) {
@@ -230,11 +300,13 @@ final class ModelCalls {
    * Relays chunks until {@code [DONE]}. Returns how it ended: {@code ok}, {@code upstream_broke} (the client got an
    * error event) or {@code client_gone} (the upstream call was cancelled).
    */
-  private String relay(Exchange exchange, FirstChunk opened, ChunkStream upstream) {
+  private String relay(Exchange exchange, FirstChunk opened, ChunkStream upstream, boolean dropUsageChunk) {
     Optional<String> chunk = opened.first();
     try {
       while (chunk.isPresent()) {
-        exchange.writeEvent(chunk.get());
+        if (!(dropUsageChunk && isUsageOnly(chunk.get()))) {
+          exchange.writeEvent(chunk.get());
+        }
         try {
           chunk = upstream.next();
         } catch (IOException upstreamBroke) {
@@ -272,9 +344,23 @@ final class ModelCalls {
         .log("router.attempt.failed");
   }
 
-  private void recordSuccess(DeploymentGroup group, Deployment deployment, Usage usage) {
+  /** OpenAI-protocol streams report usage only when asked; the router always asks, to count the spend. */
+  private static boolean asksForUsage(Deployment deployment) {
+    return deployment.config().provider().protocol() == ProviderKind.Protocol.OPENAI;
+  }
+
+  /** The chunk {@code include_usage} adds at the end: no choices, only usage. */
+  private static boolean isUsageOnly(String chunk) {
+    return chunk.contains("\"choices\":[]") && chunk.contains("\"usage\"");
+  }
+
+  /** Counts tokens and spend; returns the cost in USD, empty when the deployment's price is unknown. */
+  private Optional<Double> recordSuccess(Caller caller, DeploymentGroup group, Deployment deployment, Usage usage) {
     deployment.recordTokens(usage.totalTokens(), System.nanoTime());
     metrics.deploymentSuccess(group.modelName(), deployment.id(), usage.promptTokens(), usage.completionTokens());
+    Optional<Double> cost = spend.record(caller.key(), deployment.id(), usage);
+    cost.ifPresent(usd -> metrics.spend(deployment.config().modelName(), usd));
+    return cost;
   }
 
   private Provider provider(Deployment deployment) {
@@ -286,18 +372,19 @@ final class ModelCalls {
     return Math.max(0, System.nanoTime() - exchange.startNanos - upstreamNanos - waitedNanos);
   }
 
-  /**
-   * Which deployment answered, the router's overhead and the cost. The cost is 0 until pricing exists (the spend
-   * step adds per-model prices).
-   */
+  /** Which deployment answered and the router's overhead. */
   private static void addRouterHeaders(Exchange exchange, Deployment deployment, long overheadNanos) {
     String overheadMs = String.format(java.util.Locale.ROOT, "%.3f", overheadNanos / 1_000_000.0);
     exchange.header("x-clincher-deployment", deployment.id());
     exchange.header("x-clincher-overhead-ms", overheadMs);
-    exchange.header("x-clincher-response-cost", "0.0");
     exchange.header("x-litellm-model-id", deployment.id());
     exchange.header("x-litellm-overhead-duration-ms", overheadMs);
-    exchange.header("x-litellm-response-cost", "0.0");
+  }
+
+  /** The answer's cost in USD (plain decimal); not sent when the deployment's price is unknown. */
+  private static void addCostHeaders(Exchange exchange, double usd) {
+    exchange.header("x-clincher-response-cost", SpendControls.usd(usd));
+    exchange.header("x-litellm-response-cost", SpendControls.usd(usd));
   }
 
   private static void cancel(CompletableFuture<?> future) {

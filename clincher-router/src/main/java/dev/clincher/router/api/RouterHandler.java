@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.keys.KeyAuthenticator;
+import dev.clincher.router.keys.KeyStore;
+import dev.clincher.router.spend.SpendControls;
 import dev.clincher.router.provider.Providers;
 import dev.clincher.router.routing.DeploymentGroup;
 import dev.clincher.router.routing.Dispatcher;
 import dev.clincher.router.routing.Fallbacks;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -23,25 +26,34 @@ import org.eclipse.jetty.util.Callback;
  * <pre>
  *   POST /v1/chat/completions, POST /chat/completions   chat, streamed or not
  *   POST /v1/embeddings, POST /embeddings                embeddings
- *   GET  /v1/models, GET /models                        the public model names
+ *   GET  /v1/models, GET /models                        the public model names (those the key may call)
+ *   /key/generate, /key/info, /key/delete, /key/list     virtual keys (master key only, see {@link KeyRoutes};
+ *                                                        a virtual key may read its own /key/info)
  * </pre>
  *
- * Every route needs {@code Authorization: Bearer <key>} (health and metrics are served in front of this handler by
- * common's {@code OpsHandler}). Any other path answers 404 in OpenAI's error shape.
+ * Every route needs {@code Authorization: Bearer <key>}: the master key or a virtual key (health and metrics are
+ * served in front of this handler by common's {@code OpsHandler}). A virtual key that expired is refused with
+ * LiteLLM's {@code expired_key}; one that asks for a model outside its {@code models} with
+ * {@code key_model_access_denied}. Any other path answers 404 in OpenAI's error shape.
  */
 public final class RouterHandler extends Handler.Abstract {
   private final KeyAuthenticator keys;
   private final Dispatcher dispatcher;
   private final ModelCalls calls;
+  private final KeyRoutes keyRoutes;
+  private final Clock clock;
   private final ObjectMapper json;
   private final long maxRequestBytes;
   private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
 
   public RouterHandler(KeyAuthenticator keys, Dispatcher dispatcher, Fallbacks fallbacks, Providers providers,
-      RouterMetrics metrics, ObjectMapper json, long maxRequestBytes) {
+      RouterMetrics metrics, ObjectMapper json, long maxRequestBytes, KeyStore keyStore, SpendControls spend,
+      Clock clock) {
     this.keys = keys;
     this.dispatcher = dispatcher;
-    this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json);
+    this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json, spend);
+    this.keyRoutes = new KeyRoutes(keyStore, spend, clock, json);
+    this.clock = clock;
     this.json = json;
     this.maxRequestBytes = maxRequestBytes;
   }
@@ -57,6 +69,15 @@ public final class RouterHandler extends Handler.Abstract {
     Optional<Caller> caller = exchange.bearerToken().flatMap(keys::authenticate);
     if (caller.isEmpty()) {
       exchange.sendError(OpenAiError.unauthorized("a valid API key is required: Authorization: Bearer <key>"));
+      return true;
+    }
+    if (caller.get().key().isPresent() && caller.get().key().get().expired(clock.instant())) {
+      exchange.sendError(new OpenAiError(400, "Authentication Error - Expired Key. Key Expiry time "
+          + caller.get().key().get().expires().orElseThrow(), "expired_key", null, "400", Optional.empty()));
+      return true;
+    }
+    if (KeyRoutes.owns(path)) {
+      manageKeys(exchange, caller.get(), path, method);
       return true;
     }
     if (!isChat && !isModels && !isEmbeddings) {
@@ -76,8 +97,40 @@ public final class RouterHandler extends Handler.Abstract {
     } else if (isEmbeddings) {
       embeddings(exchange, caller.get());
     } else {
-      listModels(exchange);
+      listModels(exchange, caller.get());
     }
+    return true;
+  }
+
+  private void manageKeys(Exchange exchange, Caller caller, String path, String method) throws IOException {
+    if (!caller.isMaster() && path.equals("/key/info") && "GET".equals(method)) {
+      keyRoutes.ownInfo(exchange, caller.key().orElseThrow());
+      return;
+    }
+    if (!caller.isMaster()) {
+      exchange.sendError(new OpenAiError(401, "only the master key may manage keys", "auth_error", null, "401",
+          Optional.empty()));
+      return;
+    }
+    byte[] body = new byte[0];
+    if ("POST".equals(method)) {
+      Optional<byte[]> read = readBody(exchange);
+      if (read.isEmpty()) {
+        return;
+      }
+      body = read.get();
+    }
+    keyRoutes.handle(exchange, path, method, body);
+  }
+
+  /** Answers 401 {@code key_model_access_denied} (LiteLLM's) when the caller's key may not call {@code model}. */
+  private static boolean refusedModel(Exchange exchange, Caller caller, String model) {
+    if (caller.allows(model)) {
+      return false;
+    }
+    exchange.sendError(new OpenAiError(401, "key not allowed to access model. This key can only access models="
+        + OpenAiError.printable(String.valueOf(caller.key().orElseThrow().models())) + ". Tried to access "
+        + OpenAiError.printable(model), "key_model_access_denied", "model", "401", Optional.empty()));
     return true;
   }
 
@@ -91,6 +144,9 @@ public final class RouterHandler extends Handler.Abstract {
       request = ChatRequest.parse(body.get(), json);
     } catch (ChatRequest.InvalidRequest e) {
       exchange.sendError(e.error());
+      return;
+    }
+    if (refusedModel(exchange, caller, request.model())) {
       return;
     }
     Optional<DeploymentGroup> group = dispatcher.group(request.model());
@@ -113,6 +169,9 @@ public final class RouterHandler extends Handler.Abstract {
       exchange.sendError(e.error());
       return;
     }
+    if (refusedModel(exchange, caller, request.path("model").asText())) {
+      return;
+    }
     Optional<DeploymentGroup> group = dispatcher.group(request.path("model").asText());
     if (group.isEmpty()) {
       exchange.sendError(OpenAiError.modelNotFound(request.path("model").asText()));
@@ -131,10 +190,13 @@ public final class RouterHandler extends Handler.Abstract {
     return body;
   }
 
-  private void listModels(Exchange exchange) {
+  private void listModels(Exchange exchange, Caller caller) {
     ObjectNode list = json.createObjectNode().put("object", "list");
     ArrayNode data = list.putArray("data");
     for (String name : dispatcher.modelNames()) {
+      if (!caller.allows(name)) {
+        continue;
+      }
       data.addObject().put("id", name).put("object", "model").put("created", startedEpochSeconds)
           .put("owned_by", "clincher");
     }

@@ -60,4 +60,15 @@ public final class RouterMetrics {
       Counter.builder(metrics.name("retries")).tag("model", model).register(registry).increment();
     }
   }
+
+  /** A request refused before routing: over a budget or a rate limit ({@code scope}, see {@code Refusal}). */
+  public void refusal(String model, String scope) {
+    Counter.builder(metrics.name("refusals")).tag("model", model).tag("scope", scope).register(registry).increment();
+  }
+
+  /** Spend of one answered call, in USD (LiteLLM's {@code litellm_spend_metric} too). */
+  public void spend(String model, double usd) {
+    Counter.builder(metrics.name("spend.usd")).tag("model", model).register(registry).increment(usd);
+    Counter.builder("litellm_spend_metric").tag("model", model).register(registry).increment(usd);
+  }
 }

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param timeout             timeout of a non-streamed call, and until a stream's response headers
  * @param streamTimeout       longest wait for each event of a stream (the first included)
  * @param maxParallelRequests requests in flight to this deployment at most
+ * @param cost                its own prices and budget
  */
 public record DeploymentConfig(
     String id,
@@ -36,9 +37,19 @@ public record DeploymentConfig(
     double weight,
     Duration timeout,
     Duration streamTimeout,
-    int maxParallelRequests) {
+    int maxParallelRequests,
+    CostSettings cost) {
+
+  /** A deployment without prices or budget of its own. */
+  public DeploymentConfig(String id, String modelName, ProviderKind provider, String upstreamModel,
+      Optional<Secret> apiKey, Optional<URI> apiBase, Optional<String> organization, long rpm, long tpm, double weight,
+      Duration timeout, Duration streamTimeout, int maxParallelRequests) {
+    this(id, modelName, provider, upstreamModel, apiKey, apiBase, organization, rpm, tpm, weight, timeout,
+        streamTimeout, maxParallelRequests, CostSettings.NONE);
+  }
 
   public DeploymentConfig {
+    Objects.requireNonNull(cost, "cost");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(modelName, "modelName");
     Objects.requireNonNull(provider, "provider");

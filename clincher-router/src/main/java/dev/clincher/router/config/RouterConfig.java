@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param maxParallelRequests requests in flight at most, over all deployments
  * @param fallbacks      {@code fallbacks}/{@code context_window_fallbacks}: group → groups to try next
  * @param notices        unsupported keys that were ignored, one line each (logged once at start-up)
+ * @param spend          where virtual keys and spend counters are kept
  */
 public record RouterConfig(
     List<DeploymentConfig> deployments,
@@ -23,9 +24,11 @@ public record RouterConfig(
     FallbackSettings fallbacks,
     long maxRequestBytes,
     int maxParallelRequests,
-    List<String> notices) {
+    List<String> notices,
+    SpendSettings spend) {
 
   public RouterConfig {
+    Objects.requireNonNull(spend, "spend");
     deployments = List.copyOf(deployments);
     notices = List.copyOf(notices);
     Objects.requireNonNull(masterKey, "masterKey");

@@ -37,15 +37,22 @@ public final class RouterConfigReader {
       Set.of("model_list", "router_settings", "litellm_settings", "general_settings");
   private static final Set<String> ENTRY = Set.of("model_name", "litellm_params", "model_info", "rpm", "tpm");
   private static final Set<String> LITELLM_PARAMS = Set.of("model", "api_key", "api_base", "rpm", "tpm", "weight",
-      "timeout", "stream_timeout", "organization", "max_parallel_requests", "custom_llm_provider");
+      "timeout", "stream_timeout", "organization", "max_parallel_requests", "custom_llm_provider",
+      "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost", "cache_creation_input_token_cost",
+      "max_budget", "budget_duration");
+  /** Keys read from {@code model_info} (or {@code litellm_params}, which wins) for prices and budgets. */
+  private static final List<String> COST_KEYS = List.of("input_cost_per_token", "output_cost_per_token",
+      "cache_read_input_token_cost", "cache_creation_input_token_cost");
   private static final Set<String> ROUTER_SETTINGS = Set.of("num_retries", "retry_after", "routing_strategy",
       "allowed_fails", "cooldown_time", "disable_cooldowns", "timeout", "enable_pre_call_checks",
-      "default_max_parallel_requests", "stream_timeout", "fallbacks", "context_window_fallbacks", "max_fallbacks");
+      "default_max_parallel_requests", "stream_timeout", "fallbacks", "context_window_fallbacks", "max_fallbacks",
+      "redis_host", "redis_port", "redis_password");
   private static final Set<String> LITELLM_SETTINGS = Set.of("num_retries", "request_timeout", "callbacks",
       "success_callback", "failure_callback", "service_callbacks", "json_logs", "turn_off_message_logging",
       "redact_user_api_key_info", "fallbacks", "context_window_fallbacks");
   private static final Set<String> GENERAL_SETTINGS =
-      Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting");
+      Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting",
+          "database_url");
 
   private final ConfigContext context;
 
@@ -85,7 +92,7 @@ public final class RouterConfigReader {
         readModelList(root.raw("model_list"), defaultTimeout, streamTimeout, deploymentParallel);
     FallbackSettings fallbacks = fallbacks(router, litellm, deployments);
     return new RouterConfig(deployments, masterKey(general), routing(router, litellm), fallbacks,
-        maxRequestBytes(general), maxParallelRequests(general), context.notices());
+        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend(router, general));
   }
 
   private List<DeploymentConfig> readModelList(JsonNode list, Duration timeout, Optional<Duration> streamTimeout,
@@ -115,7 +122,6 @@ public final class RouterConfigReader {
     ConfigSection params = entry.section("litellm_params", "litellm_params");
     params.checkKeys(LITELLM_PARAMS);
     ConfigSection info = entry.section("model_info", "model_info");
-    checkModelInfo(info);
 
     String modelName = entry.requiredString("model_name");
     String model = params.requiredString("model");
@@ -139,7 +145,68 @@ public final class RouterConfigReader {
     }
     return new DeploymentConfig(id, modelName, provider, upstreamModel, apiKey(params),
         apiBase.or(provider::defaultBase), params.string("organization"), rpm, tpm, params.number("weight", 0),
-        timeout, streamTimeout, parallel);
+        timeout, streamTimeout, parallel, cost(params, info));
+  }
+
+  /** Prices and budget: each key from {@code litellm_params}, else from {@code model_info}. */
+  private CostSettings cost(ConfigSection params, ConfigSection info) throws ConfigException {
+    java.util.OptionalDouble[] prices = new java.util.OptionalDouble[COST_KEYS.size()];
+    for (int i = 0; i < prices.length; i++) {
+      prices[i] = optionalNumber(params.has(COST_KEYS.get(i)) ? params : info, COST_KEYS.get(i));
+    }
+    ConfigSection budgetSection = params.has("max_budget") ? params : info;
+    java.util.OptionalDouble maxBudget = optionalNumber(budgetSection, "max_budget");
+    ConfigSection durationSection = params.has("budget_duration") ? params : info;
+    dev.clincher.router.spend.BudgetPeriod period = dev.clincher.router.spend.BudgetPeriod.MONTHLY;
+    Optional<String> duration = durationSection.string("budget_duration");
+    if (duration.isPresent()) {
+      period = dev.clincher.router.spend.BudgetPeriod.parse(duration.get()).orElseThrow(() -> context.error(
+          durationSection.childPath("budget_duration"), "expected a duration such as 30s, 30m, 24h, 30d, 1w or 1mo"));
+    }
+    return new CostSettings(new dev.clincher.router.spend.PriceTable.PriceOverrides(prices[0], prices[1], prices[2],
+        prices[3]), maxBudget, period);
+  }
+
+  private static java.util.OptionalDouble optionalNumber(ConfigSection section, String key) throws ConfigException {
+    return section.has(key) ? java.util.OptionalDouble.of(section.number(key, 0)) : java.util.OptionalDouble.empty();
+  }
+
+  /** The key database and the counter store. */
+  private SpendSettings spend(ConfigSection router, ConfigSection general) throws ConfigException {
+    Optional<String> database = general.has("database_url")
+        ? general.string("database_url")
+        : context.resolve("general_settings.database_url", ConfigContext.ENV_PREFIX + "DATABASE_URL");
+    if (database.isPresent() && !database.get().isBlank()) {
+      try {
+        dev.clincher.router.keys.DatabaseUrl.parse(database.get());
+      } catch (IllegalArgumentException e) {
+        throw context.error("general_settings.database_url", e.getMessage());
+      }
+    }
+    Optional<String> host = router.has("redis_host")
+        ? router.string("redis_host")
+        : context.resolve("router_settings.redis_host", ConfigContext.ENV_PREFIX + "REDIS_HOST");
+    Optional<SpendSettings.Redis> redis = Optional.empty();
+    if (host.isPresent() && !host.get().isBlank()) {
+      Optional<String> portText = router.has("redis_port")
+          ? router.string("redis_port")
+          : context.resolve("router_settings.redis_port", ConfigContext.ENV_PREFIX + "REDIS_PORT");
+      int port;
+      try {
+        port = portText.filter(p -> !p.isBlank()).map(p -> Integer.parseInt(p.trim())).orElse(6379);
+      } catch (NumberFormatException e) {
+        throw context.error("router_settings.redis_port", "expected a port number");
+      }
+      if (port < 1 || port > 65535) {
+        throw context.error("router_settings.redis_port", "expected a port number");
+      }
+      Optional<String> password = router.has("redis_password")
+          ? router.string("redis_password")
+          : context.resolve("router_settings.redis_password", ConfigContext.ENV_PREFIX + "REDIS_PASSWORD");
+      redis = Optional.of(new SpendSettings.Redis(host.get().trim(), port,
+          password.filter(p -> !p.isEmpty()).map(Secret::of)));
+    }
+    return new SpendSettings(database.filter(d -> !d.isBlank()).map(Secret::of), redis);
   }
 
   /** {@code fallbacks} and {@code context_window_fallbacks} (router_settings first, else litellm_settings). */
@@ -194,14 +261,6 @@ public final class RouterConfigReader {
     return all;
   }
 
-  /** {@code model_info} is free-form metadata in LiteLLM; only budgets there get a notice. */
-  private void checkModelInfo(ConfigSection info) throws ConfigException {
-    for (String key : List.of("max_budget", "budget_duration")) {
-      if (info.has(key)) {
-        context.notice(info.genericPath(key), KeyPolicy.lookup("model_info", key).orElseThrow().reason());
-      }
-    }
-  }
 
   private ProviderKind provider(ConfigSection params, String model, boolean hasApiBase) throws ConfigException {
     Optional<String> custom = params.string("custom_llm_provider");

@@ -153,8 +153,11 @@ class RouterApiTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree(OpenAiWire.toolCallCompletion()));
     assertThat(response.headers().firstValue("x-clincher-deployment")).contains("gpt-test#0");
-    assertThat(response.headers().firstValue("x-clincher-response-cost")).contains("0.0");
-    assertThat(response.headers().firstValue("x-litellm-response-cost")).contains("0.0");
+    // openai/gpt-4.1 from the bundled table: 80 prompt tokens × $2/M + 40 completion tokens × $8/M
+    assertThat(Double.parseDouble(response.headers().firstValue("x-clincher-response-cost").orElseThrow()))
+        .isCloseTo(80 * 2e-6 + 40 * 8e-6, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(response.headers().firstValue("x-litellm-response-cost"))
+        .isEqualTo(response.headers().firstValue("x-clincher-response-cost"));
     assertThat(Double.parseDouble(response.headers().firstValue("x-clincher-overhead-ms").orElseThrow()))
         .isBetween(0.0, 1000.0);
     assertThat(response.headers().firstValue("x-litellm-overhead-duration-ms")).isPresent();

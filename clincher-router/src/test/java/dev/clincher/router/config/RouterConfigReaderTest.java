@@ -63,8 +63,9 @@ class RouterConfigReaderTest {
   void seedConfigReportsEachUnsupportedKeyOnceByName() throws Exception {
     RouterConfig config = RouterConfigReader.parse("seed", seedText(), SEED_ENV);
 
-    assertThat(config.notices()).anySatisfy(line -> assertThat(line)
-        .startsWith("model_list[*].model_info.max_budget (15 entries): per-model budgets are not enforced"));
+    assertThat(config.notices()).noneSatisfy(line -> assertThat(line).contains("max_budget"));
+    assertThat(byName(config, "openai/gpt-4.1").cost().maxBudget()).hasValue(50.0);
+    assertThat(byName(config, "openai/gpt-4.1").cost().period().text()).isEqualTo("1mo");
     assertThat(config.notices()).anySatisfy(line -> assertThat(line).startsWith("litellm_settings.cache:"));
     assertThat(config.notices()).anySatisfy(line -> assertThat(line).startsWith("litellm_settings.cache_params:"));
     assertThat(config.notices()).noneSatisfy(line -> assertThat(line).contains("secret"));
@@ -116,10 +117,8 @@ class RouterConfigReaderTest {
   @Test
   void keysWhoseAbsenceWouldChangeSecurityOrCostFail() {
     for (String yaml : new String[] {
-        "general_settings:\n  database_url: postgres://x\n",
         "general_settings:\n  allowed_ips: [\"10.0.0.1\"]\n",
-        "litellm_settings:\n  max_budget: 10\n",
-        "model_list:\n  - model_name: a\n    litellm_params:\n      model: gpt-4o\n      max_budget: 3\n"}) {
+        "litellm_settings:\n  max_budget: 10\n"}) {
       assertThatThrownBy(() -> RouterConfigReader.parse("c.yaml", yaml, Map.of("LITELLM_MASTER_KEY", "k")))
           .as(yaml).isInstanceOf(ConfigException.class).hasMessageContaining("refusing");
     }

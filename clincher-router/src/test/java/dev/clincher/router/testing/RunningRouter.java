@@ -37,6 +37,7 @@ public final class RunningRouter implements AutoCloseable {
     Path config = Files.createTempFile(directory, "router", ".yaml");
     Files.writeString(config, yaml);
     Map<String, String> env = new HashMap<>(Map.of("LITELLM_MASTER_KEY", MASTER_KEY, "FAKE_API_KEY", PROVIDER_KEY));
+    env.put("DATABASE_URL", "jdbc:sqlite:" + Files.createTempFile(directory, "keys", ".db"));
     env.putAll(extraEnv);
     return new RunningRouter(RouterServer.start(new RouterSettings("127.0.0.1", 0, config, env), providerTls));
   }

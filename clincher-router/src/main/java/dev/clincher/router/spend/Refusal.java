@@ -1,0 +1,33 @@
+package dev.clincher.router.spend;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Why a request is refused before any provider is called, as the client will see it (OpenAI's error shape).
+ *
+ * @param status     HTTP status: 400 over budget (LiteLLM's), 429 over a rate limit, 503 counters unreachable
+ * @param type       {@code budget_exceeded}, {@code rate_limit_error} or {@code api_error}
+ * @param code       machine-readable code
+ * @param message    for the client: which budget or limit, never a key
+ * @param scope      for metrics: {@code key_budget}, {@code model_budget}, {@code key_rpm}, {@code key_tpm},
+ *                   {@code store_unavailable}
+ * @param retryAfter sent as {@code Retry-After} when present
+ */
+public record Refusal(int status, String type, String code, String message, String scope,
+    Optional<Duration> retryAfter) {
+
+  static Refusal budget(String scope, String message, Optional<Duration> untilReset) {
+    return new Refusal(400, "budget_exceeded", "400", message, scope, untilReset);
+  }
+
+  static Refusal rateLimit(String scope, String message, Duration untilReset) {
+    return new Refusal(429, "rate_limit_error", "rate_limit_exceeded", message, scope, Optional.of(untilReset));
+  }
+
+  static Refusal storeUnavailable() {
+    return new Refusal(503, "api_error", "spend_store_unavailable",
+        "budgets and limits cannot be checked right now (the counter store is unreachable)", "store_unavailable",
+        Optional.of(Duration.ofSeconds(5)));
+  }
+}

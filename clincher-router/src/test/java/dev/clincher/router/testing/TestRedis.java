@@ -1,0 +1,38 @@
+package dev.clincher.router.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.clincher.router.spend.RedisSpendStore;
+import java.net.URI;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A real Redis for tests, from {@code REDIS_URL} (default {@code redis://127.0.0.1:6379}; {@code ci-setup-redis.sh}
+ * starts one). Without one the test is skipped locally and fails when {@code CI} is set. Each store gets its own key
+ * prefix, so tests never see each other's counters.
+ */
+public final class TestRedis {
+  private TestRedis() {}
+
+  public static URI url() {
+    return URI.create(Optional.ofNullable(System.getenv("REDIS_URL")).orElse("redis://127.0.0.1:6379"));
+  }
+
+  /** A store on a fresh prefix; skips (locally) or fails (under CI) when Redis does not answer. */
+  public static RedisSpendStore store() {
+    URI url = url();
+    RedisSpendStore store = RedisSpendStore.connect(url.getHost(), url.getPort() < 0 ? 6379 : url.getPort(),
+        Optional.empty(), "clincher-test:" + UUID.randomUUID() + ":");
+    if (!store.reachable()) {
+      store.close();
+      String message = "no Redis at " + url + " (run clincher-router/ci-setup-redis.sh)";
+      if (System.getenv("CI") != null) {
+        fail(message);
+      }
+      assumeTrue(false, message);
+    }
+    return store;
+  }
+}
