@@ -1,6 +1,7 @@
 package dev.clincher.gateway.sandbox;
 
 import dev.clincher.gateway.sandbox.docker.DockerClient;
+import dev.clincher.gateway.sandbox.docker.DockerException;
 import dev.clincher.gateway.sandbox.docker.StreamDemuxer;
 import java.io.IOException;
 import java.time.Duration;
@@ -26,12 +27,18 @@ final class DockerSandbox implements Sandbox {
   private final String containerId;
   private final String user;
   private final Runnable onUse;
+  private final Runnable onGone;
 
-  DockerSandbox(DockerClient docker, String containerId, String user, Runnable onUse) {
+  /**
+   * @param onUse called at the start and end of every command (the idle clock)
+   * @param onGone called when Docker says the container no longer exists or is not running
+   */
+  DockerSandbox(DockerClient docker, String containerId, String user, Runnable onUse, Runnable onGone) {
     this.docker = docker;
     this.containerId = containerId;
     this.user = user;
     this.onUse = onUse;
+    this.onGone = onGone;
   }
 
   @Override
@@ -54,6 +61,12 @@ final class DockerSandbox implements Sandbox {
       int exit = out.timedOut() ? kill(pidFile) : exitCode(execId);
       return new ExecResult(exit, output.stdout(), output.stderr(), output.droppedBytes(), out.timedOut(),
           Duration.ofNanos(System.nanoTime() - started));
+    } catch (DockerException e) {
+      if (e.status() == 404 || e.status() == 409) {
+        onGone.run();
+        throw new SandboxException("the sandbox container is gone or stopped; the next call gets a new one", e);
+      }
+      throw new SandboxException("the sandbox command failed: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new SandboxException("the sandbox command failed: " + e.getMessage(), e);
     } finally {
