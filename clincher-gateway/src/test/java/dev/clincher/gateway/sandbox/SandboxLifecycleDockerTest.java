@@ -161,6 +161,20 @@ class SandboxLifecycleDockerTest {
   }
 
   @Test
+  void execStartOnAStoppedContainerReportsTheRefusalWithItsBody() throws Exception {
+    SandboxManager manager = docker.manager(docker.settings(), Clock.systemUTC());
+    String id = manager.open("main", "stopping").containerId();
+    String exec = docker.proxied.createExec(id, List.of("true"), "1000:1000", null, false);
+    docker.run("docker", "kill", id);
+    assertThatThrownBy(() -> docker.proxied.startExec(exec, null, 100, Duration.ofSeconds(10)))
+        .isInstanceOf(dev.clincher.gateway.sandbox.docker.DockerException.class)
+        .hasMessageContaining("Docker answered 403").hasMessageContaining("(rule not_a_sandbox)");
+    assertThatThrownBy(() -> SandboxManagerDockerTest.sh(manager.open("main", "stopping"), "true"))
+        .hasMessageContaining("gone or stopped");
+    assertThat(SandboxManagerDockerTest.sh(manager.open("main", "stopping"), "true").exitCode()).isZero();
+  }
+
+  @Test
   void theProxyRefusesAnUnhardenedOrForeignImageSandbox() throws Exception {
     SandboxManager manager = docker.manager(docker.settings().withImage("busybox:latest"), Clock.systemUTC());
     assertThatThrownBy(() -> manager.open("main", "x")).isInstanceOf(SandboxException.class)
