@@ -98,6 +98,16 @@ public final class SandboxManager {
     }
   }
 
+  /**
+   * A session was deleted: with scope {@code session} its sandbox is removed and its workspace wiped; with scope
+   * {@code agent} or {@code shared} other sessions still use the container, so nothing happens.
+   */
+  public void sessionDeleted(String agent, String sessionId) throws SandboxException, InterruptedException {
+    if (settings.scope() == SandboxSettings.Scope.SESSION) {
+      remove(settings.key(agent, sessionId));
+    }
+  }
+
   /** Removes the key's container and wipes its workspace (session deletion). Unknown keys are a no-op. */
   public void remove(String key) throws SandboxException, InterruptedException {
     release(key, true);

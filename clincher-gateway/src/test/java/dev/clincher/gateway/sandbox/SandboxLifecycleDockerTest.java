@@ -175,6 +175,20 @@ class SandboxLifecycleDockerTest {
   }
 
   @Test
+  void deletingASessionRemovesOnlyASessionScopedSandbox() throws Exception {
+    SandboxManager perAgent = docker.manager(docker.settings().withScope(SandboxSettings.Scope.AGENT, 8),
+        Clock.systemUTC());
+    String shared = perAgent.open("main", "one").containerId();
+    assertThat(perAgent.open("main", "two").containerId()).isEqualTo(shared);
+    perAgent.sessionDeleted("main", "one");
+    assertThat(docker.direct.inspectContainer(shared)).isPresent();
+    SandboxManager perSession = docker.manager(docker.settings(), Clock.systemUTC());
+    String own = perSession.open("main", "three").containerId();
+    perSession.sessionDeleted("main", "three");
+    assertThat(docker.direct.inspectContainer(own)).isEmpty();
+  }
+
+  @Test
   void theProxyRefusesAnUnhardenedOrForeignImageSandbox() throws Exception {
     SandboxManager manager = docker.manager(docker.settings().withImage("busybox:latest"), Clock.systemUTC());
     assertThatThrownBy(() -> manager.open("main", "x")).isInstanceOf(SandboxException.class)
