@@ -98,6 +98,16 @@ public final class SandboxManager {
     }
   }
 
+  /**
+   * A session was deleted: with scope {@code session} its sandbox is removed and its workspace wiped; with scope
+   * {@code agent} or {@code shared} other sessions still use the container, so nothing happens.
+   */
+  public void sessionDeleted(String agent, String sessionId) throws SandboxException, InterruptedException {
+    if (settings.scope() == SandboxSettings.Scope.SESSION) {
+      remove(settings.key(agent, sessionId));
+    }
+  }
+
   /** Removes the key's container and wipes its workspace (session deletion). Unknown keys are a no-op. */
   public void remove(String key) throws SandboxException, InterruptedException {
     release(key, true);
@@ -274,7 +284,19 @@ public final class SandboxManager {
   }
 
   private DockerSandbox sandbox(Slot slot, String id) {
-    return new DockerSandbox(docker, id, settings.user(), () -> slot.lastUsed = clock.instant());
+    return new DockerSandbox(docker, id, settings.user(), () -> slot.lastUsed = clock.instant(), () -> gone(slot, id));
+  }
+
+  /** The container vanished under us (removed by hand, or by another process): the next open creates a new one. */
+  private void gone(Slot slot, String id) {
+    synchronized (slots) {
+      DockerSandbox current = slot.sandbox;
+      if (current != null && current.containerId().equals(id)) {
+        slots.remove(slot.key, slot);
+        slot.sandbox = null;
+        LOG.warn("sandbox.gone key={} container={}", slot.key, id.substring(0, 12));
+      }
+    }
   }
 
   private void wipeWorkspace(Slot slot) throws InterruptedException {
@@ -282,7 +304,7 @@ public final class SandboxManager {
       return;
     }
     try {
-      slot.sandbox.exec(new ExecRequest(List.of("find", ContainerSpec.WORKSPACE, "-mindepth", "1", "-delete"), null,
+      slot.sandbox.exec(new ExecRequest(List.of("sh", "-c", "rm -rf /workspace/* /workspace/.[!.]* /workspace/..?*"), null,
           Duration.ofSeconds(60), 4096, "/"));
     } catch (SandboxException e) {
       LOG.warn("sandbox.wipe_failed key={} reason={}", slot.key, e.getMessage());

@@ -132,6 +132,36 @@ class SandboxManagerDockerTest {
     assertThat(out(result).trim()).isEqualTo(Integer.toString(input.length));
   }
 
+  @Test
+  void anAbortedCommandIsKilledAndInterruptionPropagates() throws Exception {
+    var failure = new java.util.concurrent.CompletableFuture<Throwable>();
+    Thread thread = Thread.ofVirtual().start(() -> {
+      try {
+        sh(sandbox, "sleep 103");
+        failure.complete(null);
+      } catch (Throwable e) {
+        failure.complete(e);
+      }
+    });
+    for (int i = 0; i < 100 && !out(sh(sandbox, "ps -o args")).contains("sleep 103"); i++) {
+      Thread.sleep(50);
+    }
+    thread.interrupt();
+    assertThat(failure.get(15, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    assertThat(out(sh(sandbox, "ps -o args"))).doesNotContain("sleep 103");
+  }
+
+  @Test
+  void worksStraightOverTheUnixSocketToo() throws Exception {
+    SandboxManager unix = new SandboxManager(docker.direct, docker.settings(), Clock.systemUTC(),
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    Sandbox direct = unix.open("unix", "session");
+    ExecResult result = direct.exec(new ExecRequest(List.of("cat"), "over unix".getBytes(StandardCharsets.UTF_8),
+        Duration.ofSeconds(10), 100, null));
+    assertThat(out(result)).isEqualTo("over unix");
+    unix.remove(docker.settings().key("unix", "session"));
+  }
+
   private static String firstNonLoopbackAddress() throws Exception {
     return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
         .flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())

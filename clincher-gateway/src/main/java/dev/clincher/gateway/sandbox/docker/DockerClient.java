@@ -148,7 +148,7 @@ public final class DockerClient {
         writeRequest(connection.out(), "POST", "/exec/" + id(execId) + "/start", body, true);
         HttpResponse head = HttpResponse.readHead(connection.in());
         if (head.status() != 101 && head.status() != 200) {
-          HttpResponse rest = HttpResponse.read(connection.in(), 64 * 1024);
+          HttpResponse rest = head.withBody(connection.in(), 64 * 1024);
           throw new DockerException(head.status(), message(head.status(), rest.body()));
         }
         CompletableFuture<Void> writer = writeStdin(connection, stdin);

@@ -37,7 +37,8 @@ public record DockerHost(String host, int port, Path socket) {
         || uri.getPath().equals("/")) || uri.getUserInfo() != null || uri.getQuery() != null) {
       throw new IllegalArgumentException("DOCKER_HOST must be tcp://host:port");
     }
-    return new DockerHost(uri.getHost(), uri.getPort(), null);
+    String name = uri.getHost();
+    return new DockerHost(name.startsWith("[") ? name.substring(1, name.length() - 1) : name, uri.getPort(), null);
   }
 
   /** Whether this is a Unix domain socket. */

@@ -49,7 +49,12 @@ record HttpResponse(int status, Map<String, String> headers, byte[] body) {
 
   /** Reads a whole response, the body at most {@code maxBody} bytes. */
   static HttpResponse read(InputStream in, int maxBody) throws IOException {
-    HttpResponse head = readHead(in);
+    return readHead(in).withBody(in, maxBody);
+  }
+
+  /** Reads the body that follows this head, at most {@code maxBody} bytes. */
+  HttpResponse withBody(InputStream in, int maxBody) throws IOException {
+    HttpResponse head = this;
     byte[] body;
     String length = head.headers.get("content-length");
     if ("chunked".equalsIgnoreCase(head.headers.getOrDefault("transfer-encoding", ""))) {

@@ -45,7 +45,7 @@ public final class StreamDemuxer {
   public Output readAll(InputStream in) throws IOException {
     byte[] header = new byte[HEADER];
     while (true) {
-      int got = in.readNBytes(header, 0, HEADER);
+      int got = readFully(in, header);
       if (got == 0) {
         return output();
       }
@@ -82,6 +82,19 @@ public final class StreamDemuxer {
       dropped += n - keep;
       remaining -= n;
     }
+  }
+
+  /** Reads until the header is full or the stream ends (never trusting one read to fill it); returns the count. */
+  private static int readFully(InputStream in, byte[] header) throws IOException {
+    int got = 0;
+    while (got < header.length) {
+      int n = in.read(header, got, header.length - got);
+      if (n < 0) {
+        break;
+      }
+      got += n;
+    }
+    return got;
   }
 
   /** The output kept so far. */

@@ -1,0 +1,115 @@
+package dev.clincher.app;
+
+import dev.clincher.gateway.sandbox.SandboxException;
+import dev.clincher.gateway.sandbox.SandboxInfo;
+import dev.clincher.gateway.sandbox.SandboxManager;
+import dev.clincher.gateway.sandbox.SandboxSettings;
+import dev.clincher.gateway.sandbox.docker.DockerClient;
+import dev.clincher.gateway.sandbox.docker.DockerHost;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code clincher sandbox}: operate the agent sandboxes. A thin layer over {@link SandboxManager}: {@code build}
+ * the image, {@code list} the containers, {@code explain} the effective settings, {@code recreate} one key's
+ * container. The gateway's wiring passes its settings with {@link #SandboxCommand(SandboxSettings)}; the no-argument
+ * constructor uses the defaults.
+ */
+@Command(name = "sandbox", mixinStandardHelpOptions = true,
+    description = "Build, list, explain and recreate the agent sandbox containers.")
+public final class SandboxCommand implements Runnable {
+  private final SandboxSettings settings;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--docker-host", paramLabel = "URL",
+      description = "tcp://HOST:PORT (the socket proxy) or unix:///PATH; default: $DOCKER_HOST, else "
+          + "unix:///var/run/docker.sock.")
+  String dockerHost;
+
+  public SandboxCommand() {
+    this(SandboxSettings.defaults());
+  }
+
+  public SandboxCommand(SandboxSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(out());
+  }
+
+  @Command(name = "build", description = "Build the sandbox image with the host's docker CLI "
+      + "(docker build -t <sandbox.image> <context>). The socket proxy refuses builds; run this on the Docker host.")
+  int build(@Option(names = "--context", paramLabel = "DIR", defaultValue = "deploy/sandbox",
+      description = "Build context with the Dockerfile (default: ${DEFAULT-VALUE}).") Path context)
+      throws Exception {
+    Process process = new ProcessBuilder(buildCommand(context)).inheritIO().start();
+    return process.waitFor();
+  }
+
+  /** The argv of {@code build}: never through a shell. */
+  List<String> buildCommand(Path context) {
+    return List.of("docker", "build", "-t", settings.image(), context.toString());
+  }
+
+  @Command(name = "list", description = "List this instance's sandbox containers.")
+  int list() throws SandboxException, InterruptedException {
+    List<SandboxInfo> sandboxes = manager().list();
+    PrintWriter out = out();
+    out.printf("%-40s %-12s %-8s %-8s %-20s %s%n", "KEY", "CONTAINER", "STATE", "CURRENT", "CREATED", "AGENT/SESSION");
+    for (SandboxInfo info : sandboxes) {
+      out.printf("%-40s %-12s %-8s %-8s %-20s %s/%s%n", info.key(), info.containerId().substring(0, 12), info.state(),
+          info.current() ? "yes" : "no", info.createdAt().toString().substring(0, 19), info.agent(), info.session());
+    }
+    out.flush();
+    return 0;
+  }
+
+  @Command(name = "explain", description = "Print the effective sandbox settings with their config keys.")
+  int explain() {
+    PrintWriter out = out();
+    for (Map.Entry<String, String> entry : settings.describe().entrySet()) {
+      out.println(entry.getKey() + ": " + entry.getValue());
+    }
+    out.println("# settings hash (label clincher.settings-hash): " + settings.containerHash());
+    out.println("# docker host: " + host());
+    out.flush();
+    return 0;
+  }
+
+  @Command(name = "recreate", description = "Remove the container of KEY (its workspace volume stays); the next "
+      + "tool call of that key creates a fresh one with the current settings.")
+  int recreate(@Parameters(paramLabel = "KEY", description = "the sandbox key, as `list` shows it") String key)
+      throws SandboxException, InterruptedException {
+    manager().recreate(key);
+    out().println("removed the container of " + key + "; the next use creates a new one");
+    out().flush();
+    return 0;
+  }
+
+  private SandboxManager manager() {
+    return new SandboxManager(new DockerClient(host(), settings.dockerTimeout()), settings, Clock.systemUTC(),
+        new SimpleMeterRegistry());
+  }
+
+  DockerHost host() {
+    String value = dockerHost != null ? dockerHost : System.getenv("DOCKER_HOST");
+    return DockerHost.parse(value == null || value.isBlank() ? "unix:///var/run/docker.sock" : value);
+  }
+
+  private PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+}
