@@ -8,7 +8,10 @@ import dev.clincher.gateway.sandbox.docker.DockerClient;
 import dev.clincher.gateway.sandbox.docker.DockerHost;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
+import dev.clincher.gateway.GatewayServer;
+import dev.clincher.gateway.GatewaySettings;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +30,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
     description = "Build, list, explain and recreate the agent sandbox containers.")
 public final class SandboxCommand implements Runnable {
-  private final SandboxSettings settings;
+  private SandboxSettings settings;
 
   @Spec
   CommandSpec spec;
@@ -36,6 +39,10 @@ public final class SandboxCommand implements Runnable {
       description = "tcp://HOST:PORT (the socket proxy) or unix:///PATH; default: $DOCKER_HOST, else "
           + "unix:///var/run/docker.sock.")
   String dockerHost;
+
+  @Option(names = "--config", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "The gateway YAML: its sandbox, tools.exec and docker sections (default: built-in defaults).")
+  Path config;
 
   public SandboxCommand() {
     this(SandboxSettings.defaults());
@@ -55,6 +62,7 @@ public final class SandboxCommand implements Runnable {
   int build(@Option(names = "--context", paramLabel = "DIR", defaultValue = "deploy/sandbox",
       description = "Build context with the Dockerfile (default: ${DEFAULT-VALUE}).") Path context)
       throws Exception {
+    loadConfig();
     Process process = new ProcessBuilder(buildCommand(context)).inheritIO().start();
     return process.waitFor();
   }
@@ -65,7 +73,7 @@ public final class SandboxCommand implements Runnable {
   }
 
   @Command(name = "list", description = "List this instance's sandbox containers.")
-  int list() throws SandboxException, InterruptedException {
+  int list() throws Exception {
     List<SandboxInfo> sandboxes = manager().list();
     PrintWriter out = out();
     out.printf("%-40s %-12s %-8s %-8s %-20s %s%n", "KEY", "CONTAINER", "STATE", "CURRENT", "CREATED", "AGENT/SESSION");
@@ -78,7 +86,8 @@ public final class SandboxCommand implements Runnable {
   }
 
   @Command(name = "explain", description = "Print the effective sandbox settings with their config keys.")
-  int explain() {
+  int explain() throws Exception {
+    loadConfig();
     PrintWriter out = out();
     for (Map.Entry<String, String> entry : settings.describe().entrySet()) {
       out.println(entry.getKey() + ": " + entry.getValue());
@@ -92,14 +101,26 @@ public final class SandboxCommand implements Runnable {
   @Command(name = "recreate", description = "Remove the container of KEY (its workspace volume stays); the next "
       + "tool call of that key creates a fresh one with the current settings.")
   int recreate(@Parameters(paramLabel = "KEY", description = "the sandbox key, as `list` shows it") String key)
-      throws SandboxException, InterruptedException {
+      throws Exception {
     manager().recreate(key);
     out().println("removed the container of " + key + "; the next use creates a new one");
     out().flush();
     return 0;
   }
 
-  private SandboxManager manager() {
+  /** With {@code --config}, the settings and Docker host come from the gateway's config file. */
+  private void loadConfig() throws Exception {
+    if (config != null) {
+      GatewaySettings gateway = new GatewaySettings(config, Optional.empty(), Optional.empty(), System.getenv());
+      settings = GatewayServer.sandboxSettings(gateway);
+      if (dockerHost == null) {
+        dockerHost = GatewayServer.dockerHost(gateway).toString();
+      }
+    }
+  }
+
+  private SandboxManager manager() throws Exception {
+    loadConfig();
     return new SandboxManager(new DockerClient(host(), settings.dockerTimeout()), settings, Clock.systemUTC(),
         new SimpleMeterRegistry());
   }

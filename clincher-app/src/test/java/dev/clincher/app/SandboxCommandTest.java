@@ -42,8 +42,23 @@ class SandboxCommandTest {
     MainTest.Run run = run(SandboxSettings.defaults(), "--docker-host", "tcp://127.0.0.1:2375", "explain");
     assertThat(run.exit()).isZero();
     assertThat(run.out()).contains("sandbox.image: clincher-sandbox:latest", "sandbox.scope: session",
-        "sandbox.user: 1000:1000", "sandbox.memory_bytes: 1073741824", "sandbox.max_sandboxes: 8",
+        "sandbox.user: 1000:1000", "sandbox.memory: 1073741824 bytes", "sandbox.max_sandboxes: 8",
         "docker host: tcp://127.0.0.1:2375", "settings hash");
+  }
+
+  @Test
+  void explainReadsTheGatewayConfig(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+    Path config = directory.resolve("gateway.yaml");
+    Files.writeString(config, """
+        docker: {host: "tcp://10.0.0.7:2375"}
+        sandbox: {memory: 2g, cpus: 0.5, scope: agent}
+        tools: {exec: {max_output: 8k}}
+        agents: {main: {model: m}}
+        """);
+    MainTest.Run run = run(SandboxSettings.defaults(), "explain", "--config", config.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("sandbox.memory: 2147483648 bytes", "sandbox.cpus: 0.5", "sandbox.scope: agent",
+        "tools.exec.max_output: 8192 bytes", "docker host: tcp://10.0.0.7:2375");
   }
 
   @Test

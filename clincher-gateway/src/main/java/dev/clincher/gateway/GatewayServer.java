@@ -119,7 +119,7 @@ public final class GatewayServer implements AutoCloseable {
         routerKey(source, config.router(), settings.env()),
         ConfigValues.duration(config.router().timeout(), "router.timeout"), json);
     SessionService sessions = new SessionService(store, agents, new AgentRunner(chat, json, new RunMetrics(metrics)),
-        sandboxes::open, json);
+        sandboxes, json);
     Health health = health(config, store, docker);
     ApiAccess access = new ApiAccess(authenticator);
     long maxBody = config.server().maxRequestBytes();
@@ -214,6 +214,18 @@ public final class GatewayServer implements AutoCloseable {
       throw new ConfigException(source, "storage.url", "the transcript store could not be opened ("
           + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
     }
+  }
+
+  /** The sandbox settings of a gateway config (for {@code clincher sandbox}). */
+  public static SandboxSettings sandboxSettings(GatewaySettings settings) throws ConfigException {
+    GatewayConfig config = new ConfigLoader(settings.env()).load(settings.configFile(), GatewayConfig.class);
+    return sandboxSettings(settings.configFile().toString(), config);
+  }
+
+  /** The Docker host of a gateway config: {@code docker.host}, else {@code DOCKER_HOST}. */
+  public static DockerHost dockerHost(GatewaySettings settings) throws ConfigException {
+    GatewayConfig config = new ConfigLoader(settings.env()).load(settings.configFile(), GatewayConfig.class);
+    return dockerHost(settings.configFile().toString(), config, settings.env());
   }
 
   private static SandboxSettings sandboxSettings(String source, GatewayConfig config) throws ConfigException {

@@ -101,7 +101,7 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
       scope = scope == null ? "session" : scope;
       user = user == null ? base.user() : user;
       memory = memory == null ? "1g" : memory;
-      memorySwap = memorySwap == null ? "1.5g" : memorySwap;
+      memorySwap = memorySwap == null ? swapFor(memory) : memorySwap;
       cpus = cpus == null ? 1.0 : cpus;
       pids = pids == null ? base.pidsLimit() : pids;
       nofile = nofile == null ? base.nofile() : nofile;
@@ -118,6 +118,11 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
       if (cpus <= 0 || cpus > 64) {
         throw new IllegalArgumentException("cpus must be between 0 and 64");
       }
+    }
+
+    /** Memory plus swap when only {@code memory} is set: one and a half times the memory, as the seed sets it. */
+    static String swapFor(String memory) {
+      return Long.toString(ConfigValues.bytes(memory, "sandbox.memory") * 3 / 2);
     }
 
     /** The sandbox manager's settings, with the exec limits of {@code tools.exec}. */

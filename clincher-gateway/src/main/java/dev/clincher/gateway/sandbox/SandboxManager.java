@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * containers a previous run left, or removes them when their settings hash differs; {@link #reap()} (scheduled by
  * the caller) removes idle and old ones. Workspaces are named volumes that survive container removal. Thread-safe.
  */
-public final class SandboxManager {
+public final class SandboxManager implements SessionSandboxes {
   private static final Logger LOG = LoggerFactory.getLogger(SandboxManager.class);
 
   private final DockerClient docker;

@@ -126,21 +126,21 @@ public record SandboxSettings(String image, Scope scope, String user, long memor
     keys.put("sandbox.image", image);
     keys.put("sandbox.scope", scope.name().toLowerCase(Locale.ROOT));
     keys.put("sandbox.user", user);
-    keys.put("sandbox.memory_bytes", Long.toString(memoryBytes));
-    keys.put("sandbox.memory_swap_bytes", Long.toString(memorySwapBytes));
-    keys.put("sandbox.nano_cpus", Long.toString(nanoCpus));
-    keys.put("sandbox.pids_limit", Integer.toString(pidsLimit));
+    keys.put("sandbox.memory", memoryBytes + " bytes");
+    keys.put("sandbox.memory_swap", memorySwapBytes + " bytes");
+    keys.put("sandbox.cpus", Double.toString(nanoCpus / 1e9));
+    keys.put("sandbox.pids", Integer.toString(pidsLimit));
     keys.put("sandbox.nofile", Integer.toString(nofile));
-    keys.put("sandbox.tmp_bytes", Long.toString(tmpBytes));
+    keys.put("sandbox.tmp_size", tmpBytes + " bytes");
     keys.put("sandbox.volume_prefix", volumePrefix);
     keys.put("sandbox.idle_timeout", idleTimeout.toString());
     keys.put("sandbox.max_age", maxAge.toString());
     keys.put("sandbox.max_sandboxes", Integer.toString(maxSandboxes));
-    keys.put("sandbox.exec_timeout", execTimeout.toString());
-    keys.put("sandbox.max_exec_timeout", maxExecTimeout.toString());
-    keys.put("sandbox.output_cap_bytes", Integer.toString(outputCap));
     keys.put("sandbox.instance", instance);
     keys.put("sandbox.docker_timeout", dockerTimeout.toString());
+    keys.put("tools.exec.timeout", execTimeout.toString());
+    keys.put("tools.exec.max_timeout", maxExecTimeout.toString());
+    keys.put("tools.exec.max_output", outputCap + " bytes");
     return keys;
   }
 

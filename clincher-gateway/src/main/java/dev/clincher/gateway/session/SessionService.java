@@ -9,6 +9,8 @@ import dev.clincher.gateway.agent.EventSink;
 import dev.clincher.gateway.agent.EventTypes;
 import dev.clincher.gateway.agent.RunEnd;
 import dev.clincher.gateway.agent.TranscriptEvent;
+import dev.clincher.gateway.sandbox.SandboxException;
+import dev.clincher.gateway.sandbox.SessionSandboxes;
 import dev.clincher.gateway.store.EventRecord;
 import dev.clincher.gateway.store.RunInProgressException;
 import dev.clincher.gateway.store.RunRecord;
@@ -46,20 +48,13 @@ public final class SessionService implements AutoCloseable {
   private final Map<String, AgentRuntime> agents;
   private final AgentRunner runner;
   private final ObjectMapper json;
-  private final SandboxOpener sandboxes;
+  private final SessionSandboxes sandboxes;
   private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("clincher-run-timeouts").daemon().factory());
 
-  /** Opens the sandbox of an agent's session (creating it on first use). */
-  @FunctionalInterface
-  public interface SandboxOpener {
-    dev.clincher.gateway.sandbox.Sandbox open(String agent, String sessionId)
-        throws dev.clincher.gateway.sandbox.SandboxException, InterruptedException;
-  }
-
   public SessionService(TranscriptStore store, Map<String, AgentRuntime> agents, AgentRunner runner,
-      SandboxOpener sandboxes, ObjectMapper json) {
+      SessionSandboxes sandboxes, ObjectMapper json) {
     this.store = store;
     this.agents = Map.copyOf(agents);
     this.runner = runner;
@@ -102,6 +97,16 @@ public final class SessionService implements AutoCloseable {
     if (run != null) {
       run.stop(RunEnd.ABORTED);
       run.thread.join(10_000);
+    }
+    Optional<SessionRecord> session = store.session(sessionId);
+    if (session.isEmpty()) {
+      return false;
+    }
+    try {
+      sandboxes.sessionDeleted(session.get().agent(), sessionId);
+    } catch (SandboxException e) {
+      LOG.atWarn().addKeyValue("session", sessionId).addKeyValue("message", e.getMessage())
+          .log("gateway.sandbox.release_failed");
     }
     return store.deleteSession(sessionId);
   }

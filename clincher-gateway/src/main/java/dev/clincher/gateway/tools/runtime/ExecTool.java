@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * {@code exec}: runs a shell command ({@code sh -c <command>}) in the caller's sandbox, in {@code /workspace}, with
  * a timeout (default {@code sandbox.exec_timeout}, at most {@code sandbox.max_exec_timeout}) and an output cap
- * ({@code sandbox.output_cap_bytes} of stdout and of stderr). The answer holds stdout, stderr, the exit code and
+ * ({@code tools.exec.max_output} of stdout and of stderr). The answer holds stdout, stderr, the exit code and
  * notices for truncation and timeout. A non-zero exit is an ordinary answer; a timeout is an error answer.
  */
 public final class ExecTool extends SandboxTool {
