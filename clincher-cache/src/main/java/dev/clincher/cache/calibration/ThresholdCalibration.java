@@ -124,8 +124,10 @@ public final class ThresholdCalibration {
           100 * row.hitRate(), 100 * row.recall(), row.wrongHits(), 100 * row.wrongHitRate());
     }
     Row chosen = choose(rows, 0.05);
-    out.printf(Locale.ROOT, "lowest threshold with wrong hits <= 5%%: %.2f (hit rate %.1f%%, wrong hits %.1f%%)%n",
-        chosen.threshold(), 100 * chosen.hitRate(), 100 * chosen.wrongHitRate());
+    String verdict = chosen.wrongHitRate() <= 0.05 ? "lowest threshold with wrong hits <= 5%"
+        : "no threshold reaches wrong hits <= 5%; fewest wrong hits at";
+    out.printf(Locale.ROOT, "%s %.2f (hit rate %.1f%%, wrong hits %.1f%%)%n", verdict, chosen.threshold(),
+        100 * chosen.hitRate(), 100 * chosen.wrongHitRate());
   }
 
   private static double ratio(long part, long whole) {
