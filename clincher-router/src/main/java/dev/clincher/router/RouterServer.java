@@ -9,6 +9,9 @@ import dev.clincher.common.http.OpsHandler;
 import dev.clincher.common.metrics.Metrics;
 import dev.clincher.router.api.RouterHandler;
 import dev.clincher.router.api.RouterMetrics;
+import dev.clincher.router.cache.CacheSettings;
+import dev.clincher.router.cache.CacheSettingsReader;
+import dev.clincher.router.cache.ResponseCache;
 import dev.clincher.router.config.DeploymentConfig;
 import dev.clincher.router.config.ProviderKind;
 import dev.clincher.router.config.RouterConfig;
@@ -41,11 +44,13 @@ public final class RouterServer implements AutoCloseable {
   private final Server server;
   private final Providers providers;
   private final Metrics metrics;
+  private final ResponseCache cache;
 
-  private RouterServer(Server server, Providers providers, Metrics metrics) {
+  private RouterServer(Server server, Providers providers, Metrics metrics, ResponseCache cache) {
     this.server = server;
     this.providers = providers;
     this.metrics = metrics;
+    this.cache = cache;
   }
 
   /**
@@ -72,9 +77,13 @@ public final class RouterServer implements AutoCloseable {
     Metrics metrics = Metrics.create("router");
     Health health = new Health();
     health.addReadinessCheck("config", () -> CheckResult.up(config.deployments().size() + " deployments"));
+    ResponseCache cache = responseCache(settings, config, providers, metrics, json);
+    if (cache.usesRedis()) {
+      health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis") : CheckResult.down("redis"));
+    }
     RouterHandler routes = new RouterHandler(new MasterKeyAuthenticator(config.masterKey()), dispatcher,
         new Fallbacks(config.fallbacks()), providers, new RouterMetrics(metrics, dispatcher::inFlight), json,
-        config.maxRequestBytes());
+        config.maxRequestBytes(), cache);
     OpsHandler ops = new OpsHandler(health, metrics, Optional.of(config.masterKey()), routes);
     JettyServers.Options options = JettyServers.Options.defaults(settings.host(), settings.port())
         .withMaxRequestBodyBytes(2 * config.maxRequestBytes()) // the routes answer 413 themselves, in OpenAI's shape
@@ -82,7 +91,27 @@ public final class RouterServer implements AutoCloseable {
         .withMaxThreads(config.maxParallelRequests() + 64);
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
-    return new RouterServer(server, providers, metrics);
+    return new RouterServer(server, providers, metrics, cache);
+  }
+
+  /** The response cache of {@code litellm_settings.cache}/{@code cache_params}, or a disabled one. */
+  private static ResponseCache responseCache(RouterSettings settings, RouterConfig config, Providers providers,
+      Metrics metrics, ObjectMapper json) throws ConfigException {
+    java.util.Set<String> groups = new java.util.HashSet<>();
+    config.deployments().forEach(deployment -> groups.add(deployment.modelName()));
+    Optional<CacheSettings> cacheSettings = CacheSettingsReader.read(settings.configFile(), settings.env(), groups);
+    if (cacheSettings.isEmpty()) {
+      return ResponseCache.disabled(metrics, json);
+    }
+    CacheSettings cache = cacheSettings.get();
+    cache.warnings().forEach(warning -> LOG.atWarn().addKeyValue("config", settings.configFile().toString())
+        .addKeyValue("warning", warning).log("router.cache.config"));
+    LOG.atInfo().addKeyValue("type", cache.type().name().toLowerCase(java.util.Locale.ROOT))
+        .addKeyValue("semantic", cache.semantic()).addKeyValue("threshold", cache.threshold())
+        .addKeyValue("embedding", cache.embeddingModel().orElse(CacheSettingsReader.ONNX_MODEL))
+        .addKeyValue("ttl_s", cache.ttl().toSeconds()).log("router.cache.enabled");
+    return ResponseCache.create(cache, name -> config.deployments().stream()
+        .filter(deployment -> deployment.modelName().equals(name)).findFirst(), providers, metrics, json);
   }
 
   /** The port the router listens on. */
@@ -98,6 +127,7 @@ public final class RouterServer implements AutoCloseable {
       LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.stop.failed");
     } finally {
       providers.close();
+      cache.close();
       metrics.close();
     }
     LOG.atInfo().log("router.stopped");

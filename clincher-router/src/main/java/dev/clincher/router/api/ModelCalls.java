@@ -2,6 +2,7 @@ package dev.clincher.router.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.router.cache.ResponseCache;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.provider.ChunkStream;
 import dev.clincher.router.provider.Completion;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +48,11 @@ final class ModelCalls {
   private final Providers providers;
   private final RouterMetrics metrics;
   private final ObjectMapper json;
+  private final ResponseCache cache;
 
   ModelCalls(Dispatcher dispatcher, Fallbacks fallbacks, Providers providers, RouterMetrics metrics,
-      ObjectMapper json) {
+      ObjectMapper json, ResponseCache cache) {
+    this.cache = cache;
     this.dispatcher = dispatcher;
     this.fallbacks = fallbacks;
     this.providers = providers;
@@ -60,9 +64,13 @@ final class ModelCalls {
   void chat(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group) throws InterruptedException {
     // A model call may run long without I/O on the client connection: the deployment's timeout bounds it instead.
     exchange.request.addIdleTimeoutListener(timeout -> false);
-    Outcome outcome = chat.stream() ? stream(exchange, chat, group)
+    ResponseCache.Ticket ticket = cache.open(caller, group.modelName(), chat.body());
+    Optional<ObjectNode> cached = ticket.hit();
+    ticket.headers(cached.isPresent(), exchange::header);
+    Outcome outcome = cached.isPresent() ? replay(exchange, chat, ticket, cached.get())
+        : chat.stream() ? stream(exchange, chat, group, ticket)
         : complete(exchange, group, deployment -> provider(deployment).complete(deployment.config(),
-            chat.forUpstream(deployment.config().upstreamModel())));
+            chat.forUpstream(deployment.config().upstreamModel())), completion -> ticket.store(completion.body()));
     log(exchange, caller, group, chat.stream() ? "chat_stream" : "chat", outcome);
   }
 
@@ -74,7 +82,7 @@ final class ModelCalls {
       ObjectNode upstream = request.deepCopy();
       upstream.put("model", deployment.config().upstreamModel());
       return provider(deployment).embed(deployment.config(), upstream);
-    });
+    }, completion -> {});
     log(exchange, caller, group, "embeddings", outcome);
   }
 
@@ -105,7 +113,8 @@ final class ModelCalls {
   }
 
   private Outcome complete(Exchange exchange, DeploymentGroup group,
-      Function<Deployment, CompletableFuture<Completion>> call) throws InterruptedException {
+      Function<Deployment, CompletableFuture<Completion>> call, Consumer<Completion> beforeSend)
+      throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     AtomicReference<CompletableFuture<Completion>> pending = new AtomicReference<>();
     // Cancels the upstream call if Jetty reports the connection failed. Jetty does not read an HTTP/1.1 connection
@@ -131,6 +140,7 @@ final class ModelCalls {
       recordSuccess(group, deployment, completion.usage());
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, deployment, overheadNanos);
+      beforeSend.accept(completion); // e.g. cached first, so the client's next request can hit
       exchange.sendJson(200, completion.body());
       return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok");
     }
@@ -186,7 +196,30 @@ final class ModelCalls {
     }
   }
 
-  private Outcome stream(Exchange exchange, ChatRequest chat, DeploymentGroup group) throws InterruptedException {
+  /** Answers from the cache: the completion as it was, or replayed as chunks; no provider call, cost 0. */
+  private Outcome replay(Exchange exchange, ChatRequest chat, ResponseCache.Ticket ticket, ObjectNode completion) {
+    long overheadNanos = System.nanoTime() - exchange.startNanos;
+    exchange.header("x-clincher-response-cost", "0.0");
+    exchange.header("x-litellm-response-cost", "0.0");
+    if (!chat.stream()) {
+      exchange.sendJson(200, completion);
+      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, "cache_hit");
+    }
+    exchange.startEvents();
+    try {
+      for (String chunk : ticket.replay(completion, chat.includeUsage())) {
+        exchange.writeEvent(chunk);
+      }
+      exchange.finishEvents("data: [DONE]\n\n");
+      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, "cache_hit");
+    } catch (IOException clientGone) {
+      exchange.callback.failed(clientGone);
+      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, "client_gone");
+    }
+  }
+
+  private Outcome stream(Exchange exchange, ChatRequest chat, DeploymentGroup group, ResponseCache.Ticket ticket)
+      throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     Routed<FirstChunk> routed;
     try {
@@ -205,7 +238,7 @@ final class ModelCalls {
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, routed.deployment(), overheadNanos);
       exchange.startEvents();
-      String detail = relay(exchange, routed.value(), upstream);
+      String detail = relay(exchange, routed.value(), upstream, ticket);
       recordSuccess(group, routed.deployment(), upstream.usage());
       return new Outcome(200, routed.deployment().id(), routed.attempts(), upstream.usage(), overheadNanos, detail);
     }
@@ -230,11 +263,12 @@ final class ModelCalls {
    * Relays chunks until {@code [DONE]}. Returns how it ended: {@code ok}, {@code upstream_broke} (the client got an
    * error event) or {@code client_gone} (the upstream call was cancelled).
    */
-  private String relay(Exchange exchange, FirstChunk opened, ChunkStream upstream) {
+  private String relay(Exchange exchange, FirstChunk opened, ChunkStream upstream, ResponseCache.Ticket ticket) {
     Optional<String> chunk = opened.first();
     try {
       while (chunk.isPresent()) {
         exchange.writeEvent(chunk.get());
+        ticket.collect(chunk.get());
         try {
           chunk = upstream.next();
         } catch (IOException upstreamBroke) {
@@ -244,6 +278,7 @@ final class ModelCalls {
           return "upstream_broke";
         }
       }
+      ticket.streamEnded();
       exchange.finishEvents("data: [DONE]\n\n");
       return "ok";
     } catch (IOException clientGone) {

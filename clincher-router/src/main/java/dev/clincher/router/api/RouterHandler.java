@@ -3,6 +3,7 @@ package dev.clincher.router.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.router.cache.ResponseCache;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.keys.KeyAuthenticator;
 import dev.clincher.router.provider.Providers;
@@ -38,10 +39,10 @@ public final class RouterHandler extends Handler.Abstract {
   private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
 
   public RouterHandler(KeyAuthenticator keys, Dispatcher dispatcher, Fallbacks fallbacks, Providers providers,
-      RouterMetrics metrics, ObjectMapper json, long maxRequestBytes) {
+      RouterMetrics metrics, ObjectMapper json, long maxRequestBytes, ResponseCache cache) {
     this.keys = keys;
     this.dispatcher = dispatcher;
-    this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json);
+    this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json, cache);
     this.json = json;
     this.maxRequestBytes = maxRequestBytes;
   }
