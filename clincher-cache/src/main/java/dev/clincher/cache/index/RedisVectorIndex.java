@@ -21,15 +21,17 @@ import redis.clients.jedis.resps.Tuple;
  * <p>Layout per namespace {@code ns} (one hash tag, so a cluster keeps them on one slot):
  * <pre>
  *   {prefix}{ns}:ids   sorted set   id → expiry (epoch ms)             the bound and the TTL of each entry
+ *   {prefix}{ns}:seq   sorted set   id → the version that last put it (what changed since version v)
  *   {prefix}{ns}:vec   hash         id → vector as float16 (2 bytes × dims, 768 B for all-MiniLM-L6-v2)
  *   {prefix}{ns}:ver   counter      incremented by every put
  * </pre>
  * A put runs one Lua script: drop expired ids, add the entry, evict the soonest-expiring beyond the bound, bump the
- * version and set every key's TTL. A lookup reads only {@code :ver} (one round trip) while nothing changed and scans
- * this instance's mirror of the namespace in memory; when the version moved, it reads the id list with expiries and
- * only the vectors it does not hold yet. So a lookup costs one small round trip plus a local scan, and several
- * router instances share one cache. Mirrors are bounded like {@link MemoryVectorIndex} (namespaces kept, entries
- * each).
+ * version, record the id under it, and set every key's TTL. A lookup reads only {@code :ver} (one round trip) while
+ * nothing changed and scans this instance's mirror of the namespace in memory; when the version moved, it reads just
+ * the ids put since the mirror's version, their expiries and vectors (two more round trips); a cold or far-behind
+ * mirror loads the whole namespace. Entries evicted in Redis may linger in a mirror until it evicts them too (same
+ * bound); their values expire on their own TTL in the entry store. Mirrors are bounded like
+ * {@link MemoryVectorIndex} (namespaces kept, entries each).
  */
 public final class RedisVectorIndex implements VectorIndex {
   private static final String PUT_SCRIPT = """
@@ -38,6 +40,7 @@ public final class RedisVectorIndex implements VectorIndex {
       for _, id in ipairs(expired) do
         redis.call('HDEL', KEYS[2], id)
         redis.call('ZREM', KEYS[1], id)
+        redis.call('ZREM', KEYS[4], id)
       end
       redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
       redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
@@ -46,11 +49,13 @@ public final class RedisVectorIndex implements VectorIndex {
         for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, over - 1)) do
           redis.call('HDEL', KEYS[2], id)
           redis.call('ZREM', KEYS[1], id)
+          redis.call('ZREM', KEYS[4], id)
         end
       end
-      redis.call('INCR', KEYS[3])
-      for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
-      return 1
+      local version = redis.call('INCR', KEYS[3])
+      redis.call('ZADD', KEYS[4], version, ARGV[1])
+      for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
+      return version
       """;
   private static final int FETCH_BATCH = 500;
 
@@ -63,7 +68,7 @@ public final class RedisVectorIndex implements VectorIndex {
   /** This instance's copy of one namespace and the version it reflects. */
   private static final class Mirror {
     final Namespace entries;
-    String version = "";
+    long version = -1; // -1: never loaded
 
     Mirror(int maxEntries) {
       entries = new Namespace(maxEntries);
@@ -90,7 +95,8 @@ public final class RedisVectorIndex implements VectorIndex {
   @Override
   public void put(String namespace, String id, float[] vector, Duration ttl) {
     long now = clock.millis();
-    List<byte[]> keys = List.of(key(namespace, "ids"), key(namespace, "vec"), key(namespace, "ver"));
+    List<byte[]> keys = List.of(key(namespace, "ids"), key(namespace, "vec"), key(namespace, "ver"),
+        key(namespace, "seq"));
     List<byte[]> args = List.of(utf8(id), Float16.encode(vector), utf8(Long.toString(now + ttl.toMillis())),
         utf8(Long.toString(now)), utf8(Integer.toString(maxEntriesPerNamespace)),
         utf8(Long.toString(Math.max(1, ttl.toMillis()))));
@@ -125,20 +131,36 @@ public final class RedisVectorIndex implements VectorIndex {
 
   /** Brings the mirror up to the namespace's current version (no-op when unchanged). */
   private void sync(String namespace, Mirror mirror) {
-    byte[] version = redis.get(key(namespace, "ver"));
-    String current = version == null ? "" : new String(version, StandardCharsets.UTF_8);
-    if (current.equals(mirror.version)) {
+    byte[] text = redis.get(key(namespace, "ver"));
+    long current = text == null ? 0 : Long.parseLong(new String(text, StandardCharsets.UTF_8));
+    if (current == mirror.version) {
       return;
     }
+    if (mirror.version < 0 || current < mirror.version || current - mirror.version > maxEntriesPerNamespace) {
+      reload(namespace, mirror);
+    } else {
+      List<String> changed = redis.zrangeByScore(name(namespace, "seq"), mirror.version + 1, Double.POSITIVE_INFINITY);
+      Map<String, Long> expiries = new HashMap<>();
+      if (!changed.isEmpty()) {
+        List<Double> scores = redis.zmscore(name(namespace, "ids"), changed.toArray(String[]::new));
+        for (int i = 0; i < changed.size(); i++) {
+          if (scores.get(i) != null) {
+            expiries.put(changed.get(i), scores.get(i).longValue());
+          }
+        }
+      }
+      fetch(namespace, List.copyOf(expiries.keySet()), expiries, mirror);
+    }
+    mirror.version = current;
+  }
+
+  /** Replaces the mirror with every live entry of the namespace. */
+  private void reload(String namespace, Mirror mirror) {
     List<Tuple> live = redis.zrangeByScoreWithScores(key(namespace, "ids"), clock.millis() + 1,
         Double.POSITIVE_INFINITY);
     Map<String, Long> expiries = new HashMap<>();
-    List<String> missing = new ArrayList<>();
     for (Tuple tuple : live) {
       expiries.put(tuple.getElement(), (long) tuple.getScore());
-      if (!mirror.entries.contains(tuple.getElement())) {
-        missing.add(tuple.getElement());
-      }
     }
     List<String> gone = new ArrayList<>();
     mirror.entries.ids().forEach(id -> {
@@ -147,8 +169,13 @@ public final class RedisVectorIndex implements VectorIndex {
       }
     });
     gone.forEach(mirror.entries::remove);
+    List<String> missing = new ArrayList<>();
+    expiries.keySet().forEach(id -> {
+      if (!mirror.entries.contains(id)) {
+        missing.add(id);
+      }
+    });
     fetch(namespace, missing, expiries, mirror);
-    mirror.version = current;
   }
 
   private void fetch(String namespace, List<String> ids, Map<String, Long> expiries, Mirror mirror) {
@@ -171,7 +198,11 @@ public final class RedisVectorIndex implements VectorIndex {
   }
 
   private byte[] key(String namespace, String part) {
-    return utf8(prefix + "{" + namespace + "}:" + part);
+    return utf8(name(namespace, part));
+  }
+
+  private String name(String namespace, String part) {
+    return prefix + "{" + namespace + "}:" + part;
   }
 
   private static byte[] utf8(String text) {

@@ -52,7 +52,7 @@ class RedisVectorIndexTest extends VectorIndexContract {
     byte[] stored = redis.hget((prefix + "{ns}:vec").getBytes(StandardCharsets.UTF_8),
         "x".getBytes(StandardCharsets.UTF_8));
     assertThat(stored).hasSize(768);
-    for (String part : new String[] {"ids", "vec", "ver"}) {
+    for (String part : new String[] {"ids", "seq", "vec", "ver"}) {
       assertThat(redis.pttl(prefix + "{ns}:" + part)).as(part).isBetween(1L, 60_000L);
     }
   }
