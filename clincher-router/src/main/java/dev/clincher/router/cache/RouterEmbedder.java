@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  * the request as exact-match only.
  */
 final class RouterEmbedder implements Embedder {
+  /** Longest wait for an embedding: the request waits on it, so it is far shorter than a completion's timeout. */
+  static final java.time.Duration MAX_WAIT = java.time.Duration.ofSeconds(10);
   private final DeploymentConfig deployment;
   private final Providers providers;
   private final ObjectMapper json;
@@ -30,10 +32,11 @@ final class RouterEmbedder implements Embedder {
   public float[] embed(String text) {
     ObjectNode request = json.createObjectNode().put("model", deployment.upstreamModel());
     request.putArray("input").add(text);
+    long waitMillis = Math.min(MAX_WAIT.toMillis(), deployment.timeout().toMillis());
     JsonNode vector;
     try {
       vector = providers.forKind(deployment.provider()).embed(deployment, request)
-          .get(deployment.timeout().toMillis(), TimeUnit.MILLISECONDS).body().path("data").path(0).path("embedding");
+          .get(waitMillis, TimeUnit.MILLISECONDS).body().path("data").path(0).path("embedding");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while embedding", e);
