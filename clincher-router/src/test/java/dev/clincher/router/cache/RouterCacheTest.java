@@ -75,6 +75,7 @@ class RouterCacheTest {
   @BeforeEach
   void fresh() {
     fake.reset();
+    fake.setDefault(new FakeUpstream.Json(200, Map.of(), OpenAiWire.completion("chatcmpl-0", "an answer")));
     run = UUID.randomUUID().toString(); // every test asks its own questions
   }
 
@@ -123,6 +124,18 @@ class RouterCacheTest {
     assertThat(router.post("/v1/chat/completions", otherTemperature).headers().firstValue("x-clincher-cache"))
         .contains("miss");
     assertThat(fake.calls()).hasSize(3);
+  }
+
+  @Test
+  void oneEndUsersAnswerIsNeverServedToAnother() throws Exception {
+    String alice = ask("How can I reset my password?", false).replace("\"stream\":false", "\"stream\":false,\"user\":\"alice\"");
+    String bob = alice.replace("alice", "bob");
+    router.post("/v1/chat/completions", alice);
+    assertThat(router.post("/v1/chat/completions", bob).headers().firstValue("x-clincher-cache")).contains("miss");
+    assertThat(router.post("/v1/chat/completions", bob.replace("How can I", "How do I")).headers()
+        .firstValue("x-clincher-cache")).contains("hit"); // bob's own paraphrase
+    assertThat(router.post("/v1/chat/completions", alice).headers().firstValue("x-clincher-cache")).contains("hit");
+    assertThat(fake.calls()).hasSize(2);
   }
 
   @Test
