@@ -9,6 +9,9 @@ import dev.clincher.common.http.OpsHandler;
 import dev.clincher.common.metrics.Metrics;
 import dev.clincher.router.api.RouterHandler;
 import dev.clincher.router.api.RouterMetrics;
+import dev.clincher.router.cache.CacheSettings;
+import dev.clincher.router.cache.CacheSettingsReader;
+import dev.clincher.router.cache.ResponseCache;
 import dev.clincher.router.config.DeploymentConfig;
 import dev.clincher.router.config.ProviderKind;
 import dev.clincher.router.config.RouterConfig;
@@ -58,12 +61,15 @@ public final class RouterServer implements AutoCloseable {
   private final Providers providers;
   private final Metrics metrics;
   private final List<AutoCloseable> stores;
+  private final ResponseCache cache;
 
-  private RouterServer(Server server, Providers providers, Metrics metrics, List<AutoCloseable> stores) {
+  private RouterServer(Server server, Providers providers, Metrics metrics, List<AutoCloseable> stores,
+      ResponseCache cache) {
     this.server = server;
     this.providers = providers;
     this.metrics = metrics;
     this.stores = stores;
+    this.cache = cache;
   }
 
   /**
@@ -124,10 +130,14 @@ public final class RouterServer implements AutoCloseable {
         ? CheckResult.up(config.spend().redis().isPresent() ? "redis" : "memory") : CheckResult.down("unreachable"));
     health.addReadinessCheck("key_database", () -> keyStore.reachable()
         ? CheckResult.up("reachable") : CheckResult.down("unreachable"));
+    ResponseCache cache = responseCache(settings, config, providers, metrics, json);
+    if (cache.usesRedis()) {
+      health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis") : CheckResult.down("redis"));
+    }
     RouterHandler routes = new RouterHandler(
         new VirtualKeyAuthenticator(new MasterKeyAuthenticator(config.masterKey()), keyStore), dispatcher,
         new Fallbacks(config.fallbacks()), providers, new RouterMetrics(metrics, dispatcher::inFlight), json,
-        config.maxRequestBytes(), keyStore, spend, clock);
+        config.maxRequestBytes(), keyStore, spend, clock, cache);
     OpsHandler ops = new OpsHandler(health, metrics, Optional.of(config.masterKey()), routes);
     JettyServers.Options options = JettyServers.Options.defaults(settings.host(), settings.port())
         .withMaxRequestBodyBytes(2 * config.maxRequestBytes()) // the routes answer 413 themselves, in OpenAI's shape
@@ -135,7 +145,7 @@ public final class RouterServer implements AutoCloseable {
         .withMaxThreads(config.maxParallelRequests() + 64);
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
-    return new RouterServer(server, providers, metrics, stores);
+    return new RouterServer(server, providers, metrics, stores, cache);
   }
 
   /** Redis when configured (shared by every instance), else counters in this process. */
@@ -148,6 +158,26 @@ public final class RouterServer implements AutoCloseable {
     var redis = config.spend().redis().get();
     return RedisSpendStore.connect(redis.host(), redis.port(), redis.password().map(p -> p.reveal()),
         RedisSpendStore.DEFAULT_PREFIX);
+  }
+
+  /** The response cache of {@code litellm_settings.cache}/{@code cache_params}, or a disabled one. */
+  private static ResponseCache responseCache(RouterSettings settings, RouterConfig config, Providers providers,
+      Metrics metrics, ObjectMapper json) throws ConfigException {
+    java.util.Set<String> groups = new java.util.HashSet<>();
+    config.deployments().forEach(deployment -> groups.add(deployment.modelName()));
+    Optional<CacheSettings> cacheSettings = CacheSettingsReader.read(settings.configFile(), settings.env(), groups);
+    if (cacheSettings.isEmpty()) {
+      return ResponseCache.disabled(metrics, json);
+    }
+    CacheSettings cache = cacheSettings.get();
+    cache.warnings().forEach(warning -> LOG.atWarn().addKeyValue("config", settings.configFile().toString())
+        .addKeyValue("warning", warning).log("router.cache.config"));
+    LOG.atInfo().addKeyValue("type", cache.type().name().toLowerCase(java.util.Locale.ROOT))
+        .addKeyValue("semantic", cache.semantic()).addKeyValue("threshold", cache.threshold())
+        .addKeyValue("embedding", cache.embeddingModel().orElse(CacheSettingsReader.ONNX_MODEL))
+        .addKeyValue("ttl_s", cache.ttl().toSeconds()).log("router.cache.enabled");
+    return ResponseCache.create(cache, name -> config.deployments().stream()
+        .filter(deployment -> deployment.modelName().equals(name)).findFirst(), providers, metrics, json);
   }
 
   /** The port the router listens on. */
@@ -163,6 +193,7 @@ public final class RouterServer implements AutoCloseable {
       LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.stop.failed");
     } finally {
       providers.close();
+      cache.close();
       metrics.close();
       for (AutoCloseable store : stores) {
         try {

@@ -3,6 +3,7 @@ package dev.clincher.router.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.router.cache.ResponseCache;
 import dev.clincher.router.config.ProviderKind;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.provider.ChunkStream;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,10 +60,12 @@ final class ModelCalls {
   private final RouterMetrics metrics;
   private final ObjectMapper json;
   private final SpendControls spend;
+  private final ResponseCache cache;
 
   ModelCalls(Dispatcher dispatcher, Fallbacks fallbacks, Providers providers, RouterMetrics metrics,
-      ObjectMapper json, SpendControls spend) {
+      ObjectMapper json, SpendControls spend, ResponseCache cache) {
     this.spend = spend;
+    this.cache = cache;
     this.dispatcher = dispatcher;
     this.fallbacks = fallbacks;
     this.providers = providers;
@@ -78,9 +82,13 @@ final class ModelCalls {
       refuse(exchange, caller, group, chat.stream() ? "chat_stream" : "chat", refused.get());
       return;
     }
-    Outcome outcome = chat.stream() ? stream(exchange, caller, chat, group)
+    ResponseCache.Ticket ticket = cache.open(caller, group.modelName(), chat.body());
+    Optional<ObjectNode> cached = ticket.hit();
+    ticket.headers(cached.isPresent(), exchange::header);
+    Outcome outcome = cached.isPresent() ? replay(exchange, chat, ticket, cached.get())
+        : chat.stream() ? stream(exchange, caller, chat, group, ticket)
         : complete(exchange, caller, group, deployment -> provider(deployment).complete(deployment.config(),
-            chat.forUpstream(deployment.config().upstreamModel())));
+            chat.forUpstream(deployment.config().upstreamModel())), completion -> ticket.store(completion.body()));
     log(exchange, caller, group, chat.stream() ? "chat_stream" : "chat", outcome);
   }
 
@@ -97,7 +105,7 @@ final class ModelCalls {
       ObjectNode upstream = request.deepCopy();
       upstream.put("model", deployment.config().upstreamModel());
       return provider(deployment).embed(deployment.config(), upstream);
-    });
+    }, completion -> {});
     log(exchange, caller, group, "embeddings", outcome);
   }
 
@@ -148,7 +156,8 @@ final class ModelCalls {
   }
 
   private Outcome complete(Exchange exchange, Caller caller, DeploymentGroup group,
-      Function<Deployment, CompletableFuture<Completion>> call) throws InterruptedException {
+      Function<Deployment, CompletableFuture<Completion>> call, Consumer<Completion> beforeSend)
+      throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     AtomicReference<CompletableFuture<Completion>> pending = new AtomicReference<>();
     // Cancels the upstream call if Jetty reports the connection failed. Jetty does not read an HTTP/1.1 connection
@@ -177,6 +186,7 @@ final class ModelCalls {
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, deployment, overheadNanos);
       cost.ifPresent(usd -> addCostHeaders(exchange, usd));
+      beforeSend.accept(completion); // e.g. cached first, so the client's next request can hit
       exchange.sendJson(200, completion.body());
       return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok", cost);
     }
@@ -247,7 +257,31 @@ final class ModelCalls {
     }
   }
 
-  private Outcome stream(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group)
+  /** Answers from the cache: the completion as it was, or replayed as chunks; no provider call, cost 0. */
+  private Outcome replay(Exchange exchange, ChatRequest chat, ResponseCache.Ticket ticket, ObjectNode completion) {
+    long overheadNanos = System.nanoTime() - exchange.startNanos;
+    exchange.header("x-clincher-response-cost", "0.0");
+    exchange.header("x-litellm-response-cost", "0.0");
+    Optional<Double> free = Optional.of(0.0);
+    if (!chat.stream()) {
+      exchange.sendJson(200, completion);
+      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, "cache_hit", free);
+    }
+    exchange.startEvents();
+    try {
+      for (String chunk : ticket.replay(completion, chat.includeUsage())) {
+        exchange.writeEvent(chunk);
+      }
+      exchange.finishEvents("data: [DONE]\n\n");
+      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, "cache_hit", free);
+    } catch (IOException clientGone) {
+      exchange.callback.failed(clientGone);
+      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, "client_gone", free);
+    }
+  }
+
+  private Outcome stream(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group,
+      ResponseCache.Ticket ticket)
       throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     Routed<FirstChunk> routed;
@@ -269,7 +303,7 @@ final class ModelCalls {
       addRouterHeaders(exchange, routed.deployment(), overheadNanos);
       exchange.startEvents();
       boolean dropUsageChunk = !chat.includeUsage() && asksForUsage(routed.deployment());
-      String detail = relay(exchange, routed.value(), upstream, dropUsageChunk);
+      String detail = relay(exchange, routed.value(), upstream, dropUsageChunk, ticket);
       Optional<Double> cost = recordSuccess(caller, group, routed.deployment(), upstream.usage());
       return new Outcome(200, routed.deployment().id(), routed.attempts(), upstream.usage(), overheadNanos, detail,
           cost);
@@ -300,13 +334,15 @@ final class ModelCalls {
    * Relays chunks until {@code [DONE]}. Returns how it ended: {@code ok}, {@code upstream_broke} (the client got an
    * error event) or {@code client_gone} (the upstream call was cancelled).
    */
-  private String relay(Exchange exchange, FirstChunk opened, ChunkStream upstream, boolean dropUsageChunk) {
+  private String relay(Exchange exchange, FirstChunk opened, ChunkStream upstream, boolean dropUsageChunk,
+      ResponseCache.Ticket ticket) {
     Optional<String> chunk = opened.first();
     try {
       while (chunk.isPresent()) {
         if (!(dropUsageChunk && isUsageOnly(chunk.get()))) {
           exchange.writeEvent(chunk.get());
         }
+        ticket.collect(chunk.get());
         try {
           chunk = upstream.next();
         } catch (IOException upstreamBroke) {
@@ -316,6 +352,7 @@ final class ModelCalls {
           return "upstream_broke";
         }
       }
+      ticket.streamEnded();
       exchange.finishEvents("data: [DONE]\n\n");
       return "ok";
     } catch (IOException clientGone) {

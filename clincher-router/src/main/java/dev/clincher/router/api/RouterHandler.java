@@ -3,6 +3,7 @@ package dev.clincher.router.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.router.cache.ResponseCache;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.keys.KeyAuthenticator;
 import dev.clincher.router.keys.KeyStore;
@@ -48,10 +49,10 @@ public final class RouterHandler extends Handler.Abstract {
 
   public RouterHandler(KeyAuthenticator keys, Dispatcher dispatcher, Fallbacks fallbacks, Providers providers,
       RouterMetrics metrics, ObjectMapper json, long maxRequestBytes, KeyStore keyStore, SpendControls spend,
-      Clock clock) {
+      Clock clock, ResponseCache cache) {
     this.keys = keys;
     this.dispatcher = dispatcher;
-    this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json, spend);
+    this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json, spend, cache);
     this.keyRoutes = new KeyRoutes(keyStore, spend, clock, json);
     this.clock = clock;
     this.json = json;

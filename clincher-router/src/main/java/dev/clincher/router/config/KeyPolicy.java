@@ -48,8 +48,6 @@ final class KeyPolicy {
       fail("router_settings.provider_budget_config", SPEND),
       // litellm_settings
       warn("litellm_settings.drop_params", NOT_YET),
-      warn("litellm_settings.cache", "the semantic cache is not implemented yet: every request goes to the provider"),
-      warn("litellm_settings.cache_params", "the semantic cache is not implemented yet"),
       warn("litellm_settings.set_verbose", "log level comes from CLINCHER_LOG_LEVEL"),
       warn("litellm_settings.modify_params", NOT_YET),
       warn("litellm_settings.ssl_verify", "TLS is always verified"),

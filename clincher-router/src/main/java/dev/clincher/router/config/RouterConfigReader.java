@@ -49,7 +49,8 @@ public final class RouterConfigReader {
       "redis_host", "redis_port", "redis_password");
   private static final Set<String> LITELLM_SETTINGS = Set.of("num_retries", "request_timeout", "callbacks",
       "success_callback", "failure_callback", "service_callbacks", "json_logs", "turn_off_message_logging",
-      "redact_user_api_key_info", "fallbacks", "context_window_fallbacks");
+      "redact_user_api_key_info", "fallbacks", "context_window_fallbacks",
+      "cache", "cache_params"); // the cache keys are read by router.cache.CacheSettingsReader
   private static final Set<String> GENERAL_SETTINGS =
       Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting",
           "database_url");

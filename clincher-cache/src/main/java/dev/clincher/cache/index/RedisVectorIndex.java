@@ -1,0 +1,233 @@
+package dev.clincher.cache.index;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.resps.Tuple;
+
+/**
+ * The shared index in plain Redis (no RediSearch module needed), fast through a local mirror.
+ *
+ * <p>Layout per namespace {@code ns} (one hash tag, so a cluster keeps them on one slot):
+ * <pre>
+ *   {prefix}{ns}:ids   sorted set   id → expiry (epoch ms)             the bound and the TTL of each entry
+ *   {prefix}{ns}:seq   sorted set   id → the version that last put it (what changed since version v)
+ *   {prefix}{ns}:vec   hash         id → vector as float16 (2 bytes × dims, 768 B for all-MiniLM-L6-v2)
+ *   {prefix}{ns}:ver   counter      incremented by every put
+ * </pre>
+ * A put runs one Lua script: drop expired ids, add the entry, evict the soonest-expiring beyond the bound, bump the
+ * version, record the id under it, and set every key's TTL. A lookup reads only {@code :ver} (one round trip) while
+ * nothing changed and scans this instance's mirror of the namespace in memory; when the version moved, it reads just
+ * the ids put since the mirror's version, their expiries and vectors (two more round trips); a cold or far-behind
+ * mirror loads the whole namespace. Entries evicted in Redis may linger in a mirror until it evicts them too (same
+ * bound); their values expire on their own TTL in the entry store. Mirrors are bounded like
+ * {@link MemoryVectorIndex} (namespaces kept, entries each).
+ */
+public final class RedisVectorIndex implements VectorIndex {
+  private static final String PUT_SCRIPT = """
+      local now = tonumber(ARGV[4])
+      local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+      for _, id in ipairs(expired) do
+        redis.call('HDEL', KEYS[2], id)
+        redis.call('ZREM', KEYS[1], id)
+        redis.call('ZREM', KEYS[4], id)
+      end
+      redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+      redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+      local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[5])
+      if over > 0 then
+        for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, over - 1)) do
+          redis.call('HDEL', KEYS[2], id)
+          redis.call('ZREM', KEYS[1], id)
+          redis.call('ZREM', KEYS[4], id)
+        end
+      end
+      local version = redis.call('INCR', KEYS[3])
+      redis.call('ZADD', KEYS[4], version, ARGV[1])
+      for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
+      return version
+      """;
+  private static final int FETCH_BATCH = 500;
+
+  private final UnifiedJedis redis;
+  private final String prefix;
+  private final int maxEntriesPerNamespace;
+  private final Clock clock;
+  private final LinkedHashMap<String, Mirror> mirrors;
+
+  /** This instance's copy of one namespace and the version it reflects. */
+  private static final class Mirror {
+    final Namespace entries;
+    long version = -1; // -1: never loaded
+
+    Mirror(int maxEntries) {
+      entries = new Namespace(maxEntries);
+    }
+  }
+
+  /**
+   * @param redis                  a pooled client (not closed by this index)
+   * @param prefix                 key prefix, e.g. {@code clincher:cache:}
+   * @param maxEntriesPerNamespace entries kept per namespace, in Redis and in the mirror
+   * @param maxMirrors             namespaces mirrored in memory (least recently used dropped)
+   */
+  public RedisVectorIndex(UnifiedJedis redis, String prefix, int maxEntriesPerNamespace, int maxMirrors, Clock clock) {
+    if (maxEntriesPerNamespace < 1) {
+      throw new IllegalArgumentException("bounds must be at least 1");
+    }
+    this.redis = redis;
+    this.prefix = prefix;
+    this.maxEntriesPerNamespace = maxEntriesPerNamespace;
+    this.clock = clock;
+    this.mirrors = Lru.map(maxMirrors);
+  }
+
+  @Override
+  public void put(String namespace, String id, float[] vector, Duration ttl) {
+    long now = clock.millis();
+    List<byte[]> keys = List.of(key(namespace, "ids"), key(namespace, "vec"), key(namespace, "ver"),
+        key(namespace, "seq"));
+    List<byte[]> args = List.of(utf8(id), Float16.encode(vector), utf8(Long.toString(now + ttl.toMillis())),
+        utf8(Long.toString(now)), utf8(Integer.toString(maxEntriesPerNamespace)),
+        utf8(Long.toString(Math.max(1, ttl.toMillis()))));
+    try {
+      redis.eval(utf8(PUT_SCRIPT), keys, args);
+    } catch (JedisException e) {
+      throw new CacheBackendException("redis: storing a vector failed", e);
+    }
+  }
+
+  @Override
+  public Optional<Match> nearest(String namespace, float[] vector, float min) {
+    Mirror mirror = mirror(namespace);
+    synchronized (mirror) {
+      try {
+        sync(namespace, mirror);
+      } catch (JedisException e) {
+        throw new CacheBackendException("redis: reading the index failed", e);
+      }
+      return mirror.entries.nearest(vector, min, clock.millis());
+    }
+  }
+
+  @Override
+  public int size(String namespace) {
+    try {
+      return (int) redis.zcount(key(namespace, "ids"), clock.millis() + 1, Double.POSITIVE_INFINITY);
+    } catch (JedisException e) {
+      throw new CacheBackendException("redis: counting entries failed", e);
+    }
+  }
+
+  /** Brings the mirror up to the namespace's current version (no-op when unchanged). */
+  private void sync(String namespace, Mirror mirror) {
+    byte[] text = redis.get(key(namespace, "ver"));
+    long current = text == null ? 0 : Long.parseLong(new String(text, StandardCharsets.UTF_8));
+    if (current == mirror.version) {
+      return;
+    }
+    if (mirror.version < 0 || current < mirror.version || current - mirror.version > maxEntriesPerNamespace) {
+      reload(namespace, mirror);
+    } else {
+      List<String> changed = redis.zrangeByScore(name(namespace, "seq"), mirror.version + 1, Double.POSITIVE_INFINITY);
+      Map<String, Long> expiries = new HashMap<>();
+      if (!changed.isEmpty()) {
+        List<Double> scores = redis.zmscore(name(namespace, "ids"), changed.toArray(String[]::new));
+        for (int i = 0; i < changed.size(); i++) {
+          if (scores.get(i) != null) {
+            expiries.put(changed.get(i), scores.get(i).longValue());
+          }
+        }
+      }
+      fetch(namespace, List.copyOf(expiries.keySet()), expiries, mirror);
+    }
+    mirror.version = current;
+  }
+
+  /** Replaces the mirror with every live entry of the namespace. */
+  private void reload(String namespace, Mirror mirror) {
+    List<Tuple> live = redis.zrangeByScoreWithScores(key(namespace, "ids"), clock.millis() + 1,
+        Double.POSITIVE_INFINITY);
+    Map<String, Long> expiries = new HashMap<>();
+    for (Tuple tuple : live) {
+      expiries.put(tuple.getElement(), (long) tuple.getScore());
+    }
+    List<String> gone = new ArrayList<>();
+    mirror.entries.ids().forEach(id -> {
+      if (!expiries.containsKey(id)) {
+        gone.add(id);
+      }
+    });
+    gone.forEach(mirror.entries::remove);
+    List<String> missing = new ArrayList<>();
+    expiries.keySet().forEach(id -> {
+      if (!mirror.entries.contains(id)) {
+        missing.add(id);
+      }
+    });
+    fetch(namespace, missing, expiries, mirror);
+  }
+
+  private void fetch(String namespace, List<String> ids, Map<String, Long> expiries, Mirror mirror) {
+    long now = clock.millis();
+    for (int from = 0; from < ids.size(); from += FETCH_BATCH) {
+      List<String> batch = ids.subList(from, Math.min(ids.size(), from + FETCH_BATCH));
+      byte[][] fields = batch.stream().map(RedisVectorIndex::utf8).toArray(byte[][]::new);
+      List<byte[]> vectors = redis.hmget(key(namespace, "vec"), fields);
+      for (int i = 0; i < batch.size(); i++) {
+        if (vectors.get(i) != null) {
+          String id = batch.get(i);
+          mirror.entries.put(id, new Namespace.Entry(Float16.decode(vectors.get(i)), expiries.get(id)), now);
+        }
+      }
+    }
+  }
+
+  private synchronized Mirror mirror(String namespace) {
+    return mirrors.computeIfAbsent(namespace, name -> new Mirror(maxEntriesPerNamespace));
+  }
+
+  private byte[] key(String namespace, String part) {
+    return utf8(name(namespace, part));
+  }
+
+  private String name(String namespace, String part) {
+    return prefix + "{" + namespace + "}:" + part;
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Vectors as IEEE half-precision floats, little-endian: half the size of float32, similarity error below 1e-3. */
+  static final class Float16 {
+    private Float16() {}
+
+    static byte[] encode(float[] vector) {
+      ByteBuffer buffer = ByteBuffer.allocate(2 * vector.length).order(ByteOrder.LITTLE_ENDIAN);
+      for (float value : vector) {
+        buffer.putShort(Float.floatToFloat16(value));
+      }
+      return buffer.array();
+    }
+
+    static float[] decode(byte[] bytes) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+      float[] vector = new float[bytes.length / 2];
+      for (int i = 0; i < vector.length; i++) {
+        vector[i] = Float.float16ToFloat(buffer.getShort());
+      }
+      return vector;
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package dev.clincher.router.cache;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clincher.cache.semantic.SemanticCache;
+import dev.clincher.cache.store.RedisClients;
+import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.ConfigLoader;
+import dev.clincher.common.config.Secret;
+import dev.clincher.common.config.Secrets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads {@code litellm_settings.cache} and {@code cache_params} of a LiteLLM {@code config.yaml}. Values may be
+ * {@code os.environ/VAR} ({@code VAR_FILE} too). Types other than {@code local}, {@code redis} and
+ * {@code redis-semantic} are refused at start-up, as are unknown keys.
+ */
+public final class CacheSettingsReader {
+  /** Prefix of every key the router writes to Redis. */
+  public static final String KEY_PREFIX = "clincher:cache:";
+  /** LiteLLM's default TTL when {@code ttl} is absent. */
+  public static final Duration DEFAULT_TTL = Duration.ofHours(1);
+  /** Largest answer stored. */
+  public static final int DEFAULT_MAX_ENTRY_BYTES = 256 * 1024;
+  /** The in-process model's name in {@code redis_semantic_cache_embedding_model}. */
+  public static final String ONNX_MODEL = "all-minilm-l6-v2";
+  private static final String PARAMS = "litellm_settings.cache_params";
+  private static final Set<String> KEYS = Set.of("type", "host", "port", "password", "username", "ssl", "ttl",
+      "similarity_threshold", "redis_semantic_cache_embedding_model", "supported_call_types", "namespace",
+      "max_connections", "max_entry_bytes");
+
+  private final String source;
+  private final Map<String, String> env;
+
+  private CacheSettingsReader(String source, Map<String, String> env) {
+    this.source = source;
+    this.env = env;
+  }
+
+  /**
+   * The cache settings of {@code file}, or empty when {@code litellm_settings.cache} is not true.
+   *
+   * @param modelNames the {@code model_name}s of {@code model_list} (an embedding model must be one of them)
+   */
+  public static Optional<CacheSettings> read(Path file, Map<String, String> env, Set<String> modelNames)
+      throws ConfigException {
+    JsonNode tree = new ConfigLoader(env).load(file);
+    return new CacheSettingsReader(file.toString(), env).read(tree.path("litellm_settings"), modelNames);
+  }
+
+  /** Same for YAML text; {@code source} names it in errors. */
+  public static Optional<CacheSettings> parse(String source, String yaml, Map<String, String> env,
+      Set<String> modelNames) throws ConfigException {
+    JsonNode tree = new ConfigLoader(env).parse(source, yaml);
+    return new CacheSettingsReader(source, env).read(tree.path("litellm_settings"), modelNames);
+  }
+
+  private Optional<CacheSettings> read(JsonNode litellm, Set<String> modelNames) throws ConfigException {
+    if (!"true".equalsIgnoreCase(text(litellm.path("cache"), "litellm_settings.cache").orElse("false"))) {
+      return Optional.empty();
+    }
+    JsonNode params = litellm.path("cache_params");
+    for (String key : iterable(params)) {
+      if (!KEYS.contains(key)) {
+        throw error(key, "unknown key (supported here: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+      }
+    }
+    CacheSettings.Type type = type(string(params, "type").orElse("local"));
+    List<String> warnings = new ArrayList<>();
+    Optional<String> model = string(params, "redis_semantic_cache_embedding_model")
+        .filter(name -> !name.equalsIgnoreCase(ONNX_MODEL));
+    if (model.isPresent() && !modelNames.contains(model.get())) {
+      throw error("redis_semantic_cache_embedding_model", "'" + model.get() + "' is not a model_name of model_list"
+          + " (or use " + ONNX_MODEL + ", the in-process model)");
+    }
+    boolean thresholdSet = params.has("similarity_threshold");
+    float threshold = (float) number(params, "similarity_threshold", SemanticCache.MINILM_THRESHOLD);
+    if (threshold <= 0 || threshold > 1) {
+      throw error("similarity_threshold", "must be in (0, 1]");
+    }
+    if (type.semantic(thresholdSet)) {
+      warnAboutThreshold(threshold, model, warnings);
+    }
+    for (JsonNode callType : params.path("supported_call_types")) {
+      if (!Set.of("completion", "acompletion").contains(callType.asText())) {
+        warnings.add(PARAMS + ".supported_call_types: only chat completions are cached ('" + callType.asText()
+            + "' is not)");
+      }
+    }
+    Duration ttl = Duration.ofMillis(Math.round(1000 * number(params, "ttl", DEFAULT_TTL.toSeconds())));
+    if (ttl.isZero()) {
+      throw error("ttl", "must be more than 0");
+    }
+    long maxEntry = (long) number(params, "max_entry_bytes", DEFAULT_MAX_ENTRY_BYTES);
+    String prefix = KEY_PREFIX + string(params, "namespace").map(ns -> ns + ":").orElse("");
+    Optional<RedisClients.Endpoint> redis = type == CacheSettings.Type.LOCAL ? Optional.empty()
+        : Optional.of(endpoint(params));
+    return Optional.of(new CacheSettings(type, type.semantic(thresholdSet), redis, prefix, ttl, threshold,
+        type.semantic(thresholdSet) ? model : Optional.empty(), (int) Math.min(maxEntry, 64L << 20), warnings));
+  }
+
+  private static void warnAboutThreshold(float threshold, Optional<String> model, List<String> warnings) {
+    if (model.isPresent()) {
+      warnings.add(String.format(Locale.ROOT, "%s.similarity_threshold %.2f with embedding model %s is not "
+          + "calibrated; with %s the seed's 0.80 served another question's answer for 32%% of hits "
+          + "(bench/cache); the calibrated in-process model is the default", PARAMS, threshold, model.get(),
+          ONNX_MODEL));
+    } else if (threshold < SemanticCache.MINILM_THRESHOLD) {
+      warnings.add(String.format(Locale.ROOT, "%s.similarity_threshold %.2f is below the calibrated %.2f for %s: "
+          + "more cached answers will belong to a different question (0.80: 32%% of hits, 0.96: 15%%)", PARAMS,
+          threshold, SemanticCache.MINILM_THRESHOLD, ONNX_MODEL));
+    }
+  }
+
+  private CacheSettings.Type type(String name) throws ConfigException {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "local" -> CacheSettings.Type.LOCAL;
+      case "redis" -> CacheSettings.Type.REDIS;
+      case "redis-semantic" -> CacheSettings.Type.REDIS_SEMANTIC;
+      case "qdrant-semantic" -> throw error("type", "qdrant-semantic is not supported: use redis-semantic (plain "
+          + "Redis, no module needed) or local");
+      default -> throw error("type", "'" + name + "' is not supported (supported: local, redis, redis-semantic)");
+    };
+  }
+
+  private RedisClients.Endpoint endpoint(JsonNode params) throws ConfigException {
+    String host = string(params, "host").or(() -> Optional.ofNullable(env.get("REDIS_HOST"))).orElse("127.0.0.1");
+    String portText = string(params, "port").or(() -> Optional.ofNullable(env.get("REDIS_PORT"))).orElse("6379");
+    int port;
+    try {
+      port = Integer.parseInt(portText.trim());
+    } catch (NumberFormatException e) {
+      throw error("port", "expected a port number");
+    }
+    if (port < 1 || port > 65535) {
+      throw error("port", "expected a port number");
+    }
+    Optional<String> password = params.has("password") ? string(params, "password")
+        : resolve("REDIS_PASSWORD", "password");
+    boolean tls = "true".equalsIgnoreCase(string(params, "ssl").orElse("false"));
+    int connections = (int) Math.min(1024, number(params, "max_connections", 64));
+    return new RedisClients.Endpoint(host, port, string(params, "username"),
+        password.filter(p -> !p.isEmpty()).map(Secret::of), tls, Duration.ofMillis(500), Math.max(1, connections));
+  }
+
+  private Optional<String> string(JsonNode params, String key) throws ConfigException {
+    return text(params.path(key), PARAMS + "." + key);
+  }
+
+  private Optional<String> text(JsonNode value, String path) throws ConfigException {
+    if (value.isMissingNode() || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isValueNode()) {
+      throw new ConfigException(source, path, "expected a single value");
+    }
+    String text = value.asText();
+    return text.startsWith("os.environ/") ? resolve(text.substring("os.environ/".length()), path)
+        : Optional.of(text);
+  }
+
+  private Optional<String> resolve(String variable, String path) throws ConfigException {
+    try {
+      return Secrets.fromEnv(variable, env);
+    } catch (ConfigException e) {
+      throw new ConfigException(source, path, e.getMessage(), e);
+    }
+  }
+
+  private double number(JsonNode params, String key, double fallback) throws ConfigException {
+    Optional<String> text = string(params, key);
+    if (text.isEmpty()) {
+      return fallback;
+    }
+    try {
+      double value = Double.parseDouble(text.get().trim());
+      if (!Double.isFinite(value) || value < 0) {
+        throw error(key, "expected a number >= 0");
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw error(key, "expected a number");
+    }
+  }
+
+  private ConfigException error(String key, String reason) {
+    return new ConfigException(source, PARAMS + "." + key, reason);
+  }
+
+  private static Iterable<String> iterable(JsonNode params) {
+    List<String> keys = new ArrayList<>();
+    params.fieldNames().forEachRemaining(keys::add);
+    return keys;
+  }
+}
