@@ -138,12 +138,12 @@ class AgentRunnerTest {
   }
 
   @Test
-  void budgetRefusalEndsTheRunWithItsOwnReason() throws Exception {
+  void aProvidersOwnBadRequestEndsTheRunAsAnError() throws Exception {
     provider.then(new FakeUpstream.Json(400, Map.of(),
-        OpenAiWire.error("Budget has been exceeded", "budget_exceeded", "budget_exceeded")));
+        OpenAiWire.error("context too long", "invalid_request_error", "context_length_exceeded")));
     Recorded run = run(agent(3), "x");
     assertThat(run.types()).containsSequence("error", "done");
-    assertThat(run.end).isIn(RunEnd.BUDGET, RunEnd.ERROR);
+    assertThat(run.end).isEqualTo(RunEnd.ERROR); // the router's own budget refusal: BudgetRefusalTest
   }
 
   @Test
