@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 
@@ -42,6 +43,8 @@ public final class TranscriptStore implements AutoCloseable {
   private final StoreLimits limits;
   private final HikariDataSource pool;
   private final ReentrantLock sqliteWriter;
+  private final java.util.concurrent.ConcurrentLinkedQueue<PendingAppend> appendQueue =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final String instanceId;
   private final InstanceLock instanceLock;
 
@@ -343,12 +346,109 @@ public final class TranscriptStore implements AutoCloseable {
     if (runIdOrNull != null && !Ids.plausible(runIdOrNull)) {
       throw new RunNotActiveException(runIdOrNull);
     }
-    return write(c -> {
-      if (runIdOrNull != null) {
-        checkRunning(c, sessionId, runIdOrNull);
+    PendingAppend append = new PendingAppend(sessionId, runIdOrNull, type, jsonPayload);
+    if (sqliteWriter == null) {
+      return write(c -> appendChecked(c, append));
+    }
+    return groupCommit(append);
+  }
+
+  private long appendChecked(Connection c, PendingAppend append) throws SQLException {
+    if (append.runId() != null) {
+      checkRunning(c, append.sessionId(), append.runId());
+    }
+    return appendIn(c, append.sessionId(), append.runId(), append.type(), append.payload(),
+        limits.maxEventsPerSession());
+  }
+
+  /** One append waiting for a group commit; {@code result} holds its sequence number or its failure. */
+  private record PendingAppend(String sessionId, String runId, String type, String payload,
+      CompletableFuture<Long> result) {
+    PendingAppend(String sessionId, String runId, String type, String payload) {
+      this(sessionId, runId, type, payload, new CompletableFuture<>());
+    }
+  }
+
+  /** Most appends one SQLite transaction commits together. */
+  static final int MAX_GROUP = 256;
+
+  /**
+   * SQLite group commit: every append queues, then takes the writer lock; whoever holds it commits everything queued
+   * so far in one transaction (one fsync), each append in its own savepoint so one refused append does not undo
+   * the others. An append returns only after the transaction holding it committed, so it is as durable as before;
+   * appends that arrive while a commit is in progress share the next one instead of paying an fsync each.
+   */
+  private long groupCommit(PendingAppend append) {
+    appendQueue.add(append);
+    sqliteWriter.lock();
+    try {
+      if (!append.result().isDone()) {
+        commitQueued();
       }
-      return appendIn(c, sessionId, runIdOrNull, type, jsonPayload, limits.maxEventsPerSession());
+    } finally {
+      sqliteWriter.unlock();
+    }
+    try {
+      return append.result().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new StoreException("transcript store write failed", e.getCause());
+    }
+  }
+
+  /** Commits the queued appends (the caller holds the writer lock). */
+  private void commitQueued() {
+    java.util.List<PendingAppend> group = new java.util.ArrayList<>();
+    PendingAppend next;
+    while (group.size() < MAX_GROUP && (next = appendQueue.poll()) != null) {
+      group.add(next);
+    }
+    java.util.Map<PendingAppend, Object> outcomes = new java.util.LinkedHashMap<>();
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        for (PendingAppend pending : group) {
+          outcomes.put(pending, appendInSavepoint(c, pending));
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException | RuntimeException e) {
+      StoreException failure = e instanceof StoreException store ? store
+          : new StoreException("transcript store write failed: " + e.getMessage(), e);
+      group.forEach(pending -> pending.result().completeExceptionally(failure));
+      return;
+    }
+    outcomes.forEach((pending, outcome) -> {
+      if (outcome instanceof Long seq) {
+        pending.result().complete(seq);
+      } else {
+        pending.result().completeExceptionally((RuntimeException) outcome);
+      }
     });
+  }
+
+  /** The append's sequence number, or the refusal (unknown session, run not active, limit) as a value. */
+  private Object appendInSavepoint(Connection c, PendingAppend pending) throws SQLException {
+    java.sql.Savepoint savepoint = c.setSavepoint();
+    try {
+      long seq = appendChecked(c, pending);
+      c.releaseSavepoint(savepoint);
+      return seq;
+    } catch (StoreException refused) {
+      c.rollback(savepoint);
+      return refused;
+    } catch (SQLException e) {
+      c.rollback(savepoint);
+      if (dialect.isUniqueViolation(e) || dialect.isForeignKeyViolation(e)) {
+        return new UnknownSessionException(pending.sessionId());
+      }
+      throw e;
+    }
   }
 
   private static void checkRunning(Connection c, String sessionId, String runId) throws SQLException {
