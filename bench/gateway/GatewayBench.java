@@ -524,6 +524,7 @@ public class GatewayBench {
       if (gwTrue.size() < execs) {
         notes.add("sandbox exec: stopped after " + gwTrue.size() + " of " + execs + " round trips (time limit)");
       }
+      execBreakdown(manager, settings, container, trueCmd, deadline);
       put("exec_true_p50", pctMs(gwTrue, 50), pctMs(cTrue, 50));
       put("exec_true_p99", pctMs(gwTrue, 99), pctMs(cTrue, 99));
       put("exec_echo_p50", pctMs(gwEcho, 50), pctMs(cEcho, 50));
@@ -543,6 +544,48 @@ public class GatewayBench {
       put("cold_p50", pctMs(starts, 50), Double.NaN);
       put("cold_max", pctMs(starts, 100), Double.NaN);
       manager.remove(settings.key(AGENT, "warm"));
+    }
+
+    /**
+     * Where an exec round trip goes: the same gateway code straight on the Docker socket (no proxy, its own
+     * sandbox), and the three Docker API calls of one exec through the proxy, timed one by one.
+     */
+    void execBreakdown(SandboxManager proxiedManager, SandboxSettings settings, String container, ExecRequest cmd,
+        long deadline) throws Exception {
+      int n = Math.max(10, execs / 2);
+      DockerClient direct = new DockerClient(DockerHost.parse("unix://" + socket), Duration.ofSeconds(30));
+      SandboxManager manager = new SandboxManager(direct, settings, Clock.systemUTC(), new SimpleMeterRegistry());
+      Sandbox sandbox = manager.open(AGENT, "direct");
+      List<Long> straight = new ArrayList<>();
+      for (int i = 0; i < n + 5 && System.nanoTime() < deadline; i++) {
+        long t0 = System.nanoTime();
+        check(sandbox.exec(cmd), "");
+        if (i >= 5) {
+          straight.add(System.nanoTime() - t0);
+        }
+      }
+      manager.remove(settings.key(AGENT, "direct"));
+      put("exec_true_direct_p50", pctMs(straight, 50), Double.NaN);
+      DockerClient proxied = new DockerClient(DockerHost.parse("tcp://" + LOOPBACK + ":" + proxyPort),
+          Duration.ofSeconds(30));
+      List<Long> create = new ArrayList<>();
+      List<Long> start = new ArrayList<>();
+      List<Long> inspect = new ArrayList<>();
+      for (int i = 0; i < n && System.nanoTime() < deadline; i++) {
+        long t0 = System.nanoTime();
+        String exec = proxied.createExec(container, List.of("true"), settings.user(), null, false);
+        long t1 = System.nanoTime();
+        proxied.startExec(exec, null, 4096, Duration.ofSeconds(30));
+        long t2 = System.nanoTime();
+        proxied.inspectExec(exec);
+        long t3 = System.nanoTime();
+        create.add(t1 - t0);
+        start.add(t2 - t1);
+        inspect.add(t3 - t2);
+      }
+      put("exec_create_p50", pctMs(create, 50), Double.NaN);
+      put("exec_start_p50", pctMs(start, 50), Double.NaN);
+      put("exec_inspect_p50", pctMs(inspect, 50), Double.NaN);
     }
 
     long timeExec(SandboxManager manager, ExecRequest request, String stdout) throws Exception {
@@ -582,6 +625,8 @@ public class GatewayBench {
         }
         replay(steps);
       }
+      Map<String, Double> metrics0 = gatewayTimers();
+      List<RunTrace> traces = new ArrayList<>();
       List<Long> wall = new ArrayList<>();
       List<Long> direct = new ArrayList<>();
       List<Long> perStep = new ArrayList<>();
@@ -598,6 +643,7 @@ public class GatewayBench {
           failed++;
           continue;
         }
+        traces.add(t);
         long runNanos = t.end() - t.sent();
         long directNanos = replay(steps);
         wall.add(runNanos);
@@ -605,6 +651,19 @@ public class GatewayBench {
         perStep.add((runNanos - directNanos) / steps);
         firstEvent.add(t.first("user_message"));
         toolTime.add(toolNanos(t));
+      }
+      Map<String, Double> metrics1 = gatewayTimers();
+      if (!wall.isEmpty()) {
+        long[] sum = {0};
+        wall.forEach(w -> sum[0] += w);
+        double runMs = sum[0] / 1e6 / wall.size();
+        double modelMs = (metrics1.get("model_sum") - metrics0.get("model_sum")) * 1000 / wall.size();
+        double toolMs = (metrics1.get("tool_sum") - metrics0.get("tool_sum")) * 1000 / wall.size();
+        values.put("mean_model_in_gw", modelMs / steps);
+        values.put("mean_tool_in_gw", toolMs / toolSteps);
+        values.put("mean_rest_in_gw", (runMs - modelMs - toolMs) / steps);
+        values.put("model_calls_seen", (metrics1.get("model_count") - metrics0.get("model_count")) / wall.size());
+        writeTraces(traces);
       }
       if (failed > 0) {
         notes.add("agent steps: " + failed + " runs did not complete with " + toolSteps + " tool results");
@@ -616,6 +675,44 @@ public class GatewayBench {
       put("tool_time_p50", pctMs(toolTime, 50) / toolSteps, Double.NaN);
       values.put("runs_n", (double) wall.size());
       values.put("steps", (double) steps);
+    }
+
+    /** The sums (seconds) and counts of the gateway's model-call and tool-call timers, from its /metrics. */
+    Map<String, Double> gatewayTimers() throws Exception {
+      String text = http.send(HttpRequest.newBuilder(URI.create("http://" + LOOPBACK + ":" + gatewayPort + "/metrics"))
+          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token).GET().build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Map<String, Double> m = new LinkedHashMap<>(Map.of("model_sum", 0.0, "model_count", 0.0, "tool_sum", 0.0,
+          "tool_count", 0.0));
+      for (String line : text.lines().toList()) {
+        String[] p = line.split(" ");
+        String name = p[0].contains("{") ? p[0].substring(0, p[0].indexOf('{')) : p[0];
+        String key = switch (name) {
+          case "clincher_gateway_model_call_duration_seconds_sum" -> "model_sum";
+          case "clincher_gateway_model_call_duration_seconds_count" -> "model_count";
+          case "clincher_gateway_tool_call_duration_seconds_sum" -> "tool_sum";
+          case "clincher_gateway_tool_call_duration_seconds_count" -> "tool_count";
+          default -> null;
+        };
+        if (key != null && p.length >= 2) {
+          m.merge(key, Double.parseDouble(p[p.length - 1]), Double::sum);
+        }
+      }
+      return m;
+    }
+
+    /** Each measured run's events with their arrival (ms after the request was sent), for a closer look. */
+    void writeTraces(List<RunTrace> traces) throws IOException {
+      StringBuilder sb = new StringBuilder("# run: event@ms ... (arrival at the client, ms after sending)\n");
+      for (int r = 0; r < traces.size(); r++) {
+        RunTrace t = traces.get(r);
+        sb.append(r);
+        for (int i = 0; i < t.types().size(); i++) {
+          sb.append(String.format(Locale.ROOT, " %s@%.2f", t.types().get(i), (t.at().get(i) - t.sent()) / 1e6));
+        }
+        sb.append('\n');
+      }
+      Files.writeString(tmp.resolve("step-traces.txt"), sb.toString());
     }
 
     /** Sum over the run of tool_call -> tool_result (the tool and the persisting of its call and result). */
@@ -831,6 +928,10 @@ public class GatewayBench {
       List<Row> spec = List.of(
           new Row("1. sandbox exec `true` round trip p50", "exec_true_p50", "ms", 2, "exec"),
           new Row("1. sandbox exec `true` round trip p99", "exec_true_p99", "ms", 2, null),
+          new Row("1.   same code straight on the socket (no proxy) p50", "exec_true_direct_p50", "ms", 2, null),
+          new Row("1.   through the proxy: POST /exec (create) p50", "exec_create_p50", "ms", 2, null),
+          new Row("1.   through the proxy: POST /exec/ID/start p50", "exec_start_p50", "ms", 2, null),
+          new Row("1.   through the proxy: GET /exec/ID/json p50", "exec_inspect_p50", "ms", 2, null),
           new Row("1. sandbox exec `echo x` round trip p50", "exec_echo_p50", "ms", 2, "exec"),
           new Row("1. sandbox exec `echo x` round trip p99", "exec_echo_p99", "ms", 2, null),
           new Row("2. cold sandbox start (open -> first exec) p50", "cold_p50", "ms", 0, "cold"),
@@ -840,6 +941,9 @@ public class GatewayBench {
           new Row("3. overhead per step p90", "step_overhead_p90", "ms", 3, null),
           new Row("3.   request -> first event (user_message) p50", "first_event_p50", "ms", 2, null),
           new Row("3.   tool_call -> tool_result per tool, p50", "tool_time_p50", "ms", 2, null),
+          new Row("3.   gateway's model-call timer per step, mean", "mean_model_in_gw", "ms", 2, null),
+          new Row("3.   gateway's tool-call timer per tool call, mean", "mean_tool_in_gw", "ms", 2, null),
+          new Row("3.   rest of the run per step (loop, store, SSE), mean", "mean_rest_in_gw", "ms", 2, null),
           new Row("4. streams completed", "streams_completed", "", 0, "streams"),
           new Row("4. streams failed", "streams_failed", "", 0, null),
           new Row("4. most provider streams open at once", "provider_max_open", "", 0, null),
