@@ -853,6 +853,7 @@ public class GatewayBench {
           Thread.sleep(0, 500_000); // spread the connects over about sessions/2 ms
         }
         int completed = 0;
+        long events = 0;
         List<Long> firstDelta = new ArrayList<>();
         List<Long> total = new ArrayList<>();
         Map<String, Integer> errors = new LinkedHashMap<>();
@@ -860,6 +861,7 @@ public class GatewayBench {
         for (Future<RunTrace> f : traces) {
           long left = Math.max(1, limit - (System.nanoTime() - t0));
           RunTrace t = f.get(left, TimeUnit.NANOSECONDS);
+          events += t.types().size();
           if (t.completed()) {
             completed++;
             firstDelta.add(t.first("assistant_delta"));
@@ -868,6 +870,7 @@ public class GatewayBench {
             errors.merge(t.error() == null ? "reason " + t.reason() : t.error(), 1, Integer::sum);
           }
         }
+        values.put("stream_events_per_s", events / ((System.nanoTime() - t0) / 1e9));
         values.put("streams_completed", (double) completed);
         values.put("streams_failed", (double) (sessions - completed));
         put("stream_first_delta_p50", pctMs(firstDelta, 50), Double.NaN);
@@ -949,6 +952,7 @@ public class GatewayBench {
           new Row("4. most provider streams open at once", "provider_max_open", "", 0, null),
           new Row("4. stream: first assistant_delta p50", "stream_first_delta_p50", "ms", 0, null),
           new Row("4. stream: whole run p50", "stream_total_p50", "ms", 0, null),
+          new Row("4. SSE events received per second, all clients", "stream_events_per_s", "", 0, null),
           new Row("4. stream: whole run max", "stream_total_max", "ms", 0, null),
           new Row("4. gateway RSS before the streams", "gw_rss_before", "MB", 1, null),
           new Row("4. gateway RSS peak (sampled every 200 ms)", "gw_rss_peak", "MB", 1, "rss"),
