@@ -7,7 +7,7 @@
  *   java -cp clincher.jar GatewayBench.java run --proxy-port SP --router-port R --gateway-port G --provider-port U
  *        --gateway-pid PID --router-pid PID --token-file F --socket /var/run/docker.sock --instance I --tmp DIR
  *        [--quick] [--execs N] [--cold N] [--runs N] [--tool-steps K] [--sessions N] [--chunks N] [--chunk-ms MS]
- *        [--out FILE]            (the router key comes from LITELLM_MASTER_KEY, never from argv)
+ *        [--connect-spread-ms MS] [--phases sandbox,steps,streams] [--nmt] [--out FILE]            (the router key comes from LITELLM_MASTER_KEY, never from argv)
  *   java -cp clincher.jar GatewayBench.java cleanup --socket S --instance I
  *
  * All traffic goes to 127.0.0.1 (and the Docker socket). Every loop is bounded in count and in time.
@@ -364,6 +364,12 @@ public class GatewayBench {
   }
 
   static RunTrace sendMessage(int port, String token, String session, String content, int readTimeoutMs) {
+    return sendMessage(port, token, session, content, readTimeoutMs, new AtomicInteger());
+  }
+
+  /** {@code streaming} counts the runs between their answer's head and their end (or failure). */
+  static RunTrace sendMessage(int port, String token, String session, String content, int readTimeoutMs,
+      AtomicInteger streaming) {
     long sent = System.nanoTime();
     List<String> types = new ArrayList<>();
     List<Long> at = new ArrayList<>();
@@ -386,28 +392,37 @@ public class GatewayBench {
       if (status == null || !status.startsWith("HTTP/1.1 200")) {
         return new RunTrace(sent, types, at, null, "status " + status);
       }
-      String pending = null;
-      for (int n = 0; n < 1_000_000; n++) {
-        String line = in.readLine();
-        if (line == null) {
-          return new RunTrace(sent, types, at, null, "stream ended before done");
-        }
-        if (line.startsWith("event: ")) {
-          pending = line.substring(7).strip();
-        } else if (line.startsWith("data: ") && pending != null) {
-          types.add(pending);
-          at.add(System.nanoTime());
-          if (pending.equals("done")) {
-            String reason = JSON.readTree(line.substring(6)).path("data").path("reason").asText();
-            return new RunTrace(sent, types, at, reason, null);
-          }
-          pending = null;
-        }
+      streaming.incrementAndGet();
+      try {
+        return readEvents(in, sent, types, at);
+      } finally {
+        streaming.decrementAndGet();
       }
-      return new RunTrace(sent, types, at, null, "too many lines");
     } catch (IOException | RuntimeException e) {
       return new RunTrace(sent, types, at, null, e.getClass().getSimpleName() + ": " + e.getMessage());
     }
+  }
+
+  static RunTrace readEvents(BufferedReader in, long sent, List<String> types, List<Long> at) throws IOException {
+    String pending = null;
+    for (int n = 0; n < 1_000_000; n++) {
+      String line = in.readLine();
+      if (line == null) {
+        return new RunTrace(sent, types, at, null, "stream ended before done");
+      }
+      if (line.startsWith("event: ")) {
+        pending = line.substring(7).strip();
+      } else if (line.startsWith("data: ") && pending != null) {
+        types.add(pending);
+        at.add(System.nanoTime());
+        if (pending.equals("done")) {
+          String reason = JSON.readTree(line.substring(6)).path("data").path("reason").asText();
+          return new RunTrace(sent, types, at, reason, null);
+        }
+        pending = null;
+      }
+    }
+    return new RunTrace(sent, types, at, null, "too many lines");
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -435,6 +450,8 @@ public class GatewayBench {
     final int sessions;
     final int chunks;
     final int chunkMs;
+    final int connectSpreadMs;
+    final List<String> phases;
     final boolean nmt;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .proxy(HttpClient.Builder.NO_PROXY).connectTimeout(Duration.ofSeconds(5)).build();
@@ -463,21 +480,29 @@ public class GatewayBench {
       runs = o.getInt("runs", quick ? 15 : 50);
       toolSteps = o.getInt("tool-steps", 4);
       sessions = o.getInt("sessions", quick ? 200 : 1000);
-      chunks = o.getInt("chunks", 50);
-      chunkMs = o.getInt("chunk-ms", 200);
+      chunks = o.getInt("chunks", 30); // 30 s streams: starting 1,000 runs takes ~20 s on a busy 2-core machine,
+      chunkMs = o.getInt("chunk-ms", 1000); // so 10 s streams (50 x 200 ms) were never all open at once
+      connectSpreadMs = o.getInt("connect-spread-ms", 2000);
+      phases = List.of(o.map().getOrDefault("phases", "sandbox,steps,streams").split(","));
       nmt = o.has("nmt");
       if (execs < 1 || execs > 10_000 || cold < 1 || cold > 50 || runs < 1 || runs > 10_000 || toolSteps < 1
           || toolSteps > 15 || sessions < 1 || sessions > 5_000 || chunks < 1 || chunks > 1000 || chunkMs < 0
-          || chunkMs > 5000) {
+          || chunkMs > 5000 || connectSpreadMs < 0 || connectSpreadMs > 60_000) {
         throw new IllegalArgumentException("a phase size is out of its bounds (see the README)");
       }
     }
 
     void run() throws Exception {
       long started = System.nanoTime();
-      sandboxPhase();
-      stepPhase();
-      streamsPhase();
+      if (phases.contains("sandbox")) {
+        sandboxPhase();
+      }
+      if (phases.contains("steps")) {
+        stepPhase();
+      }
+      if (phases.contains("streams")) {
+        streamsPhase();
+      }
       say(String.format(Locale.ROOT, "measured in %.0f s", (System.nanoTime() - started) / 1e9));
       String table = table();
       System.out.print(table);
@@ -806,6 +831,7 @@ public class GatewayBench {
       providerPost("/_bench/reset");
       values.put("gw_rss_before", (double) statusKb(gatewayPid, "VmRSS"));
       values.put("router_rss_before", (double) statusKb(routerPid, "VmRSS"));
+      long spreadNanos = TimeUnit.MILLISECONDS.toNanos(connectSpreadMs) / sessions;
       String script = "slow:" + chunks + ":" + chunkMs;
       long streamMs = (long) chunks * chunkMs;
       say(String.format(Locale.ROOT, "streams: %d runs at once, each streaming %d chunks, one every %d ms",
@@ -814,22 +840,28 @@ public class GatewayBench {
       AtomicLong routerPeak = new AtomicLong();
       AtomicInteger openAtPeak = new AtomicInteger();
       AtomicInteger maxOpen = new AtomicInteger();
-      AtomicInteger clientsOpen = new AtomicInteger();
+      AtomicInteger streaming = new AtomicInteger();
+      AtomicInteger maxStreaming = new AtomicInteger();
       Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-        boolean snapshot = false;
+        long snapshotKb = 0;
+        int snapshots = 0;
         for (int n = 0; n < 10_000 && !Thread.currentThread().isInterrupted(); n++) {
           long gw = statusKb(gatewayPid, "VmRSS");
           long rt = statusKb(routerPid, "VmRSS");
           int open = providerOpen();
+          int runs = streaming.get();
           maxOpen.accumulateAndGet(open, Math::max);
+          maxStreaming.accumulateAndGet(runs, Math::max);
           if (gw > gwPeak.get()) {
             gwPeak.set(gw);
-            openAtPeak.set(open);
+            openAtPeak.set(runs);
           }
           routerPeak.accumulateAndGet(rt, Math::max);
-          if (!snapshot && open >= sessions) {
-            snapshot = true;
-            jcmdSnapshot("all-streams-open");
+          if (snapshots < 6 && gw > snapshotKb * 1.1 && runs >= sessions / 2) { // near the peak; the last one kept
+            snapshots++;
+            snapshotKb = gw;
+            jcmdSnapshot(String.format(Locale.ROOT, "rss %.0f MB, %d runs streaming, %d provider streams open",
+                gw / 1000.0, runs, open));
           }
           try {
             Thread.sleep(200);
@@ -842,15 +874,8 @@ public class GatewayBench {
       long t0 = System.nanoTime();
       try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
         for (String id : ids) {
-          traces.add(clients.submit(() -> {
-            clientsOpen.incrementAndGet();
-            try {
-              return sendMessage(gatewayPort, token, id, script, 60_000);
-            } finally {
-              clientsOpen.decrementAndGet();
-            }
-          }));
-          Thread.sleep(0, 500_000); // spread the connects over about sessions/2 ms
+          traces.add(clients.submit(() -> sendMessage(gatewayPort, token, id, script, 60_000, streaming)));
+          Thread.sleep(Duration.ofNanos(spreadNanos)); // the clients arrive over --connect-spread-ms
         }
         int completed = 0;
         long events = 0;
@@ -882,6 +907,7 @@ public class GatewayBench {
       sampler.join(5_000);
       values.put("provider_max_open", (double) maxOpen.get());
       values.put("gw_open_at_peak", (double) openAtPeak.get());
+      values.put("max_streaming", (double) maxStreaming.get());
       values.put("gw_rss_peak", (double) gwPeak.get());
       values.put("gw_rss_hwm", (double) statusKb(gatewayPid, "VmHWM"));
       values.put("router_rss_peak", (double) routerPeak.get());
@@ -910,7 +936,7 @@ public class GatewayBench {
         }
         try {
           String out = command(Duration.ofSeconds(30), argv);
-          Files.writeString(tmp.resolve("gateway-" + c + "-" + when + ".txt"), out);
+          Files.writeString(tmp.resolve("gateway-" + c + ".txt"), "at " + when + "\n" + out);
         } catch (Exception e) {
           notes.add("jcmd " + c + " failed: " + e.getMessage());
         }
@@ -949,6 +975,7 @@ public class GatewayBench {
           new Row("3.   rest of the run per step (loop, store, SSE), mean", "mean_rest_in_gw", "ms", 2, null),
           new Row("4. streams completed", "streams_completed", "", 0, "streams"),
           new Row("4. streams failed", "streams_failed", "", 0, null),
+          new Row("4. most runs streaming at once (SSE open at the clients)", "max_streaming", "", 0, "open"),
           new Row("4. most provider streams open at once", "provider_max_open", "", 0, null),
           new Row("4. stream: first assistant_delta p50", "stream_first_delta_p50", "ms", 0, null),
           new Row("4. stream: whole run p50", "stream_total_p50", "ms", 0, null),
@@ -956,6 +983,7 @@ public class GatewayBench {
           new Row("4. stream: whole run max", "stream_total_max", "ms", 0, null),
           new Row("4. gateway RSS before the streams", "gw_rss_before", "MB", 1, null),
           new Row("4. gateway RSS peak (sampled every 200 ms)", "gw_rss_peak", "MB", 1, "rss"),
+          new Row("4.   runs streaming at that sample", "gw_open_at_peak", "", 0, null),
           new Row("4. gateway VmHWM after the streams", "gw_rss_hwm", "MB", 1, "rss"),
           new Row("4. router RSS before the streams", "router_rss_before", "MB", 1, null),
           new Row("4. router RSS peak (sampled every 200 ms)", "router_rss_peak", "MB", 1, null),
@@ -1020,6 +1048,7 @@ public class GatewayBench {
             : (g <= TARGET_EXEC_RATIO * b ? "PASS" : "FAIL") + " (<= 0.5x CLI)";
         case "cold" -> !known ? "<= 1,500 ms" : (g <= TARGET_COLD_MS ? "PASS" : "FAIL") + " (<= 1,500 ms)";
         case "step" -> !known ? "<= 2 ms" : (g <= TARGET_STEP_OVERHEAD_MS ? "PASS" : "FAIL") + " (<= 2 ms)";
+        case "open" -> !known ? "all " + sessions : (g >= sessions ? "all open at once" : "not all at once");
         case "streams" -> !known ? "all " + sessions : (g >= sessions ? "PASS" : "FAIL") + " (all " + sessions + ")";
         case "rss" -> !known ? "<= 512 MB" : (g / 1000.0 <= TARGET_RSS_MB ? "PASS" : "FAIL") + " (<= 512 MB)";
         default -> "";
