@@ -133,6 +133,9 @@ public final class JettyServers {
     return server;
   }
 
+  /** Connections the kernel queues for accept; beyond, a connect is refused. */
+  static final int ACCEPT_QUEUE = 1024;
+
   private static ServerConnector connector(Server server, Options options) {
     HttpConfiguration http = new HttpConfiguration();
     http.setRequestHeaderSize(options.maxRequestHeaderBytes());
@@ -142,6 +145,7 @@ public final class JettyServers {
     connector.setHost(options.host());
     connector.setPort(options.port());
     connector.setIdleTimeout(options.idleTimeout().toMillis());
+    connector.setAcceptQueueSize(ACCEPT_QUEUE); // the JDK's default backlog of 50 resets bursts of connects
     return connector;
   }
 
