@@ -2,8 +2,8 @@ package dev.clincher.router.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.common.http.BlockingExchange;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,7 +11,6 @@ import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -24,54 +23,27 @@ final class Exchange {
   final Callback callback;
   final long startNanos = System.nanoTime();
   private final ObjectMapper json;
+  private final BlockingExchange io;
 
   Exchange(Request request, Response response, Callback callback, ObjectMapper json) {
     this.request = request;
     this.response = response;
     this.callback = callback;
     this.json = json;
+    this.io = new BlockingExchange(request, response, callback);
   }
 
   /**
-   * The body, or empty when it is larger than {@code maxBytes}. An oversized body is still read and dropped, up to
-   * {@link #MAX_DRAINED_BYTES}, so the client (which sends its whole body before reading) sees the 413 instead of a
-   * connection reset; beyond that the connection is closed unread.
+   * The body, or empty when it is larger than {@code maxBytes} (read and dropped up to a bound first, so the client
+   * sees the 413 instead of a connection reset).
    */
   Optional<byte[]> readBody(long maxBytes) throws IOException {
-    long declared = request.getLength();
-    try (InputStream in = Request.asInputStream(request)) {
-      if (declared > maxBytes) {
-        drain(in);
-        return Optional.empty();
-      }
-      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-      if (bytes.length > maxBytes) {
-        drain(in);
-        return Optional.empty();
-      }
-      return Optional.of(bytes);
-    }
-  }
-
-  /** How much of an oversized request body is read and dropped before answering 413. */
-  static final long MAX_DRAINED_BYTES = 16L * 1024 * 1024;
-
-  private static void drain(InputStream in) throws IOException {
-    byte[] sink = new byte[16 * 1024];
-    long drained = 0;
-    int read;
-    while (drained < MAX_DRAINED_BYTES && (read = in.read(sink)) >= 0) {
-      drained += read;
-    }
+    return io.readBody(maxBytes);
   }
 
   /** The bearer token of the {@code Authorization} header, if there is one. */
   Optional<String> bearerToken() {
-    String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return Optional.empty();
-    }
-    return Optional.of(header.substring(7).trim());
+    return io.bearerToken();
   }
 
   void header(String name, String value) {
@@ -96,28 +68,17 @@ final class Exchange {
 
   /** Starts an SSE response (status and headers go out with the first event). */
   void startEvents() {
-    response.setStatus(200);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-    response.getHeaders().put("X-Accel-Buffering", "no");
+    io.startEvents();
   }
 
   /** Writes {@code data: <data>\n\n} and waits until it was handed to the network. */
   void writeEvent(String data) throws IOException {
-    write(false, "data: " + data + "\n\n");
+    io.write("data: " + data + "\n\n");
   }
 
   /** Writes the last bytes of the response and completes the exchange. */
   void finishEvents(String lastText) throws IOException {
-    write(true, lastText);
-    callback.succeeded();
-  }
-
-  private void write(boolean last, String text) throws IOException {
-    try (Blocker.Callback written = Blocker.callback()) {
-      response.write(last, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), written);
-      written.block();
-    }
+    io.finish(lastText);
   }
 
   byte[] bytes(ObjectNode body) {
