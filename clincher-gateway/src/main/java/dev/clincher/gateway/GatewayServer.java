@@ -31,6 +31,7 @@ import dev.clincher.gateway.config.GatewayConfig;
 import dev.clincher.gateway.llm.ChatClient;
 import dev.clincher.gateway.policy.ToolPolicy;
 import dev.clincher.gateway.policy.ToolRules;
+import dev.clincher.gateway.sandbox.AgentSandboxes;
 import dev.clincher.gateway.sandbox.SandboxManager;
 import dev.clincher.gateway.sandbox.SandboxSettings;
 import dev.clincher.gateway.sandbox.docker.DockerClient;
@@ -85,11 +86,11 @@ public final class GatewayServer implements AutoCloseable {
   private final Server server;
   private final SessionService sessions;
   private final TranscriptStore store;
-  private final SandboxManager sandboxes;
+  private final AgentSandboxes sandboxes;
   private final ScheduledExecutorService reaper;
   private final Metrics metrics;
 
-  private GatewayServer(Server server, SessionService sessions, TranscriptStore store, SandboxManager sandboxes,
+  private GatewayServer(Server server, SessionService sessions, TranscriptStore store, AgentSandboxes sandboxes,
       ScheduledExecutorService reaper, Metrics metrics) {
     this.server = server;
     this.sessions = sessions;
@@ -111,8 +112,8 @@ public final class GatewayServer implements AutoCloseable {
     int interrupted = store.markInterruptedRuns();
     SandboxSettings sandboxSettings = sandboxSettings(source, config);
     DockerClient docker = new DockerClient(dockerHost(source, config, settings.env()), sandboxSettings.dockerTimeout());
-    SandboxManager sandboxes = new SandboxManager(docker, sandboxSettings, Clock.systemUTC(), metrics.registry());
-    adoptOrphans(sandboxes);
+    AgentSandboxes sandboxes = agentSandboxes(source, config, docker, sandboxSettings, metrics);
+    sandboxes.managers().forEach(GatewayServer::adoptOrphans);
     Map<String, Tool> tools = tools(source, store, sandboxSettings, config, settings.env());
     Map<String, AgentRuntime> agents = agents(source, config, tools, settings.configFile());
     ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), URI.create(config.router().url()),
@@ -144,8 +145,8 @@ public final class GatewayServer implements AutoCloseable {
     return JettyServers.port(server);
   }
 
-  /** The sandbox manager (for the {@code sandbox} command and tests). */
-  public SandboxManager sandboxes() {
+  /** The sandboxes of every agent (for tests). */
+  public AgentSandboxes sandboxes() {
     return sandboxes;
   }
 
@@ -247,6 +248,24 @@ public final class GatewayServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(source, "docker.host", e.getMessage());
     }
+  }
+
+  /** The gateway's sandbox manager, and one per agent that sets its own sandbox settings. */
+  private static AgentSandboxes agentSandboxes(String source, GatewayConfig config, DockerClient docker,
+      SandboxSettings shared, Metrics metrics) throws ConfigException {
+    Map<String, SandboxManager> byAgent = new LinkedHashMap<>();
+    for (var entry : config.agents().entrySet()) {
+      GatewayConfig.SandboxOverride override = entry.getValue().sandbox();
+      if (!override.isEmpty()) {
+        try {
+          SandboxSettings own = override.applyTo(config.sandbox(), entry.getKey()).toSettings(config.tools().exec());
+          byAgent.put(entry.getKey(), new SandboxManager(docker, own, Clock.systemUTC(), metrics.registry()));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(source, "agents." + entry.getKey() + ".sandbox", e.getMessage());
+        }
+      }
+    }
+    return new AgentSandboxes(new SandboxManager(docker, shared, Clock.systemUTC(), metrics.registry()), byAgent);
   }
 
   private static void adoptOrphans(SandboxManager sandboxes) {
@@ -382,19 +401,22 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  private static ScheduledExecutorService startReaper(SandboxManager sandboxes) {
+  private static ScheduledExecutorService startReaper(AgentSandboxes agentSandboxes) {
     ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("clincher-sandbox-reaper").daemon().factory());
     reaper.scheduleWithFixedDelay(() -> {
-      try {
-        List<String> removed = sandboxes.reap();
-        if (!removed.isEmpty()) {
-          LOG.atInfo().addKeyValue("removed", removed.size()).log("gateway.sandboxes.reaped");
+      for (SandboxManager sandboxes : agentSandboxes.managers()) {
+        try {
+          List<String> removed = sandboxes.reap();
+          if (!removed.isEmpty()) {
+            LOG.atInfo().addKeyValue("removed", removed.size()).log("gateway.sandboxes.reaped");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (RuntimeException e) {
+          LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("gateway.sandboxes.reap_failed");
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException e) {
-        LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("gateway.sandboxes.reap_failed");
       }
     }, 1, 1, TimeUnit.MINUTES);
     return reaper;

@@ -173,7 +173,8 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
 
   /** One agent. */
   public record Agent(String model, String systemPrompt, String systemPromptFile, ToolPolicy tools, Integer maxSteps,
-      String runTimeout, Integer maxOutputTokens, Integer contextTokens, Integer maxToolResultChars) {
+      String runTimeout, Integer maxOutputTokens, Integer contextTokens, Integer maxToolResultChars,
+      SandboxOverride sandbox) {
     public Agent {
       if (model == null || model.isBlank()) {
         throw new IllegalArgumentException("model is required (a model name of the router)");
@@ -182,12 +183,39 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
         throw new IllegalArgumentException("set system_prompt or system_prompt_file, not both");
       }
       tools = tools == null ? new ToolPolicy(null, null) : tools;
+      sandbox = sandbox == null ? SandboxOverride.NONE : sandbox;
       maxSteps = maxSteps == null ? 25 : maxSteps;
       runTimeout = runTimeout == null ? "10m" : runTimeout;
       maxOutputTokens = maxOutputTokens == null ? 4096 : maxOutputTokens;
       contextTokens = contextTokens == null ? 128_000 : contextTokens;
       maxToolResultChars = maxToolResultChars == null ? 16_000 : maxToolResultChars;
       ConfigValues.duration(runTimeout, "run_timeout");
+    }
+  }
+
+  /**
+   * Sandbox settings an agent sets differently from the gateway's {@code sandbox} section; unset keys keep the
+   * gateway's. An agent with any of them gets its own sandboxes (instance label {@code <instance>-<agent>}).
+   */
+  public record SandboxOverride(String image, String scope, String memory, String memorySwap, Double cpus,
+      Integer pids, Integer maxSandboxes) {
+    public static final SandboxOverride NONE = new SandboxOverride(null, null, null, null, null, null, null);
+
+    public boolean isEmpty() {
+      return equals(NONE);
+    }
+
+    /** The gateway's section with this agent's choices applied, under its own instance label. */
+    public Sandbox applyTo(Sandbox base, String agent) {
+      String memoryValue = memory == null ? base.memory() : memory;
+      String swapValue = memorySwap != null ? memorySwap : memory != null ? Sandbox.swapFor(memory) : base.memorySwap();
+      String slug = agent.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+      String instance = (base.instance() + "-" + (slug.isEmpty() ? "agent" : slug));
+      return new Sandbox(image == null ? base.image() : image, scope == null ? base.scope() : scope, base.user(),
+          memoryValue, swapValue, cpus == null ? base.cpus() : cpus, pids == null ? base.pids() : pids,
+          base.nofile(), base.tmpSize(), base.volumePrefix(), base.idleTimeout(), base.maxAge(),
+          maxSandboxes == null ? base.maxSandboxes() : maxSandboxes,
+          instance.substring(0, Math.min(instance.length(), 41)), base.dockerTimeout());
     }
   }
 

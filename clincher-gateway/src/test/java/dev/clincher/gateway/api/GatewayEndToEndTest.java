@@ -78,12 +78,21 @@ class GatewayEndToEndTest {
             model: scripted
             system_prompt: You are a test agent.
             max_steps: 6
+          small:
+            model: scripted
+            system_prompt: You are a smaller test agent.
+            sandbox: {memory: 512m, pids: 128}
         """.formatted(router.baseUrl(), directory.resolve("gateway.db"), docker.proxied.host().port(),
         DockerTestSupport.IMAGE, docker.instance), Map.of());
   }
 
   @AfterAll
   void stop() throws Exception {
+    if (docker != null) { // the small agent's sandboxes carry their own instance label
+      for (JsonNode container : docker.direct.listContainers(Map.of("clincher.instance", docker.instance + "-small"))) {
+        docker.direct.removeContainer(container.path("Id").asText(), true);
+      }
+    }
     if (gateway != null) {
       gateway.close();
     }
@@ -131,6 +140,22 @@ class GatewayEndToEndTest {
     transcript.path("events").forEach(event -> seqs.add(event.path("seq").asLong()));
     assertThat(seqs).isSorted().doesNotHaveDuplicates().hasSize(events.size());
     assertThat(docker.containers()).hasSize(1);
+  }
+
+  @Test
+  void anAgentWithItsOwnSandboxSettingsGetsItsOwnContainer() throws Exception {
+    HttpResponse<String> created = gateway.post("/v1/sessions", "{\"agent\":\"small\"}");
+    String session = JSON.readTree(created.body()).path("id").asText();
+    List<JsonNode> events = send(session, "Say hello from the sandbox");
+    assertThat(SseEvents.ofType(events, "tool_result").getFirst().path("data").path("content").asText())
+        .contains("hello-from-sandbox");
+    List<JsonNode> own = docker.direct.listContainers(Map.of("clincher.instance", docker.instance + "-small"));
+    assertThat(own).hasSize(1);
+    JsonNode host = docker.inspect(own.getFirst().path("Id").asText()).path("HostConfig");
+    assertThat(host.path("Memory").asLong()).isEqualTo(512L * 1024 * 1024);
+    assertThat(host.path("MemorySwap").asLong()).isEqualTo(768L * 1024 * 1024);
+    assertThat(host.path("PidsLimit").asLong()).isEqualTo(128);
+    assertThat(host.path("NetworkMode").asText()).isEqualTo("none");
   }
 
   @Test
