@@ -34,13 +34,15 @@ final class RouterEmbedder implements Embedder {
     request.putArray("input").add(text);
     long waitMillis = Math.min(MAX_WAIT.toMillis(), deployment.timeout().toMillis());
     JsonNode vector;
+    var call = providers.forKind(deployment.provider()).embed(deployment, request);
     try {
-      vector = providers.forKind(deployment.provider()).embed(deployment, request)
-          .get(waitMillis, TimeUnit.MILLISECONDS).body().path("data").path(0).path("embedding");
+      vector = call.get(waitMillis, TimeUnit.MILLISECONDS).body().path("data").path(0).path("embedding");
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while embedding", e);
     } catch (Exception e) {
+      call.cancel(true); // the provider call itself has no timeout: the wait above bounds it
       throw new IllegalStateException("embedding through " + deployment.id() + " failed", e);
     }
     if (!vector.isArray() || vector.isEmpty()) {

@@ -73,13 +73,17 @@ public final class AnthropicProvider implements Provider {
 
   private HttpRequest newRequest(DeploymentConfig deployment, ObjectNode body, boolean stream) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(messagesUri(deployment.apiBase().orElseThrow()))
-        .timeout(deployment.timeout())
         .header("Content-Type", "application/json")
         .header("Accept", stream ? "text/event-stream" : "application/json")
         .header("anthropic-version", API_VERSION)
         .POST(HttpRequest.BodyPublishers.ofByteArray(HttpCalls.bytes(json, body)));
     HttpCalls.plainHttpOnHttp11(builder, deployment);
     deployment.apiKey().ifPresent(key -> builder.header("x-api-key", key.reveal()));
+    if (stream) {
+      // Until the response headers; a non-streaming call is bounded by the caller's wait, which cancels it. Per-call
+      // request timeouts cost a lock in the client's single selector thread, which showed under load (JFR).
+      builder.timeout(deployment.timeout());
+    }
     return builder.build();
   }
 

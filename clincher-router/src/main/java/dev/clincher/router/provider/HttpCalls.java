@@ -47,7 +47,8 @@ final class HttpCalls {
   static CompletableFuture<Completion> postJson(HttpClient http, ObjectMapper json, DeploymentConfig deployment,
       java.net.URI uri, ObjectNode body, java.util.function.Consumer<HttpRequest.Builder> auth,
       java.util.function.UnaryOperator<ObjectNode> translate) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(deployment.timeout())
+    // No request timeout: the caller's wait bounds the call and cancels it (see OpenAiProvider#newRequest).
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
         .header("Content-Type", "application/json").header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(json, body)));
     plainHttpOnHttp11(builder, deployment);

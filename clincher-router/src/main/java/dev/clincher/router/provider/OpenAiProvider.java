@@ -58,13 +58,17 @@ public final class OpenAiProvider implements Provider {
 
   private HttpRequest newRequest(DeploymentConfig deployment, ObjectNode request, boolean stream) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint(deployment, "/chat/completions"))
-        .timeout(deployment.timeout())
         .header("Content-Type", "application/json")
         .header("Accept", stream ? "text/event-stream" : "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(HttpCalls.bytes(json, request)));
     HttpCalls.plainHttpOnHttp11(builder, deployment);
     deployment.apiKey().ifPresent(key -> builder.header("Authorization", "Bearer " + key.reveal()));
     deployment.organization().ifPresent(org -> builder.header("OpenAI-Organization", org));
+    if (stream) {
+      // Until the response headers; a non-streaming call is bounded by the caller's wait, which cancels it. Per-call
+      // request timeouts cost a lock in the client's single selector thread, which showed under load (JFR).
+      builder.timeout(deployment.timeout());
+    }
     return builder.build();
   }
 
