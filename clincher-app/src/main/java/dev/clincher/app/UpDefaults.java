@@ -68,7 +68,13 @@ final class UpDefaults {
 
   /** The socket proxy's policy: the sandbox profile, admitting the gateway's workspace volumes. */
   static String socketProxyPolicy() {
-    return "images: [\"clincher-sandbox*\"]\nlabel: clincher.sandbox\nallowed_volumes: [\"clincher-ws-*\"]\n";
+    return """
+        images: ["clincher-sandbox*"]
+        label: clincher.sandbox
+        allowed_bind_paths: []
+        allowed_volumes: ["clincher-ws-*"]
+        allow_root_exec: false
+        """;
   }
 
   /** Writes {@code text} to {@code file} with mode 0600. */
