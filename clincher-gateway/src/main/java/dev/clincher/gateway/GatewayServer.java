@@ -208,7 +208,8 @@ public final class GatewayServer implements AutoCloseable {
         env).orElse(null);
     boolean sqlite = storage.url().startsWith("jdbc:sqlite:");
     StoreSettings settings = new StoreSettings(storage.url(), sqlite ? null : storage.user(),
-        sqlite ? null : password, null, sqlite ? 4 : 8, StoreLimits.DEFAULTS);
+        sqlite ? null : password, null, sqlite ? 4 : 8, StoreLimits.DEFAULTS,
+        StoreSettings.SqliteSync.valueOf(storage.sqliteSync().toUpperCase(java.util.Locale.ROOT)));
     try {
       return TranscriptStore.open(settings);
     } catch (RuntimeException e) {

@@ -16,7 +16,7 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
     server = server == null ? new Server(null, null, null) : server;
     auth = auth == null ? new Auth(null, null, null, null, null, null) : auth;
     router = router == null ? new Router(null, null, null) : router;
-    storage = storage == null ? new Storage(null, null, null) : storage;
+    storage = storage == null ? new Storage(null, null, null, null) : storage;
     docker = docker == null ? new Docker(null) : docker;
     egress = egress == null ? new Egress(null, null) : egress;
     sandbox = sandbox == null ? Sandbox.DEFAULTS : sandbox;
@@ -66,11 +66,15 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
   }
 
   /** The transcript database: SQLite by default, PostgreSQL when the URL says so. */
-  public record Storage(String url, String user, String passwordFile) {
+  public record Storage(String url, String user, String passwordFile, String sqliteSync) {
     public Storage {
       url = url == null ? "jdbc:sqlite:clincher-gateway.db" : url;
+      sqliteSync = sqliteSync == null ? "full" : sqliteSync;
       if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
         throw new IllegalArgumentException("url must start with jdbc:sqlite: or jdbc:postgresql:");
+      }
+      if (!java.util.List.of("full", "normal").contains(sqliteSync)) {
+        throw new IllegalArgumentException("sqlite_sync must be full or normal");
       }
     }
   }

@@ -24,7 +24,7 @@ final class DataSources {
     config.setMaximumPoolSize(settings.maxConnections());
     config.setMinimumIdle(1);
     if (dialect == Dialect.SQLITE) {
-      config.setDataSource(sqlite(settings.jdbcUrl()));
+      config.setDataSource(sqlite(settings.jdbcUrl(), settings.sqliteSync()));
     } else {
       config.setJdbcUrl(settings.jdbcUrl());
       config.setUsername(settings.user());
@@ -39,14 +39,15 @@ final class DataSources {
   }
 
   /**
-   * WAL with {@code synchronous=FULL}: a commit returns after the WAL is fsynced, so an appended event survives
-   * kill -9 and power loss. Foreign keys on; write transactions take the write lock at BEGIN (IMMEDIATE).
+   * WAL with {@code synchronous=FULL} (default): a commit returns after the WAL is fsynced, so an appended event
+   * survives kill -9 and power loss; with {@code NORMAL} it survives kill -9 (the WAL is in the OS's page cache). Foreign keys on; write transactions take the write lock at BEGIN (IMMEDIATE).
    */
-  private static SQLiteDataSource sqlite(String jdbcUrl) {
+  private static SQLiteDataSource sqlite(String jdbcUrl, StoreSettings.SqliteSync sync) {
     createPrivateFile(jdbcUrl.substring("jdbc:sqlite:".length()));
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setSynchronous(sync == StoreSettings.SqliteSync.NORMAL ? SQLiteConfig.SynchronousMode.NORMAL
+        : SQLiteConfig.SynchronousMode.FULL);
     config.enforceForeignKeys(true);
     config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);

@@ -12,11 +12,25 @@ import java.util.Locale;
  * @param schema PostgreSQL schema to create and use (null: the user's default); must be null for SQLite
  * @param maxConnections connection pool size (PostgreSQL; SQLite uses a few readers and one writer at a time)
  * @param limits the bounds to enforce
+ * @param sqliteSync SQLite's {@code synchronous} setting: {@code FULL} (the default) fsyncs every commit, so an
+ *     appended event survives power loss; {@code NORMAL} fsyncs only at WAL checkpoints, so it survives a crash of
+ *     the gateway (kill -9) but an OS crash or power loss can lose the last commits (never corrupt the file)
  */
 public record StoreSettings(
-    String jdbcUrl, String user, Secret password, String schema, int maxConnections, StoreLimits limits) {
+    String jdbcUrl, String user, Secret password, String schema, int maxConnections, StoreLimits limits,
+    SqliteSync sqliteSync) {
+
+  /** How often SQLite forces commits to disk (its {@code synchronous} pragma). */
+  public enum SqliteSync { FULL, NORMAL }
+
+  /** Settings with SQLite's default of this store, {@link SqliteSync#FULL}. */
+  public StoreSettings(String jdbcUrl, String user, Secret password, String schema, int maxConnections,
+      StoreLimits limits) {
+    this(jdbcUrl, user, password, schema, maxConnections, limits, SqliteSync.FULL);
+  }
 
   public StoreSettings {
+    sqliteSync = sqliteSync == null ? SqliteSync.FULL : sqliteSync;
     if (jdbcUrl == null || jdbcUrl.isBlank()) {
       throw new IllegalArgumentException("jdbcUrl is required");
     }
@@ -43,12 +57,17 @@ public record StoreSettings(
 
   /** The same settings with another PostgreSQL schema. */
   public StoreSettings withSchema(String newSchema) {
-    return new StoreSettings(jdbcUrl, user, password, newSchema, maxConnections, limits);
+    return new StoreSettings(jdbcUrl, user, password, newSchema, maxConnections, limits, sqliteSync);
+  }
+
+  /** The same settings with another SQLite sync mode. */
+  public StoreSettings withSqliteSync(SqliteSync sync) {
+    return new StoreSettings(jdbcUrl, user, password, schema, maxConnections, limits, sync);
   }
 
   /** The same settings with other limits. */
   public StoreSettings withLimits(StoreLimits newLimits) {
-    return new StoreSettings(jdbcUrl, user, password, schema, maxConnections, newLimits);
+    return new StoreSettings(jdbcUrl, user, password, schema, maxConnections, newLimits, sqliteSync);
   }
 
   boolean isSqlite() {

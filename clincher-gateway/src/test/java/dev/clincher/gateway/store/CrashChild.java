@@ -19,6 +19,10 @@ public final class CrashChild {
     StoreSettings settings = new StoreSettings(System.getenv("CLINCHER_CRASH_URL"), System.getenv("CLINCHER_CRASH_USER"),
         password == null ? null : Secret.of(password), schema == null || schema.isEmpty() ? null : schema, 4,
         StoreLimits.DEFAULTS);
+    String sync = System.getenv("CLINCHER_CRASH_SQLITE_SYNC");
+    if (sync != null) {
+      settings = settings.withSqliteSync(StoreSettings.SqliteSync.valueOf(sync));
+    }
     TranscriptStore store = TranscriptStore.open(settings);
     SessionRecord session = store.createSession("crash", "kill -9 test");
     RunRecord run = store.startRun(session.id());

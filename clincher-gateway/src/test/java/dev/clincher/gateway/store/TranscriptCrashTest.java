@@ -31,6 +31,13 @@ class TranscriptCrashTest {
   }
 
   @Test
+  void sqliteWithNormalSyncKeepsEveryAcknowledgedEventAfterKill9() throws Exception {
+    StoreSettings settings = StoreSettings.sqlite(dir.resolve("crash-normal.db"))
+        .withSqliteSync(StoreSettings.SqliteSync.NORMAL);
+    crashAndCheck(settings, Map.of("CLINCHER_CRASH_URL", settings.jdbcUrl(), "CLINCHER_CRASH_SQLITE_SYNC", "NORMAL"));
+  }
+
+  @Test
   void postgresKeepsEveryAcknowledgedEventAfterKill9() throws Exception {
     PostgresSupport.requireServer();
     StoreSettings settings = PostgresSupport.freshSchema();
