@@ -22,6 +22,7 @@ public class BlockingExchange {
   protected final Request request;
   protected final Response response;
   protected final Callback callback;
+  private boolean bodyRead;
 
   public BlockingExchange(Request request, Response response, Callback callback) {
     this.request = request;
@@ -47,6 +48,7 @@ public class BlockingExchange {
    * connection reset.
    */
   public Optional<byte[]> readBody(long maxBytes) throws IOException {
+    bodyRead = true;
     long declared = request.getLength();
     try (InputStream in = Request.asInputStream(request)) {
       if (declared > maxBytes) {
@@ -68,6 +70,22 @@ public class BlockingExchange {
     int read;
     while (drained < MAX_DRAINED_BYTES && (read = in.read(sink)) >= 0) {
       drained += read;
+    }
+  }
+
+  /**
+   * Reads and drops a body nobody read (bounded by {@link #MAX_DRAINED_BYTES}) before an early answer, such as a 401:
+   * otherwise the server closes the connection after answering, and a client that already reuses it for its next
+   * request sees the connection die without a response.
+   */
+  public void drainUnreadBody() {
+    if (bodyRead) {
+      return;
+    }
+    try {
+      readBody(0);
+    } catch (IOException e) {
+      // the client is gone or sent garbage; the answer below fails or the connection closes, as it would have
     }
   }
 

@@ -22,6 +22,7 @@ final class ApiExchange extends BlockingExchange {
   }
 
   void sendError(int status, String type, String message) {
+    drainUnreadBody();
     ObjectNode body = json.createObjectNode();
     ObjectNode error = body.putObject("error");
     error.put("type", type);

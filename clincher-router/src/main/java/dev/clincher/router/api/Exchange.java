@@ -59,6 +59,7 @@ final class Exchange {
 
   /** Sends an OpenAI error and completes the exchange. */
   void sendError(OpenAiError error) {
+    io.drainUnreadBody();
     error.retryAfter().ifPresent(wait -> header("Retry-After", String.valueOf(Math.max(1, seconds(wait)))));
     if (error.status() == 401) {
       header("WWW-Authenticate", "Bearer");

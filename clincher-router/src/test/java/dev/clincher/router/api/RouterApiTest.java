@@ -394,4 +394,42 @@ class RouterApiTest {
   HttpResponse<String> send(HttpRequest request) throws Exception {
     return router.client().send(request, HttpResponse.BodyHandlers.ofString());
   }
+
+  @Test
+  void aRefusedRequestsBodyIsReadSoTheKeptAliveConnectionServesTheNextRequest() throws Exception {
+    String body = "{\"model\":\"gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(20_000) + "\"}]}";
+    String request = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer wrong\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", router.port())) {
+      socket.setSoTimeout(10_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      // the first request's body arrives late (after the router could already answer 401), then a second request
+      int half = request.length() - body.length() / 2;
+      out.write(request.substring(0, half).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(300);
+      out.write((request.substring(half) + request).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder answers = new StringBuilder();
+      byte[] buffer = new byte[8192];
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (countOf(answers.toString(), "HTTP/1.1 401") < 2 && System.nanoTime() < deadline) {
+        int read = in.read(buffer);
+        if (read < 0) {
+          break;
+        }
+        answers.append(new String(buffer, 0, read, java.nio.charset.StandardCharsets.US_ASCII));
+      }
+      assertThat(countOf(answers.toString(), "HTTP/1.1 401")).as(answers.toString()).isEqualTo(2);
+    }
+  }
+
+  private static int countOf(String text, String part) {
+    int count = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+      count++;
+    }
+    return count;
+  }
 }
