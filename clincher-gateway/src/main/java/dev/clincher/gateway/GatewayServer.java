@@ -284,7 +284,7 @@ public final class GatewayServer implements AutoCloseable {
 
   private static Map<String, Tool> tools(String source, TranscriptStore store, SandboxSettings sandbox,
       GatewayConfig config, Map<String, String> env) throws ConfigException {
-    Embedder embedder = new LazyEmbedder();
+    Embedder embedder = OnnxEmbedder.loadedOnFirstUse(); // about 1 s and 90 MB, only if memory tools are used
     List<Tool> all = new ArrayList<>(SandboxTools.all(sandbox));
     all.add(new WebFetchTool(webFetchSettings(source, config, env)));
     all.add(new MemorySaveTool(store, embedder));
@@ -421,38 +421,5 @@ public final class GatewayServer implements AutoCloseable {
       }
     }, 1, 1, TimeUnit.MINUTES);
     return reaper;
-  }
-
-  /** Loads the ONNX model on first use (about 1 s and 90 MB), so a gateway without memory tool calls never pays. */
-  private static final class LazyEmbedder implements Embedder {
-    private volatile Embedder model;
-
-    private Embedder model() {
-      Embedder loaded = model;
-      if (loaded == null) {
-        synchronized (this) {
-          if (model == null) {
-            model = new OnnxEmbedder();
-          }
-          loaded = model;
-        }
-      }
-      return loaded;
-    }
-
-    @Override
-    public float[] embed(String text) {
-      return model().embed(text);
-    }
-
-    @Override
-    public int dimensions() {
-      return 384;
-    }
-
-    @Override
-    public String modelName() {
-      return "all-minilm-l6-v2";
-    }
   }
 }

@@ -14,8 +14,17 @@ public final class ManualClock extends Clock {
     this.now = start;
   }
 
+  /** A clock at 2026-01-01T00:00:00Z. */
+  public ManualClock() {
+    this(Instant.parse("2026-01-01T00:00:00Z"));
+  }
+
   public static ManualClock now() {
     return new ManualClock(Instant.now());
+  }
+
+  public void set(Instant instant) {
+    now = instant;
   }
 
   public void advance(Duration by) {

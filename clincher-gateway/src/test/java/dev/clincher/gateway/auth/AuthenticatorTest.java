@@ -1,5 +1,6 @@
 package dev.clincher.gateway.auth;
 
+import dev.clincher.cache.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clincher.common.config.ConfigException;
@@ -16,7 +17,7 @@ class AuthenticatorTest {
   static final InetAddress PROXY = IpLiterals.parse("10.0.0.2").orElseThrow();
   static final InetAddress ATTACKER = IpLiterals.parse("203.0.113.66").orElseThrow();
 
-  final TestClock clock = new TestClock();
+  final ManualClock clock = new ManualClock();
   final Authenticator auth;
 
   AuthenticatorTest() throws ConfigException {

@@ -1,5 +1,6 @@
 package dev.clincher.gateway.auth;
 
+import dev.clincher.cache.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -7,7 +8,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class FailureLimiterTest {
-  final TestClock clock = new TestClock();
+  final ManualClock clock = new ManualClock();
   final FailureLimiter limiter = new FailureLimiter(FailureLimiter.Limits.defaults(), clock);
 
   @Test

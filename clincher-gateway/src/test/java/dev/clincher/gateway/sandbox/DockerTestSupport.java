@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,30 +32,6 @@ public final class DockerTestSupport implements AutoCloseable {
   public final DockerClient direct = new DockerClient(DockerHost.parse("unix://" + SOCKET), Duration.ofSeconds(30));
   private final SocketProxyServer proxy;
   public final DockerClient proxied;
-
-  /** A clock tests move by hand. */
-  public static final class MutableClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    public void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
 
   private DockerTestSupport(Path policy) throws Exception {
     proxy = SocketProxyServer.start(SocketProxySettings.defaults().withListenPort(0).withDockerSocket(SOCKET)

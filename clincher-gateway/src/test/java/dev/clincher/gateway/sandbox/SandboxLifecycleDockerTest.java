@@ -1,5 +1,6 @@
 package dev.clincher.gateway.sandbox;
 
+import dev.clincher.cache.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -81,7 +82,7 @@ class SandboxLifecycleDockerTest {
 
   @Test
   void reaperRemovesIdleAndOldSandboxesButKeepsTheWorkspace() throws Exception {
-    DockerTestSupport.MutableClock clock = new DockerTestSupport.MutableClock();
+    ManualClock clock = new ManualClock();
     SandboxManager manager = docker.manager(docker.settings(), clock);
     Sandbox idle = manager.open("main", "idle");
     SandboxManagerDockerTest.sh(idle, "echo kept > /workspace/file");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clincher.router.keys.VirtualKey;
 import dev.clincher.router.provider.Usage;
-import dev.clincher.router.testing.MutableClock;
+import dev.clincher.cache.testing.ManualClock;
 import dev.clincher.router.testing.TestRedis;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,11 +25,11 @@ class SpendControlsTest {
   static final Price PRICE = new Price(1e-6, 2e-6, 1e-7, 1.25e-6);
   static final Instant JAN_31 = Instant.parse("2026-01-31T23:59:00Z");
 
-  static Stream<Function<MutableClock, SpendStore>> stores() {
+  static Stream<Function<ManualClock, SpendStore>> stores() {
     return Stream.of(InMemorySpendStore::new, clock -> TestRedis.store());
   }
 
-  static SpendControls controls(SpendStore store, MutableClock clock, double modelBudget) {
+  static SpendControls controls(SpendStore store, ManualClock clock, double modelBudget) {
     return new SpendControls(store, clock, List.of(new SpendControls.DeploymentCost("d1", "model-a",
         Optional.of(PRICE), OptionalDouble.of(modelBudget), BudgetPeriod.MONTHLY)));
   }
@@ -41,8 +41,8 @@ class SpendControlsTest {
 
   @ParameterizedTest
   @MethodSource("stores")
-  void aModelOverItsMonthlyBudgetIsRefusedUntilTheNextUtcMonth(Function<MutableClock, SpendStore> factory) {
-    MutableClock clock = new MutableClock(JAN_31);
+  void aModelOverItsMonthlyBudgetIsRefusedUntilTheNextUtcMonth(Function<ManualClock, SpendStore> factory) {
+    ManualClock clock = new ManualClock(JAN_31);
     try (SpendStore store = factory.apply(clock)) {
       SpendControls spend = controls(store, clock, 0.01);
       assertThat(spend.admitGroup("model-a", List.of("d1"))).isEmpty();
@@ -64,8 +64,8 @@ class SpendControlsTest {
 
   @ParameterizedTest
   @MethodSource("stores")
-  void aKeyOverItsBudgetIsRefusedAndItsWindowedBudgetResets(Function<MutableClock, SpendStore> factory) {
-    MutableClock clock = new MutableClock(Instant.parse("2026-03-10T10:00:00Z"));
+  void aKeyOverItsBudgetIsRefusedAndItsWindowedBudgetResets(Function<ManualClock, SpendStore> factory) {
+    ManualClock clock = new ManualClock(Instant.parse("2026-03-10T10:00:00Z"));
     try (SpendStore store = factory.apply(clock)) {
       SpendControls spend = controls(store, clock, 1000);
       VirtualKey daily = key(OptionalDouble.of(0.001), BudgetPeriod.parse("1d"), OptionalLong.empty(),
@@ -81,8 +81,8 @@ class SpendControlsTest {
 
   @ParameterizedTest
   @MethodSource("stores")
-  void rpmAndTpmLimitsRefuseWithTheTimeToTheNextMinute(Function<MutableClock, SpendStore> factory) {
-    MutableClock clock = new MutableClock(Instant.parse("2026-03-10T10:00:15Z"));
+  void rpmAndTpmLimitsRefuseWithTheTimeToTheNextMinute(Function<ManualClock, SpendStore> factory) {
+    ManualClock clock = new ManualClock(Instant.parse("2026-03-10T10:00:15Z"));
     try (SpendStore store = factory.apply(clock)) {
       SpendControls spend = controls(store, clock, 1000);
       VirtualKey limited = key(OptionalDouble.empty(), Optional.empty(), OptionalLong.of(2), OptionalLong.empty());
@@ -102,8 +102,8 @@ class SpendControlsTest {
 
   @ParameterizedTest
   @MethodSource("stores")
-  void concurrentIncrementsAreExact(Function<MutableClock, SpendStore> factory) throws Exception {
-    MutableClock clock = new MutableClock(JAN_31);
+  void concurrentIncrementsAreExact(Function<ManualClock, SpendStore> factory) throws Exception {
+    ManualClock clock = new ManualClock(JAN_31);
     try (SpendStore store = factory.apply(clock);
         var pool = Executors.newFixedThreadPool(16)) {
       SpendControls spend = controls(store, clock, 1e9);
