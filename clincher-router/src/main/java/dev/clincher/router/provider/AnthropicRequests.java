@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,12 @@ import java.util.Optional;
  *   <li>{@code max_completion_tokens}/{@code max_tokens} → {@code max_tokens} (required there; default
  *       {@value #DEFAULT_MAX_TOKENS}); {@code stop} → {@code stop_sequences}; {@code user} →
  *       {@code metadata.user_id}; {@code temperature}, {@code top_p}, {@code stream} as they are.
+ *   <li>Extended thinking, as LiteLLM maps it: {@code thinking} ({@code {"type":"enabled","budget_tokens":N}} or
+ *       {@code {"type":"disabled"}}) passes through; {@code reasoning_effort} {@code low}/{@code medium}/{@code high}
+ *       → {@code budget_tokens} 1024/2048/4096 ({@code none}: no thinking). The budget must be at least
+ *       {@value #MIN_THINKING_BUDGET} and below {@code max_tokens}; without a client limit {@code max_tokens} is the
+ *       budget plus {@value #DEFAULT_MAX_TOKENS}. An assistant message's {@code thinking_blocks} go back first in
+ *       its turn, unchanged (Anthropic checks their signatures when tools are used).
  * </ul>
  *
  * Parameters Anthropic has no counterpart for ({@code frequency_penalty}, {@code seed}, {@code logprobs}, …) are
@@ -29,6 +36,10 @@ import java.util.Optional;
 final class AnthropicRequests {
   /** LiteLLM's default when the client sets no limit. */
   static final int DEFAULT_MAX_TOKENS = 4096;
+  /** Anthropic's smallest {@code budget_tokens}. */
+  static final int MIN_THINKING_BUDGET = 1024;
+  /** LiteLLM's {@code DEFAULT_REASONING_EFFORT_*_THINKING_BUDGET} for Anthropic. */
+  static final Map<String, Integer> EFFORT_BUDGETS = Map.of("low", 1024, "medium", 2048, "high", 4096);
 
   private final ObjectMapper json;
 
@@ -40,7 +51,9 @@ final class AnthropicRequests {
   ObjectNode translate(ObjectNode openAi) throws ProviderException {
     ObjectNode out = json.createObjectNode();
     out.put("model", openAi.path("model").asText());
-    out.put("max_tokens", maxTokens(openAi));
+    Optional<JsonNode> thinking = thinking(openAi);
+    out.put("max_tokens", maxTokens(openAi, thinking));
+    thinking.ifPresent(value -> out.set("thinking", value));
     StringBuilder system = new StringBuilder();
     out.set("messages", messages(openAi.path("messages"), system));
     if (!system.isEmpty()) {
@@ -60,10 +73,65 @@ final class AnthropicRequests {
     return out;
   }
 
-  private static int maxTokens(ObjectNode openAi) {
+  /**
+   * The client's limit; without one {@value #DEFAULT_MAX_TOKENS}, plus the thinking budget when thinking is on (as
+   * LiteLLM does). A budget not below an explicit limit is refused: Anthropic would refuse it less clearly.
+   */
+  private static int maxTokens(ObjectNode openAi, Optional<JsonNode> thinking) throws ProviderException {
     JsonNode limit = openAi.hasNonNull("max_completion_tokens") ? openAi.get("max_completion_tokens")
         : openAi.path("max_tokens");
-    return limit.canConvertToInt() && limit.asInt() > 0 ? limit.asInt() : DEFAULT_MAX_TOKENS;
+    boolean explicit = limit.canConvertToInt() && limit.asInt() > 0;
+    int budget = thinking.filter(value -> "enabled".equals(value.path("type").asText()))
+        .map(value -> value.path("budget_tokens").asInt()).orElse(0);
+    if (!explicit) {
+      return DEFAULT_MAX_TOKENS + budget;
+    }
+    if (budget >= limit.asInt()) {
+      throw badValue("thinking.budget_tokens", "the thinking budget (" + budget
+          + " tokens) must be less than max_tokens/max_completion_tokens (" + limit.asInt() + ")");
+    }
+    return limit.asInt();
+  }
+
+  /** Anthropic's {@code thinking} from {@code thinking} or {@code reasoning_effort}, validated. */
+  private Optional<JsonNode> thinking(ObjectNode openAi) throws ProviderException {
+    JsonNode thinking = openAi.path("thinking");
+    JsonNode effort = openAi.path("reasoning_effort");
+    boolean hasThinking = !thinking.isMissingNode() && !thinking.isNull();
+    boolean hasEffort = !effort.isMissingNode() && !effort.isNull();
+    if (hasThinking && hasEffort) {
+      throw badValue("reasoning_effort", "give either thinking or reasoning_effort, not both");
+    }
+    if (hasEffort) {
+      if (effort.isTextual() && "none".equals(effort.asText())) {
+        return Optional.empty();
+      }
+      Integer budget = effort.isTextual() ? EFFORT_BUDGETS.get(effort.asText()) : null;
+      if (budget == null) {
+        throw badValue("reasoning_effort", "reasoning_effort must be one of low, medium, high or none for an "
+            + "Anthropic deployment");
+      }
+      return Optional.of(json.createObjectNode().put("type", "enabled").put("budget_tokens", budget));
+    }
+    if (!hasThinking) {
+      return Optional.empty();
+    }
+    String type = thinking.path("type").asText("");
+    if ("disabled".equals(type)) {
+      return Optional.of(thinking);
+    }
+    if (!"enabled".equals(type)) {
+      throw badValue("thinking.type", "thinking must be {\"type\":\"enabled\",\"budget_tokens\":N} or "
+          + "{\"type\":\"disabled\"}");
+    }
+    JsonNode budget = thinking.path("budget_tokens");
+    if (!budget.isIntegralNumber() || !budget.canConvertToInt()) {
+      throw badValue("thinking.budget_tokens", "thinking.budget_tokens must be an integer");
+    }
+    if (budget.asInt() < MIN_THINKING_BUDGET) {
+      throw badValue("thinking.budget_tokens", "thinking.budget_tokens must be at least " + MIN_THINKING_BUDGET);
+    }
+    return Optional.of(thinking);
   }
 
   private ArrayNode messages(JsonNode openAiMessages, StringBuilder system) throws ProviderException {
@@ -138,6 +206,7 @@ final class AnthropicRequests {
 
   private ArrayNode assistantBlocks(JsonNode message) throws ProviderException {
     ArrayNode blocks = json.createArrayNode();
+    thinkingBlocks(message.path("thinking_blocks"), blocks);
     String text = text(message.path("content"));
     if (!text.isEmpty()) {
       blocks.addObject().put("type", "text").put("text", text);
@@ -149,6 +218,31 @@ final class AnthropicRequests {
       block.set("input", arguments(call.path("function").path("arguments")));
     }
     return blocks;
+  }
+
+  /**
+   * The thinking blocks an earlier answer carried ({@code message.thinking_blocks}), sent back unchanged: Anthropic
+   * verifies the signature of each, and wants them before the turn's text and tool use.
+   */
+  private static void thinkingBlocks(JsonNode thinkingBlocks, ArrayNode blocks) throws ProviderException {
+    if (thinkingBlocks.isMissingNode() || thinkingBlocks.isNull()) {
+      return;
+    }
+    if (!thinkingBlocks.isArray()) {
+      throw badValue("messages", "an assistant message's thinking_blocks must be a list");
+    }
+    for (JsonNode block : thinkingBlocks) {
+      boolean valid = switch (block.path("type").asText()) {
+        case "thinking" -> block.path("thinking").isTextual() && block.path("signature").isTextual();
+        case "redacted_thinking" -> block.path("data").isTextual();
+        default -> false;
+      };
+      if (!valid) {
+        throw badValue("messages", "thinking_blocks entries must be {type: thinking, thinking, signature} or "
+            + "{type: redacted_thinking, data}, as the answer carried them");
+      }
+      blocks.add(block);
+    }
   }
 
   private JsonNode arguments(JsonNode arguments) throws ProviderException {
@@ -260,6 +354,12 @@ final class AnthropicRequests {
       }
     }
     return text.toString();
+  }
+
+  /** 400 for a value out of range or of the wrong shape (OpenAI's {@code invalid_value}). */
+  private static ProviderException badValue(String param, String message) {
+    return new ProviderException(400, "invalid_request_error", "invalid_value", message + " (" + param + ")",
+        Optional.empty());
   }
 
   private static ProviderException invalid(String param, String message) {

@@ -15,6 +15,13 @@ import java.io.IOException;
  * {@code content_filter}. Usage: {@code prompt_tokens} counts input plus cache-creation and cache-read tokens (as
  * LiteLLM reports them); {@code prompt_tokens_details.cached_tokens} is the cache reads, and the two Anthropic
  * cache counts are kept under their own names.
+ *
+ * <p>Extended thinking, in LiteLLM's shapes: a message's {@code thinking} and {@code redacted_thinking} blocks become
+ * {@code message.thinking_blocks} (as Anthropic sent them, signature included, so the client can send them back) and
+ * {@code message.reasoning_content} (the thinking text joined). In a stream, a {@code thinking_delta} becomes
+ * {@code delta.reasoning_content} plus {@code delta.thinking_blocks: [{type: thinking, thinking}]}, a
+ * {@code signature_delta} {@code delta.thinking_blocks: [{type: thinking, thinking: "", signature}]} (it closes the
+ * block), and a {@code redacted_thinking} block {@code delta.thinking_blocks: [{type: redacted_thinking, data}]}.
  */
 final class AnthropicResponses {
   private final ObjectMapper json;
@@ -43,22 +50,33 @@ final class AnthropicResponses {
     reply.put("role", "assistant");
     StringBuilder text = new StringBuilder();
     ArrayNode toolCalls = json.createArrayNode();
+    StringBuilder reasoning = new StringBuilder();
+    ArrayNode thinkingBlocks = json.createArrayNode();
     for (JsonNode block : message.path("content")) {
       switch (block.path("type").asText()) {
         case "text" -> text.append(block.path("text").asText());
+        case "thinking" -> {
+          reasoning.append(block.path("thinking").asText());
+          thinkingBlocks.add(block);
+        }
+        case "redacted_thinking" -> thinkingBlocks.add(block);
         case "tool_use" -> {
           ObjectNode call = toolCalls.addObject();
           call.put("id", block.path("id").asText()).put("type", "function");
           call.putObject("function").put("name", block.path("name").asText())
               .put("arguments", write(block.path("input")));
         }
-        default -> { } // thinking and other blocks have no OpenAI counterpart here
+        default -> { } // server tool results and other blocks have no OpenAI counterpart here
       }
     }
     if (text.isEmpty()) {
       reply.putNull("content");
     } else {
       reply.put("content", text.toString());
+    }
+    if (!thinkingBlocks.isEmpty()) {
+      reply.put("reasoning_content", reasoning.toString());
+      reply.set("thinking_blocks", thinkingBlocks);
     }
     if (!toolCalls.isEmpty()) {
       reply.set("tool_calls", toolCalls);
@@ -92,7 +110,8 @@ final class AnthropicResponses {
 
   /**
    * The translation of one stream: feed it each Anthropic event; it returns the OpenAI chunks that event makes
-   * (zero, one or two). Tool-use blocks become tool calls numbered from 0 in the order they start; their
+   * (zero, one or two). Tool-use blocks become tool calls numbered from 0 in the order they start, whatever their
+   * content-block index (thinking and text blocks come before them and take block indexes, not tool indexes); their
    * {@code input_json_delta}s become argument deltas of that call, passed on exactly as received.
    */
   final class StreamState {
@@ -161,7 +180,23 @@ final class AnthropicResponses {
       if ("text".equals(block.path("type").asText()) && !block.path("text").asText("").isEmpty()) {
         return java.util.List.of(chunk(json.createObjectNode().put("content", block.path("text").asText()), null));
       }
+      if ("thinking".equals(block.path("type").asText()) && !block.path("thinking").asText("").isEmpty()) {
+        return java.util.List.of(thinking(block.path("thinking").asText()));
+      }
+      if ("redacted_thinking".equals(block.path("type").asText())) {
+        ObjectNode delta = json.createObjectNode();
+        delta.putArray("thinking_blocks").addObject().put("type", "redacted_thinking")
+            .put("data", block.path("data").asText());
+        return java.util.List.of(chunk(delta, null));
+      }
       return java.util.List.of();
+    }
+
+    /** A piece of thinking text: {@code reasoning_content} and the partial block, as LiteLLM streams it. */
+    private String thinking(String text) {
+      ObjectNode delta = json.createObjectNode().put("reasoning_content", text);
+      delta.putArray("thinking_blocks").addObject().put("type", "thinking").put("thinking", text);
+      return chunk(delta, null);
     }
 
     private java.util.List<String> blockDelta(int blockIndex, JsonNode delta) throws IOException {
@@ -180,8 +215,17 @@ final class AnthropicResponses {
           out.putArray("tool_calls").add(call);
           return java.util.List.of(chunk(out, null));
         }
+        case "thinking_delta" -> {
+          return java.util.List.of(thinking(delta.path("thinking").asText()));
+        }
+        case "signature_delta" -> {
+          ObjectNode out = json.createObjectNode();
+          out.putArray("thinking_blocks").addObject().put("type", "thinking").put("thinking", "")
+              .put("signature", delta.path("signature").asText());
+          return java.util.List.of(chunk(out, null));
+        }
         default -> {
-          return java.util.List.of(); // thinking_delta, signature_delta, citations_delta
+          return java.util.List.of(); // citations_delta
         }
       }
     }
