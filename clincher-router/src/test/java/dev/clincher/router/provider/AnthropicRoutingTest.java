@@ -8,13 +8,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.ReasoningEffort;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import dev.clincher.router.testing.AnthropicWire;
 import dev.clincher.router.testing.FakeUpstream;
 import dev.clincher.router.testing.FakeUpstream.End;
@@ -210,6 +214,160 @@ class AnthropicRoutingTest {
       assertThat(calls).extracting(ChatCompletionMessageFunctionToolCall::id).containsExactly("toolu_01A", "toolu_01B");
       assertThat(completion.choices().get(0).message().content()).contains("Checking now.");
       assertThat(completion.usage().orElseThrow().totalTokens()).isEqualTo(661);
+    } finally {
+      sdk.close();
+    }
+  }
+
+  @Test
+  void thinkingStreamIsRelayedInExactFramingWithToolCallsNumberedFromZero() throws Exception {
+    fake.then(new Events(AnthropicWire.thinkingToolUseStream(), Duration.ofMillis(1), End.DONE));
+
+    HttpResponse<String> response = router.post("/v1/chat/completions", """
+        {"model":"claude","stream":true,"stream_options":{"include_usage":true},"reasoning_effort":"low",
+         "messages":[{"role":"user","content":"Weather in Paris?"}]}""");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    StringBuilder expected = new StringBuilder();
+    for (String delta : AnthropicWire.thinkingToolUseDeltas()) {
+      expected.append(streamChunk(delta, "null"));
+    }
+    expected.append(streamChunk("{}", "\"tool_calls\""));
+    expected.append("data: {\"id\":\"msg_01TS\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\""
+        + AnthropicWire.MODEL + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":300,\"completion_tokens\":150,"
+        + "\"total_tokens\":450,\"prompt_tokens_details\":{\"cached_tokens\":0},\"cache_creation_input_tokens\":0,"
+        + "\"cache_read_input_tokens\":0}}\n\n");
+    expected.append("data: [DONE]\n\n");
+    assertThat(response.body().replaceAll("\"created\":\\d+", "\"created\":0")).isEqualTo(expected.toString());
+    assertThat(JSON.readTree(fake.calls().get(0).body()).path("thinking"))
+        .isEqualTo(JSON.readTree("{\"type\":\"enabled\",\"budget_tokens\":1024}"));
+  }
+
+  private static String streamChunk(String delta, String finishReason) {
+    return "data: {\"id\":\"msg_01TS\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\""
+        + AnthropicWire.MODEL + "\",\"choices\":[{\"index\":0,\"delta\":" + delta
+        + ",\"logprobs\":null,\"finish_reason\":" + finishReason + "}]}\n\n";
+  }
+
+  @Test
+  void thinkingBlocksOfAToolTurnGoBackToAnthropicUnchanged() throws Exception {
+    String tools = """
+        "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]""";
+    fake.then(new Json(200, Map.of(), AnthropicWire.thinkingToolUseMessage()),
+        new Json(200, Map.of(), AnthropicWire.toolUseMessage()));
+
+    HttpResponse<String> first = router.post("/v1/chat/completions", """
+        {"model":"claude","max_tokens":3000,"thinking":{"type":"enabled","budget_tokens":2000},%s,
+         "messages":[{"role":"user","content":"Weather in Paris?"}]}""".formatted(tools));
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    JsonNode answer = JSON.readTree(first.body()).path("choices").get(0).path("message");
+    assertThat(answer.path("reasoning_content").asText()).isEqualTo("The user wants Paris weather. ");
+    assertThat(answer.path("thinking_blocks")).isEqualTo(JSON.readTree("""
+        [{"type":"thinking","thinking":"The user wants Paris weather. ","signature":"%s"},
+         {"type":"redacted_thinking","data":"%s"}]""".formatted(AnthropicWire.SIGNATURE, AnthropicWire.REDACTED)));
+
+    // The client sends the assistant message back as it received it, then the tool's result.
+    HttpResponse<String> second = router.post("/v1/chat/completions", """
+        {"model":"claude","max_tokens":3000,"thinking":{"type":"enabled","budget_tokens":2000},%s,
+         "messages":[{"role":"user","content":"Weather in Paris?"},%s,
+          {"role":"tool","tool_call_id":"toolu_01A","content":"18C"}]}""".formatted(tools, answer));
+
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+    assertThat(JSON.readTree(fake.calls().get(1).body())).isEqualTo(JSON.readTree("""
+        {"model":"claude-haiku-4-5-20251001","max_tokens":3000,"thinking":{"type":"enabled","budget_tokens":2000},
+         "messages":[
+          {"role":"user","content":[{"type":"text","text":"Weather in Paris?"}]},
+          {"role":"assistant","content":[
+            {"type":"thinking","thinking":"The user wants Paris weather. ","signature":"%s"},
+            {"type":"redacted_thinking","data":"%s"},
+            {"type":"text","text":"Checking."},
+            {"type":"tool_use","id":"toolu_01A","name":"get_weather","input":{"city":"Paris","unit":"c"}}]},
+          {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":"18C"}]}],
+         "tools":[{"name":"get_weather","input_schema":{"type":"object"}}]}"""
+        .formatted(AnthropicWire.SIGNATURE, AnthropicWire.REDACTED)));
+  }
+
+  @Test
+  void aThinkingBudgetAnthropicWouldRefuseIsA400BeforeAnyCall() throws Exception {
+    HttpResponse<String> small = router.post("/v1/chat/completions", """
+        {"model":"claude","thinking":{"type":"enabled","budget_tokens":512},
+         "messages":[{"role":"user","content":"hi"}]}""");
+    HttpResponse<String> overLimit = router.post("/v1/chat/completions", """
+        {"model":"claude","max_completion_tokens":1024,"reasoning_effort":"medium",
+         "messages":[{"role":"user","content":"hi"}]}""");
+
+    assertThat(small.statusCode()).isEqualTo(400);
+    assertThat(assertOpenAiError(small.body(), "invalid_request_error", "invalid_value").path("message").asText())
+        .contains("at least 1024");
+    assertThat(overLimit.statusCode()).isEqualTo(400);
+    assertThat(assertOpenAiError(overLimit.body(), "invalid_request_error", "invalid_value").path("message")
+        .asText()).contains("less than max_tokens");
+    assertThat(fake.calls()).isEmpty();
+  }
+
+  @Test
+  void theOpenAiSdkSeesThinkingAsAdditionalPropertiesAndSendsItBack() throws Exception {
+    fake.then(new Json(200, Map.of(), AnthropicWire.thinkingToolUseMessage()),
+        new Json(200, Map.of(), AnthropicWire.toolUseMessage()),
+        new Events(AnthropicWire.thinkingToolUseStream(), Duration.ZERO, End.DONE));
+    OpenAIClient sdk = OpenAIOkHttpClient.builder().apiKey(RunningRouter.MASTER_KEY)
+        .baseUrl(router.baseUrl() + "/v1").maxRetries(0).build();
+    try {
+      ChatCompletionCreateParams.Builder turn = ChatCompletionCreateParams.builder().model("claude")
+          .reasoningEffort(ReasoningEffort.HIGH).addUserMessage("Weather in Paris?");
+      ChatCompletionMessage message = sdk.chat().completions().create(turn.build()).choices().get(0).message();
+
+      assertThat(JSON.readTree(fake.calls().get(0).body()).path("thinking"))
+          .isEqualTo(JSON.readTree("{\"type\":\"enabled\",\"budget_tokens\":4096}"));
+      assertThat(JSON.readTree(fake.calls().get(0).body()).path("max_tokens").asInt()).isEqualTo(8192);
+      Map<String, JsonValue> extra = message._additionalProperties();
+      assertThat(extra.get("reasoning_content").asStringOrThrow()).isEqualTo("The user wants Paris weather. ");
+      JsonValue blocks = extra.get("thinking_blocks");
+      assertThat(JSON.valueToTree(blocks.convert(Object.class)).path(0).path("signature").asText())
+          .isEqualTo(AnthropicWire.SIGNATURE);
+
+      sdk.chat().completions().create(turn.addMessage(message.toParam().toBuilder()
+              .putAdditionalProperty("thinking_blocks", blocks).build())
+          .addMessage(ChatCompletionToolMessageParam.builder().toolCallId("toolu_01A").content("18C").build())
+          .build());
+      JsonNode sentBack = JSON.readTree(fake.calls().get(1).body()).path("messages").get(1).path("content");
+      assertThat(sentBack.get(0)).isEqualTo(JSON.readTree("""
+          {"type":"thinking","thinking":"The user wants Paris weather. ","signature":"%s"}"""
+          .formatted(AnthropicWire.SIGNATURE)));
+      assertThat(sentBack.get(1).path("type").asText()).isEqualTo("redacted_thinking");
+      assertThat(sentBack.get(3).path("type").asText()).isEqualTo("tool_use");
+
+      StringBuilder reasoning = new StringBuilder();
+      List<String> signatures = new java.util.ArrayList<>();
+      ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+      try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions().createStreaming(
+          ChatCompletionCreateParams.builder().model("claude").reasoningEffort(ReasoningEffort.LOW)
+              .addUserMessage("Weather in Paris?").build())) {
+        stream.stream().forEach(chunk -> {
+          accumulator.accumulate(chunk);
+          for (ChatCompletionChunk.Choice choice : chunk.choices()) {
+            Map<String, JsonValue> deltaExtra = choice.delta()._additionalProperties();
+            if (deltaExtra.containsKey("reasoning_content")) {
+              reasoning.append(deltaExtra.get("reasoning_content").asStringOrThrow());
+            }
+            if (deltaExtra.containsKey("thinking_blocks")) {
+              JsonNode block = JSON.valueToTree(deltaExtra.get("thinking_blocks").convert(Object.class)).path(0);
+              if (block.has("signature")) {
+                signatures.add(block.path("signature").asText());
+              }
+            }
+          }
+        });
+      }
+      assertThat(reasoning.toString()).isEqualTo("The user wants Paris weather. ");
+      assertThat(signatures).containsExactly(AnthropicWire.SIGNATURE);
+      ChatCompletionMessage streamed = accumulator.chatCompletion().choices().get(0).message();
+      assertThat(streamed.content()).contains("Checking.");
+      assertThat(streamed.toolCalls().orElseThrow()).singleElement().satisfies(call -> {
+        assertThat(call.asFunction().id()).isEqualTo("toolu_01A");
+        assertThat(call.asFunction().function().arguments()).isEqualTo(AnthropicWire.WEATHER_ARGUMENTS);
+      });
     } finally {
       sdk.close();
     }

@@ -139,22 +139,8 @@ class AnthropicThinkingTest {
       }
     }
     List<JsonNode> expected = new ArrayList<>();
-    for (String delta : List.of(
-        "{\"role\":\"assistant\",\"content\":\"\"}",
-        "{\"reasoning_content\":\"The user wants \",\"thinking_blocks\":[{\"type\":\"thinking\","
-            + "\"thinking\":\"The user wants \"}]}",
-        "{\"reasoning_content\":\"Paris weather. \",\"thinking_blocks\":[{\"type\":\"thinking\","
-            + "\"thinking\":\"Paris weather. \"}]}",
-        "{\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"" + AnthropicWire.SIGNATURE
-            + "\"}]}",
-        "{\"thinking_blocks\":[{\"type\":\"redacted_thinking\",\"data\":\"" + AnthropicWire.REDACTED + "\"}]}",
-        "{\"content\":\"Checking.\"}",
-        "{\"tool_calls\":[{\"index\":0,\"id\":\"toolu_01A\",\"type\":\"function\",\"function\":{\"name\":"
-            + "\"get_weather\",\"arguments\":\"\"}}]}")) {
+    for (String delta : AnthropicWire.thinkingToolUseDeltas()) {
       expected.add(JSON.readTree(delta));
-    }
-    for (String fragment : AnthropicWire.WEATHER_FRAGMENTS) {
-      expected.add(JSON.readTree("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"" + fragment + "\"}}]}"));
     }
     expected.add(JSON.readTree("{}"));
     assertThat(deltas).containsExactlyElementsOf(expected);

@@ -105,6 +105,24 @@ public final class AnthropicWire {
     return events;
   }
 
+  /** The OpenAI chunk deltas {@link #thinkingToolUseStream} becomes, before the finish chunk, in order. */
+  public static List<String> thinkingToolUseDeltas() {
+    List<String> deltas = new ArrayList<>(List.of("{\"role\":\"assistant\",\"content\":\"\"}",
+        "{\"reasoning_content\":\"The user wants \",\"thinking_blocks\":[{\"type\":\"thinking\","
+            + "\"thinking\":\"The user wants \"}]}",
+        "{\"reasoning_content\":\"Paris weather. \",\"thinking_blocks\":[{\"type\":\"thinking\","
+            + "\"thinking\":\"Paris weather. \"}]}",
+        "{\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"" + SIGNATURE + "\"}]}",
+        "{\"thinking_blocks\":[{\"type\":\"redacted_thinking\",\"data\":\"" + REDACTED + "\"}]}",
+        "{\"content\":\"Checking.\"}",
+        "{\"tool_calls\":[{\"index\":0,\"id\":\"toolu_01A\",\"type\":\"function\",\"function\":{\"name\":"
+            + "\"get_weather\",\"arguments\":\"\"}}]}"));
+    for (String fragment : WEATHER_FRAGMENTS) {
+      deltas.add("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"" + fragment + "\"}}]}");
+    }
+    return deltas;
+  }
+
   private static String delta(int index, String delta) {
     return event("content_block_delta",
         "{\"type\":\"content_block_delta\",\"index\":" + index + ",\"delta\":" + delta + "}");
