@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clincher.common.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** model_group_alias, retry_policy, model_group_retry_policy, default_fallbacks and content_policy_fallbacks. */
@@ -144,6 +147,40 @@ class ReliabilitySettingsReaderTest {
     assertFails("content_policy_fallbacks: [{\"a\": \"b\"}]",
         "router_settings.content_policy_fallbacks[0]: expected a list of fallback model_names for 'a'");
     assertFails("content_policy_fallbacks: [{\"a\": []}]", "expected a non-empty list");
+  }
+
+  @Test
+  void theDocumentedExampleLoads() throws Exception {
+    String example = docsYaml("### Aliases, retry policies and more fallbacks");
+    String models = """
+        model_list:
+          - {model_name: gpt-4.1, litellm_params: {model: openai/gpt-4.1}}
+          - {model_name: claude-sonnet, litellm_params: {model: anthropic/claude-sonnet-4-20250514}}
+          - {model_name: local-llama, litellm_params: {model: hosted_vllm/llama, api_base: "http://vllm:8000/v1"}}
+        """;
+    RouterConfig config = RouterConfigReader.parse("router.md", models + example, ENV);
+    assertThat(config.aliases().group("legacy-gpt")).contains("gpt-4.1");
+    assertThat(config.routing().policyRetries("claude-sonnet", ErrorKind.TIMEOUT)).isEqualTo(OptionalInt.of(2));
+    assertThat(config.fallbacks().defaults()).containsExactly("local-llama");
+    assertThat(config.notices()).isEmpty();
+  }
+
+  @Test
+  void theDocumentedFullConfigLoads() throws Exception {
+    RouterConfig config = RouterConfigReader.parse("router.md", docsYaml("## Configuration: LiteLLM's"), ENV);
+    assertThat(config.aliases().group("legacy")).contains("gpt-4.1");
+    assertThat(config.fallbacks().contentPolicy()).containsKey("gpt-4.1");
+  }
+
+  /** The first YAML block after {@code heading} in docs/router.md (the test is skipped without the docs). */
+  static String docsYaml(String heading) throws Exception {
+    Path docs = Path.of("../docs/router.md");
+    Assumptions.assumeTrue(Files.isRegularFile(docs), "docs not beside the module");
+    String text = Files.readString(docs);
+    int section = text.indexOf(heading);
+    assertThat(section).as(heading).isNotNegative();
+    int start = text.indexOf("```yaml\n", section) + "```yaml\n".length();
+    return text.substring(start, text.indexOf("```", start));
   }
 
   @Test
