@@ -121,8 +121,8 @@ public final class RouterServer implements AutoCloseable {
       SpendControls spend, KeyStore keyStore, List<AutoCloseable> stores) throws ConfigException, IOException {
     ObjectMapper json = new ObjectMapper();
     Providers providers = Providers.create(settings.env(), json, providerTls);
-    Dispatcher dispatcher = new Dispatcher(config.deployments(), config.routing(), config.maxParallelRequests(),
-        RandomGenerator.getDefault());
+    Dispatcher dispatcher = new Dispatcher(config.deployments(), config.routing(), config.aliases(),
+        config.maxParallelRequests(), RandomGenerator.getDefault());
     Metrics metrics = Metrics.create("router");
     Health health = new Health();
     health.addReadinessCheck("config", () -> CheckResult.up(config.deployments().size() + " deployments"));

@@ -14,6 +14,8 @@ import dev.clincher.router.routing.Dispatcher;
 import dev.clincher.router.routing.Fallbacks;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -36,6 +38,9 @@ import org.eclipse.jetty.util.Callback;
  * served in front of this handler by common's {@code OpsHandler}). A virtual key that expired is refused with
  * LiteLLM's {@code expired_key}; one that asks for a model outside its {@code models} with
  * {@code key_model_access_denied}. Any other path answers 404 in OpenAI's error shape.
+ *
+ * <p>A {@code model_group_alias} is served by its group. A virtual key may call an alias when its {@code models}
+ * name the alias or the alias's group; {@code /v1/models} lists the aliases that are not hidden, by the same rule.
  */
 public final class RouterHandler extends Handler.Abstract {
   private final KeyAuthenticator keys;
@@ -125,14 +130,19 @@ public final class RouterHandler extends Handler.Abstract {
   }
 
   /** Answers 401 {@code key_model_access_denied} (LiteLLM's) when the caller's key may not call {@code model}. */
-  private static boolean refusedModel(Exchange exchange, Caller caller, String model) {
-    if (caller.allows(model)) {
+  private boolean refusedModel(Exchange exchange, Caller caller, String model) {
+    if (allows(caller, model)) {
       return false;
     }
     exchange.sendError(new OpenAiError(401, "key not allowed to access model. This key can only access models="
         + OpenAiError.printable(String.valueOf(caller.key().orElseThrow().models())) + ". Tried to access "
         + OpenAiError.printable(model), "key_model_access_denied", "model", "401", Optional.empty()));
     return true;
+  }
+
+  /** The caller may use {@code model}, or the group it is an alias of. */
+  private boolean allows(Caller caller, String model) {
+    return caller.allows(model) || dispatcher.aliases().group(model).filter(caller::allows).isPresent();
   }
 
   private void chatCompletion(Exchange exchange, Caller caller) throws IOException, InterruptedException {
@@ -194,8 +204,10 @@ public final class RouterHandler extends Handler.Abstract {
   private void listModels(Exchange exchange, Caller caller) {
     ObjectNode list = json.createObjectNode().put("object", "list");
     ArrayNode data = list.putArray("data");
-    for (String name : dispatcher.modelNames()) {
-      if (!caller.allows(name)) {
+    List<String> names = new ArrayList<>(dispatcher.modelNames());
+    names.addAll(dispatcher.aliases().listed());
+    for (String name : names) {
+      if (!allows(caller, name)) {
         continue;
       }
       data.addObject().put("id", name).put("object", "model").put("created", startedEpochSeconds)

@@ -36,12 +36,7 @@ final class KeyPolicy {
       warn("litellm_params.tags", NOT_YET),
       warn("litellm_params.region_name", NOT_YET),
       // router_settings
-      warn("router_settings.content_policy_fallbacks", NOT_YET),
-      warn("router_settings.default_fallbacks", NOT_YET),
-      warn("router_settings.retry_policy", "num_retries applies to every error kind"),
-      warn("router_settings.model_group_retry_policy", "num_retries applies to every group"),
       warn("router_settings.allowed_fails_policy", "allowed_fails applies to every error kind"),
-      warn("router_settings.model_group_alias", "aliases are not resolved; clients must use model_name"),
       warn("router_settings.routing_strategy_args", NOT_YET),
       warn("router_settings.cache_responses", "the response cache is not implemented yet"),
       warn("router_settings.optional_pre_call_checks", NOT_YET),

@@ -3,7 +3,9 @@ package dev.clincher.router.config;
 import dev.clincher.common.config.Secret;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * A LiteLLM {@code config.yaml} as the router uses it, read by {@link RouterConfigReader}.
@@ -13,7 +15,8 @@ import java.util.Objects;
  * @param routing        strategy, retries and cooldown
  * @param maxRequestBytes largest request body accepted ({@code general_settings.max_request_size_mb})
  * @param maxParallelRequests requests in flight at most, over all deployments
- * @param fallbacks      {@code fallbacks}/{@code context_window_fallbacks}: group → groups to try next
+ * @param fallbacks      {@code fallbacks}/{@code context_window_fallbacks}/...: group → groups to try next
+ * @param aliases        {@code model_group_alias}: other names for groups
  * @param notices        unsupported keys that were ignored, one line each (logged once at start-up)
  * @param spend          where virtual keys and spend counters are kept
  */
@@ -25,10 +28,12 @@ public record RouterConfig(
     long maxRequestBytes,
     int maxParallelRequests,
     List<String> notices,
-    SpendSettings spend) {
+    SpendSettings spend,
+    ModelAliases aliases) {
 
   public RouterConfig {
     Objects.requireNonNull(spend, "spend");
+    Objects.requireNonNull(aliases, "aliases");
     deployments = List.copyOf(deployments);
     notices = List.copyOf(notices);
     Objects.requireNonNull(masterKey, "masterKey");
@@ -45,6 +50,8 @@ public record RouterConfig(
    * @param allowedFails  failures within a minute before a deployment cools down ({@code allowed_fails})
    * @param cooldownTime  how long a failing deployment is skipped ({@code cooldown_time})
    * @param cooldowns     false when {@code disable_cooldowns} is set
+   * @param retryPolicy   {@code retry_policy}: retries per error kind, over {@code num_retries}
+   * @param groupRetryPolicies {@code model_group_retry_policy}: model_name → its policy, over {@code retry_policy}
    */
   public record RoutingSettings(
       RoutingStrategy strategy,
@@ -52,13 +59,29 @@ public record RouterConfig(
       Duration retryAfter,
       int allowedFails,
       Duration cooldownTime,
-      boolean cooldowns) {
+      boolean cooldowns,
+      RetryPolicy retryPolicy,
+      Map<String, RetryPolicy> groupRetryPolicies) {
 
     public RoutingSettings {
       Objects.requireNonNull(strategy, "strategy");
+      Objects.requireNonNull(retryPolicy, "retryPolicy");
+      groupRetryPolicies = Map.copyOf(groupRetryPolicies);
       if (numRetries < 0 || numRetries > 10 || allowedFails < 1) {
         throw new IllegalArgumentException("num_retries must be 0..10 and allowed_fails >= 1");
       }
+    }
+
+    /** Without retry policies: {@code num_retries} for every error kind. */
+    public RoutingSettings(RoutingStrategy strategy, int numRetries, Duration retryAfter, int allowedFails,
+        Duration cooldownTime, boolean cooldowns) {
+      this(strategy, numRetries, retryAfter, allowedFails, cooldownTime, cooldowns, RetryPolicy.NONE, Map.of());
+    }
+
+    /** The retries a policy sets for {@code kind} in {@code group}: the group's own, else {@code retry_policy}'s. */
+    public OptionalInt policyRetries(String group, ErrorKind kind) {
+      OptionalInt own = groupRetryPolicies.getOrDefault(group, RetryPolicy.NONE).retries(kind);
+      return own.isPresent() ? own : retryPolicy.retries(kind);
     }
 
     /** LiteLLM's defaults: simple-shuffle, no retries, 3 allowed fails, 5 s cooldown. */

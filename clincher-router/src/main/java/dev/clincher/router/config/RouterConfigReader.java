@@ -45,11 +45,12 @@ public final class RouterConfigReader {
       "cache_read_input_token_cost", "cache_creation_input_token_cost");
   private static final Set<String> ROUTER_SETTINGS = Set.of("num_retries", "retry_after", "routing_strategy",
       "allowed_fails", "cooldown_time", "disable_cooldowns", "timeout", "enable_pre_call_checks",
-      "default_max_parallel_requests", "stream_timeout", "fallbacks", "context_window_fallbacks", "max_fallbacks",
-      "redis_host", "redis_port", "redis_password");
+      "default_max_parallel_requests", "stream_timeout", "fallbacks", "context_window_fallbacks",
+      "content_policy_fallbacks", "default_fallbacks", "max_fallbacks", "model_group_alias", "retry_policy",
+      "model_group_retry_policy", "redis_host", "redis_port", "redis_password");
   private static final Set<String> LITELLM_SETTINGS = Set.of("num_retries", "request_timeout", "callbacks",
       "success_callback", "failure_callback", "service_callbacks", "json_logs", "turn_off_message_logging",
-      "redact_user_api_key_info", "fallbacks", "context_window_fallbacks",
+      "redact_user_api_key_info", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
       "cache", "cache_params"); // the cache keys are read by router.cache.CacheSettingsReader
   private static final Set<String> GENERAL_SETTINGS =
       Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting",
@@ -91,9 +92,11 @@ public final class RouterConfigReader {
         ? Optional.of(router.seconds("stream_timeout", DEFAULT_TIMEOUT)) : Optional.empty();
     List<DeploymentConfig> deployments =
         readModelList(root.raw("model_list"), defaultTimeout, streamTimeout, deploymentParallel);
-    FallbackSettings fallbacks = fallbacks(router, litellm, deployments);
-    return new RouterConfig(deployments, masterKey(general), routing(router, litellm), fallbacks,
-        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend(router, general));
+    Set<String> groups = groups(deployments);
+    FallbackSettings fallbacks = fallbacks(router, litellm, groups);
+    ModelAliases aliases = new ModelAliasReader(context).read(router, groups);
+    return new RouterConfig(deployments, masterKey(general), routing(router, litellm, groups), fallbacks,
+        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend(router, general), aliases);
   }
 
   private List<DeploymentConfig> readModelList(JsonNode list, Duration timeout, Optional<Duration> streamTimeout,
@@ -210,15 +213,46 @@ public final class RouterConfigReader {
     return new SpendSettings(database.filter(d -> !d.isBlank()).map(Secret::of), redis);
   }
 
-  /** {@code fallbacks} and {@code context_window_fallbacks} (router_settings first, else litellm_settings). */
-  private FallbackSettings fallbacks(ConfigSection router, ConfigSection litellm, List<DeploymentConfig> deployments)
-      throws ConfigException {
+  private static Set<String> groups(List<DeploymentConfig> deployments) {
     Set<String> groups = new HashSet<>();
     deployments.forEach(d -> groups.add(d.modelName()));
+    return groups;
+  }
+
+  /**
+   * {@code fallbacks}, {@code context_window_fallbacks}, {@code content_policy_fallbacks} (router_settings first,
+   * else litellm_settings) and {@code default_fallbacks} (router_settings).
+   */
+  private FallbackSettings fallbacks(ConfigSection router, ConfigSection litellm, Set<String> groups)
+      throws ConfigException {
     long max = router.wholeNumber("max_fallbacks", 5);
     return new FallbackSettings(fallbackMap(router.has("fallbacks") ? router : litellm, "fallbacks", groups),
         fallbackMap(router.has("context_window_fallbacks") ? router : litellm, "context_window_fallbacks", groups),
-        (int) Math.min(max, 100));
+        fallbackMap(router.has("content_policy_fallbacks") ? router : litellm, "content_policy_fallbacks", groups),
+        defaultFallbacks(router, groups), (int) Math.min(max, 100));
+  }
+
+  /** LiteLLM's shape: a list of model_names, {@code ["claude-haiku"]}. */
+  private List<String> defaultFallbacks(ConfigSection router, Set<String> groups) throws ConfigException {
+    JsonNode list = router.raw("default_fallbacks");
+    if (list.isMissingNode() || list.isNull()) {
+      return List.of();
+    }
+    String path = router.childPath("default_fallbacks");
+    if (!list.isArray()) {
+      throw context.error(path, "expected a list of model_names");
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String name = list.get(i).asText();
+      if (!list.get(i).isTextual() || !groups.contains(name)) {
+        throw context.error(path + "[" + i + "]", "'" + name + "' is not a model_name of model_list");
+      }
+      if (!names.contains(name)) {
+        names.add(name);
+      }
+    }
+    return names;
   }
 
   /** LiteLLM's shape: a list of one-key mappings, {@code [{"gpt-4": ["gpt-4o", "claude"]}]}. */
@@ -239,6 +273,9 @@ public final class RouterConfigReader {
         throw context.error(path + "[" + i + "]", "expected one mapping {model_name: [fallback model_names]}");
       }
       Map.Entry<String, JsonNode> only = entry.properties().iterator().next();
+      if (!only.getValue().isArray()) {
+        throw context.error(path + "[" + i + "]", "expected a list of fallback model_names for '" + only.getKey() + "'");
+      }
       List<String> targets = new ArrayList<>();
       for (JsonNode target : only.getValue()) {
         targets.add(target.asText());
@@ -340,7 +377,8 @@ public final class RouterConfigReader {
     return Secret.of(key.get());
   }
 
-  private RouterConfig.RoutingSettings routing(ConfigSection router, ConfigSection litellm) throws ConfigException {
+  private RouterConfig.RoutingSettings routing(ConfigSection router, ConfigSection litellm, Set<String> groups)
+      throws ConfigException {
     RouterConfig.RoutingSettings defaults = RouterConfig.RoutingSettings.defaults();
     long retries = router.has("num_retries")
         ? router.wholeNumber("num_retries", 0)
@@ -355,9 +393,11 @@ public final class RouterConfigReader {
     if (router.bool("enable_pre_call_checks", false)) {
       context.notice("router_settings.enable_pre_call_checks", "context-window pre-call checks are not implemented yet");
     }
+    RetryPolicyReader policies = new RetryPolicyReader(context);
     return new RouterConfig.RoutingSettings(strategy(router), (int) retries,
         router.seconds("retry_after", defaults.retryAfter()), (int) Math.min(allowedFails, Integer.MAX_VALUE),
-        router.seconds("cooldown_time", defaults.cooldownTime()), !router.bool("disable_cooldowns", false));
+        router.seconds("cooldown_time", defaults.cooldownTime()), !router.bool("disable_cooldowns", false),
+        policies.policy(router), policies.groupPolicies(router, groups));
   }
 
   private RoutingStrategy strategy(ConfigSection router) throws ConfigException {

@@ -1,6 +1,8 @@
 package dev.clincher.router.routing;
 
 import dev.clincher.router.config.DeploymentConfig;
+import dev.clincher.router.config.ErrorKind;
+import dev.clincher.router.config.ModelAliases;
 import dev.clincher.router.config.RouterConfig;
 import dev.clincher.router.provider.ProviderException;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.random.RandomGenerator;
@@ -18,7 +21,9 @@ import java.util.random.RandomGenerator;
  * Routes one request to a deployment of its group and retries: admission (the router's bound on requests in flight),
  * selection ({@link Selector}), the call, and on a retryable failure a backoff and another attempt, preferring a
  * deployment not tried yet. A {@code Retry-After} from the provider cools that deployment down for that long; when
- * every deployment is cooling, the retry waits for the first to come back (at most {@link #MAX_WAIT}).
+ * every deployment is cooling, the retry waits for the first to come back (at most {@link #MAX_WAIT}). How many
+ * retries an error gets: the {@code retry_policy} value for its {@link ErrorKinds kind} when a policy names it, else
+ * {@code num_retries} for retryable errors (rate limits, timeouts, server errors, connection failures), else none.
  *
  * <p>Retries happen only inside {@link #dispatch}: once it returns, nothing is retried, so a caller that starts
  * streaming to its client after {@code dispatch} returns can never send a client a second answer.
@@ -43,16 +48,24 @@ public final class Dispatcher {
   }
 
   private final Map<String, DeploymentGroup> groups;
+  private final ModelAliases aliases;
   private final RouterConfig.RoutingSettings settings;
   private final Selector selector;
   private final Semaphore admission;
   private final int maxInFlight;
   private final RandomGenerator random;
 
-  /** Groups {@code deployments} by model name, in file order. */
+  /** Groups {@code deployments} by model name, in file order; no aliases. */
   public Dispatcher(List<DeploymentConfig> deployments, RouterConfig.RoutingSettings settings, int maxInFlight,
       RandomGenerator random) {
+    this(deployments, settings, ModelAliases.NONE, maxInFlight, random);
+  }
+
+  /** Groups {@code deployments} by model name, in file order; {@code aliases} name groups too. */
+  public Dispatcher(List<DeploymentConfig> deployments, RouterConfig.RoutingSettings settings, ModelAliases aliases,
+      int maxInFlight, RandomGenerator random) {
     this.groups = group(deployments);
+    this.aliases = aliases;
     this.settings = settings;
     this.selector = new Selector(settings.strategy(), random);
     this.admission = new Semaphore(maxInFlight);
@@ -71,9 +84,14 @@ public final class Dispatcher {
     return Map.copyOf(groups);
   }
 
-  /** The group serving {@code modelName}, if any. */
+  /** The group serving {@code modelName} (a model_name or an alias of one), if any. */
   public Optional<DeploymentGroup> group(String modelName) {
-    return Optional.ofNullable(groups.get(modelName));
+    return Optional.ofNullable(groups.get(modelName)).or(() -> aliases.group(modelName).map(groups::get));
+  }
+
+  /** The model_group_alias names. */
+  public ModelAliases aliases() {
+    return aliases;
   }
 
   /** Every public model name, in file order. */
@@ -146,7 +164,7 @@ public final class Dispatcher {
           admission.release();
         });
       } catch (ProviderException e) {
-        boolean willRetry = e.retryable() && retriesUsed < settings.numRetries();
+        boolean willRetry = retriesUsed < retries(group, e);
         if (e.retryable()) {
           coolDown(deployment, e);
         }
@@ -163,6 +181,13 @@ public final class Dispatcher {
       }
       waitedNanos += sleep(backoff(retriesUsed));
     }
+  }
+
+  /** Retries allowed for {@code error}: its retry policy's value, else num_retries if retryable, else none. */
+  private int retries(DeploymentGroup group, ProviderException error) {
+    Optional<ErrorKind> kind = ErrorKinds.of(error);
+    OptionalInt policy = kind.isPresent() ? settings.policyRetries(group.modelName(), kind.get()) : OptionalInt.empty();
+    return policy.orElse(error.retryable() ? settings.numRetries() : 0);
   }
 
   private void coolDown(Deployment deployment, ProviderException error) {

@@ -128,7 +128,7 @@ class RouterConfigReaderTest {
     String yaml = """
         router_settings:
           routing_strategy: cost-based-routing
-          retry_policy: {"RateLimitErrorRetries": 2}
+          allowed_fails_policy: {"RateLimitErrorAllowedFails": 2}
         litellm_settings:
           drop_params: true
         """;
