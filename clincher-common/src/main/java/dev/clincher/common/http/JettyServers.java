@@ -12,11 +12,12 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
- * Starts a Jetty 12 server the way every service runs one: one HTTP/1.1 connector on {@code host:port}, requests on
- * virtual threads (at most {@link Options#maxThreads()} at once), bounded request heads and bodies, an idle timeout,
+ * Starts a Jetty 12 server the way every service runs one: one HTTP/1.1 connector on {@code host:port}, I/O on a few
+ * platform threads, request handlers on virtual threads (at most {@link Options#maxThreads()} at once), bounded request heads and bodies, an idle timeout,
  * JSON error pages, and graceful stop: {@code server.stop()} stops accepting, waits up to
  * {@link Options#stopTimeout()} for requests in flight, then closes.
  */
@@ -122,9 +123,7 @@ public final class JettyServers {
 
   /** Builds the server without starting it. */
   public static Server create(Options options, Handler handler) {
-    VirtualThreadPool threads = new VirtualThreadPool(options.maxThreads());
-    threads.setName("http");
-    Server server = new Server(threads);
+    Server server = new Server(threadPool(options));
     server.addConnector(connector(server, options));
     server.setHandler(new GracefulHandler(limitBodies(options, handler)));
     server.setErrorHandler(new JsonErrorHandler());
@@ -132,6 +131,24 @@ public final class JettyServers {
     server.setStopAtShutdown(false);
     return server;
   }
+
+  /**
+   * A few platform threads for the acceptor, the selector and non-blocking I/O callbacks, and virtual threads (at most
+   * {@link Options#maxThreads()} at once) for handlers, which block. Selectors on virtual threads (an all-virtual pool)
+   * block their carrier in {@code epoll_wait} and add a hand-off to every read.
+   */
+  private static QueuedThreadPool threadPool(Options options) {
+    VirtualThreadPool handlers = new VirtualThreadPool(options.maxThreads());
+    handlers.setName("http");
+    QueuedThreadPool io = new QueuedThreadPool(PLATFORM_THREADS, 2);
+    io.setName("http-io");
+    io.setReservedThreads(0);
+    io.setVirtualThreadsExecutor(handlers);
+    return io;
+  }
+
+  /** Platform threads at most: acceptor, selector, and Jetty's own non-blocking tasks. */
+  static final int PLATFORM_THREADS = 8;
 
   /** Connections the kernel queues for accept; beyond, a connect is refused. */
   static final int ACCEPT_QUEUE = 1024;

@@ -7,14 +7,12 @@ import dev.clincher.router.config.DeploymentConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
 
 /**
  * Anthropic's Messages API behind the OpenAI interface: requests are translated by {@link AnthropicRequests},
@@ -39,52 +37,31 @@ public final class AnthropicProvider implements Provider {
 
   @Override
   public CompletableFuture<Completion> complete(DeploymentConfig deployment, ObjectNode request) {
-    HttpRequest call;
+    Request call;
     try {
       call = newRequest(deployment, requests.translate(request), false);
     } catch (ProviderException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return http.sendAsync(call, HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
-      if (failure != null) {
-        throw new CompletionException(HttpCalls.unreachable(deployment, failure));
-      }
-      if (response.statusCode() / 100 != 2) {
-        throw new CompletionException(UpstreamErrors.from(response.statusCode(), response.headers(), response.body(),
-            deployment.apiKey(), deployment.id(), json));
-      }
-      try {
-        ObjectNode completion = responses.completion(json.readTree(response.body()));
-        return new Completion(completion, Usage.of(completion));
-      } catch (IOException e) {
-        throw new CompletionException(HttpCalls.badResponse(deployment));
-      }
-    });
+    return HttpCalls.send(call, deployment, json, responses::completion);
   }
 
   @Override
   public ChunkStream stream(DeploymentConfig deployment, ObjectNode request)
       throws ProviderException, InterruptedException {
-    HttpRequest call = newRequest(deployment, requests.translate(request), true);
-    HttpResponse<InputStream> response = HttpCalls.openStream(http, call, deployment, json);
+    Request call = newRequest(deployment, requests.translate(request), true);
+    InputStream body = HttpCalls.openStream(call, deployment, json);
     boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
-    return new AnthropicChunkStream(response.body(), responses.new StreamState(includeUsage), json);
+    return new AnthropicChunkStream(body, responses.new StreamState(includeUsage), json);
   }
 
-  private HttpRequest newRequest(DeploymentConfig deployment, ObjectNode body, boolean stream) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(messagesUri(deployment.apiBase().orElseThrow()))
-        .header("Content-Type", "application/json")
-        .header("Accept", stream ? "text/event-stream" : "application/json")
-        .header("anthropic-version", API_VERSION)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(HttpCalls.bytes(json, body)));
-    HttpCalls.plainHttpOnHttp11(builder, deployment);
-    deployment.apiKey().ifPresent(key -> builder.header("x-api-key", key.reveal()));
-    if (stream) {
-      // Until the response headers; a non-streaming call is bounded by the caller's wait, which cancels it. Per-call
-      // request timeouts cost a lock in the client's single selector thread, which showed under load (JFR).
-      builder.timeout(deployment.timeout());
-    }
-    return builder.build();
+  private Request newRequest(DeploymentConfig deployment, ObjectNode body, boolean stream) {
+    Request request = HttpCalls.post(http, deployment, messagesUri(deployment.apiBase().orElseThrow()), json, body,
+        stream);
+    return request.headers(headers -> {
+      headers.put("anthropic-version", API_VERSION);
+      deployment.apiKey().ifPresent(key -> headers.put("x-api-key", key.reveal()));
+    });
   }
 
   /** {@code .../v1/messages} whether {@code api_base} names the host, {@code /v1}, or the full path. */

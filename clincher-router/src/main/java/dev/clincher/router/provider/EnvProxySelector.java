@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jetty.client.HttpProxy;
+import org.eclipse.jetty.client.Origin;
+import org.eclipse.jetty.client.ProxyConfiguration;
 
 /**
  * Chooses the outbound proxy from {@code HTTPS_PROXY}, {@code HTTP_PROXY} and {@code NO_PROXY} (upper or lower case,
@@ -63,6 +66,36 @@ public final class EnvProxySelector extends ProxySelector {
   @Override
   public void connectFailed(URI uri, SocketAddress address, IOException failure) {
     // Nothing to remember: the caller sees the failure and retries per its own policy.
+  }
+
+  /**
+   * Adds the proxies to a Jetty client: one for {@code https} origins (tunnelled with {@code CONNECT}), one for
+   * {@code http} origins, each skipping {@code NO_PROXY} hosts.
+   */
+  public void configure(ProxyConfiguration proxies) {
+    httpsProxy.ifPresent(address -> proxies.addProxy(new SchemeProxy(address, "https", this)));
+    httpProxy.ifPresent(address -> proxies.addProxy(new SchemeProxy(address, "http", this)));
+  }
+
+  /** An HTTP proxy for the origins of one scheme that {@code NO_PROXY} does not exempt. */
+  private static final class SchemeProxy extends HttpProxy {
+    private final String scheme;
+    private final EnvProxySelector selector;
+
+    SchemeProxy(InetSocketAddress address, String scheme, EnvProxySelector selector) {
+      // HTTP/1.1 to the proxy: the client's first protocol is HTTP/2, which a CONNECT proxy does not speak in clear.
+      super(new Origin.Address(address.getHostString(), address.getPort()), false,
+          new Origin.Protocol(List.of("http/1.1"), false));
+      this.scheme = scheme;
+      this.selector = selector;
+    }
+
+    @Override
+    public boolean matches(Origin origin) {
+      // super: never the proxy itself (its CONNECT requests are http origins, which HTTP_PROXY would catch)
+      return super.matches(origin) && scheme.equalsIgnoreCase(origin.getScheme())
+          && !selector.bypasses(origin.getAddress().getHost().toLowerCase(Locale.ROOT));
+    }
   }
 
   boolean bypasses(String host) {

@@ -1,85 +1,153 @@
 package dev.clincher.router.provider;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.config.DeploymentConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpResponseException;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpVersion;
 
-/** What every provider does the same way with the JDK HTTP client: open streams, classify failures, write JSON. */
+/**
+ * What every provider does the same way with Jetty's HTTP client: build a JSON POST, send it buffered or streamed,
+ * classify failures, and bound what is read.
+ */
 final class HttpCalls {
+  /** Largest answer body read (embeddings of a large batch are the big ones); beyond it the call fails. */
+  static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
   private HttpCalls() {}
 
-  /** Sends a streaming request; returns the response once it answered 2xx, else its error. */
-  static HttpResponse<InputStream> openStream(HttpClient http, HttpRequest call, DeploymentConfig deployment,
-      ObjectMapper json) throws ProviderException, InterruptedException {
-    HttpResponse<InputStream> response;
+  /**
+   * A POST of {@code body} (JSON) to {@code uri}, bounded by the deployment's timeouts while idle. Plain
+   * {@code http://} goes over HTTP/1.1 (no h2c); {@code https://} offers HTTP/2 and HTTP/1.1 by ALPN.
+   */
+  static Request post(HttpClient http, DeploymentConfig deployment, URI uri, ObjectMapper json, ObjectNode body,
+      boolean stream) {
+    Request request = http.newRequest(uri)
+        .method(HttpMethod.POST)
+        .headers(headers -> headers.put(HttpHeader.ACCEPT, stream ? "text/event-stream" : "application/json"))
+        .body(new BytesRequestContent("application/json", bytes(json, body)))
+        .idleTimeout(Math.max(deployment.timeout().toMillis(), deployment.streamTimeout().toMillis()),
+            TimeUnit.MILLISECONDS);
+    if ("http".equalsIgnoreCase(uri.getScheme())) {
+      request.version(HttpVersion.HTTP_1_1);
+    }
+    return request;
+  }
+
+  /**
+   * Sends {@code request} and reads the whole answer; a 2xx JSON object is mapped through {@code translate}, anything
+   * else fails the future with a {@link ProviderException}. Cancelling the future aborts the upstream call.
+   */
+  static CompletableFuture<Completion> send(Request request, DeploymentConfig deployment, ObjectMapper json,
+      UnaryOperator<ObjectNode> translate) {
+    CompletableFuture<Completion> result = new CompletableFuture<>();
+    result.whenComplete((completion, failure) -> {
+      if (failure instanceof CancellationException) {
+        request.abort(failure);
+      }
+    });
+    request.send(new BufferingResponseListener(MAX_ANSWER_BYTES) {
+      @Override
+      public void onComplete(Result done) {
+        try {
+          result.complete(completion(done, getContent(), deployment, json, translate));
+        } catch (ProviderException e) {
+          result.completeExceptionally(e);
+        }
+      }
+    });
+    return result;
+  }
+
+  private static Completion completion(Result done, byte[] content, DeploymentConfig deployment, ObjectMapper json,
+      UnaryOperator<ObjectNode> translate) throws ProviderException {
+    if (done.isFailed()) {
+      throw unreachable(deployment, done.getFailure());
+    }
+    Response response = done.getResponse();
+    if (response.getStatus() / 100 != 2) {
+      throw UpstreamErrors.from(response.getStatus(), response.getHeaders(), content, deployment.apiKey(),
+          deployment.id(), json);
+    }
     try {
-      response = http.send(call, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw unreachable(deployment, e);
+      JsonNode tree = json.readTree(content);
+      if (tree == null || !tree.isObject()) {
+        throw new IOException("not a JSON object");
+      }
+      ObjectNode answer = translate.apply((ObjectNode) tree);
+      return new Completion(answer, Usage.of(answer));
+    } catch (IOException | RuntimeException e) {
+      throw badResponse(deployment);
     }
-    if (response.statusCode() / 100 == 2) {
-      return response;
+  }
+
+  /**
+   * Sends a streaming request and waits (at most the deployment's {@code timeout}) for the response headers; returns
+   * the body once the upstream answered 2xx. Closing the body before its end aborts the call.
+   */
+  static InputStream openStream(Request request, DeploymentConfig deployment, ObjectMapper json)
+      throws ProviderException, InterruptedException {
+    InputStreamResponseListener listener = new InputStreamResponseListener();
+    request.send(listener);
+    Response response;
+    try {
+      response = listener.get(deployment.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      request.abort(e);
+      throw ProviderException.unreachable("deployment " + deployment.id() + " timed out", true);
+    } catch (ExecutionException e) {
+      throw unreachable(deployment, e.getCause());
+    } catch (InterruptedException e) {
+      request.abort(e);
+      throw e;
     }
-    try (InputStream body = response.body()) {
+    InputStream body = listener.getInputStream();
+    if (response.getStatus() / 100 == 2) {
+      return body;
+    }
+    try (body) {
       byte[] bytes = body.readNBytes(UpstreamErrors.MAX_ERROR_BYTES);
-      throw UpstreamErrors.from(response.statusCode(), response.headers(), bytes, deployment.apiKey(),
+      throw UpstreamErrors.from(response.getStatus(), response.getHeaders(), bytes, deployment.apiKey(),
           deployment.id(), json);
     } catch (IOException e) {
       throw unreachable(deployment, e);
     }
   }
 
-  /**
-   * POSTs {@code body} as JSON and maps a 2xx JSON object answer through {@code translate}; errors become
-   * {@link ProviderException}s (the future fails with them).
-   */
-  static CompletableFuture<Completion> postJson(HttpClient http, ObjectMapper json, DeploymentConfig deployment,
-      java.net.URI uri, ObjectNode body, java.util.function.Consumer<HttpRequest.Builder> auth,
-      java.util.function.UnaryOperator<ObjectNode> translate) {
-    // No request timeout: the caller's wait bounds the call and cancels it (see OpenAiProvider#newRequest).
-    HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
-        .header("Content-Type", "application/json").header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(json, body)));
-    plainHttpOnHttp11(builder, deployment);
-    auth.accept(builder);
-    return http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
-      if (failure != null) {
-        throw new CompletionException(unreachable(deployment, failure));
-      }
-      if (response.statusCode() / 100 != 2) {
-        throw new CompletionException(UpstreamErrors.from(response.statusCode(), response.headers(), response.body(),
-            deployment.apiKey(), deployment.id(), json));
-      }
-      try {
-        com.fasterxml.jackson.databind.JsonNode tree = json.readTree(response.body());
-        if (tree == null || !tree.isObject()) {
-          throw new IOException("not a JSON object");
-        }
-        ObjectNode answer = translate.apply((ObjectNode) tree);
-        return new Completion(answer, Usage.of(answer));
-      } catch (IOException e) {
-        throw new CompletionException(badResponse(deployment));
-      }
-    });
-  }
-
   /** A connection failure or timeout, described without URLs or keys. */
   static ProviderException unreachable(DeploymentConfig deployment, Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    boolean timedOut = cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException);
+    boolean connecting = cause instanceof ConnectException || cause instanceof UnknownHostException
+        || cause instanceof UnresolvedAddressException || cause instanceof HttpResponseException
+        || cause instanceof SocketTimeoutException;
+    boolean timedOut = !connecting && cause instanceof TimeoutException;
     String what = timedOut ? "timed out"
-        : cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException ? "could not be reached"
+        : connecting ? "could not be reached"
         : "failed (" + cause.getClass().getSimpleName() + ")";
     return ProviderException.unreachable("deployment " + deployment.id() + " " + what, timedOut);
   }
@@ -87,13 +155,6 @@ final class HttpCalls {
   static ProviderException badResponse(DeploymentConfig deployment) {
     return new ProviderException(502, "api_error", "bad_upstream_response",
         "deployment " + deployment.id() + " answered with a body that is not valid JSON", Optional.empty());
-  }
-
-  /** No h2c upgrade attempts on plain {@code http://} connections: HTTP/2 only where TLS offers it. */
-  static void plainHttpOnHttp11(HttpRequest.Builder builder, DeploymentConfig deployment) {
-    if ("http".equalsIgnoreCase(deployment.apiBase().orElseThrow().getScheme())) {
-      builder.version(HttpClient.Version.HTTP_1_1);
-    }
   }
 
   static byte[] bytes(ObjectMapper json, ObjectNode body) {

@@ -7,17 +7,16 @@ import dev.clincher.router.config.DeploymentConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * The OpenAI-compatible provider (OpenAI, Groq, xAI, Gemini's OpenAI endpoint, Ollama, vLLM, llama.cpp): the request
  * goes to {@code <api_base>/chat/completions} as the client sent it, with the deployment's model and key.
- * One shared JDK {@link HttpClient} pools connections and speaks HTTP/2 where the server offers it over TLS.
+ * One shared Jetty {@link HttpClient} pools connections and speaks HTTP/2 where the server offers it over TLS.
  */
 public final class OpenAiProvider implements Provider {
   private final HttpClient http;
@@ -30,67 +29,34 @@ public final class OpenAiProvider implements Provider {
 
   @Override
   public CompletableFuture<Completion> complete(DeploymentConfig deployment, ObjectNode request) {
-    HttpRequest call = newRequest(deployment, request, false);
-    return http.sendAsync(call, HttpResponse.BodyHandlers.ofByteArray())
-        .handle((response, failure) -> {
-          if (failure != null) {
-            throw new CompletionException(HttpCalls.unreachable(deployment, failure));
-          }
-          return toCompletion(deployment, response);
-        });
+    return HttpCalls.send(newRequest(deployment, "/chat/completions", request, false), deployment, json, body -> body);
   }
 
   /** {@code POST <api_base>/embeddings}, passed through like chat. */
   @Override
   public CompletableFuture<Completion> embed(DeploymentConfig deployment, ObjectNode request) {
-    return HttpCalls.postJson(http, json, deployment, endpoint(deployment, "/embeddings"), request,
-        builder -> deployment.apiKey().ifPresent(key -> builder.header("Authorization", "Bearer " + key.reveal())),
-        body -> body);
+    return HttpCalls.send(newRequest(deployment, "/embeddings", request, false), deployment, json, body -> body);
   }
 
   @Override
   public ChunkStream stream(DeploymentConfig deployment, ObjectNode request)
       throws ProviderException, InterruptedException {
-    HttpResponse<InputStream> response = HttpCalls.openStream(http, newRequest(deployment, request, true), deployment,
+    InputStream body = HttpCalls.openStream(newRequest(deployment, "/chat/completions", request, true), deployment,
         json);
-    return new OpenAiChunkStream(response.body(), json);
+    return new OpenAiChunkStream(body, json);
   }
 
-  private HttpRequest newRequest(DeploymentConfig deployment, ObjectNode request, boolean stream) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint(deployment, "/chat/completions"))
-        .header("Content-Type", "application/json")
-        .header("Accept", stream ? "text/event-stream" : "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(HttpCalls.bytes(json, request)));
-    HttpCalls.plainHttpOnHttp11(builder, deployment);
-    deployment.apiKey().ifPresent(key -> builder.header("Authorization", "Bearer " + key.reveal()));
-    deployment.organization().ifPresent(org -> builder.header("OpenAI-Organization", org));
-    if (stream) {
-      // Until the response headers; a non-streaming call is bounded by the caller's wait, which cancels it. Per-call
-      // request timeouts cost a lock in the client's single selector thread, which showed under load (JFR).
-      builder.timeout(deployment.timeout());
-    }
-    return builder.build();
+  private Request newRequest(DeploymentConfig deployment, String path, ObjectNode body, boolean stream) {
+    Request request = HttpCalls.post(http, deployment, endpoint(deployment, path), json, body, stream);
+    return request.headers(headers -> {
+      deployment.apiKey().ifPresent(key -> headers.put(HttpHeader.AUTHORIZATION, "Bearer " + key.reveal()));
+      deployment.organization().ifPresent(org -> headers.put("OpenAI-Organization", org));
+    });
   }
 
   static URI endpoint(DeploymentConfig deployment, String path) {
     String text = deployment.apiBase().orElseThrow().toString().replaceAll("/+$", "");
     return URI.create(text + path);
-  }
-
-  private Completion toCompletion(DeploymentConfig deployment, HttpResponse<byte[]> response) {
-    if (response.statusCode() / 100 != 2) {
-      throw new CompletionException(UpstreamErrors.from(response.statusCode(), response.headers(), response.body(),
-          deployment.apiKey(), deployment.id(), json));
-    }
-    try {
-      JsonNode body = json.readTree(response.body());
-      if (body == null || !body.isObject()) {
-        throw new IOException("not a JSON object");
-      }
-      return new Completion((ObjectNode) body, Usage.of(body));
-    } catch (IOException e) {
-      throw new CompletionException(HttpCalls.badResponse(deployment));
-    }
   }
 
   /** SSE events from an OpenAI-compatible upstream, ending at {@code data: [DONE]}. */

@@ -5,22 +5,41 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.router.config.DeploymentConfig;
 import dev.clincher.router.config.ProviderKind;
-import java.net.http.HttpClient;
 import java.security.NoSuchAlgorithmException;
-import javax.net.ssl.SSLContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The provider for each wire protocol, sharing one HTTP client: connection pooling, HTTP/2 over TLS where offered,
- * the proxy from {@code HTTPS_PROXY}/{@code HTTP_PROXY}/{@code NO_PROXY}, no redirects (a redirect would carry the
- * API key elsewhere).
+ * The provider for each wire protocol, sharing one Jetty HTTP client: connection pooling, HTTP/2 over TLS where the
+ * provider offers it (ALPN), HTTP/1.1 otherwise, the proxy from {@code HTTPS_PROXY}/{@code HTTP_PROXY}/
+ * {@code NO_PROXY}, no redirects (a redirect would carry the API key elsewhere), no cookies (a provider's cookie must
+ * not follow other callers' requests).
  */
 public final class Providers implements AutoCloseable {
   /** Time to open a connection to a provider (or the proxy). */
   public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** A pooled connection unused this long is closed. */
+  static final Duration POOLED_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** Connections to one provider (host and port) at most; requests beyond wait in its queue. */
+  static final int MAX_CONNECTIONS_PER_PROVIDER = 2048;
+  /** Requests waiting for a connection to one provider at most; beyond, a call fails at once. */
+  static final int MAX_QUEUED_PER_PROVIDER = 4096;
+  /** Platform threads for the client's selector and I/O callbacks (callers wait on their own virtual threads). */
+  static final int IO_THREADS = 8;
 
   private final HttpClient http;
   private final Provider openAi;
@@ -28,13 +47,13 @@ public final class Providers implements AutoCloseable {
   private final Provider voyage;
   private final ScheduledExecutorService streamTimer;
 
-  private Providers(HttpClient http, Provider openAi, Provider anthropic, Provider voyage) {
+  private Providers(HttpClient http, ObjectMapper json) {
     this.http = http;
     this.streamTimer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("stream-timeouts")
         .factory());
-    this.openAi = openAi;
-    this.anthropic = anthropic;
-    this.voyage = voyage;
+    this.openAi = new OpenAiProvider(http, json);
+    this.anthropic = new AnthropicProvider(http, json);
+    this.voyage = new VoyageProvider(http, json);
   }
 
   /** Providers calling out through the proxy configured in {@code env}, trusting the JDK's default CAs. */
@@ -48,22 +67,55 @@ public final class Providers implements AutoCloseable {
 
   /** Same, trusting what {@code tls} trusts (a private CA, or a test certificate). */
   public static Providers create(Map<String, String> env, ObjectMapper json, SSLContext tls) throws ConfigException {
-    HttpClient http = HttpClient.newBuilder()
-        .sslContext(tls)
-        .version(HttpClient.Version.HTTP_2)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .proxy(EnvProxySelector.fromEnv(env))
-        .executor(Executors.newVirtualThreadPerTaskExecutor())
-        .build();
-    return new Providers(http, new OpenAiProvider(http, json), new AnthropicProvider(http, json),
-        new VoyageProvider(http, json));
+    EnvProxySelector proxies = EnvProxySelector.fromEnv(env);
+    HttpClient http = newClient(tls);
+    proxies.configure(http.getProxyConfiguration());
+    try {
+      http.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the provider HTTP client: " + e.getMessage(), e);
+    }
+    // No protocol handlers (start() installs them): a 401 is the provider's answer to pass on, not a challenge to
+    // answer by resending; redirects and 100-continue are never wanted.
+    http.getProtocolHandlers().clear();
+    return new Providers(http, json);
+  }
+
+  private static HttpClient newClient(SSLContext tls) {
+    QueuedThreadPool threads = new QueuedThreadPool(IO_THREADS, 1);
+    threads.setName("provider-io");
+    threads.setDaemon(true);
+    threads.setReservedThreads(0);
+    SslContextFactory.Client tlsFactory = new SslContextFactory.Client();
+    tlsFactory.setSslContext(tls);
+    tlsFactory.setEndpointIdentificationAlgorithm("HTTPS");
+    ClientConnector connector = new ClientConnector();
+    connector.setSelectors(1);
+    connector.setExecutor(threads);
+    connector.setConnectTimeout(CONNECT_TIMEOUT);
+    connector.setIdleTimeout(POOLED_IDLE_TIMEOUT);
+    connector.setSslContextFactory(tlsFactory);
+    // HTTP/2 first: offered by ALPN on TLS. Plain http:// requests ask for HTTP/1.1 explicitly (HttpCalls#post).
+    HttpClientTransportDynamic transport = new HttpClientTransportDynamic(connector,
+        new ClientConnectionFactoryOverHTTP2.HTTP2(new HTTP2Client(connector)), HttpClientConnectionFactory.HTTP11);
+    HttpClient http = new HttpClient(transport);
+    http.setExecutor(threads);
+    http.setFollowRedirects(false);
+    http.setHttpCookieStore(new HttpCookieStore.Empty());
+    http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "clincher-router"));
+    http.setMaxConnectionsPerDestination(MAX_CONNECTIONS_PER_PROVIDER);
+    http.setMaxRequestsQueuedPerDestination(MAX_QUEUED_PER_PROVIDER);
+    return http;
   }
 
   /** Closes pooled provider connections (and proxy tunnels); calls still running are aborted. */
   @Override
   public void close() {
-    http.shutdownNow();
+    try {
+      http.stop();
+    } catch (Exception e) {
+      // Stopping aborts the calls still running; nothing else to release.
+    }
     streamTimer.shutdownNow();
   }
 

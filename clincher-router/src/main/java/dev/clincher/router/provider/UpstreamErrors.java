@@ -3,13 +3,13 @@ package dev.clincher.router.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clincher.common.config.Secret;
-import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpFields;
 
 /**
  * Turns an upstream error answer into a {@link ProviderException} a client may see: the provider's own
@@ -26,7 +26,7 @@ final class UpstreamErrors {
 
   private UpstreamErrors() {}
 
-  static ProviderException from(int status, HttpHeaders headers, byte[] body, Optional<Secret> apiKey,
+  static ProviderException from(int status, HttpFields headers, byte[] body, Optional<Secret> apiKey,
       String deploymentId, ObjectMapper json) {
     Optional<Duration> retryAfter = retryAfter(headers);
     if (status == 401 || status == 403) {
@@ -66,9 +66,9 @@ final class UpstreamErrors {
   }
 
   /** {@code retry-after-ms}, else {@code Retry-After} as seconds or an HTTP date; at most 10 minutes. */
-  static Optional<Duration> retryAfter(HttpHeaders headers) {
-    Optional<Duration> value = headers.firstValue("retry-after-ms").flatMap(UpstreamErrors::millis)
-        .or(() -> headers.firstValue("retry-after").flatMap(UpstreamErrors::secondsOrDate));
+  static Optional<Duration> retryAfter(HttpFields headers) {
+    Optional<Duration> value = Optional.ofNullable(headers.get("retry-after-ms")).flatMap(UpstreamErrors::millis)
+        .or(() -> Optional.ofNullable(headers.get("retry-after")).flatMap(UpstreamErrors::secondsOrDate));
     return value.map(d -> d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d);
   }
 

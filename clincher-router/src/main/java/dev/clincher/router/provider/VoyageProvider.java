@@ -13,10 +13,10 @@ import java.util.concurrent.CompletableFuture;
  * {@code usage.total_tokens} is also reported as {@code prompt_tokens}. Voyage has no chat: chat answers 501.
  */
 public final class VoyageProvider implements Provider {
-  private final java.net.http.HttpClient http;
+  private final org.eclipse.jetty.client.HttpClient http;
   private final ObjectMapper json;
 
-  public VoyageProvider(java.net.http.HttpClient http, ObjectMapper json) {
+  public VoyageProvider(org.eclipse.jetty.client.HttpClient http, ObjectMapper json) {
     this.http = http;
     this.json = json;
   }
@@ -32,9 +32,11 @@ public final class VoyageProvider implements Provider {
     if ("base64".equals(request.path("encoding_format").asText())) {
       voyage.put("encoding_format", "base64");
     }
-    return HttpCalls.postJson(http, json, deployment, OpenAiProvider.endpoint(deployment, "/embeddings"), voyage,
-        builder -> deployment.apiKey().ifPresent(key -> builder.header("Authorization", "Bearer " + key.reveal())),
-        VoyageProvider::toOpenAi);
+    org.eclipse.jetty.client.Request call = HttpCalls.post(http, deployment,
+        OpenAiProvider.endpoint(deployment, "/embeddings"), json, voyage, false);
+    deployment.apiKey().ifPresent(key -> call.headers(headers ->
+        headers.put(org.eclipse.jetty.http.HttpHeader.AUTHORIZATION, "Bearer " + key.reveal())));
+    return HttpCalls.send(call, deployment, json, VoyageProvider::toOpenAi);
   }
 
   private static ObjectNode toOpenAi(ObjectNode answer) {

@@ -10,12 +10,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.Test;
 
 /** The provider package's small parts: proxy selection, SSE parsing, upstream error mapping. */
@@ -94,9 +94,9 @@ class ProviderPartsTest {
     assertThat(new ProviderException(501, "t", null, "m", Optional.empty()).retryable()).isFalse();
   }
 
-  static HttpHeaders headers(Map<String, String> values) {
-    Map<String, List<String>> map = new java.util.HashMap<>();
-    values.forEach((name, value) -> map.put(name, List.of(value)));
-    return HttpHeaders.of(map, (a, b) -> true);
+  static HttpFields headers(Map<String, String> values) {
+    HttpFields.Mutable fields = HttpFields.build();
+    values.forEach(fields::put);
+    return fields;
   }
 }
