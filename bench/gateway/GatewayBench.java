@@ -150,6 +150,11 @@ public class GatewayBench {
     final AtomicLong served = new AtomicLong();
 
     static void serve(int port, int maxSeconds) throws Exception {
+      // The JDK's HttpServer leaves Nagle on unless this is set (read once, when its first server is made): its
+      // status line and headers, each event and the last chunk are separate small writes, and on a kept-alive
+      // connection (past the kernel's quick-ACK start) every answer then waited for the client's delayed ACK,
+      // ~40 ms per model call. A real provider's edge is not that; the delay was this fake's.
+      System.setProperty("sun.net.httpserver.nodelay", "true");
       Provider p = new Provider();
       HttpServer server = HttpServer.create(new InetSocketAddress(LOOPBACK, port), 4096);
       server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());

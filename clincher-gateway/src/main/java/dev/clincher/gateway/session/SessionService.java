@@ -19,12 +19,14 @@ import dev.clincher.gateway.store.SessionRecord;
 import dev.clincher.gateway.store.TranscriptStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -43,6 +45,8 @@ public final class SessionService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway.sessions");
   /** Transcript events read back to rebuild a model context; a longer history relies on summaries. */
   static final int MAX_CONTEXT_EVENTS = 100_000;
+  /** How long a new message waits for a run that has emitted {@code done} to finish (its end is one write). */
+  static final Duration CLOSING_WAIT = Duration.ofSeconds(5);
 
   private final TranscriptStore store;
   private final Map<String, AgentRuntime> agents;
@@ -135,7 +139,8 @@ public final class SessionService implements AutoCloseable {
     }
     EventSubscription subscription = new EventSubscription();
     ActiveRun run = new ActiveRun(sessionId);
-    if (active.putIfAbsent(sessionId, run) != null) {
+    ActiveRun previous = active.putIfAbsent(sessionId, run);
+    if (previous != null && !(previous.awaitClosing() && active.putIfAbsent(sessionId, run) == null)) {
       throw new SessionBusyException(sessionId);
     }
     try {
@@ -199,6 +204,7 @@ public final class SessionService implements AutoCloseable {
       store.finishRun(run.runId, statusOf(end), end.wireName());
     } finally {
       active.remove(run.sessionId, run);
+      run.finished.countDown();
     }
   }
 
@@ -214,6 +220,9 @@ public final class SessionService implements AutoCloseable {
   }
 
   private long emit(ActiveRun run, String type, ObjectNode data) {
+    if (type.equals(EventTypes.DONE)) {
+      run.closing = true; // before any client can see it: a next message then waits for the finish
+    }
     long seq = store.append(run.sessionId, run.runId, type, data.toString());
     StreamedEvent event = new StreamedEvent(seq, run.sessionId, run.runId, type, data);
     for (EventSubscription subscriber : run.subscribers) {
@@ -271,9 +280,28 @@ public final class SessionService implements AutoCloseable {
     volatile String runId;
     volatile Thread thread;
     volatile ScheduledFuture<?> timeout;
+    /** Set when {@code done} is emitted; the run then only records its end and leaves {@link #active}. */
+    volatile boolean closing;
+    final CountDownLatch finished = new CountDownLatch(1);
 
     ActiveRun(String sessionId) {
       this.sessionId = sessionId;
+    }
+
+    /**
+     * Whether this run is gone, waiting (bounded) for one that has emitted {@code done}: a client that sends its
+     * next message as soon as it reads {@code done} must not get "busy" from the run's last database write.
+     */
+    boolean awaitClosing() {
+      if (!closing) {
+        return false;
+      }
+      try {
+        return finished.await(CLOSING_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
     }
 
     void stop(RunEnd reason) {

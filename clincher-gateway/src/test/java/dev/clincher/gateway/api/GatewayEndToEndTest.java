@@ -200,6 +200,21 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void aMessageSentAsSoonAsTheLastRunsDoneArrivesIsAccepted() throws Exception {
+    // done reaches the client before the run has recorded its end and left; the next message must not be "busy"
+    String session = newSession();
+    provider.script(request -> ScriptedModel.text("ok"));
+    try {
+      for (int i = 0; i < 10; i++) {
+        List<JsonNode> events = send(session, "turn " + i);
+        assertThat(events.getLast().path("type").asText()).isEqualTo("done");
+      }
+    } finally {
+      provider.script(ScriptedProvider.toolThenAnswer("exec", EXEC_ARGS, "The sandbox said hello."));
+    }
+  }
+
+  @Test
   void abortEndsTheRunWithItsOwnReason() throws Exception {
     String session = newSession();
     provider.script(request -> new dev.clincher.router.testing.FakeUpstream.Stream(
