@@ -1,5 +1,6 @@
 package dev.clincher.gateway;
 
+import dev.clincher.common.json.JsonMappers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.cache.embedding.OnnxEmbedder;
@@ -104,7 +105,7 @@ public final class GatewayServer implements AutoCloseable {
   public static GatewayServer start(GatewaySettings settings) throws ConfigException, IOException {
     String source = settings.configFile().toString();
     GatewayConfig config = new ConfigLoader(settings.env()).load(settings.configFile(), GatewayConfig.class);
-    ObjectMapper json = new ObjectMapper();
+    ObjectMapper json = JsonMappers.newMapper();
     Metrics metrics = Metrics.create("gateway");
     Secret authenticatorToken = gatewayToken(source, config.auth(), settings.env());
     Authenticator authenticator = authenticator(source, config.auth(), authenticatorToken);

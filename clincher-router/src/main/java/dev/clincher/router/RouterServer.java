@@ -1,5 +1,6 @@
 package dev.clincher.router;
 
+import dev.clincher.common.json.JsonMappers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.health.CheckResult;
@@ -119,7 +120,7 @@ public final class RouterServer implements AutoCloseable {
 
   private static RouterServer wire(RouterSettings settings, SSLContext providerTls, Clock clock, RouterConfig config,
       SpendControls spend, KeyStore keyStore, List<AutoCloseable> stores) throws ConfigException, IOException {
-    ObjectMapper json = new ObjectMapper();
+    ObjectMapper json = JsonMappers.newMapper();
     Providers providers = Providers.create(settings.env(), json, providerTls);
     Dispatcher dispatcher = new Dispatcher(config.deployments(), config.routing(), config.aliases(),
         config.maxParallelRequests(), RandomGenerator.getDefault());

@@ -55,6 +55,11 @@ public class BlockingExchange {
         drain(in);
         return Optional.empty();
       }
+      if (declared >= 0) { // Jetty holds the body to its Content-Length: read exactly that, into one array
+        byte[] bytes = new byte[(int) declared];
+        int read = in.readNBytes(bytes, 0, bytes.length);
+        return Optional.of(read == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, read));
+      }
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
       if (bytes.length > maxBytes) {
         drain(in);

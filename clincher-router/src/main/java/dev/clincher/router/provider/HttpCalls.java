@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpResponseException;
@@ -71,14 +70,12 @@ final class HttpCalls {
         request.abort(failure);
       }
     });
-    request.send(new BufferingResponseListener(MAX_ANSWER_BYTES) {
-      @Override
-      public void onComplete(Result done) {
-        try {
-          result.complete(completion(done, getContent(), deployment, json, translate));
-        } catch (ProviderException e) {
-          result.completeExceptionally(e);
-        }
+    BodyCollector body = new BodyCollector(MAX_ANSWER_BYTES);
+    request.onResponseHeaders(body).onResponseContent(body).send(done -> {
+      try {
+        result.complete(completion(done, body.bytes(), deployment, json, translate));
+      } catch (ProviderException e) {
+        result.completeExceptionally(e);
       }
     });
     return result;

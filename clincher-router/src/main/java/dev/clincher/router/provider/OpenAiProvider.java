@@ -55,8 +55,12 @@ public final class OpenAiProvider implements Provider {
   }
 
   static URI endpoint(DeploymentConfig deployment, String path) {
-    String text = deployment.apiBase().orElseThrow().toString().replaceAll("/+$", "");
-    return URI.create(text + path);
+    String text = deployment.apiBase().orElseThrow().toString();
+    int end = text.length();
+    while (end > 0 && text.charAt(end - 1) == '/') {
+      end--;
+    }
+    return URI.create(text.substring(0, end) + path);
   }
 
   /** SSE events from an OpenAI-compatible upstream, ending at {@code data: [DONE]}. */
