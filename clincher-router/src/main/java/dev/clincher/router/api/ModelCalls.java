@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ModelCalls {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
+  /** nginx's status for a client that closed the connection before the answer. */
+  private static final int CLIENT_CLOSED = 499;
 
   private final Dispatcher dispatcher;
   private final Fallbacks fallbacks;
@@ -160,17 +162,26 @@ final class ModelCalls {
       throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     AtomicReference<CompletableFuture<Completion>> pending = new AtomicReference<>();
-    // Cancels the upstream call if Jetty reports the connection failed. Jetty does not read an HTTP/1.1 connection
-    // while the handler waits, so a client that just closes is noticed only when the answer is written; the
-    // deployment's timeout bounds the wasted call. Streams notice a closed client at the next event.
+    // Cancels the upstream call if Jetty reports the connection failed, or if the client closes it while the call
+    // runs: Jetty does not read an HTTP/1.1 connection while the handler waits, so ClientWatch watches it (see there
+    // for the trade-offs). The watch ends (try-with-resources) before the answer is sent. Streams notice a closed
+    // client at the next event.
     exchange.request.addFailureListener(failure -> cancel(pending.get()));
     Routed<Completion> routed;
-    try {
+    try (ClientWatch client = ClientWatch.start(exchange.request, exchange.response, () -> cancel(pending.get()))) {
       routed = route(caller, group, deployment -> {
         checkBudget(deployment);
+        if (client.gone()) {
+          throw clientClosed();
+        }
         long start = System.nanoTime();
         try {
-          return await(deployment, call.apply(deployment), pending);
+          CompletableFuture<Completion> future = call.apply(deployment);
+          pending.set(future);
+          if (client.gone()) { // gone while the call started: the watch may have seen the previous future
+            future.cancel(true);
+          }
+          return await(deployment, future);
         } finally {
           upstreamNanos.addAndGet(System.nanoTime() - start);
         }
@@ -234,9 +245,8 @@ final class ModelCalls {
     }
   }
 
-  private static Completion await(Deployment deployment, CompletableFuture<Completion> future,
-      AtomicReference<CompletableFuture<Completion>> pending) throws ProviderException, InterruptedException {
-    pending.set(future);
+  private static Completion await(Deployment deployment, CompletableFuture<Completion> future)
+      throws ProviderException, InterruptedException {
     Duration timeout = deployment.config().timeout();
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -250,11 +260,17 @@ final class ModelCalls {
       throw ProviderException.unreachable("deployment " + deployment.id() + " timed out after "
           + timeout.toSeconds() + " s", true);
     } catch (CancellationException e) {
-      throw new ProviderException(499, "client_closed", null, "the client closed the connection", Optional.empty());
+      throw clientClosed();
     } catch (InterruptedException e) {
       future.cancel(true);
       throw e;
     }
+  }
+
+  /** The client went away: not retried, no fallback (a 499 is neither retryable nor a fallback's error). */
+  private static ProviderException clientClosed() {
+    return new ProviderException(CLIENT_CLOSED, "client_closed", null, "the client closed the connection",
+        Optional.empty());
   }
 
   /** Answers from the cache: the completion as it was, or replayed as chunks; no provider call, cost 0. */
@@ -371,6 +387,9 @@ final class ModelCalls {
   }
 
   private void onFailure(Deployment deployment, ProviderException error, boolean willRetry) {
+    if (error.status() == CLIENT_CLOSED) {
+      return; // the client left; the deployment did nothing wrong (the request log still says client_closed)
+    }
     metrics.deploymentFailure(deployment.config().modelName(), deployment.id(), error.clientStatus(), willRetry);
     LOG.atWarn()
         .addKeyValue("model", deployment.config().modelName())

@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * HTTP/1.1 so the framing is exact and
  * failures can be staged: JSON answers with any status and headers ({@code Retry-After}), SSE streams written one
  * chunk per event ({@code data: {...}\n\n} … {@code data: [DONE]\n\n}) with delays, streams cut off without the
- * terminating chunk, and connections reset mid-stream. Replies are taken from a queue in order; when it is empty the
+ * terminating chunk, connections reset mid-stream, and calls that never answer. Replies are taken from a queue in order; when it is empty the
  * default reply answers. Every request is recorded.
  */
 public final class FakeUpstream implements AutoCloseable {
@@ -35,7 +34,13 @@ public final class FakeUpstream implements AutoCloseable {
   }
 
   /** What to answer. */
-  public sealed interface Reply permits Json, Stream, Events, Delayed {}
+  public sealed interface Reply permits Json, Stream, Events, Delayed, Hang {}
+
+  /**
+   * No answer at all: waits up to {@code limit} for the client (the router) to close the connection, which counts as
+   * {@link #aborted()}; after {@code limit} the fake closes the connection without answering.
+   */
+  public record Hang(Duration limit) implements Reply {}
 
   /** Raw SSE events (e.g. Anthropic's {@code event: …\ndata: …\n\n}), written as given; DONE only closes cleanly. */
   public record Events(List<String> rawEvents, Duration pause, End end) implements Reply {}
@@ -103,7 +108,7 @@ public final class FakeUpstream implements AutoCloseable {
     return List.copyOf(calls);
   }
 
-  /** How many answers broke off because the client (the router) went away while they were written. */
+  /** How many answers broke off because the client (the router) went away while they were written or awaited. */
   public int aborted() {
     return aborted.get();
   }
@@ -167,25 +172,12 @@ public final class FakeUpstream implements AutoCloseable {
   }
 
   private static Call readRequest(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        return null;
-      }
-      head.write(b);
-      matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+    String[] lines = RawHttp.readHead(in);
+    if (lines == null) {
+      return null;
     }
-    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
     String[] requestLine = lines[0].split(" ");
-    Map<String, String> headers = new LinkedHashMap<>();
-    for (int i = 1; i < lines.length; i++) {
-      int colon = lines[i].indexOf(':');
-      if (colon > 0) {
-        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
-      }
-    }
+    Map<String, String> headers = RawHttp.headers(lines);
     int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
     String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
     return new Call(requestLine[0], requestLine[1], headers, body);
@@ -193,6 +185,9 @@ public final class FakeUpstream implements AutoCloseable {
 
   /** Writes the reply; false when the connection must close afterwards. */
   private static boolean answer(Socket socket, OutputStream out, Reply reply) throws IOException {
+    if (reply instanceof Hang hang) {
+      return hang(socket, hang.limit());
+    }
     if (reply instanceof Delayed delayed) {
       pause(delayed.delay());
       return answer(socket, out, delayed.reply());
@@ -252,6 +247,20 @@ public final class FakeUpstream implements AutoCloseable {
       }
       default -> throw new IllegalStateException();
     }
+  }
+
+  /** Reads until the client closes (an IOException, counted as aborted) or {@code limit} passes (false: close). */
+  private static boolean hang(Socket socket, Duration limit) throws IOException {
+    socket.setSoTimeout((int) Math.max(1, limit.toMillis()));
+    InputStream in = socket.getInputStream();
+    try {
+      while (in.read() >= 0) {
+        // a client that sends more while waiting (it should not): keep waiting for the close
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    }
+    throw new IOException("the client closed the connection while the fake hung");
   }
 
   private static void chunk(OutputStream out, String text) throws IOException {
