@@ -5,21 +5,28 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.router.config.DeploymentConfig;
 import dev.clincher.router.config.ProviderKind;
+import java.io.IOException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
 import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
+import org.eclipse.jetty.client.transport.HttpDestination;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http2.client.HTTP2Client;
 import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
+import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -96,7 +103,7 @@ public final class Providers implements AutoCloseable {
     connector.setIdleTimeout(POOLED_IDLE_TIMEOUT);
     connector.setSslContextFactory(tlsFactory);
     // HTTP/2 first: offered by ALPN on TLS. Plain http:// requests ask for HTTP/1.1 explicitly (HttpCalls#post).
-    HttpClientTransportDynamic transport = new HttpClientTransportDynamic(connector,
+    HttpClientTransportDynamic transport = new Http11WithoutAlpn(connector,
         new ClientConnectionFactoryOverHTTP2.HTTP2(new HTTP2Client(connector)), HttpClientConnectionFactory.HTTP11);
     HttpClient http = new HttpClient(transport);
     http.setExecutor(threads);
@@ -106,6 +113,30 @@ public final class Providers implements AutoCloseable {
     http.setMaxConnectionsPerDestination(MAX_CONNECTIONS_PER_PROVIDER);
     http.setMaxRequestsQueuedPerDestination(MAX_QUEUED_PER_PROVIDER);
     return http;
+  }
+
+  /**
+   * Offers HTTP/2 and HTTP/1.1 by ALPN; a TLS server that ignores ALPN (it selects nothing) is spoken to in HTTP/1.1,
+   * the only protocol such a server can mean. Jetty's own choice there is the first protocol offered, HTTP/2, which
+   * fails against an HTTP/1.1-only server.
+   */
+  private static final class Http11WithoutAlpn extends HttpClientTransportDynamic {
+    Http11WithoutAlpn(ClientConnector connector, ClientConnectionFactory.Info... protocols) {
+      super(connector, protocols);
+    }
+
+    @Override
+    public Connection newConnection(EndPoint endPoint, Map<String, Object> context) throws IOException {
+      HttpDestination destination = (HttpDestination) context.get(Destination.CONTEXT_KEY);
+      Origin.Protocol offered = destination == null ? null : destination.getOrigin().getProtocol();
+      boolean negotiatedNothing = offered != null && offered.isNegotiate() && destination.isSecure()
+          && context.get(ClientConnector.APPLICATION_PROTOCOL_CONTEXT_KEY) == null
+          && offered.getProtocols().contains("http/1.1");
+      if (negotiatedNothing) {
+        return HttpClientConnectionFactory.HTTP11.getClientConnectionFactory().newConnection(endPoint, context);
+      }
+      return super.newConnection(endPoint, context);
+    }
   }
 
   /** Closes pooled provider connections (and proxy tunnels); calls still running are aborted. */

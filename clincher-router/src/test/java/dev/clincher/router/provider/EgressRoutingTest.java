@@ -57,15 +57,7 @@ class EgressRoutingTest {
     SelfSignedTls tls = SelfSignedTls.forHost("api.allowed.test", directory);
     tlsFake = FakeUpstream.startTls(tls.serverContext());
     plainFake = FakeUpstream.start();
-    Path acl = Files.writeString(directory.resolve("acl.yaml"), ACL);
-    ProxyLimits limits = new ProxyLimits(8192, 100, Duration.ofSeconds(2), Duration.ofSeconds(2),
-        Duration.ofSeconds(30), Duration.ofMinutes(5), 64, 64 * 1024);
-    EgressSettings settings = new EgressSettings("127.0.0.1", 0, Optional.of(acl), List.of(), List.of("127.0.0.0/8"),
-        List.of(), List.of(), List.of(), true, limits, Duration.ofSeconds(1), Optional.empty());
-    InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    egress = EgressServer.start(settings, new StaticHostResolver(Map.of(
-        "api.allowed.test", List.of(loopback), "plain.allowed.test", List.of(loopback),
-        "api.denied.test", List.of(loopback))));
+    egress = startEgress(directory, "api.allowed.test", "plain.allowed.test", "api.denied.test");
     String proxy = "http://127.0.0.1:" + egress.address().getPort();
     router = RunningRouter.start(directory, """
         model_list:
@@ -84,6 +76,24 @@ class EgressRoutingTest {
               api_base: https://api.denied.test:%d/v1
         """.formatted(tlsFake.port(), plainFake.port(), tlsFake.port()),
         Map.of("HTTPS_PROXY", proxy, "HTTP_PROXY", proxy, "NO_PROXY", "localhost"), tls.clientContext());
+  }
+
+  /**
+   * A real egress on loopback enforcing {@link #ACL}, where (and only where) {@code hosts} resolve, to 127.0.0.1: a
+   * call that reaches one of them cannot have gone direct.
+   */
+  static EgressServer startEgress(Path directory, String... hosts) throws Exception {
+    Path acl = Files.writeString(directory.resolve("acl.yaml"), ACL);
+    ProxyLimits limits = new ProxyLimits(8192, 100, Duration.ofSeconds(2), Duration.ofSeconds(2),
+        Duration.ofSeconds(30), Duration.ofMinutes(5), 64, 64 * 1024);
+    EgressSettings settings = new EgressSettings("127.0.0.1", 0, Optional.of(acl), List.of(), List.of("127.0.0.0/8"),
+        List.of(), List.of(), List.of(), true, limits, Duration.ofSeconds(1), Optional.empty());
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    Map<String, List<InetAddress>> resolved = new java.util.HashMap<>();
+    for (String host : hosts) {
+      resolved.put(host, List.of(loopback));
+    }
+    return EgressServer.start(settings, new StaticHostResolver(resolved));
   }
 
   @AfterAll
