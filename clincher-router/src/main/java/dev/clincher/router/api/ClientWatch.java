@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
@@ -15,7 +14,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Notices that the client closed its HTTP/1.1 connection while the handler waits on a provider, so the upstream call
@@ -50,8 +48,9 @@ final class ClientWatch implements Callback, AutoCloseable {
   /**
    * How long a call runs before its client is watched. Watching costs two selector updates (register, remove): most
    * calls to real providers take longer than this and pay them, calls answered sooner do not (measured in
-   * bench/router, where the fake provider answers at once: watching every call cost 10-20 % of the throughput). A
-   * client that closed during the delay is noticed as soon as the watch starts.
+   * bench/router, where the fake provider answers at once: watching every call cost 10-20 % of the throughput; a
+   * timer per call to start the watch cost a busy scheduler thread, so the waiting handler starts it). A client that
+   * closed during the delay is noticed as soon as the watch starts.
    */
   static final Duration START_DELAY = Duration.ofMillis(50);
 
@@ -62,7 +61,6 @@ final class ClientWatch implements Callback, AutoCloseable {
   private final Runnable onGone;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile State state;
-  private Scheduler.Task start;
 
   private ClientWatch(AbstractEndPoint endPoint, Response response, Runnable onGone) {
     this.endPoint = endPoint;
@@ -95,13 +93,14 @@ final class ClientWatch implements Callback, AutoCloseable {
     }
     ClientWatch watch = new ClientWatch(endPoint, response, onGone);
     watch.state = State.PENDING;
-    watch.start = request.getComponents().getScheduler().schedule(watch::register, START_DELAY.toMillis(),
-        TimeUnit.MILLISECONDS);
     return watch;
   }
 
-  /** Registers the read interest, unless the handler already finished (closed the watch). */
-  private void register() {
+  /**
+   * Registers the read interest: the handler calls it once its call has run for {@link #START_DELAY} (from its own
+   * wait, so fast calls need no timer at all). Does nothing unless the watch is pending.
+   */
+  void watch() {
     lock.lock();
     try {
       if (state != State.PENDING) {
@@ -187,7 +186,6 @@ final class ClientWatch implements Callback, AutoCloseable {
       was = state;
       if (was == State.PENDING) {
         state = State.STOPPED;
-        start.cancel();
       } else if (was == State.WATCHING) {
         state = State.STOPPED;
         // Removes this watch's registration (the only one pending: see the class comment); calls failed(), a no-op now.

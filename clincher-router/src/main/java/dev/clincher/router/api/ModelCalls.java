@@ -181,7 +181,7 @@ final class ModelCalls {
           if (client.gone()) { // gone while the call started: the watch may have seen the previous future
             future.cancel(true);
           }
-          return await(deployment, future);
+          return await(deployment, future, client);
         } finally {
           upstreamNanos.addAndGet(System.nanoTime() - start);
         }
@@ -245,11 +245,25 @@ final class ModelCalls {
     }
   }
 
-  private static Completion await(Deployment deployment, CompletableFuture<Completion> future)
+  /**
+   * Waits for the call's answer, at most the deployment's timeout; after {@link ClientWatch#START_DELAY} of waiting
+   * the client's connection is watched too.
+   */
+  private static Completion await(Deployment deployment, CompletableFuture<Completion> future, ClientWatch client)
       throws ProviderException, InterruptedException {
     Duration timeout = deployment.config().timeout();
+    long timeoutNanos = timeout.toNanos();
+    long firstWait = Math.min(ClientWatch.START_DELAY.toNanos(), timeoutNanos);
     try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      try {
+        return future.get(firstWait, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException stillRunning) {
+        if (firstWait >= timeoutNanos) {
+          throw stillRunning;
+        }
+        client.watch();
+        return future.get(timeoutNanos - firstWait, TimeUnit.NANOSECONDS);
+      }
     } catch (ExecutionException e) {
       if (e.getCause() instanceof ProviderException provider) {
         throw provider;
