@@ -3,6 +3,7 @@ package dev.clincher.router.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clincher.common.testing.LogCapture;
 import dev.clincher.router.testing.FakeUpstream;
 import dev.clincher.router.testing.FakeUpstream.Delayed;
 import dev.clincher.router.testing.FakeUpstream.Hang;
@@ -10,7 +11,6 @@ import dev.clincher.router.testing.FakeUpstream.Json;
 import dev.clincher.router.testing.OpenAiWire;
 import dev.clincher.router.testing.RawHttp;
 import dev.clincher.router.testing.RawHttp.Answer;
-import dev.clincher.router.testing.RouterLogs;
 import dev.clincher.router.testing.RunningRouter;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -113,7 +113,7 @@ class ClientDisconnectTest {
 
   @Test
   void twoHundredSequentialRequestsThroughTheJdkClient() throws Exception {
-    try (RouterLogs logs = new RouterLogs()) {
+    try (LogCapture logs = new LogCapture()) {
       for (int i = 0; i < 200; i++) {
         HttpResponse<String> response = router.post(i % 2 == 0 ? "/v1/chat/completions" : "/v1/embeddings",
             i % 2 == 0 ? CHAT : EMBED);

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clincher.common.testing.LogCapture;
 import dev.clincher.router.testing.FakeUpstream;
 import dev.clincher.router.testing.FakeUpstream.Json;
 import dev.clincher.router.testing.OpenAiWire;
-import dev.clincher.router.testing.RouterLogs;
 import dev.clincher.router.testing.RunningRouter;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -212,7 +212,7 @@ class VirtualKeysTest {
   @Test
   void keysAreNeverLoggedNorStoredInTheClear() throws Exception {
     String key;
-    try (RouterLogs logs = new RouterLogs()) {
+    try (LogCapture logs = new LogCapture()) {
       key = generate("{\"models\":[\"model-a\"],\"key_alias\":\"secret-test\"}").path("key").asText();
       chat(key, "model-a");
       chat(key, "model-b");
