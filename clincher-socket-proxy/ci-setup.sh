@@ -38,7 +38,7 @@ fi
 
 # The image carries a version label; an outdated image (from an older script) is rebuilt. Version 2: every busybox
 # applet, a passwd/group with the unprivileged user `sandbox` (1000:1000) and /workspace owned by it, as the
-# gateway's sandbox tests need (the real image is deploy/sandbox/Dockerfile).
+# gateway's sandbox tests need (the real image is deploy/images/sandbox/Dockerfile).
 image_version=2
 current="$(docker image inspect -f '{{ index .Config.Labels "clincher.test-image" }}' "$image" 2>/dev/null || true)"
 if [[ "$current" != "$image_version" ]]; then

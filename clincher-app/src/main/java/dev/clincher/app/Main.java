@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = Version.class,
     description = "A hardened, self-hosted AI agent platform.",
     subcommands = {UpCommand.class, EgressCommand.class, SocketProxyCommand.class, RouterCommand.class,
-        GatewayCommand.class, SandboxCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        GatewayCommand.class, SandboxCommand.class, HealthCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;

@@ -59,7 +59,7 @@ public final class SandboxCommand implements Runnable {
 
   @Command(name = "build", description = "Build the sandbox image with the host's docker CLI "
       + "(docker build -t <sandbox.image> <context>). The socket proxy refuses builds; run this on the Docker host.")
-  int build(@Option(names = "--context", paramLabel = "DIR", defaultValue = "deploy/sandbox",
+  int build(@Option(names = "--context", paramLabel = "DIR", defaultValue = "deploy/images/sandbox",
       description = "Build context with the Dockerfile (default: ${DEFAULT-VALUE}).") Path context)
       throws Exception {
     loadConfig();

@@ -64,8 +64,8 @@ class SandboxCommandTest {
   @Test
   void buildRunsDockerBuildWithArgvOnly() {
     SandboxCommand command = new SandboxCommand(SandboxSettings.defaults());
-    assertThat(command.buildCommand(Path.of("deploy/sandbox")))
-        .containsExactly("docker", "build", "-t", "clincher-sandbox:latest", "deploy/sandbox");
+    assertThat(command.buildCommand(Path.of("deploy/images/sandbox")))
+        .containsExactly("docker", "build", "-t", "clincher-sandbox:latest", "deploy/images/sandbox");
   }
 
   @Test
