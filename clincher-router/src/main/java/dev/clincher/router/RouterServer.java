@@ -34,8 +34,8 @@ import dev.clincher.router.provider.EnvProxySelector;
 import dev.clincher.router.provider.Providers;
 import dev.clincher.router.routing.Dispatcher;
 import dev.clincher.router.routing.Fallbacks;
+import dev.clincher.router.tls.ProviderTrust;
 import java.io.IOException;
-import java.security.NoSuchAlgorithmException;
 import javax.net.ssl.SSLContext;
 import java.time.Duration;
 import java.util.Optional;
@@ -43,12 +43,14 @@ import java.util.random.RandomGenerator;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * Wires the router: config → providers (one HTTP client through the env's proxy) → dispatcher (groups, strategy,
- * retries, limits) → spend (prices, budgets, key limits; counters in Redis or memory) → OpenAI and key-management
- * routes behind the master key or virtual keys (SQLite or PostgreSQL), with health and metrics in front. {@link #close()} drains:
- * readiness fails, new connections stop, requests in flight get the stop grace period.
+ * Wires the router: config → providers (one HTTP client through the env's proxy, trusting the config's CA bundle or
+ * the JDK's CAs) → dispatcher (groups, strategy, retries, limits) → spend (prices, budgets, key limits; counters in
+ * Redis or memory) → OpenAI and key-management routes behind the master key or virtual keys (SQLite or PostgreSQL),
+ * with health and metrics in front. {@link #close()} drains: readiness fails, new connections stop, requests in flight
+ * get the stop grace period.
  */
 public final class RouterServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
@@ -74,28 +76,34 @@ public final class RouterServer implements AutoCloseable {
   }
 
   /**
-   * Reads the config and starts listening.
+   * Reads the config and starts listening; provider connections trust the config's CA bundle
+   * ({@code litellm_settings.ssl_verify}, else {@code SSL_CERT_FILE}), else the JDK's default CAs.
    *
    * @throws ConfigException naming the file, key and reason for any bad setting
    */
   public static RouterServer start(RouterSettings settings) throws ConfigException, IOException {
-    try {
-      return start(settings, SSLContext.getDefault());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no default TLS context", e);
-    }
+    return start(settings, Optional.empty(), Clock.systemUTC());
   }
 
-  /** Same, with provider connections trusting what {@code providerTls} trusts (a private CA, a test certificate). */
+  /**
+   * Same, with provider connections trusting what {@code providerTls} trusts (a test certificate) instead of the
+   * config's CA bundle, which is still read and checked.
+   */
   public static RouterServer start(RouterSettings settings, SSLContext providerTls)
       throws ConfigException, IOException {
-    return start(settings, providerTls, Clock.systemUTC());
+    return start(settings, Optional.of(providerTls), Clock.systemUTC());
   }
 
   /** Same, with budgets, rate limits and key expiry on {@code clock}. */
   public static RouterServer start(RouterSettings settings, SSLContext providerTls, Clock clock)
       throws ConfigException, IOException {
+    return start(settings, Optional.of(providerTls), clock);
+  }
+
+  private static RouterServer start(RouterSettings settings, Optional<SSLContext> givenTls, Clock clock)
+      throws ConfigException, IOException {
     RouterConfig config = RouterConfigReader.read(settings.configFile(), settings.env());
+    SSLContext providerTls = givenTls.isPresent() ? givenTls.get() : trusted(config);
     List<SpendControls.DeploymentCost> costs =
         RouterCosts.of(config.deployments(), PriceTable.bundled(), settings.configFile().toString());
     SpendStore counters = spendStore(config, clock);
@@ -147,6 +155,17 @@ public final class RouterServer implements AutoCloseable {
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
     return new RouterServer(server, providers, metrics, stores, cache);
+  }
+
+  /** The TLS context of the config's CA bundle, else the JDK's; logged once with where it comes from. */
+  private static SSLContext trusted(RouterConfig config) {
+    ProviderTrust trust = ProviderTrust.of(config.caBundle());
+    LoggingEventBuilder line = LOG.atInfo().addKeyValue("from", trust.from());
+    if (trust.path().isPresent()) {
+      line = line.addKeyValue("path", trust.path().get().toString());
+    }
+    line.addKeyValue("ca_certificates", trust.caCertificates()).log("router.provider.trust");
+    return trust.context();
   }
 
   /** Redis when configured (shared by every instance), else counters in this process. */

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param port       port to listen on ({@code --port}, default 4000; 0 picks a free one)
  * @param configFile the LiteLLM {@code config.yaml} ({@code --config})
  * @param env        the environment: {@code os.environ/VAR} references, {@code LITELLM_MASTER_KEY},
- *                   {@code HTTPS_PROXY}/{@code HTTP_PROXY}/{@code NO_PROXY} (pass {@code System.getenv()})
+ *                   {@code HTTPS_PROXY}/{@code HTTP_PROXY}/{@code NO_PROXY}, {@code SSL_CERT_FILE} (pass
+ *                   {@code System.getenv()})
  */
 public record RouterSettings(String host, int port, Path configFile, Map<String, String> env) {
   public static final int DEFAULT_PORT = 4000;

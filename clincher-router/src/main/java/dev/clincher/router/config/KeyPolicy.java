@@ -45,7 +45,6 @@ final class KeyPolicy {
       warn("litellm_settings.drop_params", NOT_YET),
       warn("litellm_settings.set_verbose", "log level comes from CLINCHER_LOG_LEVEL"),
       warn("litellm_settings.modify_params", NOT_YET),
-      warn("litellm_settings.ssl_verify", "TLS is always verified"),
       warn("litellm_settings.telemetry", "the router sends no telemetry"),
       fail("litellm_settings.max_budget", SPEND),
       fail("litellm_settings.budget_duration", SPEND),

@@ -1,10 +1,12 @@
 package dev.clincher.router.config;
 
 import dev.clincher.common.config.Secret;
+import dev.clincher.router.tls.CaBundle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -19,6 +21,8 @@ import java.util.OptionalInt;
  * @param aliases        {@code model_group_alias}: other names for groups
  * @param notices        unsupported keys that were ignored, one line each (logged once at start-up)
  * @param spend          where virtual keys and spend counters are kept
+ * @param caBundle       the CAs provider connections trust instead of the JDK's ({@code litellm_settings.ssl_verify}
+ *                       as a path, else {@code SSL_CERT_FILE})
  */
 public record RouterConfig(
     List<DeploymentConfig> deployments,
@@ -29,11 +33,13 @@ public record RouterConfig(
     int maxParallelRequests,
     List<String> notices,
     SpendSettings spend,
-    ModelAliases aliases) {
+    ModelAliases aliases,
+    Optional<CaBundle> caBundle) {
 
   public RouterConfig {
     Objects.requireNonNull(spend, "spend");
     Objects.requireNonNull(aliases, "aliases");
+    Objects.requireNonNull(caBundle, "caBundle");
     deployments = List.copyOf(deployments);
     notices = List.copyOf(notices);
     Objects.requireNonNull(masterKey, "masterKey");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.config.ConfigLoader;
 import dev.clincher.common.config.Secret;
+import dev.clincher.router.tls.CaBundle;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -51,7 +52,8 @@ public final class RouterConfigReader {
   private static final Set<String> LITELLM_SETTINGS = Set.of("num_retries", "request_timeout", "callbacks",
       "success_callback", "failure_callback", "service_callbacks", "json_logs", "turn_off_message_logging",
       "redact_user_api_key_info", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
-      "cache", "cache_params"); // the cache keys are read by router.cache.CacheSettingsReader
+      "cache", "cache_params", // read by router.cache.CacheSettingsReader
+      "ssl_verify"); // read by CaBundleReader
   private static final Set<String> GENERAL_SETTINGS =
       Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting",
           "database_url");
@@ -95,8 +97,10 @@ public final class RouterConfigReader {
     Set<String> groups = groups(deployments);
     FallbackSettings fallbacks = fallbacks(router, litellm, groups);
     ModelAliases aliases = new ModelAliasReader(context).read(router, groups);
+    Optional<CaBundle> caBundle = new CaBundleReader(context).read(litellm);
     return new RouterConfig(deployments, masterKey(general), routing(router, litellm, groups), fallbacks,
-        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend(router, general), aliases);
+        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend(router, general), aliases,
+        caBundle);
   }
 
   private List<DeploymentConfig> readModelList(JsonNode list, Duration timeout, Optional<Duration> streamTimeout,

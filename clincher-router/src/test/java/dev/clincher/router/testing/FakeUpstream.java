@@ -94,6 +94,11 @@ public final class FakeUpstream implements AutoCloseable {
     return "http://127.0.0.1:" + port() + "/v1";
   }
 
+  /** {@code https://<host>:<port>/v1}, what {@code api_base} should say for a TLS fake ({@link #startTls}). */
+  public String httpsBase(String host) {
+    return "https://" + host + ":" + port() + "/v1";
+  }
+
   /** Answers the next requests with {@code replies}, in order. */
   public FakeUpstream then(Reply... replies) {
     script.addAll(List.of(replies));

@@ -26,20 +26,29 @@ public final class RunningRouter implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts with {@code yaml} and the environment {@code MASTER_KEY}, {@code PROVIDER_KEY} plus {@code extraEnv}. */
+  /**
+   * Starts with {@code yaml} and the environment {@code MASTER_KEY}, {@code PROVIDER_KEY} plus {@code extraEnv};
+   * provider connections trust what the router's own settings say ({@code SSL_CERT_FILE}, {@code ssl_verify}, else
+   * the JDK's CAs).
+   */
   public static RunningRouter start(Path directory, String yaml, Map<String, String> extraEnv) throws Exception {
-    return start(directory, yaml, extraEnv, javax.net.ssl.SSLContext.getDefault());
+    return new RunningRouter(RouterServer.start(settings(directory, yaml, extraEnv)));
   }
 
   /** Same, with provider connections trusting what {@code providerTls} trusts. */
   public static RunningRouter start(Path directory, String yaml, Map<String, String> extraEnv,
       javax.net.ssl.SSLContext providerTls) throws Exception {
+    return new RunningRouter(RouterServer.start(settings(directory, yaml, extraEnv), providerTls));
+  }
+
+  /** The settings {@link #start} uses: the config written to a file in {@code directory}, a SQLite key database. */
+  public static RouterSettings settings(Path directory, String yaml, Map<String, String> extraEnv) throws IOException {
     Path config = Files.createTempFile(directory, "router", ".yaml");
     Files.writeString(config, yaml);
     Map<String, String> env = new HashMap<>(Map.of("LITELLM_MASTER_KEY", MASTER_KEY, "FAKE_API_KEY", PROVIDER_KEY));
     env.put("DATABASE_URL", "jdbc:sqlite:" + Files.createTempFile(directory, "keys", ".db"));
     env.putAll(extraEnv);
-    return new RunningRouter(RouterServer.start(new RouterSettings("127.0.0.1", 0, config, env), providerTls));
+    return new RouterSettings("127.0.0.1", 0, config, env);
   }
 
   public int port() {
