@@ -16,11 +16,6 @@ import java.util.Map;
  * router's default model uses.
  */
 final class UpDefaults {
-  /** Provider key variables, in order of preference, and the deployment each one gives the model {@code default}. */
-  static final List<Map.Entry<String, String>> PROVIDERS = List.of(
-      Map.entry("ANTHROPIC_API_KEY", "anthropic/claude-sonnet-4-5"),
-      Map.entry("OPENAI_API_KEY", "openai/gpt-4.1"),
-      Map.entry("GROQ_API_KEY", "groq/llama-3.3-70b-versatile"));
   /** Without any provider key the default model is a local Ollama (OpenAI-compatible, not through the egress). */
   static final String OLLAMA = "openai/llama3.1";
 
@@ -29,10 +24,10 @@ final class UpDefaults {
   /** The router config: model {@code default} from the first provider key present, else local Ollama. */
   static String routerConfig(Path stateDir, Map<String, String> env) {
     List<String> deployments = new ArrayList<>();
-    for (Map.Entry<String, String> provider : PROVIDERS) {
-      String variable = provider.getKey();
+    for (KnownProvider provider : KnownProvider.ALL) {
+      String variable = provider.keyVariable();
       if (env.containsKey(variable) || env.containsKey(variable + "_FILE")) {
-        deployments.add("  - model_name: default\n    litellm_params: {model: " + provider.getValue()
+        deployments.add("  - model_name: default\n    litellm_params: {model: " + provider.defaultModel()
             + ", api_key: os.environ/" + variable + "}\n");
       }
     }
@@ -47,7 +42,8 @@ final class UpDefaults {
 
   /** Whether the router has a hosted provider (else it points at local Ollama). */
   static boolean hasProviderKey(Map<String, String> env) {
-    return PROVIDERS.stream().anyMatch(p -> env.containsKey(p.getKey()) || env.containsKey(p.getKey() + "_FILE"));
+    return KnownProvider.ALL.stream()
+        .anyMatch(p -> env.containsKey(p.keyVariable()) || env.containsKey(p.keyVariable() + "_FILE"));
   }
 
   /** The gateway config: one agent {@code main} on model {@code default}, SQLite in the state directory. */
