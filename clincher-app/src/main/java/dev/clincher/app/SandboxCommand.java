@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code clincher sandbox}: operate the agent sandboxes. A thin layer over {@link SandboxManager}: {@code build}
- * the image, {@code list} the containers, {@code explain} the effective settings, {@code recreate} one key's
- * container. The gateway's wiring passes its settings with {@link #SandboxCommand(SandboxSettings)}; the no-argument
+ * the image ({@link SandboxBuild}), {@code list} the containers, {@code explain} the effective settings,
+ * {@code recreate} one key's container. The gateway's wiring passes its settings with {@link #SandboxCommand(SandboxSettings)}; the no-argument
  * constructor uses the defaults.
  */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
@@ -44,6 +44,9 @@ public final class SandboxCommand implements Runnable {
       description = "The gateway YAML: its sandbox, tools.exec and docker sections (default: built-in defaults).")
   Path config;
 
+  /** The environment of the build's commands (tests give their own {@code PATH}). */
+  Map<String, String> environment = System.getenv();
+
   public SandboxCommand() {
     this(SandboxSettings.defaults());
   }
@@ -57,19 +60,32 @@ public final class SandboxCommand implements Runnable {
     spec.commandLine().usage(out());
   }
 
-  @Command(name = "build", description = "Build the sandbox image with the host's docker CLI "
-      + "(docker build -t <sandbox.image> <context>). The socket proxy refuses builds; run this on the Docker host.")
-  int build(@Option(names = "--context", paramLabel = "DIR", defaultValue = "deploy/images/sandbox",
-      description = "Build context with the Dockerfile (default: ${DEFAULT-VALUE}).") Path context)
-      throws Exception {
+  @Command(name = "build", mixinStandardHelpOptions = true, description = "Build the sandbox image on the Docker host with its docker CLI (the "
+      + "socket proxy refuses builds). In the repository this runs deploy/images/build [--offline] sandbox; with "
+      + "another --context or a --base-image, docker build [--build-arg BASE_IMAGE=...] -t <image> <context>.")
+  int build(
+      @Option(names = "--context", paramLabel = "DIR", defaultValue = "deploy/images/sandbox",
+          description = "Build context with the Dockerfile (default: ${DEFAULT-VALUE}).") Path context,
+      @Option(names = "--offline", description = "Build the Debian base image from packages first (mmdebstrap, "
+          + "docker import), so no image registry is needed; needs deploy/images/build beside the context.")
+      boolean offline,
+      @Option(names = "--base-image", paramLabel = "IMAGE",
+          description = "The image to build on (build argument BASE_IMAGE; default debian:bookworm-slim).")
+      String baseImage,
+      @Option(names = "--image", paramLabel = "NAME",
+          description = "The image to build (default: sandbox.image of --config, else clincher-sandbox:latest).")
+      String image) throws Exception {
     loadConfig();
-    Process process = new ProcessBuilder(buildCommand(context)).inheritIO().start();
-    return process.waitFor();
-  }
-
-  /** The argv of {@code build}: never through a shell. */
-  List<String> buildCommand(Path context) {
-    return List.of("docker", "build", "-t", settings.image(), context.toString());
+    SandboxBuild.Plan plan = SandboxBuild.plan(context, image != null ? image : settings.image(), offline,
+        baseImage);
+    plan = plan.withDocker(SandboxBuild.checkDocker(environment));
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("sandbox build: " + String.join(" ", plan.argv()) + " " + plan.env());
+    err.flush();
+    ProcessBuilder builder = new ProcessBuilder(plan.argv()).inheritIO();
+    builder.environment().putAll(environment);
+    builder.environment().putAll(plan.env());
+    return builder.start().waitFor();
   }
 
   @Command(name = "list", description = "List this instance's sandbox containers.")

@@ -1,6 +1,7 @@
 package dev.clincher.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.clincher.gateway.sandbox.SandboxManager;
@@ -10,16 +11,19 @@ import dev.clincher.gateway.sandbox.docker.DockerHost;
 import dev.clincher.socketproxy.SocketProxyServer;
 import dev.clincher.socketproxy.SocketProxySettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code clincher sandbox}: explain and build without Docker; list and recreate against dockerd via the proxy. */
@@ -61,11 +65,117 @@ class SandboxCommandTest {
         "tools.exec.max_output: 8192 bytes", "docker host: tcp://10.0.0.7:2375");
   }
 
-  @Test
-  void buildRunsDockerBuildWithArgvOnly() {
+  /** A fake repository: deploy/images/build (records its argv and image), sandbox/Dockerfile, and a fake docker. */
+  private record FakeRepository(Path context, Path bin, Path record) {
+    static FakeRepository create(Path directory, boolean withScript) throws Exception {
+      Path images = Files.createDirectories(directory.resolve("deploy/images"));
+      Path context = Files.createDirectories(images.resolve("sandbox"));
+      Files.writeString(context.resolve("Dockerfile"), "ARG BASE_IMAGE=debian:bookworm-slim\nFROM ${BASE_IMAGE}\n");
+      Path record = directory.resolve("record.txt");
+      String recorder = "#!/bin/sh\necho \"$0 $* image=$CLINCHER_SANDBOX_IMAGE buildkit=$DOCKER_BUILDKIT\" >> '"
+          + record + "'\n";
+      if (withScript) {
+        executable(images.resolve("build"), recorder);
+      }
+      Path bin = Files.createDirectories(directory.resolve("bin"));
+      executable(bin.resolve("docker"), recorder);
+      return new FakeRepository(context, bin, record);
+    }
+
+    List<String> recorded() throws Exception {
+      return Files.readAllLines(record);
+    }
+  }
+
+  private static void executable(Path file, String text) throws Exception {
+    Files.writeString(file, text);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private static MainTest.Run build(FakeRepository repository, String... args) {
     SandboxCommand command = new SandboxCommand(SandboxSettings.defaults());
-    assertThat(command.buildCommand(Path.of("deploy/images/sandbox")))
-        .containsExactly("docker", "build", "-t", "clincher-sandbox:latest", "deploy/images/sandbox");
+    command.environment = Map.of("PATH", repository.bin().toString());
+    CommandLine commandLine = new CommandLine(command);
+    StringWriter err = new StringWriter();
+    commandLine.setErr(new PrintWriter(err));
+    List<String> all = new java.util.ArrayList<>(List.of("build", "--context", repository.context().toString()));
+    all.addAll(List.of(args));
+    return new MainTest.Run(commandLine.execute(all.toArray(String[]::new)), "", err.toString());
+  }
+
+  @Test
+  void offlineBuildRunsTheRepositoryScriptWithTheImageFromTheConfig(@TempDir Path directory) throws Exception {
+    FakeRepository repository = FakeRepository.create(directory, true);
+    Path config = directory.resolve("gateway.yaml");
+    Files.writeString(config, "sandbox: {image: \"clincher-sandbox:7\"}\nagents: {main: {model: m}}\n");
+    MainTest.Run offline = build(repository, "--offline", "--config", config.toString());
+    assertThat(offline.exit()).as(offline.err()).isZero();
+    Path script = repository.context().resolveSibling("build").toAbsolutePath();
+    assertThat(repository.recorded()).containsExactly(
+        repository.bin().resolve("docker") + " info --format {{.ServerVersion}} image= buildkit=",
+        script + " --offline sandbox image=clincher-sandbox:7 buildkit=");
+    assertThat(offline.err()).contains("sandbox build: " + script + " --offline sandbox");
+
+    Files.delete(repository.record());
+    assertThat(build(repository, "--image", "clincher-sandbox:8").exit()).isZero();
+    assertThat(repository.recorded()).last().isEqualTo(script + " sandbox image=clincher-sandbox:8 buildkit=");
+  }
+
+  @Test
+  void aPlainDockerfileDirectoryGetsAPlainDockerBuild(@TempDir Path directory) throws Exception {
+    FakeRepository repository = FakeRepository.create(directory, false);
+    MainTest.Run plain = build(repository, "--base-image", "clincher/debian-base:bookworm-slim");
+    assertThat(plain.exit()).as(plain.err()).isZero();
+    assertThat(repository.recorded()).last().isEqualTo(repository.bin().resolve("docker") + " build --build-arg "
+        + "BASE_IMAGE=clincher/debian-base:bookworm-slim -t clincher-sandbox:latest " + repository.context()
+        + " image= buildkit=0");
+  }
+
+  @Test
+  void theBuildPlanIsAnArgvList(@TempDir Path directory) throws Exception {
+    Path repo = FakeRepository.create(directory.resolve("repo"), true).context();
+    Path plain = FakeRepository.create(directory.resolve("plain"), false).context();
+    String script = repo.resolveSibling("build").toAbsolutePath().toString();
+    assertThat(SandboxBuild.plan(repo, "clincher-sandbox:latest", true, null)).isEqualTo(new SandboxBuild.Plan(
+        List.of(script, "--offline", "sandbox"), Map.of("CLINCHER_SANDBOX_IMAGE", "clincher-sandbox:latest")));
+    assertThat(SandboxBuild.plan(repo, "clincher-sandbox:latest", false, null).argv())
+        .containsExactly(script, "sandbox");
+    assertThat(SandboxBuild.plan(plain, "clincher-sandbox:latest", false, null)).isEqualTo(new SandboxBuild.Plan(
+        List.of("docker", "build", "-t", "clincher-sandbox:latest", plain.toString()), Map.of("DOCKER_BUILDKIT", "0")));
+    // an explicit base image means a plain build, even in the repository
+    assertThat(SandboxBuild.plan(repo, "clincher-sandbox:latest", false, "debian:12").argv()).containsExactly(
+        "docker", "build", "--build-arg", "BASE_IMAGE=debian:12", "-t", "clincher-sandbox:latest", repo.toString());
+  }
+
+  @Test
+  void buildOptionsThatCannotWorkAreRefusedBeforeDockerRuns(@TempDir Path directory) throws Exception {
+    Path repo = FakeRepository.create(directory.resolve("repo"), true).context();
+    Path plain = FakeRepository.create(directory.resolve("plain"), false).context();
+    assertThatThrownBy(() -> SandboxBuild.plan(plain, "clincher-sandbox:latest", true, null))
+        .hasMessageContaining("--offline builds the base with deploy/images/build");
+    assertThatThrownBy(() -> SandboxBuild.plan(repo, "clincher-sandbox:latest", true, "debian:12"))
+        .hasMessageContaining("leave out --base-image");
+    assertThatThrownBy(() -> SandboxBuild.plan(directory, "clincher-sandbox:latest", false, null))
+        .hasMessageContaining("no Dockerfile in");
+    assertThatThrownBy(() -> SandboxBuild.plan(repo, "x; rm -rf /", false, null))
+        .hasMessageContaining("not an image name");
+    assertThatThrownBy(() -> SandboxBuild.plan(plain, "clincher-sandbox", false, "--privileged"))
+        .hasMessageContaining("not an image name");
+  }
+
+  @Test
+  void aMissingDockerOrASilentDaemonIsSaidClearly(@TempDir Path directory) throws Exception {
+    Path empty = Files.createDirectories(directory.resolve("empty"));
+    assertThatThrownBy(() -> SandboxBuild.checkDocker(Map.of("PATH", empty.toString())))
+        .isInstanceOf(IOException.class).hasMessageContaining("docker is not installed or not on the PATH");
+    Path bin = Files.createDirectories(directory.resolve("bin"));
+    executable(bin.resolve("docker"), "#!/bin/sh\necho 'Client: Docker Engine'\n"
+        + "echo 'Cannot connect to the Docker daemon at unix:///nope.sock. Is the docker daemon running?' >&2\n"
+        + "exit 1\n");
+    assertThatThrownBy(() -> SandboxBuild.checkDocker(Map.of("PATH", bin.toString())))
+        .isInstanceOf(IOException.class)
+        .hasMessage("the Docker daemon does not answer (is dockerd running, may this user use it?): Cannot connect "
+            + "to the Docker daemon at unix:///nope.sock. Is the docker daemon running?");
   }
 
   @Test

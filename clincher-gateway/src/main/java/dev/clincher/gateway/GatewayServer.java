@@ -33,6 +33,7 @@ import dev.clincher.gateway.llm.ChatClient;
 import dev.clincher.gateway.policy.ToolPolicy;
 import dev.clincher.gateway.policy.ToolRules;
 import dev.clincher.gateway.sandbox.AgentSandboxes;
+import dev.clincher.gateway.sandbox.SandboxImages;
 import dev.clincher.gateway.sandbox.SandboxManager;
 import dev.clincher.gateway.sandbox.SandboxSettings;
 import dev.clincher.gateway.sandbox.docker.DockerClient;
@@ -115,6 +116,9 @@ public final class GatewayServer implements AutoCloseable {
     DockerClient docker = new DockerClient(dockerHost(source, config, settings.env()), sandboxSettings.dockerTimeout());
     AgentSandboxes sandboxes = agentSandboxes(source, config, docker, sandboxSettings, metrics);
     sandboxes.managers().forEach(GatewayServer::adoptOrphans);
+    SandboxImages images = new SandboxImages(docker,
+        sandboxes.managers().stream().map(manager -> manager.settings().image()).toList());
+    reportImages(images);
     Map<String, Tool> tools = tools(source, store, sandboxSettings, config, settings.env());
     Map<String, AgentRuntime> agents = agents(source, config, tools, settings.configFile());
     ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), URI.create(config.router().url()),
@@ -122,7 +126,7 @@ public final class GatewayServer implements AutoCloseable {
         ConfigValues.duration(config.router().timeout(), "router.timeout"), json);
     SessionService sessions = new SessionService(store, agents, new AgentRunner(chat, json, new RunMetrics(metrics)),
         sandboxes, json);
-    Health health = health(config, store, docker);
+    Health health = health(config, store, docker, images);
     ApiAccess access = new ApiAccess(authenticator);
     long maxBody = config.server().maxRequestBytes();
     GatewayHandler api = new GatewayHandler(access, sessions, json, maxBody);
@@ -283,6 +287,22 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
+  /** A missing sandbox image does not stop the start (the agents can still chat); it is said, with its fix. */
+  private static void reportImages(SandboxImages images) {
+    for (SandboxImages.Check check : images.check()) {
+      switch (check.presence()) {
+        case MISSING -> LOG.atWarn().addKeyValue("image", check.image())
+            .addKeyValue("build", SandboxImages.buildCommand(check.image()))
+            .addKeyValue("without_repository", SandboxImages.dockerBuildCommand(check.image()))
+            .addKeyValue("effect", "tool calls fail until it is built; chat works")
+            .log("gateway.sandbox.image_missing");
+        case UNKNOWN -> LOG.atWarn().addKeyValue("image", check.image()).addKeyValue("reason", check.reason())
+            .log("gateway.sandbox.image_unchecked");
+        case PRESENT -> { }
+      }
+    }
+  }
+
   private static Map<String, Tool> tools(String source, TranscriptStore store, SandboxSettings sandbox,
       GatewayConfig config, Map<String, String> env) throws ConfigException {
     Embedder embedder = OnnxEmbedder.loadedOnFirstUse(); // about 1 s and 90 MB, only if memory tools are used
@@ -377,16 +397,26 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  private static Health health(GatewayConfig config, TranscriptStore store, DockerClient docker) {
+  private static Health health(GatewayConfig config, TranscriptStore store, DockerClient docker,
+      SandboxImages images) {
     Health health = new Health();
     health.addReadinessCheck("storage", () -> store.ping() ? CheckResult.up("reachable")
         : CheckResult.down("the transcript store does not answer"));
-    health.addReadinessCheck("docker", () -> docker.ping() ? CheckResult.up(docker.host().toString())
-        : CheckResult.down("the Docker API (socket proxy) does not answer"));
+    health.addReadinessCheck("docker", () -> dockerUp(docker, images));
     HttpClient http = ChatClient.defaultHttpClient();
     URI routerHealth = URI.create(config.router().url()).resolve("/health/liveliness");
     health.addReadinessCheck("router", () -> routerUp(http, routerHealth));
     return health;
+  }
+
+  /** Docker answers; a missing sandbox image keeps it ready (chat works) but is named in the detail. */
+  private static CheckResult dockerUp(DockerClient docker, SandboxImages images) {
+    if (!docker.ping()) {
+      return CheckResult.down("the Docker API (socket proxy) does not answer");
+    }
+    StringBuilder detail = new StringBuilder(docker.host().toString());
+    images.missing().forEach(image -> detail.append("; ").append(SandboxImages.missingMessage(image)));
+    return CheckResult.up(detail.toString());
   }
 
   private static CheckResult routerUp(HttpClient http, URI uri) {

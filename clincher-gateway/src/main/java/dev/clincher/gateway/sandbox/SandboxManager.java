@@ -258,7 +258,7 @@ public final class SandboxManager implements SessionSandboxes {
     var body = ContainerSpec.body(settings, slot.key, agent, session, now);
     String id;
     try {
-      id = createOrReplace(name, body);
+      id = createOrReplace(slot.key, name, body);
       docker.startContainer(id);
     } catch (IOException e) {
       throw failure("cannot create the sandbox", e);
@@ -269,12 +269,20 @@ public final class SandboxManager implements SessionSandboxes {
     LOG.info("sandbox.created key={} container={}", slot.key, id.substring(0, 12));
   }
 
-  /** A container of that name left by a crash between create and start is removed and created again. */
-  private String createOrReplace(String name, com.fasterxml.jackson.databind.node.ObjectNode body)
-      throws IOException {
+  /**
+   * A container of that name left by a crash between create and start is removed and created again. Docker answers
+   * a create with 404 when the image does not exist: that becomes the error that says how to build it.
+   */
+  private String createOrReplace(String key, String name, com.fasterxml.jackson.databind.node.ObjectNode body)
+      throws IOException, SandboxException {
     try {
       return docker.createContainer(name, body);
     } catch (DockerException e) {
+      if (e.status() == 404) {
+        LOG.warn("sandbox.image_missing key={} image={} build=\"{}\"", key, settings.image(),
+            SandboxImages.buildCommand(settings.image()));
+        throw new SandboxException(SandboxImages.missingMessage(settings.image()), e);
+      }
       if (e.status() != 409) {
         throw e;
       }

@@ -1,5 +1,6 @@
 package dev.clincher.gateway.sandbox;
 
+import dev.clincher.gateway.sandbox.docker.DockerClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,6 +40,9 @@ public record SandboxSettings(String image, Scope scope, String user, long memor
     Duration maxAge, int maxSandboxes, Duration execTimeout, Duration maxExecTimeout, int outputCap,
     String instance, Duration dockerTimeout) {
 
+  /** The image {@code deploy/images/sandbox} builds; the socket proxy's default allowlist admits it. */
+  public static final String DEFAULT_IMAGE = "clincher-sandbox:latest";
+
   private static final long MIB = 1024L * 1024;
   private static final Pattern USER = Pattern.compile("[0-9]{1,9}:[0-9]{1,9}");
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,40}");
@@ -53,6 +57,10 @@ public record SandboxSettings(String image, Scope scope, String user, long memor
   }
 
   public SandboxSettings {
+    if (!DockerClient.isImageReference(image)) {
+      throw new IllegalArgumentException("sandbox.image must be an image reference like " + DEFAULT_IMAGE + ", got '"
+          + image + "'");
+    }
     if (!USER.matcher(user).matches() || user.startsWith("0:")) {
       throw new IllegalArgumentException("sandbox.user must be uid:gid and not root, got " + user);
     }
@@ -72,7 +80,7 @@ public record SandboxSettings(String image, Scope scope, String user, long memor
 
   /** The defaults: one container per session, 1 GiB / 1.5 GiB swap / 1 CPU / 512 PIDs, 12 h idle, 3 d age, 8 max. */
   public static SandboxSettings defaults() {
-    return new SandboxSettings("clincher-sandbox:latest", Scope.SESSION, "1000:1000", 1024 * MIB, 1536 * MIB,
+    return new SandboxSettings(DEFAULT_IMAGE, Scope.SESSION, "1000:1000", 1024 * MIB, 1536 * MIB,
         1_000_000_000L, 512, 4096, 256 * MIB, "clincher-ws-", Duration.ofHours(12), Duration.ofDays(3), 8,
         Duration.ofSeconds(120), Duration.ofMinutes(30), 64 * 1024, "default", Duration.ofSeconds(30));
   }

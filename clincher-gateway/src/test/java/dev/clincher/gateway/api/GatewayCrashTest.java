@@ -40,12 +40,7 @@ class GatewayCrashTest {
   void killNineMidRunKeepsTheTranscript(@TempDir Path directory) throws Exception {
     try (DockerTestSupport docker = DockerTestSupport.start();
         ScriptedProvider provider = ScriptedProvider.start(request -> ScriptedModel.text("unused"));
-        RunningRouter router = RunningRouter.start(directory, """
-            model_list:
-              - model_name: scripted
-                litellm_params: {model: openai/gpt-4.1, api_base: "%s", api_key: os.environ/FAKE_API_KEY}
-            router_settings: {num_retries: 0}
-            """.formatted(provider.apiBase()), Map.of())) {
+        RunningRouter router = provider.router(directory)) {
       // first step: a tool call whose command outlives the kill; the model never gets to answer
       provider.script(request -> request.toString().contains("call_sleep")
           ? ScriptedModel.text("after the restart")

@@ -59,12 +59,7 @@ class GatewayEndToEndTest {
   void start(@TempDir Path directory) throws Exception {
     docker = DockerTestSupport.start();
     provider = ScriptedProvider.start(ScriptedProvider.toolThenAnswer("exec", EXEC_ARGS, "The sandbox said hello."));
-    router = RunningRouter.start(directory, """
-        model_list:
-          - model_name: scripted
-            litellm_params: {model: openai/gpt-4.1, api_base: "%s", api_key: os.environ/FAKE_API_KEY}
-        router_settings: {num_retries: 0}
-        """.formatted(provider.apiBase()), Map.of());
+    router = provider.router(directory);
     gateway = RunningGateway.start(directory, """
         auth:
           trusted_proxies: [127.0.0.1/32]
@@ -108,9 +103,7 @@ class GatewayEndToEndTest {
   }
 
   String newSession() throws Exception {
-    HttpResponse<String> created = gateway.post("/v1/sessions", "{\"agent\":\"main\",\"title\":\"t\"}");
-    assertThat(created.statusCode()).isEqualTo(201);
-    return JSON.readTree(created.body()).path("id").asText();
+    return gateway.newSession("main");
   }
 
   List<JsonNode> send(String session, String text) throws Exception {
@@ -353,8 +346,7 @@ class GatewayEndToEndTest {
 
   @Test
   void readinessChecksRouterDockerAndStorage() throws Exception {
-    HttpResponse<String> ready = gateway.client().send(java.net.http.HttpRequest.newBuilder(
-        URI.create(gateway.baseUrl() + "/health/readiness")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> ready = gateway.readiness();
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).contains("router").contains("docker").contains("storage");
   }

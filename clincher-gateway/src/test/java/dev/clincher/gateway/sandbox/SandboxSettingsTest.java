@@ -40,6 +40,20 @@ class SandboxSettingsTest {
   }
 
   @Test
+  void theImageIsAReferenceThatIsSafeInARequestPath() {
+    SandboxSettings d = SandboxSettings.defaults();
+    for (String ok : new String[] {"clincher-sandbox", "registry.example:5000/team/clincher-sandbox:1.0",
+        "clincher-sandbox@sha256:" + "a".repeat(64)}) {
+      assertThat(d.withImage(ok).image()).isEqualTo(ok);
+    }
+    for (String bad : new String[] {"", "../x", "clincher-sandbox/../x", "x//y", "x/", "/x", "a b", "x?y", "x#y",
+        "x%2Fy", "x\\y", "clincher-sandbox\n", "-x", "x".repeat(513)}) {
+      assertThatThrownBy(() -> d.withImage(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("sandbox.image");
+    }
+  }
+
+  @Test
   void describeNamesEveryConfigKey() {
     assertThat(SandboxSettings.defaults().describe()).containsEntry("sandbox.scope", "session")
         .containsEntry("sandbox.user", "1000:1000").containsEntry("sandbox.max_sandboxes", "8")

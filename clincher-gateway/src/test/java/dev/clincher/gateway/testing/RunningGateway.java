@@ -83,6 +83,21 @@ public final class RunningGateway implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Creates a session of {@code agent} and returns its ID. */
+  public String newSession(String agent) throws Exception {
+    HttpResponse<String> created = post("/v1/sessions", "{\"agent\":\"" + agent + "\",\"title\":\"t\"}");
+    if (created.statusCode() != 201) {
+      throw new AssertionError("creating a session answered " + created.statusCode() + ": " + created.body());
+    }
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(created.body()).path("id").asText();
+  }
+
+  /** {@code GET /health/readiness}, without the token (as a load balancer asks). */
+  public HttpResponse<String> readiness() throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health/readiness")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Override
   public void close() {
     server.close();

@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.clincher.router.testing.FakeUpstream;
+import dev.clincher.router.testing.RunningRouter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +61,16 @@ public final class ScriptedProvider implements AutoCloseable {
 
   public void script(Function<JsonNode, FakeUpstream.Stream> script) {
     this.script = script;
+  }
+
+  /** A real router in {@code directory} whose model {@code scripted} is this provider, without retries. */
+  public RunningRouter router(Path directory) throws Exception {
+    return RunningRouter.start(directory, """
+        model_list:
+          - model_name: scripted
+            litellm_params: {model: openai/gpt-4.1, api_base: "%s", api_key: os.environ/FAKE_API_KEY}
+        router_settings: {num_retries: 0}
+        """.formatted(apiBase()), Map.of());
   }
 
   public String apiBase() {

@@ -161,6 +161,24 @@ class RawHttpAttackTest {
   }
 
   @Test
+  void imageInspectByPathTricks() throws Exception {
+    String ok = exchange(get("/v1.41/images/" + DockerSupport.IMAGE + "/json"));
+    assertThat(statuses(ok)).as(ok).containsExactly(200);
+    assertThat(ok).contains("\"Id\":\"sha256:", "\"" + DockerSupport.IMAGE + "\"");
+    assertRefused(get("/images/clincher-sandbox-test:latest/..%2F..%2Fbusybox/json"), 403, "ambiguous_path");
+    assertRefused(get("/images/clincher-sandbox-test:latest/../../busybox/json"), 403, "ambiguous_path");
+    assertRefused(get("/images/clincher-sandbox-test%3Alatest%2Fjson%2F..%2F..%2Fx/json"), 403, "ambiguous_path");
+    assertRefused(get("/images/docker.io/library/busybox/json"), 403, "image");
+    assertRefused(get("/images/sha256:0/json"), 403, "image");
+    assertRefused(get("/images/clincher-sandbox-test:latest/history"), 403, "IMAGES");
+    assertRefused(get("/images/clincher-sandbox-test:latest/get"), 403, "IMAGES");
+  }
+
+  private static String get(String target) {
+    return "GET " + target + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n";
+  }
+
+  @Test
   void oversizedBodies() throws Exception {
     String padding = ",\"Dns\":[\"" + "1".repeat(BODY_LIMIT) + "\"]";
     assertRefused(post("/containers/create", body(padding), ""), 413, "body_too_large");

@@ -166,6 +166,26 @@ class SandboxCliTest {
   }
 
   @Test
+  void imageInspectIsOpenForAdmittedNamesOnly() throws Exception {
+    assertOk(docker.proxied(proxy, "image", "inspect", "--format", "{{.Id}}", IMAGE));
+    String id = docker.direct("image", "inspect", "--format", "{{.Id}}", IMAGE).out().trim();
+    String other = "other-" + docker.run + ":latest"; // the same image under a name outside the allowlist
+    assertOk(docker.direct("tag", IMAGE, other));
+    try {
+      assertRefused("image", docker.proxied(proxy, "image", "inspect", other));
+      assertRefused("image", docker.proxied(proxy, "image", "inspect", id));
+      assertRefused("image", docker.proxied(proxy, "image", "inspect", id.substring("sha256:".length(), 19)));
+      assertRefused("IMAGES", docker.proxied(proxy, "image", "history", IMAGE));
+      assertRefused("IMAGES", docker.proxied(proxy, "image", "ls"));
+      Result missing = docker.proxied(proxy, "image", "inspect", "clincher-sandbox-missing-" + docker.run);
+      assertThat(missing.exit()).isNotZero();
+      assertThat(missing.err()).contains("No such image").doesNotContain(DENIED);
+    } finally {
+      docker.direct("rmi", other);
+    }
+  }
+
+  @Test
   void buildIsRefused() throws Exception {
     Path context = Files.createTempDirectory("clincher-build");
     Files.writeString(context.resolve("Dockerfile"), "FROM " + IMAGE + "\nRUN echo built\n");

@@ -17,7 +17,8 @@ class SandboxPolicyTest {
         {"GET", "/containers/json"}, {"POST", "/containers/create"}, {"GET", "/containers/x/json"},
         {"POST", "/containers/x/start"}, {"POST", "/containers/x/stop"}, {"POST", "/containers/x/kill"},
         {"DELETE", "/containers/x"}, {"POST", "/containers/x/exec"}, {"POST", "/exec/x/start"},
-        {"POST", "/exec/x/resize"}, {"GET", "/exec/x/json"}, {"GET", "/events"}}) {
+        {"POST", "/exec/x/resize"}, {"GET", "/exec/x/json"}, {"GET", "/events"},
+        {"GET", "/v1.41/images/clincher-sandbox:latest/json"}}) {
       assertThat(decide(request[0], request[1]).allowed()).as(request[0] + " " + request[1]).isTrue();
     }
   }
@@ -31,5 +32,38 @@ class SandboxPolicyTest {
     assertThat(decide("POST", "/swarm/init").rule()).isEqualTo("SWARM");
     assertThat(decide("GET", "/images/json").rule()).isEqualTo("IMAGES");
     assertThat(decide("GET", "/nope").rule()).isEqualTo("unknown_endpoint");
+  }
+
+  @Test
+  void inspectsOnlyAdmittedImagesByName() throws Exception {
+    assertThat(decide("GET", "/images/clincher-sandbox/json").allowed()).isTrue();
+    assertThat(decide("GET", "/images/clincher-sandbox-test:1/json").allowed()).isTrue();
+    assertThat(decide("GET", "/images/clincher-sandbox:latest/json").rule()).isEqualTo("sandbox");
+    for (String other : new String[] {"busybox:latest", "library/clincher-sandbox:latest", "docker.io/clincher-sandbox",
+        "clincher/debian-base:bookworm-slim", "xclincher-sandbox", "0cd143737ef7", "sha256:0cd143737ef7",
+        "sha256:" + "0".repeat(64), "0".repeat(64)}) {
+      Verdict verdict = decide("GET", "/images/" + other + "/json");
+      assertThat(verdict.allowed()).as(other).isFalse();
+      assertThat(verdict.rule()).as(other).isEqualTo("image");
+    }
+  }
+
+  @Test
+  void anIdLookingNameIsRefusedEvenWhenTheAllowlistAdmitsIt() throws Exception {
+    SandboxPolicy wide = new SandboxPolicy(new InspectionPolicy(java.util.List.of("*"), null, null, null, false));
+    assertThat(wide.decide("GET", ApiPath.parse("/images/anything:1/json")).allowed()).isTrue();
+    for (String id : new String[] {"0cd1", "ABCDEF", "sha256:0cd1", "sha512:" + "a".repeat(128)}) {
+      assertThat(wide.decide("GET", ApiPath.parse("/images/" + id + "/json")).rule()).as(id).isEqualTo("image");
+    }
+  }
+
+  @Test
+  void otherImageOperationsStayRefusedForAdmittedImages() throws Exception {
+    assertThat(decide("GET", "/images/clincher-sandbox/history").rule()).isEqualTo("IMAGES");
+    assertThat(decide("GET", "/images/clincher-sandbox/get").rule()).isEqualTo("IMAGES");
+    assertThat(decide("POST", "/images/clincher-sandbox/tag").rule()).isEqualTo("IMAGES");
+    assertThat(decide("DELETE", "/images/clincher-sandbox").rule()).isEqualTo("IMAGES");
+    assertThat(decide("POST", "/images/create").rule()).isEqualTo("IMAGES");
+    assertThat(decide("HEAD", "/images/clincher-sandbox/json").rule()).isEqualTo("unknown_endpoint");
   }
 }

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * A small client for the slice of the Docker Engine API a sandbox manager needs (exactly what the socket proxy's
- * sandbox profile opens): ping, container create/start/inspect/list/kill/remove, exec create/start/inspect. One
+ * sandbox profile opens): ping, container create/start/inspect/list/kill/remove, exec create/start/inspect, image
+ * inspect (of the sandbox image). One
  * connection per call, {@code Connection: close}, every call bounded in time and response size. Exec start uses a
  * hijacked connection ({@code Upgrade: tcp}) and the strict {@link StreamDemuxer}. Thread-safe.
  */
@@ -27,6 +28,10 @@ public final class DockerClient {
   private static final String API = "/v1.41";
   private static final int MAX_JSON_BODY = 8 * 1024 * 1024;
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+  /** An image reference ({@code registry:5000/team/name:tag@sha256:…}): path segments without dot segments. */
+  private static final Pattern IMAGE =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@+-]*(/[A-Za-z0-9][A-Za-z0-9_.:@+-]*)*");
+  private static final int MAX_IMAGE_LENGTH = 512;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DockerHost host;
@@ -82,6 +87,24 @@ public final class DockerClient {
       return Optional.empty();
     }
     return Optional.of(json(checked(response)));
+  }
+
+  /** Whether Docker has an image of this name ({@code GET /images/{name}/json}); other errors are thrown. */
+  public boolean imageExists(String reference) throws IOException {
+    if (!isImageReference(reference)) {
+      throw new IllegalArgumentException("not an image reference: " + reference);
+    }
+    HttpResponse response = call("GET", "/images/" + reference + "/json", null);
+    if (response.status() == 404) {
+      return false;
+    }
+    checked(response);
+    return true;
+  }
+
+  /** Whether {@code reference} is safe in a request path and shaped like an image reference. */
+  public static boolean isImageReference(String reference) {
+    return reference != null && reference.length() <= MAX_IMAGE_LENGTH && IMAGE.matcher(reference).matches();
   }
 
   /** All containers (running or not) carrying every {@code name=value} label given. */
