@@ -3,6 +3,7 @@ package dev.clincher.app;
 import dev.clincher.gateway.sandbox.SandboxException;
 import dev.clincher.gateway.sandbox.SandboxInfo;
 import dev.clincher.gateway.sandbox.SandboxManager;
+import dev.clincher.gateway.sandbox.SandboxPrune;
 import dev.clincher.gateway.sandbox.SandboxSettings;
 import dev.clincher.gateway.sandbox.docker.DockerClient;
 import dev.clincher.gateway.sandbox.docker.DockerHost;
@@ -28,14 +29,14 @@ import picocli.CommandLine.Spec;
  * constructor uses the defaults.
  */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
-    description = "Build, list, explain and recreate the agent sandbox containers.")
+    description = "Build, list, explain, recreate and prune the agent sandbox containers.")
 public final class SandboxCommand implements Runnable {
   private SandboxSettings settings;
 
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--docker-host", paramLabel = "URL",
+  @Option(names = "--docker-host", paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "tcp://HOST:PORT (the socket proxy) or unix:///PATH; default: $DOCKER_HOST, else "
           + "unix:///var/run/docker.sock.")
   String dockerHost;
@@ -120,6 +121,27 @@ public final class SandboxCommand implements Runnable {
       throws Exception {
     manager().recreate(key);
     out().println("removed the container of " + key + "; the next use creates a new one");
+    out().flush();
+    return 0;
+  }
+
+  @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove every sandbox container of an "
+      + "instance (and its agents'), e.g. after `docker-compose down`; with --volumes also their workspace volumes, "
+      + "which needs the host's Docker (--docker-host unix:///var/run/docker.sock), not the socket proxy.")
+  int prune(
+      @Option(names = "--instance", paramLabel = "NAME",
+          description = "The gateway instance (sandbox.instance; a compose deployment's project name; default: "
+              + "that of --config, else 'default').") String instance,
+      @Option(names = "--volumes", description = "Also remove the instance's workspace volumes (their files are "
+          + "gone for good).") boolean volumes) throws Exception {
+    loadConfig();
+    String name = instance != null ? instance : settings.instance();
+    SandboxPrune.Pruned pruned = SandboxPrune.prune(new DockerClient(host(), settings.dockerTimeout()), name,
+        settings.volumePrefix(), volumes);
+    out().println("instance " + name + ": removed " + pruned.containers().size() + " container(s)"
+        + (volumes ? " and " + pruned.volumes().size() + " workspace volume(s)" : "")
+        + (pruned.containers().isEmpty() ? "" : " " + pruned.containers())
+        + (pruned.volumes().isEmpty() ? "" : " " + pruned.volumes()));
     out().flush();
     return 0;
   }

@@ -28,6 +28,8 @@ public final class DockerClient {
   private static final String API = "/v1.41";
   private static final int MAX_JSON_BODY = 8 * 1024 * 1024;
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+  /** Docker's own rule for volume names. */
+  private static final Pattern VOLUME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,254}");
   /** An image reference ({@code registry:5000/team/name:tag@sha256:…}): path segments without dot segments. */
   private static final Pattern IMAGE =
       Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@+-]*(/[A-Za-z0-9][A-Za-z0-9_.:@+-]*)*");
@@ -117,6 +119,32 @@ public final class DockerClient {
     List<JsonNode> containers = new ArrayList<>();
     list.forEach(containers::add);
     return containers;
+  }
+
+  /** The names of the volumes whose name starts with {@code prefix} (Docker's own name filter matches substrings). */
+  public List<String> listVolumes(String prefix) throws IOException {
+    ObjectNode filters = JSON.createObjectNode();
+    filters.putArray("name").add(prefix);
+    JsonNode list = json(checked(call("GET", "/volumes?filters=" + encode(filters.toString()), null)));
+    List<String> names = new ArrayList<>();
+    list.path("Volumes").forEach(volume -> {
+      String name = volume.path("Name").asText();
+      if (name.startsWith(prefix)) {
+        names.add(name);
+      }
+    });
+    return names;
+  }
+
+  /** Removes a named volume; a volume that is gone already is fine, one still in use is an error. */
+  public void removeVolume(String name) throws IOException {
+    if (!VOLUME.matcher(name).matches()) {
+      throw new IllegalArgumentException("not a volume name: " + name);
+    }
+    HttpResponse response = call("DELETE", "/volumes/" + name, null);
+    if (response.status() != 404) {
+      checked(response);
+    }
   }
 
   /** Removes a container, killing it first ({@code force}); {@code volumes} also removes its anonymous volumes. */

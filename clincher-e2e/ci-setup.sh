@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Prepares a fresh machine for the deployment tests (clincher-e2e): the compose tool, the offline image builder, the
+# tools the topology test drives (openssl, nsenter, ip, iptables, curl) and nginx for the nginx alternative's test.
+# Docker itself comes from clincher-socket-proxy/ci-setup.sh, which .ci/run calls first. Run as root. Idempotent.
+set -euo pipefail
+
+packages=()
+command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+command -v mmdebstrap >/dev/null 2>&1 || packages+=(mmdebstrap)
+command -v nginx >/dev/null 2>&1 || packages+=(nginx-light)
+command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+command -v nsenter >/dev/null 2>&1 || packages+=(util-linux)
+command -v ip >/dev/null 2>&1 || packages+=(iproute2)
+command -v iptables >/dev/null 2>&1 || packages+=(iptables)
+command -v ss >/dev/null 2>&1 || packages+=(iproute2)
+if (( ${#packages[@]} > 0 )); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q $(printf '%s\n' "${packages[@]}" | sort -u)
+fi
+# A stock nginx package starts a server on :80 on install; the tests run their own, so stop it.
+if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx >/dev/null 2>&1 || true; fi
+pkill -x nginx >/dev/null 2>&1 || true
+docker-compose version --short >&2
