@@ -87,7 +87,7 @@ class HealthCommandTest {
 
   @Test
   void theUrlComesFromTheEnvironmentWhenNotGiven() {
-    Run run = run(Map.of(HealthCommand.URL_VARIABLE, url("/health/readiness")));
+    Run run = run(Map.of(HealthProbe.URL_VARIABLE, url("/health/readiness")));
     assertThat(run.exit()).isZero();
     assertThat(requests.get()).isEqualTo(1);
   }
@@ -105,7 +105,7 @@ class HealthCommandTest {
 
   @Test
   void badUrlsAreRefusedWithExitCode2() {
-    assertThat(run(Map.of()).err()).contains("no URL", HealthCommand.URL_VARIABLE);
+    assertThat(run(Map.of()).err()).contains("no URL", HealthProbe.URL_VARIABLE);
     assertThat(run(Map.of()).exit()).isEqualTo(2);
     Run credentials = run(Map.of(), "http://user:secret@127.0.0.1:1/health");
     assertThat(credentials.exit()).isEqualTo(2);

@@ -112,7 +112,14 @@ public final class DeployCommand implements Runnable {
         return 1;
       }
       int dockerGid = (Integer) Files.getAttribute(dockerSocket, "unix:gid");
-      List<DeploymentWriter.Action> actions = new DeploymentWriter(directory, true).write(settings, dockerGid);
+      List<DeploymentWriter.Action> actions;
+      try {
+        actions = new DeploymentWriter(directory, true).write(settings, dockerGid);
+      } catch (IOException e) {
+        err.println("deploy init: " + e.getMessage());
+        err.flush();
+        return 1;
+      }
       report(out, directory.toAbsolutePath().normalize(), settings, actions);
       return 0;
     }
