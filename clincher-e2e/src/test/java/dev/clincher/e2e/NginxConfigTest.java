@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.clincher.e2e.Commands.Result;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -392,37 +393,9 @@ class NginxConfigTest {
     return null;
   }
 
-  /** What a program did; the outputs went to files, so a chatty program cannot block on a full pipe. */
-  record Result(List<String> argv, int exit, String out, String err) {
-    String describe() {
-      return String.join(" ", argv) + "\n  exit " + exit + "\n  stdout: " + out.strip() + "\n  stderr: " + err.strip();
-    }
-
-    Result orFail() {
-      assertThat(exit).as(describe()).isZero();
-      return this;
-    }
-  }
-
   /** Runs {@code argv} with no input, killing it after {@link #BOUND} (exit -1). */
   static Result run(List<String> argv) {
-    try {
-      Path out = Files.createTempFile(dir, "out", ".txt");
-      Path err = Files.createTempFile(dir, "err", ".txt");
-      Process process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      boolean finished = process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS);
-      if (!finished) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-      return new Result(argv, finished ? process.exitValue() : -1, Files.readString(out),
-          Files.readString(err) + (finished ? "" : "\n[killed after " + BOUND.toSeconds() + " s]"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + argv, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted running " + argv, e);
-    }
+    return Commands.run(BOUND, argv);
   }
 
   /** The final HTTP response as {@code curl -i} printed it (interim 1xx heads skipped). */
