@@ -24,11 +24,16 @@ public final class RedisClients {
 
   /** A pooled client; nothing is sent until the first command. */
   public static RedisClient open(Endpoint endpoint) {
+    return open(endpoint, "clincher-cache");
+  }
+
+  /** The same, naming its connections {@code clientName} (Redis's CLIENT LIST shows it). */
+  public static RedisClient open(Endpoint endpoint, String clientName) {
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis((int) endpoint.timeout().toMillis())
         .socketTimeoutMillis((int) endpoint.timeout().toMillis())
         .ssl(endpoint.tls())
-        .clientName("clincher-cache");
+        .clientName(clientName);
     endpoint.username().ifPresent(config::user);
     endpoint.password().ifPresent(secret -> config.password(secret.reveal()));
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();

@@ -3,6 +3,7 @@ package dev.clincher.router.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.router.spend.CallEstimate;
 import java.io.IOException;
 import java.util.Set;
 
@@ -16,8 +17,12 @@ import java.util.Set;
  * @param model        the public model name asked for
  * @param stream       whether the client wants SSE
  * @param includeUsage {@code stream_options.include_usage}
+ * @param estimate     how large the call can get (for budget reservations)
  */
-public record ChatRequest(ObjectNode body, String model, boolean stream, boolean includeUsage) {
+public record ChatRequest(ObjectNode body, String model, boolean stream, boolean includeUsage,
+    CallEstimate estimate) {
+  /** Output limits above this are refused as absurd (no model writes ten million tokens in one answer). */
+  static final long MAX_OUTPUT_LIMIT = 10_000_000;
   /** Fields with which LiteLLM lets a client redirect the call or its key: never accepted from clients here. */
   private static final Set<String> REFUSED = Set.of("api_key", "api_base", "base_url", "api_version",
       "custom_llm_provider", "mock_response");
@@ -55,8 +60,18 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
     if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
       throw new InvalidRequest(OpenAiError.invalidRequest("stream", "'stream' must be true or false"));
     }
+    for (String field : new String[] {"max_tokens", "max_completion_tokens"}) {
+      JsonNode limit = body.path(field);
+      if (!limit.isMissingNode() && !limit.isNull()
+          && !(limit.isIntegralNumber() && limit.canConvertToLong() && limit.asLong() >= 1
+              && limit.asLong() <= MAX_OUTPUT_LIMIT)) {
+        throw new InvalidRequest(OpenAiError.invalidValue(field, "'" + field + "' must be a whole number from 1 to "
+            + MAX_OUTPUT_LIMIT));
+      }
+    }
     boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-    return new ChatRequest(body, model.asText(), stream.asBoolean(false), includeUsage);
+    return new ChatRequest(body, model.asText(), stream.asBoolean(false), includeUsage,
+        CallEstimate.chat(body, bytes.length));
   }
 
   /** The body to send to a deployment: a copy with the deployment's upstream model name. */

@@ -18,6 +18,7 @@ import dev.clincher.router.routing.Dispatcher;
 import dev.clincher.router.routing.Fallbacks;
 import dev.clincher.router.routing.Routed;
 import dev.clincher.router.routing.RoutingException;
+import dev.clincher.router.spend.CallEstimate;
 import dev.clincher.router.spend.Refusal;
 import dev.clincher.router.spend.SpendControls;
 import java.io.IOException;
@@ -31,7 +32,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,23 +87,29 @@ final class ModelCalls {
     ResponseCache.Ticket ticket = cache.open(caller, group.modelName(), chat.body());
     Optional<ObjectNode> cached = ticket.hit();
     ticket.headers(cached.isPresent(), exchange::header);
+    CallBudget budget = new CallBudget(spend, metrics, caller, chat.estimate(), chat.stream());
     Outcome outcome = cached.isPresent() ? replay(exchange, chat, ticket, cached.get())
-        : chat.stream() ? stream(exchange, caller, chat, group, ticket)
-        : complete(exchange, caller, group, deployment -> provider(deployment).complete(deployment.config(),
-            chat.forUpstream(deployment.config().upstreamModel())), completion -> ticket.store(completion.body()));
+        : chat.stream() ? stream(exchange, caller, chat, group, ticket, budget)
+        : complete(exchange, caller, group, budget, deployment -> {
+          ObjectNode upstream = chat.forUpstream(deployment.config().upstreamModel());
+          budget.reserve(deployment, upstream);
+          return provider(deployment).complete(deployment.config(), upstream);
+        }, completion -> ticket.store(completion.body()));
     log(exchange, caller, group, chat.stream() ? "chat_stream" : "chat", outcome);
   }
 
   /** Serves one validated embeddings request (body already checked) for {@code group}; completes the exchange. */
-  void embeddings(Exchange exchange, Caller caller, ObjectNode request, DeploymentGroup group)
-      throws InterruptedException {
+  void embeddings(Exchange exchange, Caller caller, ObjectNode request, DeploymentGroup group,
+      CallEstimate estimate) throws InterruptedException {
     exchange.request.addIdleTimeoutListener(timeout -> false);
     Optional<OpenAiError> refused = admit(caller, group);
     if (refused.isPresent()) {
       refuse(exchange, caller, group, "embeddings", refused.get());
       return;
     }
-    Outcome outcome = complete(exchange, caller, group, deployment -> {
+    CallBudget budget = new CallBudget(spend, metrics, caller, estimate, false);
+    Outcome outcome = complete(exchange, caller, group, budget, deployment -> {
+      budget.reserve(deployment, null);
       ObjectNode upstream = request.deepCopy();
       upstream.put("model", deployment.config().upstreamModel());
       return provider(deployment).embed(deployment.config(), upstream);
@@ -157,9 +163,14 @@ final class ModelCalls {
     }
   }
 
-  private Outcome complete(Exchange exchange, Caller caller, DeploymentGroup group,
-      Function<Deployment, CompletableFuture<Completion>> call, Consumer<Completion> beforeSend)
-      throws InterruptedException {
+  /** Starts one attempt's provider call on a deployment (reserving its budget first). */
+  @FunctionalInterface
+  private interface Call {
+    CompletableFuture<Completion> start(Deployment deployment) throws ProviderException;
+  }
+
+  private Outcome complete(Exchange exchange, Caller caller, DeploymentGroup group, CallBudget budget, Call call,
+      Consumer<Completion> beforeSend) throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     AtomicReference<CompletableFuture<Completion>> pending = new AtomicReference<>();
     // Cancels the upstream call if Jetty reports the connection failed, or if the client closes it while the call
@@ -170,48 +181,44 @@ final class ModelCalls {
     Routed<Completion> routed;
     try (ClientWatch client = ClientWatch.start(exchange.request, exchange.response, () -> cancel(pending.get()))) {
       routed = route(caller, group, deployment -> {
-        checkBudget(deployment);
         if (client.gone()) {
           throw clientClosed();
         }
         long start = System.nanoTime();
+        boolean answered = false;
         try {
-          CompletableFuture<Completion> future = call.apply(deployment);
+          CompletableFuture<Completion> future = call.start(deployment);
           pending.set(future);
           if (client.gone()) { // gone while the call started: the watch may have seen the previous future
             future.cancel(true);
           }
-          return await(deployment, future, client);
+          Completion completion = await(deployment, future, client);
+          answered = true;
+          return completion;
         } finally {
           upstreamNanos.addAndGet(System.nanoTime() - start);
+          if (!answered) {
+            budget.release();
+          }
         }
       });
     } catch (RoutingException | ProviderException e) {
       return fail(exchange, e);
+    } catch (CallBudget.Refused refused) {
+      exchange.sendError(refused.error());
+      return Outcome.failed(refused.error());
     }
     try (routed) {
       Completion completion = routed.value();
       Deployment deployment = routed.deployment();
       // Counted before the answer leaves, so a client's next request already sees this spend.
-      Optional<Double> cost = recordSuccess(caller, group, deployment, completion.usage());
+      Optional<Double> cost = recordSuccess(group, deployment, completion.usage(), budget.settle(completion.usage()));
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, deployment, overheadNanos);
       cost.ifPresent(usd -> addCostHeaders(exchange, usd));
       beforeSend.accept(completion); // e.g. cached first, so the client's next request can hit
       exchange.sendJson(200, completion.body());
       return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok", cost);
-    }
-  }
-
-  /**
-   * A deployment over its budget is refused as a 429 with {@code budget_exceeded}: the dispatcher cools it down (for
-   * at most its retry-after cap) and tries another deployment of the group if retries remain.
-   */
-  private void checkBudget(Deployment deployment) throws ProviderException {
-    Optional<Refusal> over = spend.overBudget(deployment.id());
-    if (over.isPresent()) {
-      throw new ProviderException(over.get().status() == 400 ? 429 : over.get().status(), over.get().type(),
-          over.get().code(), over.get().message(), over.get().retryAfter());
     }
   }
 
@@ -311,41 +318,53 @@ final class ModelCalls {
   }
 
   private Outcome stream(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group,
-      ResponseCache.Ticket ticket)
-      throws InterruptedException {
+      ResponseCache.Ticket ticket, CallBudget budget) throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     Routed<FirstChunk> routed;
     try {
       routed = route(caller, group, deployment -> {
-        checkBudget(deployment);
         long start = System.nanoTime();
+        boolean opened = false;
         try {
-          return openStream(deployment, chat);
+          FirstChunk first = openStream(deployment, chat, budget);
+          opened = true;
+          return first;
         } finally {
           upstreamNanos.addAndGet(System.nanoTime() - start);
+          if (!opened) {
+            budget.release();
+          }
         }
       });
     } catch (RoutingException | ProviderException e) {
       return fail(exchange, e);
+    } catch (CallBudget.Refused refused) {
+      exchange.sendError(refused.error());
+      return Outcome.failed(refused.error());
     }
     try (routed; ChunkStream upstream = routed.value().stream()) {
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, routed.deployment(), overheadNanos);
       exchange.startEvents();
       boolean dropUsageChunk = !chat.includeUsage() && asksForUsage(routed.deployment());
-      String detail = relay(exchange, routed.value(), upstream, dropUsageChunk, ticket);
-      Optional<Double> cost = recordSuccess(caller, group, routed.deployment(), upstream.usage());
-      return new Outcome(200, routed.deployment().id(), routed.attempts(), upstream.usage(), overheadNanos, detail,
-          cost);
+      CallBudget.StreamTally tally = new CallBudget.StreamTally(json);
+      StreamEnd end = relay(exchange, routed.value(), upstream, dropUsageChunk, ticket, tally);
+      // Settled before the last byte goes out, so a client's next request already sees this spend.
+      CallBudget.Settled settled = budget.settleStream(upstream.usage(), end.detail().equals("ok"), tally);
+      String detail = finish(exchange, end);
+      Optional<Double> cost = recordSuccess(group, routed.deployment(), settled.usage(), settled.cost());
+      return new Outcome(200, routed.deployment().id(), routed.attempts(), settled.usage(), overheadNanos,
+          settled.estimated() ? detail + "_estimated" : detail, cost);
     }
   }
 
   /** The open upstream stream and its first chunk (empty when the stream ended at once). */
   private record FirstChunk(ChunkStream stream, Optional<String> first) {}
 
-  private FirstChunk openStream(Deployment deployment, ChatRequest chat)
+  private FirstChunk openStream(Deployment deployment, ChatRequest chat, CallBudget budget)
       throws ProviderException, InterruptedException {
     ObjectNode body = chat.forUpstream(deployment.config().upstreamModel());
+    budget.reserve(deployment, body);
     if (!chat.includeUsage() && asksForUsage(deployment)) {
       JsonNode options = body.path("stream_options");
       ObjectNode asked = options.isObject() ? ((ObjectNode) options).deepCopy() : body.objectNode(); // shared: copy
@@ -361,15 +380,19 @@ final class ModelCalls {
     }
   }
 
+  /** How a relayed stream ended: {@code ok}, {@code upstream_broke} or {@code client_gone}, and its last text. */
+  private record StreamEnd(String detail, Optional<String> lastText) {}
+
   /**
-   * Relays chunks until {@code [DONE]}. Returns how it ended: {@code ok}, {@code upstream_broke} (the client got an
-   * error event) or {@code client_gone} (the upstream call was cancelled).
+   * Relays chunks until {@code [DONE]}, without the last text ({@code [DONE]}, or an error event when the upstream
+   * broke off), which goes out only after the call is settled. A client gone cancels the upstream call.
    */
-  private String relay(Exchange exchange, FirstChunk opened, ChunkStream upstream, boolean dropUsageChunk,
-      ResponseCache.Ticket ticket) {
+  private StreamEnd relay(Exchange exchange, FirstChunk opened, ChunkStream upstream, boolean dropUsageChunk,
+      ResponseCache.Ticket ticket, CallBudget.StreamTally tally) {
     Optional<String> chunk = opened.first();
     try {
       while (chunk.isPresent()) {
+        tally.count(chunk.get());
         if (!(dropUsageChunk && isUsageOnly(chunk.get()))) {
           exchange.writeEvent(chunk.get());
         }
@@ -379,15 +402,27 @@ final class ModelCalls {
         } catch (IOException upstreamBroke) {
           OpenAiError error = new OpenAiError(502, "the provider's stream broke off; the answer is incomplete",
               "api_error", null, "upstream_stream_broken", Optional.empty());
-          exchange.finishEvents("data: " + exchange.text(error.toJson(json)) + "\n\n");
-          return "upstream_broke";
+          return new StreamEnd("upstream_broke", Optional.of("data: " + exchange.text(error.toJson(json)) + "\n\n"));
         }
       }
       ticket.streamEnded();
-      exchange.finishEvents("data: [DONE]\n\n");
-      return "ok";
+      return new StreamEnd("ok", Optional.of("data: [DONE]\n\n"));
     } catch (IOException clientGone) {
       upstream.close(); // cancels the upstream call
+      exchange.callback.failed(clientGone);
+      return new StreamEnd("client_gone", Optional.empty());
+    }
+  }
+
+  /** Sends a stream's last text; a client gone by then fails the exchange. */
+  private static String finish(Exchange exchange, StreamEnd end) {
+    if (end.lastText().isEmpty()) {
+      return end.detail();
+    }
+    try {
+      exchange.finishEvents(end.lastText().get());
+      return end.detail();
+    } catch (IOException clientGone) {
       exchange.callback.failed(clientGone);
       return "client_gone";
     }
@@ -425,11 +460,11 @@ final class ModelCalls {
     return chunk.contains("\"choices\":[]") && chunk.contains("\"usage\"");
   }
 
-  /** Counts tokens and spend; returns the cost in USD, empty when the deployment's price is unknown. */
-  private Optional<Double> recordSuccess(Caller caller, DeploymentGroup group, Deployment deployment, Usage usage) {
+  /** Counts the answered call's tokens and its settled cost in the metrics; returns the cost. */
+  private Optional<Double> recordSuccess(DeploymentGroup group, Deployment deployment, Usage usage,
+      Optional<Double> cost) {
     deployment.recordTokens(usage.totalTokens(), System.nanoTime());
     metrics.deploymentSuccess(group.modelName(), deployment.id(), usage.promptTokens(), usage.completionTokens());
-    Optional<Double> cost = spend.record(caller.key(), deployment.id(), usage);
     cost.ifPresent(usd -> metrics.spend(deployment.config().modelName(), usd));
     return cost;
   }

@@ -26,6 +26,11 @@ public record OpenAiError(int status, String message, String type, String param,
     return new OpenAiError(400, message, "invalid_request_error", param, null, Optional.empty());
   }
 
+  /** 400 for a value out of range or of the wrong shape (OpenAI's {@code invalid_value}). */
+  public static OpenAiError invalidValue(String param, String message) {
+    return new OpenAiError(400, message, "invalid_request_error", param, "invalid_value", Optional.empty());
+  }
+
   /** 401: key missing or wrong (OpenAI's {@code invalid_api_key}). */
   public static OpenAiError unauthorized(String message) {
     return new OpenAiError(401, message, "invalid_request_error", null, "invalid_api_key", Optional.empty());
@@ -44,6 +49,9 @@ public record OpenAiError(int status, String message, String type, String param,
 
   /** The provider's error, with the status it answered (502 when it could not be reached). */
   public static OpenAiError from(ProviderException e) {
+    if ("budget_exceeded".equals(e.type())) { // every deployment's own budget was spent: LiteLLM answers 400
+      return new OpenAiError(400, e.getMessage(), e.type(), null, "400", e.retryAfter());
+    }
     return new OpenAiError(e.clientStatus(), e.getMessage(), e.type(), null, e.code(), e.retryAfter());
   }
 

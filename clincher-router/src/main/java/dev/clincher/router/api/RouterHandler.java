@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.cache.ResponseCache;
+import dev.clincher.router.spend.CallEstimate;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.keys.KeyAuthenticator;
 import dev.clincher.router.keys.KeyStore;
@@ -188,7 +189,7 @@ public final class RouterHandler extends Handler.Abstract {
       exchange.sendError(OpenAiError.modelNotFound(request.path("model").asText()));
       return;
     }
-    calls.embeddings(exchange, caller, request, group.get());
+    calls.embeddings(exchange, caller, request, group.get(), CallEstimate.embeddings(body.get().length));
   }
 
   /** The body, or empty after answering 413. */

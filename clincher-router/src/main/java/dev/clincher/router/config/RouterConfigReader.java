@@ -53,7 +53,8 @@ public final class RouterConfigReader {
       "success_callback", "failure_callback", "service_callbacks", "json_logs", "turn_off_message_logging",
       "redact_user_api_key_info", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
       "cache", "cache_params", // read by router.cache.CacheSettingsReader
-      "ssl_verify"); // read by CaBundleReader
+      "ssl_verify", // read by CaBundleReader
+      "max_budget", "budget_duration"); // the global budget
   private static final Set<String> GENERAL_SETTINGS =
       Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting",
           "database_url");
@@ -99,7 +100,8 @@ public final class RouterConfigReader {
     ModelAliases aliases = new ModelAliasReader(context).read(router, groups);
     Optional<CaBundle> caBundle = new CaBundleReader(context).read(litellm);
     return new RouterConfig(deployments, masterKey(general), routing(router, litellm, groups), fallbacks,
-        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend(router, general), aliases,
+        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend(router, litellm, general),
+        aliases,
         caBundle);
   }
 
@@ -171,8 +173,17 @@ public final class RouterConfigReader {
       period = dev.clincher.router.spend.BudgetPeriod.parse(duration.get()).orElseThrow(() -> context.error(
           durationSection.childPath("budget_duration"), "expected a duration such as 30s, 30m, 24h, 30d, 1w or 1mo"));
     }
+    if (maxBudget.isPresent() && !(maxBudget.getAsDouble() > 0)) {
+      throw context.error(budgetSection.childPath("max_budget"), "must be more than 0 (a budget of 0 would refuse "
+          + "every call: remove the deployment instead)");
+    }
+    java.util.OptionalLong maxOutput = info.has("max_output_tokens")
+        ? java.util.OptionalLong.of(info.wholeNumber("max_output_tokens", 0)) : java.util.OptionalLong.empty();
+    if (maxOutput.isPresent() && maxOutput.getAsLong() < 1) {
+      throw context.error(info.childPath("max_output_tokens"), "must be at least 1");
+    }
     return new CostSettings(new dev.clincher.router.spend.PriceTable.PriceOverrides(prices[0], prices[1], prices[2],
-        prices[3]), maxBudget, period);
+        prices[3]), maxBudget, period, maxOutput);
   }
 
   private static java.util.OptionalDouble optionalNumber(ConfigSection section, String key) throws ConfigException {
@@ -180,7 +191,8 @@ public final class RouterConfigReader {
   }
 
   /** The key database and the counter store. */
-  private SpendSettings spend(ConfigSection router, ConfigSection general) throws ConfigException {
+  private SpendSettings spend(ConfigSection router, ConfigSection litellm, ConfigSection general)
+      throws ConfigException {
     Optional<String> database = general.has("database_url")
         ? general.string("database_url")
         : context.resolve("general_settings.database_url", ConfigContext.ENV_PREFIX + "DATABASE_URL");
@@ -214,7 +226,29 @@ public final class RouterConfigReader {
       redis = Optional.of(new SpendSettings.Redis(host.get().trim(), port,
           password.filter(p -> !p.isEmpty()).map(Secret::of)));
     }
-    return new SpendSettings(database.filter(d -> !d.isBlank()).map(Secret::of), redis);
+    return new SpendSettings(database.filter(d -> !d.isBlank()).map(Secret::of), redis, globalBudget(litellm));
+  }
+
+  /** {@code litellm_settings.max_budget} (USD over every call) and {@code budget_duration} (none: for all time). */
+  private Optional<dev.clincher.router.spend.SpendControls.GlobalBudget> globalBudget(ConfigSection litellm) throws ConfigException {
+    if (!litellm.has("max_budget")) {
+      if (litellm.has("budget_duration")) {
+        throw context.error(litellm.childPath("budget_duration"), "needs litellm_settings.max_budget");
+      }
+      return Optional.empty();
+    }
+    double max = litellm.number("max_budget", 0);
+    if (!(max > 0) || !Double.isFinite(max)) {
+      throw context.error(litellm.childPath("max_budget"), "must be more than 0 (USD)");
+    }
+    Optional<dev.clincher.router.spend.BudgetPeriod> period = Optional.empty();
+    Optional<String> duration = litellm.string("budget_duration");
+    if (duration.isPresent()) {
+      period = Optional.of(dev.clincher.router.spend.BudgetPeriod.parse(duration.get()).orElseThrow(() ->
+          context.error(litellm.childPath("budget_duration"), "expected a duration such as 30s, 30m, 24h, 30d, 1w "
+              + "or 1mo")));
+    }
+    return Optional.of(new dev.clincher.router.spend.SpendControls.GlobalBudget(max, period));
   }
 
   private static Set<String> groups(List<DeploymentConfig> deployments) {

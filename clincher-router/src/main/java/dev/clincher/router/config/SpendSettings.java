@@ -1,6 +1,7 @@
 package dev.clincher.router.config;
 
 import dev.clincher.common.config.Secret;
+import dev.clincher.router.spend.SpendControls;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -10,14 +11,18 @@ import java.util.Optional;
  * @param databaseUrl {@code general_settings.database_url}, else {@code DATABASE_URL}; empty = the SQLite default
  * @param redis       {@code router_settings.redis_host}/{@code redis_port}/{@code redis_password}, else
  *                    {@code REDIS_HOST}/{@code REDIS_PORT}/{@code REDIS_PASSWORD}; empty = counters in memory
+ * @param global      {@code litellm_settings.max_budget} and {@code budget_duration}: a budget over every call
  */
-public record SpendSettings(Optional<Secret> databaseUrl, Optional<Redis> redis) {
-  public static final SpendSettings NONE = new SpendSettings(Optional.empty(), Optional.empty());
+public record SpendSettings(Optional<Secret> databaseUrl, Optional<Redis> redis,
+    Optional<SpendControls.GlobalBudget> global) {
+  public static final SpendSettings NONE = new SpendSettings(Optional.empty(), Optional.empty(), Optional.empty());
 
   public SpendSettings {
     Objects.requireNonNull(databaseUrl, "databaseUrl");
     Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(global, "global");
   }
+
 
   /** A Redis server. */
   public record Redis(String host, int port, Optional<Secret> password) {}

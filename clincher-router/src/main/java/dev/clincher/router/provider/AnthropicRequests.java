@@ -74,6 +74,24 @@ final class AnthropicRequests {
   }
 
   /**
+   * The most output tokens an Anthropic call for this OpenAI request may produce: the {@code max_tokens} it will be
+   * sent with (the client's limit, else {@value #DEFAULT_MAX_TOKENS} plus the thinking budget). For budget
+   * reservations; it never fails: an invalid request is refused by the translation itself.
+   */
+  static long outputLimit(ObjectNode openAi) {
+    JsonNode limit = openAi.hasNonNull("max_completion_tokens") ? openAi.get("max_completion_tokens")
+        : openAi.path("max_tokens");
+    if (limit.canConvertToLong() && limit.asLong() > 0) {
+      return limit.asLong();
+    }
+    JsonNode thinking = openAi.path("thinking");
+    long budget = "enabled".equals(thinking.path("type").asText()) && thinking.path("budget_tokens").canConvertToLong()
+        ? Math.max(0, thinking.path("budget_tokens").asLong())
+        : EFFORT_BUDGETS.getOrDefault(openAi.path("reasoning_effort").asText(""), 0);
+    return DEFAULT_MAX_TOKENS + budget;
+  }
+
+  /**
    * The client's limit; without one {@value #DEFAULT_MAX_TOKENS}, plus the thinking budget when thinking is on (as
    * LiteLLM does). A budget not below an explicit limit is refused: Anthropic would refuse it less clearly.
    */

@@ -174,4 +174,12 @@ public final class Providers implements AutoCloseable {
       case VOYAGE -> voyage;
     };
   }
+
+  /**
+   * The most output tokens an Anthropic call for this OpenAI-form request may produce: the {@code max_tokens} the
+   * translation sends (for budget reservations).
+   */
+  public static long anthropicOutputLimit(com.fasterxml.jackson.databind.node.ObjectNode openAi) {
+    return AnthropicRequests.outputLimit(openAi);
+  }
 }

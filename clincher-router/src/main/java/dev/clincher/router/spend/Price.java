@@ -25,4 +25,10 @@ public record Price(double inputPerToken, double outputPerToken, double cacheRea
     return uncached * inputPerToken + usage.cacheReadTokens() * cacheReadPerToken
         + usage.cacheWriteTokens() * cacheWritePerToken + usage.completionTokens() * outputPerToken;
   }
+
+  /** The most {@code usage} can cost: every prompt token at the dearest of the input, cache-read and cache-write prices. */
+  public double worstCost(Usage usage) {
+    double prompt = Math.max(inputPerToken, Math.max(cacheReadPerToken, cacheWritePerToken));
+    return usage.promptTokens() * prompt + usage.completionTokens() * outputPerToken;
+  }
 }

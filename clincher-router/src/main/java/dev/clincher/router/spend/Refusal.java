@@ -25,6 +25,13 @@ public record Refusal(int status, String type, String code, String message, Stri
     return new Refusal(429, "rate_limit_error", "rate_limit_exceeded", message, scope, Optional.of(untilReset));
   }
 
+  /** A budget applies to a call on a deployment whose price is unknown: its cost could not be bounded. */
+  static Refusal missingPrice(String deploymentId, String modelName) {
+    return new Refusal(400, "invalid_request_error", "model_price_missing", "a budget applies to this call, but "
+        + "deployment " + deploymentId + " (model " + modelName + ") has no price, so its cost cannot be bounded: set "
+        + "input_cost_per_token and output_cost_per_token in its model_info", "missing_price", Optional.empty());
+  }
+
   static Refusal storeUnavailable() {
     return new Refusal(503, "api_error", "spend_store_unavailable",
         "budgets and limits cannot be checked right now (the counter store is unreachable)", "store_unavailable",

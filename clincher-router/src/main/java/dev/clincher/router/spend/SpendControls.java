@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * {@code spend:key:<sha256>:<window>} and {@code :total}, and per-minute {@code rpm:key:<sha256>:<minute>} /
  * {@code tpm:key:<sha256>:<minute>}. Window counters expire a day after their window ends.
  *
- * <p>Checks happen before the provider is called: a virtual key over its budget or rpm/tpm limit, a model group whose
- * every deployment is over its {@code model_info.max_budget}, and (per attempt) a deployment over its budget. Spend is
- * recorded after the answer (after the last event of a stream), so requests already in flight may overshoot a budget
- * by their own cost, as in LiteLLM.
+ * <p>Budgets hold under concurrency: before each attempt of a model call, its worst-case cost ({@link CallEstimate})
+ * is {@link #reserve}d on every budget that applies — the global one ({@code litellm_settings.max_budget}), the
+ * key's, the deployment's — atomically against their limits; after the answer it is {@link #settle}d to the actual
+ * cost, and on failure {@link #release}d. So calls in flight can never together spend more than a budget (LiteLLM
+ * checks before and charges after, so every call in flight passes the check). Before routing, a key already over its
+ * budget or rpm/tpm limit and a group whose every deployment is over its budget are refused at once.
  */
 public final class SpendControls {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
@@ -46,16 +48,145 @@ public final class SpendControls {
   public record DeploymentCost(String deploymentId, String modelName, Optional<Price> price, OptionalDouble maxBudget,
       BudgetPeriod period) {}
 
+  /** A budget over every call: {@code litellm_settings.max_budget} USD per {@code period} (none: for all time). */
+  public record GlobalBudget(double maxBudget, Optional<BudgetPeriod> period) {}
+
+  /**
+   * One attempt's hold on its budgets, from {@link #reserve} until {@link #settle} or {@link #release}.
+   *
+   * @param id         unique per attempt
+   * @param deploymentId the deployment it was reserved for
+   * @param key        the caller's virtual key, if any
+   * @param holds      what is held, counter by counter
+   * @param worstNanos the reserved worst-case cost
+   */
+  public record Lease(String id, String deploymentId, Optional<VirtualKey> key, List<SpendStore.Hold> holds,
+      long worstNanos) {}
+
+  /** What {@link #reserve} answered: a lease, or a refusal (from the key's or the global budget: {@code final}). */
+  public sealed interface Reservation permits Reserved, Refused {}
+
+  public record Reserved(Lease lease) implements Reservation {}
+
+  /**
+   * @param deploymentOnly only this deployment's budget did not fit: another deployment may serve the call
+   */
+  public record Refused(Refusal refusal, boolean deploymentOnly) implements Reservation {}
+
+  /** Leases outlive a call by this much; a router that dies holding one lets it go after its lifetime. */
+  public static final Duration LEASE_MARGIN = Duration.ofMinutes(1);
+
   private final SpendStore store;
   private final Clock clock;
   private final Map<String, DeploymentCost> deployments;
+  private final Optional<GlobalBudget> global;
 
   public SpendControls(SpendStore store, Clock clock, List<DeploymentCost> deployments) {
+    this(store, clock, deployments, Optional.empty());
+  }
+
+  public SpendControls(SpendStore store, Clock clock, List<DeploymentCost> deployments,
+      Optional<GlobalBudget> global) {
     this.store = store;
     this.clock = clock;
     Map<String, DeploymentCost> byId = new java.util.HashMap<>();
     deployments.forEach(d -> byId.put(d.deploymentId(), d));
     this.deployments = Map.copyOf(byId);
+    this.global = global;
+  }
+
+  /** Whether any budget applies to a call of {@code key} on {@code deploymentId} (its output then needs a limit). */
+  public boolean budgeted(Optional<VirtualKey> key, String deploymentId) {
+    DeploymentCost cost = deployments.get(deploymentId);
+    return global.isPresent() || (key.isPresent() && key.get().maxBudget().isPresent())
+        || (cost != null && cost.maxBudget().isPresent());
+  }
+
+  /**
+   * Reserves {@code worst}'s cost on {@code deploymentId} against every budget that applies, for at most
+   * {@code lifetime} (then a dead router's hold is let go). A refusal names the budget, what it has spent and
+   * holds, and what this call could cost.
+   */
+  public Reservation reserve(String leaseId, Optional<VirtualKey> key, String deploymentId, Usage worst,
+      Duration lifetime) {
+    if (!budgeted(key, deploymentId)) {
+      return new Reserved(new Lease(leaseId, deploymentId, key, List.of(), 0));
+    }
+    DeploymentCost cost = deployments.get(deploymentId);
+    if (cost == null || cost.price().isEmpty()) {
+      return new Refused(Refusal.missingPrice(deploymentId, cost == null ? "?" : cost.modelName()), false);
+    }
+    long worstNanos = (long) Math.ceil(cost.price().get().worstCost(worst) * NANOS_PER_USD);
+    Instant now = clock.instant();
+    List<Limit> limits = limits(key, cost, now);
+    List<SpendStore.Hold> holds = limits.stream().map(limit -> new SpendStore.Hold(limit.counter(), worstNanos,
+        limit.maxNanos())).toList();
+    try {
+      Optional<SpendStore.Shortfall> shortfall = store.reserve(leaseId, holds, lifetime.plus(LEASE_MARGIN));
+      if (shortfall.isEmpty()) {
+        return new Reserved(new Lease(leaseId, deploymentId, key, holds, worstNanos));
+      }
+      Limit limit = limits.get(shortfall.get().index());
+      return new Refused(limit.refusal(shortfall.get().spentAndHeld(), worstNanos, now), limit.deploymentOnly());
+    } catch (RuntimeException e) {
+      return new Refused(unavailable(e).orElseThrow(), false);
+    }
+  }
+
+  /** A budget a call reserves against: its counter, its limit, and how to say it is exhausted. */
+  private record Limit(String counter, long maxNanos, String scope, String what, Optional<BudgetPeriod> period,
+      boolean deploymentOnly) {
+    Refusal refusal(long spentAndHeld, long worstNanos, Instant now) {
+      String message = "Budget has been exceeded! " + what + " Current cost: " + usd(dollars(spentAndHeld))
+          + " (spent and reserved by calls in flight), Max budget: " + usd(dollars(maxNanos))
+          + period.map(p -> " per " + p.text()).orElse("") + "; this call could cost up to "
+          + usd(dollars(worstNanos));
+      return Refusal.budget(scope, message, period.map(p -> p.window(now).remaining(now)));
+    }
+  }
+
+  /** The budgets of a call, the caller's first: key, global, deployment. */
+  private List<Limit> limits(Optional<VirtualKey> key, DeploymentCost cost, Instant now) {
+    List<Limit> limits = new ArrayList<>(3);
+    key.filter(k -> k.maxBudget().isPresent()).ifPresent(k -> limits.add(new Limit(keyBudgetCounter(k, now),
+        nanos(k.maxBudget().getAsDouble()), "key_budget", "Key=" + k.keyName() + ".", k.budgetDuration(), false)));
+    global.ifPresent(g -> limits.add(new Limit(globalCounter(g, now), nanos(g.maxBudget()), "global_budget",
+        "Global.", g.period(), false)));
+    if (cost.maxBudget().isPresent()) {
+      limits.add(new Limit("spend:deployment:" + cost.deploymentId() + ":" + cost.period().window(now).id(),
+          nanos(cost.maxBudget().getAsDouble()), "model_budget", "Model=" + cost.modelName() + ".",
+          Optional.of(cost.period()), true));
+    }
+    return limits;
+  }
+
+  /**
+   * Ends {@code lease} with the call's actual {@code usage}: the holds go, the actual cost is counted on every
+   * counter (deployment, model group, key, global) and the tokens toward the key's tpm. Returns the cost in USD,
+   * empty when the deployment's price is unknown. A store failure is logged, not thrown (the answer is on its way).
+   */
+  public Optional<Double> settle(Lease lease, Usage usage) {
+    Optional<Double> cost = cost(lease.deploymentId(), usage);
+    try {
+      store.settle(lease.id(), lease.holds(), increments(lease.key(), lease.deploymentId(), usage, cost));
+    } catch (RuntimeException e) {
+      LOG.atWarn().addKeyValue("deployment", lease.deploymentId()).addKeyValue("exception", e.getClass().getName())
+          .log("router.spend.settle_failed");
+    }
+    return cost;
+  }
+
+  /** Ends {@code lease} of an attempt that failed: nothing was spent. */
+  public void release(Lease lease) {
+    if (lease.holds().isEmpty()) {
+      return;
+    }
+    try {
+      store.settle(lease.id(), lease.holds(), List.of());
+    } catch (RuntimeException e) {
+      LOG.atWarn().addKeyValue("deployment", lease.deploymentId()).addKeyValue("exception", e.getClass().getName())
+          .log("router.spend.release_failed");
+    }
   }
 
   /** The store's health, for readiness. */
@@ -144,12 +275,16 @@ public final class SpendControls {
   }
 
   /**
-   * Records one answered call in one store round trip: tokens toward the key's tpm, and its cost (when known) toward
-   * the deployment, the model group and the key. Returns the cost in USD, empty when unknown. A store failure is
-   * logged, not thrown (the answer is already on its way).
+   * Records one answered call without a reservation (a call no budget applied to at reserve time): as
+   * {@link #settle} without holds.
    */
   public Optional<Double> record(Optional<VirtualKey> key, String deploymentId, Usage usage) {
-    Optional<Double> cost = cost(deploymentId, usage);
+    return settle(new Lease("record-" + java.util.UUID.randomUUID(), deploymentId, key, List.of(), 0), usage);
+  }
+
+  /** The counters one answered call adds to: tokens toward the key's tpm; its cost everywhere it is counted. */
+  private List<SpendStore.Increment> increments(Optional<VirtualKey> key, String deploymentId, Usage usage,
+      Optional<Double> cost) {
     Instant now = clock.instant();
     List<SpendStore.Increment> increments = new ArrayList<>();
     if (key.isPresent() && key.get().tpmLimit().isPresent() && usage.totalTokens() > 0) {
@@ -167,14 +302,25 @@ public final class SpendControls {
         increments.add(new SpendStore.Increment("spend:key:" + k.tokenHash() + ":total", nanos, Duration.ZERO));
         k.budgetDuration().ifPresent(period -> increments.add(windowed("spend:key:" + k.tokenHash(), period, nanos, now)));
       }
+      increments.add(new SpendStore.Increment("spend:global:total", nanos, Duration.ZERO));
+      global.flatMap(GlobalBudget::period).ifPresent(period -> increments.add(windowed("spend:global", period, nanos,
+          now)));
     }
-    try {
-      store.addAll(increments);
-    } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("deployment", deploymentId).addKeyValue("exception", e.getClass().getName())
-          .log("router.spend.record_failed");
-    }
-    return cost;
+    return increments;
+  }
+
+  private String keyBudgetCounter(VirtualKey key, Instant now) {
+    return key.budgetDuration().map(period -> "spend:key:" + key.tokenHash() + ":" + period.window(now).id())
+        .orElse("spend:key:" + key.tokenHash() + ":total");
+  }
+
+  private static String globalCounter(GlobalBudget budget, Instant now) {
+    return budget.period().map(period -> "spend:global:" + period.window(now).id()).orElse("spend:global:total");
+  }
+
+  /** Every call's spend toward the global budget (USD): in the current window with a duration, else in total. */
+  public double globalSpend() {
+    return dollars(store.get(global.map(g -> globalCounter(g, clock.instant())).orElse("spend:global:total")));
   }
 
   private static SpendStore.Increment windowed(String prefix, BudgetPeriod period, long nanos, Instant now) {
@@ -184,10 +330,7 @@ public final class SpendControls {
 
   /** A key's spend toward its budget: in the current window with a {@code budget_duration}, else in total (USD). */
   public double keySpend(VirtualKey key) {
-    Instant now = clock.instant();
-    return dollars(store.get(key.budgetDuration()
-        .map(period -> "spend:key:" + key.tokenHash() + ":" + period.window(now).id())
-        .orElse("spend:key:" + key.tokenHash() + ":total")));
+    return dollars(store.get(keyBudgetCounter(key, clock.instant())));
   }
 
   /** A key's spend since it was created (USD). */
@@ -219,6 +362,10 @@ public final class SpendControls {
 
   private static String tpmCounter(VirtualKey key, long minute) {
     return "tpm:key:" + key.tokenHash() + ":" + minute;
+  }
+
+  private static long nanos(double dollars) {
+    return Math.round(dollars * NANOS_PER_USD);
   }
 
   private static double dollars(long nanos) {

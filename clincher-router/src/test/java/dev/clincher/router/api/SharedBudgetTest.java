@@ -64,13 +64,14 @@ class SharedBudgetTest {
           model_list:
             - model_name: split
               litellm_params: {model: openai/gpt-4.1, api_base: "%1$s", api_key: os.environ/FAKE_API_KEY}
-              model_info: {id: "shared-%2$s", max_budget: 0.0004}
+              model_info: {id: "shared-%2$s", max_budget: 0.0005}
           """.formatted(fake.apiBase(), run);
       fake.setDefault(new Json(200, Map.of(), OpenAiWire.toolCallCompletion()));
       try (RunningRouter first = RunningRouter.start(directory, yaml, env);
           RunningRouter second = RunningRouter.start(directory, yaml, env)) {
-        assertThat(first.post("/v1/chat/completions", CHAT).statusCode()).isEqualTo(200);
-        HttpResponse<String> refused = second.post("/v1/chat/completions", CHAT);
+        String limited = CHAT.replace("{\"model\"", "{\"max_tokens\":40,\"model\""); // worst ~$0.00046
+        assertThat(first.post("/v1/chat/completions", limited).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = second.post("/v1/chat/completions", limited);
         assertThat(refused.statusCode()).as("the other instance spent the budget").isEqualTo(400);
         assertThat(refused.body()).contains("budget_exceeded");
         assertThat(fake.calls()).hasSize(1);

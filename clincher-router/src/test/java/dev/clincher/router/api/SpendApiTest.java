@@ -46,7 +46,7 @@ class SpendApiTest {
                              api_key: os.environ/FAKE_API_KEY}
           - model_name: capped
             litellm_params: {model: openai/gpt-4.1, api_base: "%1$s", api_key: os.environ/FAKE_API_KEY}
-            model_info: {max_budget: 0.0004, budget_duration: 30d}
+            model_info: {max_budget: 0.0005, budget_duration: 30d}
           - model_name: own-price
             litellm_params: {model: hosted_vllm/llama, api_base: "%1$s", input_cost_per_token: 0.000001,
                              output_cost_per_token: 0.000003}
@@ -110,11 +110,12 @@ class SpendApiTest {
   @Test
   void aModelOverItsBudgetIsRefusedWithoutCallingTheProvider() throws Exception {
     fake.setDefault(new Json(200, Map.of(), OpenAiWire.toolCallCompletion())); // 80 + 40 tokens = $0.00048
-    HttpResponse<String> first = router.post("/v1/chat/completions", chat("capped"));
-    assertThat(first.statusCode()).isEqualTo(200);
+    String capped = chat("capped").replace("{\"model\"", "{\"max_tokens\":40,\"model\""); // worst ~$0.00046
+    HttpResponse<String> first = router.post("/v1/chat/completions", capped);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     int callsBefore = fake.calls().size();
 
-    HttpResponse<String> second = router.post("/v1/chat/completions", chat("capped"));
+    HttpResponse<String> second = router.post("/v1/chat/completions", capped); // $0.00048 + $0.00046 > $0.0005
 
     assertThat(second.statusCode()).as(second.body()).isEqualTo(400);
     JsonNode error = JSON.readTree(second.body()).path("error");

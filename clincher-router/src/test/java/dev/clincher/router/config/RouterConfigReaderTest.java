@@ -117,10 +117,34 @@ class RouterConfigReaderTest {
   void keysWhoseAbsenceWouldChangeSecurityOrCostFail() {
     for (String yaml : new String[] {
         "general_settings:\n  allowed_ips: [\"10.0.0.1\"]\n",
-        "litellm_settings:\n  max_budget: 10\n"}) {
+        "litellm_settings:\n  max_end_user_budget: 10\n"}) {
       assertThatThrownBy(() -> RouterConfigReader.parse("c.yaml", yaml, Map.of("LITELLM_MASTER_KEY", "k")))
           .as(yaml).isInstanceOf(ConfigException.class).hasMessageContaining("refusing");
     }
+  }
+
+  @Test
+  void theGlobalBudgetIsReadAndBadValuesNameTheirKey() throws Exception {
+    RouterConfig config = RouterConfigReader.parse("c.yaml",
+        "litellm_settings:\n  max_budget: 25.5\n  budget_duration: 30d\n", Map.of("LITELLM_MASTER_KEY", "k"));
+    assertThat(config.spend().global()).hasValueSatisfying(global -> {
+      assertThat(global.maxBudget()).isEqualTo(25.5);
+      assertThat(global.period().map(p -> p.text())).contains("30d");
+    });
+    assertThat(RouterConfigReader.parse("c.yaml", "litellm_settings:\n  max_budget: 3\n",
+        Map.of("LITELLM_MASTER_KEY", "k")).spend().global().orElseThrow().period()).as("for all time").isEmpty();
+    Map<String, String> bad = Map.of(
+        "litellm_settings:\n  max_budget: 0\n", "litellm_settings.max_budget: must be more than 0",
+        "litellm_settings:\n  max_budget: -5\n", "litellm_settings.max_budget: expected a number >= 0",
+        "litellm_settings:\n  budget_duration: 30d\n", "litellm_settings.budget_duration: needs litellm_settings.max_budget",
+        "litellm_settings:\n  max_budget: 5\n  budget_duration: fortnight\n", "litellm_settings.budget_duration: expected",
+        "model_list:\n  - model_name: m\n    litellm_params: {model: openai/gpt-4.1, max_budget: 0}\n",
+        "model_list[0].litellm_params.max_budget: must be more than 0",
+        "model_list:\n  - model_name: m\n    litellm_params: {model: openai/gpt-4.1}\n    model_info: {max_output_tokens: 0}\n",
+        "model_list[0].model_info.max_output_tokens: must be at least 1");
+    bad.forEach((yaml, message) -> assertThatThrownBy(() -> RouterConfigReader.parse("c.yaml", yaml,
+        Map.of("LITELLM_MASTER_KEY", "k"))).as(yaml).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message));
   }
 
   @Test

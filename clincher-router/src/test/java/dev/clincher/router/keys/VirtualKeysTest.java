@@ -86,6 +86,12 @@ class VirtualKeysTest {
         "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
   }
 
+  /** With an output limit: a budget reserves the call's worst case, so the limit decides what fits. */
+  HttpResponse<String> chat(String key, String model, int maxTokens) throws Exception {
+    return call(key, "/v1/chat/completions", "{\"model\":\"" + model + "\",\"max_tokens\":" + maxTokens
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+  }
+
   static String error(HttpResponse<String> response, String field) throws Exception {
     return JSON.readTree(response.body()).path("error").path(field).asText();
   }
@@ -169,14 +175,15 @@ class VirtualKeysTest {
 
   @Test
   void aKeyOverItsBudgetIsRefusedBeforeTheProvider() throws Exception {
-    JsonNode generated = generate("{\"max_budget\":0.00004}");
+    JsonNode generated = generate("{\"max_budget\":0.0005}");
     String key = generated.path("key").asText();
-    assertThat(chat(key, "model-a").statusCode()).isEqualTo(200); // $0.000048 spent
+    assertThat(chat(key, "model-a", 10).statusCode()).isEqualTo(200); // $0.000048 spent; at most ~$0.0002 held
 
-    HttpResponse<String> refused = chat(key, "model-b");
+    HttpResponse<String> refused = chat(key, "model-b", 1000); // could cost up to ~$0.0081: more than is left
 
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(error(refused, "type")).isEqualTo("budget_exceeded");
+    assertThat(error(refused, "message")).contains("could cost up to");
     assertThat(fake.calls()).hasSize(1);
     assertThat(chat(MASTER_KEY, "model-a").statusCode()).as("the master key has no budget").isEqualTo(200);
   }

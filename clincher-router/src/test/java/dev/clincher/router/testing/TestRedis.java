@@ -22,9 +22,14 @@ public final class TestRedis {
 
   /** A store on a fresh prefix; skips (locally) or fails (under CI) when Redis does not answer. */
   public static RedisSpendStore store() {
+    return store("clincher-test:" + UUID.randomUUID() + ":");
+  }
+
+  /** A store on {@code prefix}: two of them are two router instances sharing one Redis. */
+  public static RedisSpendStore store(String prefix) {
     URI url = url();
     RedisSpendStore store = RedisSpendStore.connect(url.getHost(), url.getPort() < 0 ? 6379 : url.getPort(),
-        Optional.empty(), "clincher-test:" + UUID.randomUUID() + ":");
+        Optional.empty(), prefix);
     if (!store.reachable()) {
       store.close();
       String message = "no Redis at " + url + " (run clincher-router/ci-setup-redis.sh)";
