@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The router's own budget refusal (a real router with a spent model budget) ends the run with {@code budget}. */
+/**
+ * The router's own budget refusal (a real router whose model budget cannot cover the call's worst case) ends the run
+ * with {@code budget}.
+ */
 @Timeout(60)
 class BudgetRefusalTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +34,7 @@ class BudgetRefusalTest {
             model_list:
               - model_name: capped
                 litellm_params: {model: openai/gpt-4.1, api_base: "%s", api_key: os.environ/FAKE_API_KEY}
-                model_info: {max_budget: 0.00001}
+                model_info: {max_budget: 0.005}
             router_settings: {num_retries: 0}
             """.formatted(provider.apiBase()), Map.of());
         Metrics metrics = Metrics.create("gateway")) {
@@ -41,9 +44,11 @@ class BudgetRefusalTest {
       AgentDefinition agent = new AgentDefinition("tester", "capped", "sys", 5, Duration.ofSeconds(30), 256, 8192,
           1000);
 
-      assertThat(run(runner, agent)).isEqualTo(RunEnd.COMPLETED); // this call spends past the tiny budget
+      assertThat(run(runner, agent)).isEqualTo(RunEnd.COMPLETED); // 256 output tokens at most: fits $0.005
       int callsBefore = provider.calls();
-      assertThat(run(runner, agent)).isEqualTo(RunEnd.BUDGET);
+      AgentDefinition verbose = new AgentDefinition("tester", "capped", "sys", 5, Duration.ofSeconds(30), 100_000,
+          200_000, 1000);
+      assertThat(run(runner, verbose)).isEqualTo(RunEnd.BUDGET); // 100,000 output tokens could cost $0.80
       assertThat(provider.calls()).isEqualTo(callsBefore); // refused before the provider
       assertThat(metrics.scrape()).contains("end=\"budget\"");
     }
