@@ -117,7 +117,8 @@ public final class RouterServer implements AutoCloseable {
           "cannot open the key database (" + e.getClass().getSimpleName() + ")", e);
     }
     try {
-      return wire(settings, providerTls, clock, config, new SpendControls(counters, clock, costs, config.spend().global()), keyStore,
+      return wire(settings, providerTls, clock, config, new SpendControls(counters, clock, costs, config.spend().global(),
+          config.spend().endUser()), keyStore,
           List.of(keyStore, counters));
     } catch (IOException | RuntimeException e) {
       keyStore.close();

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.config.ProviderKind;
-import dev.clincher.router.keys.Caller;
 import dev.clincher.router.provider.ProviderException;
 import dev.clincher.router.provider.Providers;
 import dev.clincher.router.provider.Usage;
 import dev.clincher.router.routing.Deployment;
 import dev.clincher.router.spend.CallEstimate;
+import dev.clincher.router.spend.Payer;
 import dev.clincher.router.spend.Refusal;
 import dev.clincher.router.spend.SpendControls;
 import java.io.IOException;
@@ -49,15 +49,15 @@ final class CallBudget {
 
   private final SpendControls spend;
   private final RouterMetrics metrics;
-  private final Caller caller;
+  private final Payer payer;
   private final CallEstimate estimate;
   private final boolean streamed;
   private SpendControls.Lease lease; // the current attempt's; one attempt at a time
 
-  CallBudget(SpendControls spend, RouterMetrics metrics, Caller caller, CallEstimate estimate, boolean streamed) {
+  CallBudget(SpendControls spend, RouterMetrics metrics, Payer payer, CallEstimate estimate, boolean streamed) {
     this.spend = spend;
     this.metrics = metrics;
-    this.caller = caller;
+    this.payer = payer;
     this.estimate = estimate;
     this.streamed = streamed;
   }
@@ -72,13 +72,13 @@ final class CallBudget {
    */
   void reserve(Deployment deployment, ObjectNode upstream) throws ProviderException {
     long limit = outputLimit(deployment, upstream);
-    if (upstream != null && estimate.outputLimit().isEmpty() && spend.budgeted(caller.key(), deployment.id())
+    if (upstream != null && estimate.outputLimit().isEmpty() && spend.budgeted(payer, deployment.id())
         && deployment.config().provider().protocol() == ProviderKind.Protocol.OPENAI) {
       upstream.put(deployment.config().provider() == ProviderKind.OPENAI ? "max_completion_tokens" : "max_tokens",
           limit);
     }
     Duration lifetime = streamed ? STREAM_LEASE : deployment.config().timeout();
-    switch (spend.reserve(UUID.randomUUID().toString(), caller.key(), deployment.id(), estimate.worstCase(limit),
+    switch (spend.reserve(UUID.randomUUID().toString(), payer, deployment.id(), estimate.worstCase(limit),
         lifetime)) {
       case SpendControls.Reserved reserved -> lease = reserved.lease();
       case SpendControls.Refused refused -> {

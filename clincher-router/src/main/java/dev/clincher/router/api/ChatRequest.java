@@ -69,6 +69,12 @@ public record ChatRequest(ObjectNode body, String model, boolean stream, boolean
             + MAX_OUTPUT_LIMIT));
       }
     }
+    JsonNode user = body.path("user");
+    if (!user.isMissingNode() && !user.isNull()
+        && !(user.isTextual() && user.asText().length() <= dev.clincher.router.spend.Payer.MAX_END_USER_CHARS)) {
+      throw new InvalidRequest(OpenAiError.invalidValue("user", "'user' must be a string of at most "
+          + dev.clincher.router.spend.Payer.MAX_END_USER_CHARS + " characters"));
+    }
     boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
     return new ChatRequest(body, model.asText(), stream.asBoolean(false), includeUsage,
         CallEstimate.chat(body, bytes.length));

@@ -19,6 +19,7 @@ import dev.clincher.router.routing.Fallbacks;
 import dev.clincher.router.routing.Routed;
 import dev.clincher.router.routing.RoutingException;
 import dev.clincher.router.spend.CallEstimate;
+import dev.clincher.router.spend.Payer;
 import dev.clincher.router.spend.Refusal;
 import dev.clincher.router.spend.SpendControls;
 import java.io.IOException;
@@ -87,7 +88,8 @@ final class ModelCalls {
     ResponseCache.Ticket ticket = cache.open(caller, group.modelName(), chat.body());
     Optional<ObjectNode> cached = ticket.hit();
     ticket.headers(cached.isPresent(), exchange::header);
-    CallBudget budget = new CallBudget(spend, metrics, caller, chat.estimate(), chat.stream());
+    CallBudget budget = new CallBudget(spend, metrics, Payer.of(caller.key(), chat.body()), chat.estimate(),
+        chat.stream());
     Outcome outcome = cached.isPresent() ? replay(exchange, chat, ticket, cached.get())
         : chat.stream() ? stream(exchange, caller, chat, group, ticket, budget)
         : complete(exchange, caller, group, budget, deployment -> {
@@ -107,7 +109,7 @@ final class ModelCalls {
       refuse(exchange, caller, group, "embeddings", refused.get());
       return;
     }
-    CallBudget budget = new CallBudget(spend, metrics, caller, estimate, false);
+    CallBudget budget = new CallBudget(spend, metrics, Payer.of(caller.key(), request), estimate, false);
     Outcome outcome = complete(exchange, caller, group, budget, deployment -> {
       budget.reserve(deployment, null);
       ObjectNode upstream = request.deepCopy();

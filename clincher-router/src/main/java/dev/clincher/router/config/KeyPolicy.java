@@ -46,7 +46,6 @@ final class KeyPolicy {
       warn("litellm_settings.set_verbose", "log level comes from CLINCHER_LOG_LEVEL"),
       warn("litellm_settings.modify_params", NOT_YET),
       warn("litellm_settings.telemetry", "the router sends no telemetry"),
-      fail("litellm_settings.max_end_user_budget", SPEND),
       fail("litellm_settings.default_team_settings", ACCESS),
       fail("litellm_settings.guardrails", "guardrails are not implemented; refusing to run without them"),
       // general_settings

@@ -54,7 +54,7 @@ public final class RouterConfigReader {
       "redact_user_api_key_info", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
       "cache", "cache_params", // read by router.cache.CacheSettingsReader
       "ssl_verify", // read by CaBundleReader
-      "max_budget", "budget_duration"); // the global budget
+      "max_budget", "budget_duration", "max_end_user_budget"); // the global and end-user budgets
   private static final Set<String> GENERAL_SETTINGS =
       Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting",
           "database_url");
@@ -226,7 +226,20 @@ public final class RouterConfigReader {
       redis = Optional.of(new SpendSettings.Redis(host.get().trim(), port,
           password.filter(p -> !p.isEmpty()).map(Secret::of)));
     }
-    return new SpendSettings(database.filter(d -> !d.isBlank()).map(Secret::of), redis, globalBudget(litellm));
+    return new SpendSettings(database.filter(d -> !d.isBlank()).map(Secret::of), redis, globalBudget(litellm),
+        endUserBudget(litellm));
+  }
+
+  /** {@code litellm_settings.max_end_user_budget}: USD per end user and calendar month. */
+  private java.util.OptionalDouble endUserBudget(ConfigSection litellm) throws ConfigException {
+    if (!litellm.has("max_end_user_budget")) {
+      return java.util.OptionalDouble.empty();
+    }
+    double max = litellm.number("max_end_user_budget", 0);
+    if (!(max > 0) || !Double.isFinite(max)) {
+      throw context.error(litellm.childPath("max_end_user_budget"), "must be more than 0 (USD)");
+    }
+    return java.util.OptionalDouble.of(max);
   }
 
   /** {@code litellm_settings.max_budget} (USD over every call) and {@code budget_duration} (none: for all time). */

@@ -12,15 +12,19 @@ import java.util.Optional;
  * @param redis       {@code router_settings.redis_host}/{@code redis_port}/{@code redis_password}, else
  *                    {@code REDIS_HOST}/{@code REDIS_PORT}/{@code REDIS_PASSWORD}; empty = counters in memory
  * @param global      {@code litellm_settings.max_budget} and {@code budget_duration}: a budget over every call
+ * @param endUser     {@code litellm_settings.max_end_user_budget}: USD per end user (the requests' {@code user}) and
+ *                    calendar month
  */
 public record SpendSettings(Optional<Secret> databaseUrl, Optional<Redis> redis,
-    Optional<SpendControls.GlobalBudget> global) {
-  public static final SpendSettings NONE = new SpendSettings(Optional.empty(), Optional.empty(), Optional.empty());
+    Optional<SpendControls.GlobalBudget> global, java.util.OptionalDouble endUser) {
+  public static final SpendSettings NONE = new SpendSettings(Optional.empty(), Optional.empty(), Optional.empty(),
+      java.util.OptionalDouble.empty());
 
   public SpendSettings {
     Objects.requireNonNull(databaseUrl, "databaseUrl");
     Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(global, "global");
+    Objects.requireNonNull(endUser, "endUser");
   }
 
 

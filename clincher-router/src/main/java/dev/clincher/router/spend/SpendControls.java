@@ -56,12 +56,11 @@ public final class SpendControls {
    *
    * @param id         unique per attempt
    * @param deploymentId the deployment it was reserved for
-   * @param key        the caller's virtual key, if any
+   * @param payer      who is charged: the caller's virtual key, the request's end user
    * @param holds      what is held, counter by counter
    * @param worstNanos the reserved worst-case cost
    */
-  public record Lease(String id, String deploymentId, Optional<VirtualKey> key, List<SpendStore.Hold> holds,
-      long worstNanos) {}
+  public record Lease(String id, String deploymentId, Payer payer, List<SpendStore.Hold> holds, long worstNanos) {}
 
   /** What {@link #reserve} answered: a lease, or a refusal (from the key's or the global budget: {@code final}). */
   public sealed interface Reservation permits Reserved, Refused {}
@@ -80,25 +79,33 @@ public final class SpendControls {
   private final Clock clock;
   private final Map<String, DeploymentCost> deployments;
   private final Optional<GlobalBudget> global;
+  private final OptionalDouble endUserBudget;
 
   public SpendControls(SpendStore store, Clock clock, List<DeploymentCost> deployments) {
-    this(store, clock, deployments, Optional.empty());
+    this(store, clock, deployments, Optional.empty(), OptionalDouble.empty());
   }
 
+  /**
+   * @param global        {@code litellm_settings.max_budget} and {@code budget_duration}
+   * @param endUserBudget {@code litellm_settings.max_end_user_budget}: USD per end user (the request's {@code user})
+   *                      and calendar month
+   */
   public SpendControls(SpendStore store, Clock clock, List<DeploymentCost> deployments,
-      Optional<GlobalBudget> global) {
+      Optional<GlobalBudget> global, OptionalDouble endUserBudget) {
     this.store = store;
     this.clock = clock;
     Map<String, DeploymentCost> byId = new java.util.HashMap<>();
     deployments.forEach(d -> byId.put(d.deploymentId(), d));
     this.deployments = Map.copyOf(byId);
     this.global = global;
+    this.endUserBudget = endUserBudget;
   }
 
-  /** Whether any budget applies to a call of {@code key} on {@code deploymentId} (its output then needs a limit). */
-  public boolean budgeted(Optional<VirtualKey> key, String deploymentId) {
+  /** Whether any budget applies to a call of {@code payer} on {@code deploymentId} (its output then needs a limit). */
+  public boolean budgeted(Payer payer, String deploymentId) {
     DeploymentCost cost = deployments.get(deploymentId);
-    return global.isPresent() || (key.isPresent() && key.get().maxBudget().isPresent())
+    return global.isPresent() || (payer.key().isPresent() && payer.key().get().maxBudget().isPresent())
+        || (payer.endUser().isPresent() && endUserBudget.isPresent())
         || (cost != null && cost.maxBudget().isPresent());
   }
 
@@ -107,10 +114,9 @@ public final class SpendControls {
    * {@code lifetime} (then a dead router's hold is let go). A refusal names the budget, what it has spent and
    * holds, and what this call could cost.
    */
-  public Reservation reserve(String leaseId, Optional<VirtualKey> key, String deploymentId, Usage worst,
-      Duration lifetime) {
-    if (!budgeted(key, deploymentId)) {
-      return new Reserved(new Lease(leaseId, deploymentId, key, List.of(), 0));
+  public Reservation reserve(String leaseId, Payer payer, String deploymentId, Usage worst, Duration lifetime) {
+    if (!budgeted(payer, deploymentId)) {
+      return new Reserved(new Lease(leaseId, deploymentId, payer, List.of(), 0));
     }
     DeploymentCost cost = deployments.get(deploymentId);
     if (cost == null || cost.price().isEmpty()) {
@@ -118,13 +124,13 @@ public final class SpendControls {
     }
     long worstNanos = (long) Math.ceil(cost.price().get().worstCost(worst) * NANOS_PER_USD);
     Instant now = clock.instant();
-    List<Limit> limits = limits(key, cost, now);
+    List<Limit> limits = limits(payer, cost, now);
     List<SpendStore.Hold> holds = limits.stream().map(limit -> new SpendStore.Hold(limit.counter(), worstNanos,
         limit.maxNanos())).toList();
     try {
       Optional<SpendStore.Shortfall> shortfall = store.reserve(leaseId, holds, lifetime.plus(LEASE_MARGIN));
       if (shortfall.isEmpty()) {
-        return new Reserved(new Lease(leaseId, deploymentId, key, holds, worstNanos));
+        return new Reserved(new Lease(leaseId, deploymentId, payer, holds, worstNanos));
       }
       Limit limit = limits.get(shortfall.get().index());
       return new Refused(limit.refusal(shortfall.get().spentAndHeld(), worstNanos, now), limit.deploymentOnly());
@@ -145,11 +151,15 @@ public final class SpendControls {
     }
   }
 
-  /** The budgets of a call, the caller's first: key, global, deployment. */
-  private List<Limit> limits(Optional<VirtualKey> key, DeploymentCost cost, Instant now) {
-    List<Limit> limits = new ArrayList<>(3);
-    key.filter(k -> k.maxBudget().isPresent()).ifPresent(k -> limits.add(new Limit(keyBudgetCounter(k, now),
+  /** The budgets of a call, the caller's first: key, end user, global, deployment. */
+  private List<Limit> limits(Payer payer, DeploymentCost cost, Instant now) {
+    List<Limit> limits = new ArrayList<>(4);
+    payer.key().filter(k -> k.maxBudget().isPresent()).ifPresent(k -> limits.add(new Limit(keyBudgetCounter(k, now),
         nanos(k.maxBudget().getAsDouble()), "key_budget", "Key=" + k.keyName() + ".", k.budgetDuration(), false)));
+    if (payer.endUser().isPresent() && endUserBudget.isPresent()) {
+      limits.add(new Limit(endUserCounter(payer.endUser().get(), now), nanos(endUserBudget.getAsDouble()),
+          "end_user_budget", "End user.", Optional.of(BudgetPeriod.MONTHLY), false));
+    }
     global.ifPresent(g -> limits.add(new Limit(globalCounter(g, now), nanos(g.maxBudget()), "global_budget",
         "Global.", g.period(), false)));
     if (cost.maxBudget().isPresent()) {
@@ -168,7 +178,7 @@ public final class SpendControls {
   public Optional<Double> settle(Lease lease, Usage usage) {
     Optional<Double> cost = cost(lease.deploymentId(), usage);
     try {
-      store.settle(lease.id(), lease.holds(), increments(lease.key(), lease.deploymentId(), usage, cost));
+      store.settle(lease.id(), lease.holds(), increments(lease.payer(), lease.deploymentId(), usage, cost));
     } catch (RuntimeException e) {
       LOG.atWarn().addKeyValue("deployment", lease.deploymentId()).addKeyValue("exception", e.getClass().getName())
           .log("router.spend.settle_failed");
@@ -279,12 +289,14 @@ public final class SpendControls {
    * {@link #settle} without holds.
    */
   public Optional<Double> record(Optional<VirtualKey> key, String deploymentId, Usage usage) {
-    return settle(new Lease("record-" + java.util.UUID.randomUUID(), deploymentId, key, List.of(), 0), usage);
+    return settle(new Lease("record-" + java.util.UUID.randomUUID(), deploymentId, Payer.of(key), List.of(), 0),
+        usage);
   }
 
   /** The counters one answered call adds to: tokens toward the key's tpm; its cost everywhere it is counted. */
-  private List<SpendStore.Increment> increments(Optional<VirtualKey> key, String deploymentId, Usage usage,
+  private List<SpendStore.Increment> increments(Payer payer, String deploymentId, Usage usage,
       Optional<Double> cost) {
+    Optional<VirtualKey> key = payer.key();
     Instant now = clock.instant();
     List<SpendStore.Increment> increments = new ArrayList<>();
     if (key.isPresent() && key.get().tpmLimit().isPresent() && usage.totalTokens() > 0) {
@@ -303,6 +315,11 @@ public final class SpendControls {
         k.budgetDuration().ifPresent(period -> increments.add(windowed("spend:key:" + k.tokenHash(), period, nanos, now)));
       }
       increments.add(new SpendStore.Increment("spend:global:total", nanos, Duration.ZERO));
+      if (payer.endUser().isPresent() && endUserBudget.isPresent()) { // counted only under a budget: bounded
+        BudgetPeriod.Window window = BudgetPeriod.MONTHLY.window(now);
+        increments.add(new SpendStore.Increment(endUserCounter(payer.endUser().get(), now), nanos,
+            window.remaining(now).plus(GRACE)));
+      }
       global.flatMap(GlobalBudget::period).ifPresent(period -> increments.add(windowed("spend:global", period, nanos,
           now)));
     }
@@ -312,6 +329,16 @@ public final class SpendControls {
   private String keyBudgetCounter(VirtualKey key, Instant now) {
     return key.budgetDuration().map(period -> "spend:key:" + key.tokenHash() + ":" + period.window(now).id())
         .orElse("spend:key:" + key.tokenHash() + ":total");
+  }
+
+  /** An end user's spend this calendar month; the id is hashed (any text, possibly personal). */
+  private static String endUserCounter(String endUser, Instant now) {
+    return "spend:end_user:" + VirtualKey.hash(endUser) + ":" + BudgetPeriod.MONTHLY.window(now).id();
+  }
+
+  /** An end user's spend toward {@code litellm_settings.max_end_user_budget} this month (USD). */
+  public double endUserSpend(String endUser) {
+    return dollars(store.get(endUserCounter(endUser, clock.instant())));
   }
 
   private static String globalCounter(GlobalBudget budget, Instant now) {

@@ -233,6 +233,27 @@ class BudgetConcurrencyTest {
   }
 
   @Test
+  void eachEndUserHasABudgetOfTheirOwn() throws Exception {
+    try (FakeUpstream fake = FakeUpstream.start();
+        RunningRouter router = RunningRouter.start(directory,
+            config(fake, "litellm_settings: {max_end_user_budget: " + BUDGET.toPlainString() + "}"), Map.of())) {
+      fake.setDefault(new Delayed(Duration.ofMillis(300), new Json(200, Map.of(), OpenAiWire.completion("c", "ok"))));
+      String alice = CHAT.replace("{\"model\"", "{\"user\":\"alice\",\"model\"");
+      long served = burst(List.of(router), RunningRouter.MASTER_KEY, alice, 200).stream().filter(s -> s == 200)
+          .count();
+      assertThat(served).as("alice's calls served out of 200").isBetween(1L, 50L);
+      String bob = CHAT.replace("{\"model\"", "{\"user\":\"bob\",\"model\"");
+      assertThat(burst(List.of(router), RunningRouter.MASTER_KEY, bob, 3)).as("bob's budget is his own (3 worst "
+          + "cases of ~$0.00019 fit it at once)").containsOnly(200);
+      assertThat(burst(List.of(router), RunningRouter.MASTER_KEY, CHAT, 5)).as("no end user, no end-user budget")
+          .containsOnly(200);
+      HttpResponse<String> refused = router.post("/v1/chat/completions", alice.replace("\"max_tokens\":3",
+          "\"max_tokens\":1000000"));
+      assertThat(refused.body()).contains("budget_exceeded", "End user");
+    }
+  }
+
+  @Test
   void aStreamTheClientAbandonsIsChargedAnEstimateNeverZero() throws Exception {
     try (FakeUpstream fake = FakeUpstream.start();
         RunningRouter router = RunningRouter.start(directory, config(fake, ""), Map.of())) {

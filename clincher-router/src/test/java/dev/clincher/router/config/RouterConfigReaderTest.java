@@ -117,7 +117,7 @@ class RouterConfigReaderTest {
   void keysWhoseAbsenceWouldChangeSecurityOrCostFail() {
     for (String yaml : new String[] {
         "general_settings:\n  allowed_ips: [\"10.0.0.1\"]\n",
-        "litellm_settings:\n  max_end_user_budget: 10\n"}) {
+        "router_settings:\n  provider_budget_config: {}\n"}) {
       assertThatThrownBy(() -> RouterConfigReader.parse("c.yaml", yaml, Map.of("LITELLM_MASTER_KEY", "k")))
           .as(yaml).isInstanceOf(ConfigException.class).hasMessageContaining("refusing");
     }
