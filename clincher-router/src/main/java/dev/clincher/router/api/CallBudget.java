@@ -53,6 +53,7 @@ final class CallBudget {
   private final CallEstimate estimate;
   private final boolean streamed;
   private SpendControls.Lease lease; // the current attempt's; one attempt at a time
+  private String model = "";
 
   CallBudget(SpendControls spend, RouterMetrics metrics, Payer payer, CallEstimate estimate, boolean streamed) {
     this.spend = spend;
@@ -77,6 +78,7 @@ final class CallBudget {
       upstream.put(deployment.config().provider() == ProviderKind.OPENAI ? "max_completion_tokens" : "max_tokens",
           limit);
     }
+    model = deployment.config().modelName();
     Duration lifetime = streamed ? STREAM_LEASE : deployment.config().timeout();
     switch (spend.reserve(UUID.randomUUID().toString(), payer, deployment.id(), estimate.worstCase(limit),
         lifetime)) {
@@ -112,7 +114,15 @@ final class CallBudget {
   Optional<Double> settle(Usage usage) {
     SpendControls.Lease ending = lease;
     lease = null;
-    return ending == null ? Optional.empty() : spend.settle(ending, usage);
+    if (ending == null) {
+      return Optional.empty();
+    }
+    Optional<Double> cost = spend.settle(ending, usage);
+    if (!ending.holds().isEmpty() && cost.isPresent()
+        && Math.round(cost.get() * SpendControls.NANOS_PER_USD) > ending.worstNanos()) {
+      metrics.reservationExceeded(model);
+    }
+    return cost;
   }
 
   /**

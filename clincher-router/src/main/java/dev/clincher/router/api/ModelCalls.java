@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.cache.ResponseCache;
 import dev.clincher.router.config.ProviderKind;
 import dev.clincher.router.keys.Caller;
+import dev.clincher.router.keys.VirtualKey;
 import dev.clincher.router.provider.ChunkStream;
 import dev.clincher.router.provider.Completion;
 import dev.clincher.router.provider.Provider;
@@ -139,6 +140,13 @@ final class ModelCalls {
 
   private void log(Exchange exchange, Caller caller, DeploymentGroup group, String kind, Outcome outcome) {
     long totalNanos = System.nanoTime() - exchange.startNanos;
+    caller.key().filter(key -> key.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(key -> {
+      try { // after the answer went out: one counter read, for the remaining-budget gauge
+        metrics.keyBudget(key, key.maxBudget().getAsDouble(), spend.keySpend(key));
+      } catch (RuntimeException storeDown) {
+        // the gauge keeps its last value; the request log below says what happened
+      }
+    });
     metrics.request(group.modelName(), outcome.status(), Duration.ofNanos(totalNanos),
         outcome.overheadNanos() < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(outcome.overheadNanos())));
     LOG.atInfo()
@@ -214,7 +222,8 @@ final class ModelCalls {
       Completion completion = routed.value();
       Deployment deployment = routed.deployment();
       // Counted before the answer leaves, so a client's next request already sees this spend.
-      Optional<Double> cost = recordSuccess(group, deployment, completion.usage(), budget.settle(completion.usage()));
+      Optional<Double> cost = recordSuccess(group, deployment, completion.usage(), budget.settle(completion.usage()),
+          caller.key());
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, deployment, overheadNanos);
       cost.ifPresent(usd -> addCostHeaders(exchange, usd));
@@ -354,7 +363,8 @@ final class ModelCalls {
       // Settled before the last byte goes out, so a client's next request already sees this spend.
       CallBudget.Settled settled = budget.settleStream(upstream.usage(), end.detail().equals("ok"), tally);
       String detail = finish(exchange, end);
-      Optional<Double> cost = recordSuccess(group, routed.deployment(), settled.usage(), settled.cost());
+      Optional<Double> cost = recordSuccess(group, routed.deployment(), settled.usage(), settled.cost(),
+          caller.key());
       return new Outcome(200, routed.deployment().id(), routed.attempts(), settled.usage(), overheadNanos,
           settled.estimated() ? detail + "_estimated" : detail, cost);
     }
@@ -464,10 +474,10 @@ final class ModelCalls {
 
   /** Counts the answered call's tokens and its settled cost in the metrics; returns the cost. */
   private Optional<Double> recordSuccess(DeploymentGroup group, Deployment deployment, Usage usage,
-      Optional<Double> cost) {
+      Optional<Double> cost, Optional<VirtualKey> key) {
     deployment.recordTokens(usage.totalTokens(), System.nanoTime());
     metrics.deploymentSuccess(group.modelName(), deployment.id(), usage.promptTokens(), usage.completionTokens());
-    cost.ifPresent(usd -> metrics.spend(deployment.config().modelName(), usd));
+    cost.ifPresent(usd -> metrics.spend(deployment.config().modelName(), key, usd, usage.totalTokens()));
     return cost;
   }
 

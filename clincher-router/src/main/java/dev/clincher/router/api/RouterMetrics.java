@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import dev.clincher.router.keys.VirtualKey;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -99,9 +102,53 @@ public final class RouterMetrics {
     Counter.builder(metrics.name("refusals")).tag("model", model).tag("scope", scope).register(registry).increment();
   }
 
-  /** Spend of one answered call, in USD (LiteLLM's {@code litellm_spend_metric} too). */
-  public void spend(String model, double usd) {
+  /**
+   * Spend of one answered call, in USD: {@code clincher_router_spend_usd_total{model}} and LiteLLM's
+   * {@code litellm_spend_metric_total} and {@code litellm_total_tokens_metric_total} per model and key (the virtual
+   * key's hash and alias; empty for the master key). LiteLLM also labels them by end user; that label is left out
+   * here, because any client can send any number of {@code user} values and each would be a new series.
+   */
+  public void spend(String model, Optional<VirtualKey> key, double usd, long tokens) {
     Counter.builder(metrics.name("spend.usd")).tag("model", model).register(registry).increment(usd);
-    Counter.builder("litellm_spend_metric").tag("model", model).register(registry).increment(usd);
+    String hash = key.map(VirtualKey::tokenHash).orElse("");
+    String alias = key.flatMap(VirtualKey::alias).orElse("");
+    Counter.builder("litellm_spend_metric").tag("model", model).tag("hashed_api_key", hash)
+        .tag("api_key_alias", alias).register(registry).increment(usd);
+    Counter.builder("litellm_total_tokens_metric").tag("model", model).tag("hashed_api_key", hash)
+        .tag("api_key_alias", alias).register(registry).increment(tokens);
+  }
+
+  /**
+   * A virtual key's budget after a call: LiteLLM's {@code litellm_api_key_max_budget_metric} and
+   * {@code litellm_remaining_api_key_budget_metric} (USD; one series per key with a budget).
+   */
+  public void keyBudget(VirtualKey key, double maxBudget, double spent) {
+    KeyBudget gauges = keyBudgets.computeIfAbsent(key.tokenHash(), hash -> keyBudget(key));
+    gauges.max().set(Double.doubleToRawLongBits(maxBudget));
+    gauges.remaining().set(Double.doubleToRawLongBits(Math.max(0, maxBudget - spent)));
+  }
+
+  private record KeyBudget(AtomicLong max, AtomicLong remaining) {}
+
+  private final ConcurrentHashMap<String, KeyBudget> keyBudgets = new ConcurrentHashMap<>();
+
+  private KeyBudget keyBudget(VirtualKey key) {
+    KeyBudget gauges = new KeyBudget(new AtomicLong(), new AtomicLong());
+    String alias = key.alias().orElse("");
+    io.micrometer.core.instrument.Gauge.builder("litellm_api_key_max_budget_metric", gauges.max(),
+            bits -> Double.longBitsToDouble(bits.get()))
+        .tag("hashed_api_key", key.tokenHash()).tag("api_key_alias", alias).register(registry);
+    io.micrometer.core.instrument.Gauge.builder("litellm_remaining_api_key_budget_metric", gauges.remaining(),
+            bits -> Double.longBitsToDouble(bits.get()))
+        .tag("hashed_api_key", key.tokenHash()).tag("api_key_alias", alias).register(registry);
+    return gauges;
+  }
+
+  /**
+   * A call whose actual cost was more than it reserved: its provider answered with more tokens than the output limit
+   * it was sent. Budgets can then be exceeded by that call's excess; this counter says it happened.
+   */
+  public void reservationExceeded(String model) {
+    Counter.builder(metrics.name("reservations.exceeded")).tag("model", model).register(registry).increment();
   }
 }

@@ -148,7 +148,21 @@ class BudgetConcurrencyTest {
       assertThat(spend(router, key)).isEqualByComparingTo(CALL.multiply(BigDecimal.valueOf(served)));
       assertThat(fake.calls()).as("a refused call never reaches the provider").hasSize((int) served);
       drainSequentially(router, fake, key, CHAT);
+      String hash = dev.clincher.router.keys.VirtualKey.hash(key);
+      String metrics = router.get("/metrics").body();
+      BigDecimal spent = spend(router, key);
+      assertThat(metricValue(metrics, "litellm_remaining_api_key_budget_metric", hash))
+          .as("LiteLLM's remaining-budget gauge").isEqualByComparingTo(BUDGET.subtract(spent));
+      assertThat(metricValue(metrics, "litellm_spend_metric_total", hash)).isEqualByComparingTo(spent);
+      assertThat(metrics).contains("clincher_router_refusals_total{model=\"metered\",scope=\"key_budget\"");
     }
+  }
+
+  /** The value of {@code name}'s series for key {@code hash} in a Prometheus text page (rounded to the nano-dollar). */
+  static BigDecimal metricValue(String page, String name, String hash) {
+    String line = page.lines().filter(l -> l.startsWith(name + "{") && l.contains("hashed_api_key=\"" + hash + "\""))
+        .findFirst().orElseThrow(() -> new AssertionError(name + " for " + hash + " in\n" + page));
+    return new BigDecimal(line.substring(line.lastIndexOf(' ') + 1)).setScale(9, java.math.RoundingMode.HALF_UP);
   }
 
   @Test
