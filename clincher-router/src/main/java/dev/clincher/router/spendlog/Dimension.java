@@ -1,0 +1,38 @@
+package dev.clincher.router.spendlog;
+
+import java.time.LocalDate;
+
+/** What reports and sums group by. A record without the value (the master key, no team, no user) groups as {@code ""}. */
+public enum Dimension {
+  /** The UTC day, as {@code 2026-03-01}. */
+  DAY("logged_at / 86400000"),
+  /** The model group. */
+  MODEL("model_group"),
+  /** The virtual key's SHA-256; {@code ""} for the master key. */
+  KEY("key_hash"),
+  /** The key's team. */
+  TEAM("team"),
+  /** The end user. */
+  USER("end_user"),
+  /** The deployment id ({@code cache} for cache hits). */
+  DEPLOYMENT("deployment");
+
+  private final String column;
+
+  Dimension(String column) {
+    this.column = column;
+  }
+
+  /** The SQL expression grouped by (the same text in SQLite and PostgreSQL). */
+  String column() {
+    return column;
+  }
+
+  /** A grouped value as reports show it. */
+  String text(Object value) {
+    if (value == null) {
+      return "";
+    }
+    return this == DAY ? LocalDate.ofEpochDay(((Number) value).longValue()).toString() : value.toString();
+  }
+}
