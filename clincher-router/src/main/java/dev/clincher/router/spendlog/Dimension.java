@@ -7,15 +7,15 @@ public enum Dimension {
   /** The UTC day, as {@code 2026-03-01}. */
   DAY("logged_at / 86400000"),
   /** The model group. */
-  MODEL("model_group"),
+  MODEL("COALESCE(model_group, '')"),
   /** The virtual key's SHA-256; {@code ""} for the master key. */
-  KEY("key_hash"),
+  KEY("COALESCE(key_hash, '')"),
   /** The key's team. */
-  TEAM("team"),
+  TEAM("COALESCE(team, '')"),
   /** The end user. */
-  USER("end_user"),
+  USER("COALESCE(end_user, '')"),
   /** The deployment id ({@code cache} for cache hits). */
-  DEPLOYMENT("deployment");
+  DEPLOYMENT("COALESCE(deployment, '')");
 
   private final String column;
 
@@ -23,16 +23,17 @@ public enum Dimension {
     this.column = column;
   }
 
-  /** The SQL expression grouped by (the same text in SQLite and PostgreSQL). */
+  /**
+   * The SQL expression grouped by (the same text in SQLite and PostgreSQL). An expression rather than the bare column,
+   * so SQLite scans the table once and sorts, instead of walking the column's index and looking up every row, which
+   * took three to five times longer on a million rows.
+   */
   String column() {
     return column;
   }
 
   /** A grouped value as reports show it. */
   String text(Object value) {
-    if (value == null) {
-      return "";
-    }
     return this == DAY ? LocalDate.ofEpochDay(((Number) value).longValue()).toString() : value.toString();
   }
 }

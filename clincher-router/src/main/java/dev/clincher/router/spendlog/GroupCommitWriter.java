@@ -141,9 +141,7 @@ final class GroupCommitWriter {
         }
         batch.add(first);
         queue.drainTo(batch, settings.maxBatch() - 1);
-        inFlight = batch.size();
         commit(batch);
-        inFlight = 0;
         batch.clear();
       }
     } catch (InterruptedException e) {
@@ -153,26 +151,19 @@ final class GroupCommitWriter {
     }
   }
 
-  /** Writes one batch and releases its waiters: WRITTEN, DUPLICATE (the id was already there), or the failure. */
+  /**
+   * Writes one batch and releases its waiters: WRITTEN, DUPLICATE (the id was already there), or the failure. The
+   * counters are brought up to date first, so a caller that returns sees its own batch in {@link #stats}.
+   */
   private void commit(List<Pending> batch) {
-    List<SpendRecord> records = new ArrayList<>(batch.size());
-    Set<String> ids = new HashSet<>();
-    for (Pending pending : batch) {
-      if (ids.add(pending.record().requestId())) {
-        records.add(pending.record());
-      }
-    }
+    inFlight = batch.size();
+    Set<String> inserted;
     try {
-      Set<String> inserted = write(records);
-      commits.incrementAndGet();
-      written.addAndGet(inserted.size());
-      duplicates.addAndGet(batch.size() - inserted.size());
-      for (Pending pending : batch) {
-        pending.done().complete(inserted.remove(pending.record().requestId()) ? Appended.WRITTEN : Appended.DUPLICATE);
-      }
+      inserted = write(firstOfEachId(batch));
     } catch (SQLException | RuntimeException e) {
       dropConnection();
       failedBatches.incrementAndGet();
+      inFlight = 0;
       LOG.atWarn().addKeyValue("records", batch.size()).addKeyValue("exception", e.getClass().getName())
           .addKeyValue("sql_state", e instanceof SQLException sql ? sql.getSQLState() : null)
           .log("router.spend_log.commit_failed");
@@ -180,7 +171,27 @@ final class GroupCommitWriter {
           + "); the record was not written unless the connection broke during COMMIT: appending it again is safe";
       batch.forEach(pending -> pending.done().completeExceptionally(
           new SpendLogException(Reason.COMMIT_FAILED, message, e)));
+      return;
     }
+    commits.incrementAndGet();
+    written.addAndGet(inserted.size());
+    duplicates.addAndGet(batch.size() - inserted.size());
+    inFlight = 0;
+    for (Pending pending : batch) {
+      pending.done().complete(inserted.remove(pending.record().requestId()) ? Appended.WRITTEN : Appended.DUPLICATE);
+    }
+  }
+
+  /** A later record with an id already in the batch is a duplicate of the earlier one (which may or may not land). */
+  private static List<SpendRecord> firstOfEachId(List<Pending> batch) {
+    List<SpendRecord> records = new ArrayList<>(batch.size());
+    Set<String> ids = new HashSet<>();
+    for (Pending pending : batch) {
+      if (ids.add(pending.record().requestId())) {
+        records.add(pending.record());
+      }
+    }
+    return records;
   }
 
   private Set<String> write(List<SpendRecord> records) throws SQLException {

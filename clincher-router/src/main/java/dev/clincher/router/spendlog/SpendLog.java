@@ -31,8 +31,9 @@ import java.util.Set;
  *
  * <p>Queries and reports run on a connection of their own, one at a time, each bounded by {@code statementTimeout}.
  *
- * <p>Not built yet: retention. Rows are kept forever (about 250 bytes each with their indexes); delete old ones by
- * hand until a retention setting exists, knowing that {@link #sums} (the all-time totals) then forgets them.
+ * <p>Not built yet: retention. Rows are kept forever (with their indexes about 370 bytes each in SQLite, 590 in
+ * PostgreSQL, measured on a million rows); delete old ones by hand until a retention setting exists, knowing that
+ * {@link #sums} (the all-time totals) then forgets them.
  */
 public final class SpendLog implements AutoCloseable {
   /** What became of an appended record. */

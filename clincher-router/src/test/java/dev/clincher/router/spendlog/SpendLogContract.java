@@ -142,10 +142,12 @@ abstract class SpendLogContract {
     SpendLog log = open(PATIENT.withQueueCapacity(4).withMaxBatch(1));
     List<CompletableFuture<Appended>> results = new ArrayList<>();
     try (AutoCloseable lock = holdWriteLock()) {
-      for (int n = 0; n < 5; n++) {
+      results.add(appendAsync(log, SpendRecords.numbered("full-0", 0)));
+      awaitCondition(() -> log.stats().inFlight() == 1); // the writer holds it; four more fill the queue
+      for (int n = 1; n < 5; n++) {
         results.add(appendAsync(log, SpendRecords.numbered("full-" + n, n)));
       }
-      awaitCondition(() -> log.stats().queued() == 4 && log.stats().inFlight() == 1);
+      awaitCondition(() -> log.stats().queued() == 4);
       long start = System.nanoTime();
       assertThatThrownBy(() -> log.append(SpendRecords.numbered("full-refused", 9)))
           .isInstanceOfSatisfying(SpendLogException.class, e -> {
