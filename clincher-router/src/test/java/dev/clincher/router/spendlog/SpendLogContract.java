@@ -92,7 +92,7 @@ abstract class SpendLogContract {
     int firstBatch;
     try (AutoCloseable lock = holdWriteLock()) {
       results = appendAll(log, numbered("group-", 64));
-      awaitCondition(() -> log.stats().queued() + log.stats().inFlight() == 64);
+      awaitCondition(() -> stalledWith(log.stats(), 64)); // the writer holds its first batch, the rest wait
       firstBatch = log.stats().inFlight();
     }
     for (CompletableFuture<Appended> result : results) {
@@ -214,7 +214,7 @@ abstract class SpendLogContract {
     Thread closer;
     try (AutoCloseable lock = holdWriteLock()) {
       results = appendAll(log, numbered("drain-", 10));
-      awaitCondition(() -> log.stats().queued() + log.stats().inFlight() == 10);
+      awaitCondition(() -> stalledWith(log.stats(), 10));
       closer = Thread.ofPlatform().start(log::close);
       awaitCondition(() -> closer.getState() == Thread.State.TIMED_WAITING); // joining the writer
       assertThatThrownBy(() -> log.append(SpendRecords.numbered("too-late", 99))).as("closing refuses at once")
@@ -467,6 +467,11 @@ abstract class SpendLogContract {
     } catch (SpendLogException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Whether the writer holds a batch (stalled by the lock) and, with it, {@code records} are waiting. */
+  private static boolean stalledWith(SpendLog.Stats stats, int records) {
+    return stats.inFlight() > 0 && stats.queued() + stats.inFlight() == records;
   }
 
   /** Polls {@code condition} every 10 ms for at most 20 s. */
