@@ -2,14 +2,12 @@ package dev.clincher.gateway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.clincher.common.testing.ChildJvm;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,39 +50,28 @@ class TranscriptCrashTest {
   }
 
   private static void crashAndCheck(StoreSettings settings, Map<String, String> env) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        CrashChild.class.getName()).redirectErrorStream(true);
-    builder.environment().putAll(env);
-    Process child = builder.start();
-    String sessionId = null;
-    String runId = null;
+    Process child = ChildJvm.start(CrashChild.class, env, List.of());
+    String[] ids = new String[2]; // session, run
     List<Long> acknowledged = new ArrayList<>();
     StringBuilder other = new StringBuilder();
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        if (line.startsWith("session ")) {
-          sessionId = line.substring(8);
-        } else if (line.startsWith("run ")) {
-          runId = line.substring(4);
-        } else if (line.startsWith("seq ")) {
-          acknowledged.add(Long.parseLong(line.substring(4)));
-          if (acknowledged.size() == ACKS_BEFORE_KILL) {
-            // SIGKILL (no shutdown hook, no close); via the handle, which keeps our end of the pipe open
-            child.toHandle().destroyForcibly();
-          }
-        } else if (other.length() < 10_000) {
-          other.append(line).append('\n');
+    int exit = ChildJvm.readLines(child, Duration.ofSeconds(120), line -> {
+      if (line.startsWith("session ")) {
+        ids[0] = line.substring(8);
+      } else if (line.startsWith("run ")) {
+        ids[1] = line.substring(4);
+      } else if (line.startsWith("seq ")) {
+        acknowledged.add(Long.parseLong(line.substring(4)));
+        if (acknowledged.size() == ACKS_BEFORE_KILL) {
+          ChildJvm.kill(child);
         }
+      } else if (other.length() < 10_000) {
+        other.append(line).append('\n');
       }
-    } finally {
-      child.destroyForcibly();
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
+    });
+    String sessionId = ids[0];
+    String runId = ids[1];
     assertThat(acknowledged).as("child output:\n" + other).hasSizeGreaterThanOrEqualTo(ACKS_BEFORE_KILL);
-    assertThat(child.exitValue()).isEqualTo(137);
+    assertThat(exit).isEqualTo(137);
 
     try (TranscriptStore store = TranscriptStore.open(settings)) {
       assertThat(store.markInterruptedRuns()).isEqualTo(1);

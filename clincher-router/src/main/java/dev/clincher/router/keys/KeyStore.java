@@ -3,10 +3,8 @@ package dev.clincher.router.keys;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clincher.common.config.Secret;
 import dev.clincher.router.spend.BudgetPeriod;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +19,6 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import org.flywaydb.core.Flyway;
 
 /**
  * Virtual keys in SQLite or PostgreSQL (JDBC, schema by Flyway from {@code db/router}). One connection, used by one
@@ -48,9 +45,7 @@ public final class KeyStore implements AutoCloseable {
 
   /** Opens the database and brings its schema up to date. */
   public static KeyStore open(DatabaseUrl url) throws SQLException {
-    Flyway.configure()
-        .dataSource(url.jdbcUrl(), url.user().orElse(null), url.password().map(Secret::reveal).orElse(null))
-        .locations("classpath:db/router").table("clincher_router_schema_history").load().migrate();
+    RouterDatabase.migrate(url);
     KeyStore store = new KeyStore(url);
     synchronized (store) {
       store.connection();
@@ -237,10 +232,7 @@ public final class KeyStore implements AutoCloseable {
 
   private Connection connection() throws SQLException {
     if (connection == null) {
-      Properties properties = new Properties();
-      url.user().ifPresent(user -> properties.setProperty("user", user));
-      url.password().ifPresent(password -> properties.setProperty("password", password.reveal()));
-      connection = DriverManager.getConnection(url.jdbcUrl(), properties);
+      connection = RouterDatabase.connect(url, new Properties());
     }
     return connection;
   }

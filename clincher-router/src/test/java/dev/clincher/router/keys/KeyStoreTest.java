@@ -2,16 +2,11 @@ package dev.clincher.router.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.clincher.common.config.Secret;
 import dev.clincher.router.spend.BudgetPeriod;
+import dev.clincher.router.testing.TestPostgres;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,9 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The key store on SQLite and on a real PostgreSQL ({@code CLINCHER_TEST_POSTGRES_URL}/{@code _USER}/{@code _PASSWORD},
- * defaults {@code jdbc:postgresql://127.0.0.1:5432/clincher_test}, {@code clincher_test}/{@code clincher_test}), each
- * test in a schema of its own. Without PostgreSQL that half is skipped, or fails when the URL variable is set.
+ * The key store on SQLite and on a real PostgreSQL ({@link TestPostgres}), each test in a schema of its own.
  */
 class KeyStoreTest {
   @TempDir
@@ -46,23 +39,8 @@ class KeyStoreTest {
 
   @Test
   void postgresStoresFindsListsAndDeletes() throws Exception {
-    String base = Optional.ofNullable(System.getenv("CLINCHER_TEST_POSTGRES_URL"))
-        .orElse("jdbc:postgresql://127.0.0.1:5432/clincher_test");
-    String user = Optional.ofNullable(System.getenv("CLINCHER_TEST_POSTGRES_USER")).orElse("clincher_test");
-    String password = Optional.ofNullable(System.getenv("CLINCHER_TEST_POSTGRES_PASSWORD")).orElse("clincher_test");
-    String schema = "router_keys_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection admin = connect(base, user, password)) {
-      try (Statement statement = admin.createStatement()) {
-        statement.execute("CREATE SCHEMA " + schema);
-      }
-      try {
-        String jdbc = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-        contract(new DatabaseUrl(jdbc, Optional.of(user), Optional.of(Secret.of(password))));
-      } finally {
-        try (Statement statement = admin.createStatement()) {
-          statement.execute("DROP SCHEMA " + schema + " CASCADE");
-        }
-      }
+    try (TestPostgres.Schema schema = TestPostgres.freshSchema("router_keys")) {
+      contract(schema.url());
     }
   }
 
@@ -74,19 +52,6 @@ class KeyStoreTest {
     assertThat(url.password().orElseThrow().reveal()).isEqualTo("p@ss");
     assertThatThrownBy(() -> DatabaseUrl.parse("mysql://u:secretpw@h/db")).isInstanceOf(IllegalArgumentException.class)
         .message().doesNotContain("secretpw");
-  }
-
-  private static Connection connect(String url, String user, String password) throws SQLException {
-    try {
-      return DriverManager.getConnection(url, user, password);
-    } catch (SQLException e) {
-      String message = "no PostgreSQL at " + url + " (" + e.getSQLState() + ")";
-      if (System.getenv("CLINCHER_TEST_POSTGRES_URL") != null) {
-        fail(message);
-      }
-      assumeTrue(false, message);
-      throw e;
-    }
   }
 
   private static void contract(DatabaseUrl url) throws Exception {
