@@ -26,6 +26,9 @@ import dev.clincher.router.spend.PriceTable;
 import dev.clincher.router.spend.RedisSpendStore;
 import dev.clincher.router.spend.SpendControls;
 import dev.clincher.router.spend.SpendStore;
+import dev.clincher.router.spendlog.SpendLog;
+import dev.clincher.router.spendlog.SpendLogException;
+import dev.clincher.router.spendlog.SpendLogSettings;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -106,29 +109,46 @@ public final class RouterServer implements AutoCloseable {
     SSLContext providerTls = givenTls.isPresent() ? givenTls.get() : trusted(config);
     List<SpendControls.DeploymentCost> costs =
         RouterCosts.of(config.deployments(), PriceTable.bundled(), settings.configFile().toString());
-    SpendStore counters = spendStore(config, clock);
-    KeyStore keyStore;
+    DatabaseUrl database = config.spend().databaseUrl().map(url -> DatabaseUrl.parse(url.reveal()))
+        .orElse(DatabaseUrl.sqlite(Path.of(DEFAULT_SQLITE_FILE)));
+    List<AutoCloseable> opened = new java.util.ArrayList<>();
     try {
-      keyStore = KeyStore.open(config.spend().databaseUrl().map(url -> DatabaseUrl.parse(url.reveal()))
-          .orElse(DatabaseUrl.sqlite(Path.of(DEFAULT_SQLITE_FILE))));
-    } catch (SQLException | RuntimeException e) {
-      counters.close();
+      SpendStore counters = spendStore(config, clock);
+      opened.add(counters);
+      KeyStore keyStore = KeyStore.open(database);
+      opened.add(keyStore);
+      SpendLog spendLog = SpendLog.open(database, SpendLogSettings.DEFAULTS);
+      opened.add(spendLog);
+      SpendControls spend = new SpendControls(counters, clock, costs, config.spend().global(),
+          config.spend().endUser());
+      if (config.spend().redis().isEmpty()) { // counters in memory start empty: refill them from the spend log
+        spend.rebuild(new LoggedSpend(spendLog), keyStore.list(0, Integer.MAX_VALUE));
+      }
+      return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, List.copyOf(opened));
+    } catch (SQLException | SpendLogException | RuntimeException e) {
+      closeAll(opened);
       throw new ConfigException(settings.configFile().toString(), "general_settings.database_url",
-          "cannot open the key database (" + e.getClass().getSimpleName() + ")", e);
-    }
-    try {
-      return wire(settings, providerTls, clock, config, new SpendControls(counters, clock, costs, config.spend().global(),
-          config.spend().endUser()), keyStore,
-          List.of(keyStore, counters));
-    } catch (IOException | RuntimeException e) {
-      keyStore.close();
-      counters.close();
+          "cannot open the key database or the spend log (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+              + ")", e);
+    } catch (IOException e) {
+      closeAll(opened);
       throw e;
     }
   }
 
+  private static void closeAll(List<AutoCloseable> opened) {
+    for (int i = opened.size() - 1; i >= 0; i--) {
+      try {
+        opened.get(i).close();
+      } catch (Exception e) {
+        LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.close.failed");
+      }
+    }
+  }
+
   private static RouterServer wire(RouterSettings settings, SSLContext providerTls, Clock clock, RouterConfig config,
-      SpendControls spend, KeyStore keyStore, List<AutoCloseable> stores) throws ConfigException, IOException {
+      SpendControls spend, KeyStore keyStore, SpendLog spendLog, List<AutoCloseable> stores)
+      throws ConfigException, IOException {
     ObjectMapper json = JsonMappers.newMapper();
     Providers providers = Providers.create(settings.env(), json, providerTls);
     Dispatcher dispatcher = new Dispatcher(config.deployments(), config.routing(), config.aliases(),
@@ -147,7 +167,7 @@ public final class RouterServer implements AutoCloseable {
     RouterHandler routes = new RouterHandler(
         new VirtualKeyAuthenticator(new MasterKeyAuthenticator(config.masterKey()), keyStore), dispatcher,
         new Fallbacks(config.fallbacks()), providers, new RouterMetrics(metrics, dispatcher::inFlight), json,
-        config.maxRequestBytes(), keyStore, spend, clock, cache);
+        config.maxRequestBytes(), keyStore, spend, clock, cache, spendLog);
     OpsHandler ops = new OpsHandler(health, metrics, Optional.of(config.masterKey()), routes);
     JettyServers.Options options = JettyServers.Options.defaults(settings.host(), settings.port())
         .withMaxRequestBodyBytes(2 * config.maxRequestBytes()) // the routes answer 413 themselves, in OpenAI's shape

@@ -26,6 +26,7 @@ import dev.clincher.router.spend.SpendControls;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -65,9 +66,11 @@ final class ModelCalls {
   private final ObjectMapper json;
   private final SpendControls spend;
   private final ResponseCache cache;
+  private final SpendRows rows;
 
   ModelCalls(Dispatcher dispatcher, Fallbacks fallbacks, Providers providers, RouterMetrics metrics,
-      ObjectMapper json, SpendControls spend, ResponseCache cache) {
+      ObjectMapper json, SpendControls spend, ResponseCache cache, SpendRows rows) {
+    this.rows = rows;
     this.spend = spend;
     this.cache = cache;
     this.dispatcher = dispatcher;
@@ -81,43 +84,53 @@ final class ModelCalls {
   void chat(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group) throws InterruptedException {
     // A model call may run long without I/O on the client connection: the deployment's timeout bounds it instead.
     exchange.request.addIdleTimeoutListener(timeout -> false);
+    SpendRows.Request call = start(exchange, Payer.of(caller.key(), chat.body()), group);
+    String kind = chat.stream() ? "chat_stream" : "chat";
     Optional<OpenAiError> refused = admit(caller, group);
     if (refused.isPresent()) {
-      refuse(exchange, caller, group, chat.stream() ? "chat_stream" : "chat", refused.get());
+      refuse(exchange, caller, group, kind, refused.get(), call);
       return;
     }
     ResponseCache.Ticket ticket = cache.open(caller, group.modelName(), chat.body());
     Optional<ObjectNode> cached = ticket.hit();
     ticket.headers(cached.isPresent(), exchange::header);
-    CallBudget budget = new CallBudget(spend, metrics, Payer.of(caller.key(), chat.body()), chat.estimate(),
-        chat.stream());
+    CallBudget budget = new CallBudget(spend, metrics, call.payer(), chat.estimate(), chat.stream());
     Outcome outcome = cached.isPresent() ? replay(exchange, chat, ticket, cached.get())
-        : chat.stream() ? stream(exchange, caller, chat, group, ticket, budget)
-        : complete(exchange, caller, group, budget, deployment -> {
+        : chat.stream() ? stream(exchange, caller, chat, group, ticket, budget, call)
+        : complete(exchange, caller, group, budget, call, deployment -> {
           ObjectNode upstream = chat.forUpstream(deployment.config().upstreamModel());
           budget.reserve(deployment, upstream);
           return provider(deployment).complete(deployment.config(), upstream);
         }, completion -> ticket.store(completion.body()));
-    log(exchange, caller, group, chat.stream() ? "chat_stream" : "chat", outcome);
+    log(exchange, caller, group, kind, outcome, call);
+  }
+
+  /** A request's id (answered as LiteLLM's {@code x-litellm-call-id}) and what its spend-log row will name. */
+  private static SpendRows.Request start(Exchange exchange, Payer payer, DeploymentGroup group) {
+    SpendRows.Request call = new SpendRows.Request(UUID.randomUUID().toString(), payer, group.modelName(),
+        exchange.startNanos);
+    exchange.header("x-litellm-call-id", call.id());
+    return call;
   }
 
   /** Serves one validated embeddings request (body already checked) for {@code group}; completes the exchange. */
   void embeddings(Exchange exchange, Caller caller, ObjectNode request, DeploymentGroup group,
       CallEstimate estimate) throws InterruptedException {
     exchange.request.addIdleTimeoutListener(timeout -> false);
+    SpendRows.Request call = start(exchange, Payer.of(caller.key(), request), group);
     Optional<OpenAiError> refused = admit(caller, group);
     if (refused.isPresent()) {
-      refuse(exchange, caller, group, "embeddings", refused.get());
+      refuse(exchange, caller, group, "embeddings", refused.get(), call);
       return;
     }
-    CallBudget budget = new CallBudget(spend, metrics, Payer.of(caller.key(), request), estimate, false);
-    Outcome outcome = complete(exchange, caller, group, budget, deployment -> {
+    CallBudget budget = new CallBudget(spend, metrics, call.payer(), estimate, false);
+    Outcome outcome = complete(exchange, caller, group, budget, call, deployment -> {
       budget.reserve(deployment, null);
       ObjectNode upstream = request.deepCopy();
       upstream.put("model", deployment.config().upstreamModel());
       return provider(deployment).embed(deployment.config(), upstream);
     }, completion -> {});
-    log(exchange, caller, group, "embeddings", outcome);
+    log(exchange, caller, group, "embeddings", outcome, call);
   }
 
   /** The key's limits and budget, then the group's budgets: the first refusal, if any. */
@@ -132,13 +145,17 @@ final class ModelCalls {
     });
   }
 
-  private void refuse(Exchange exchange, Caller caller, DeploymentGroup group, String kind, OpenAiError error) {
+  private void refuse(Exchange exchange, Caller caller, DeploymentGroup group, String kind, OpenAiError error,
+      SpendRows.Request call) {
     exchange.sendError(error);
-    log(exchange, caller, group, kind, new Outcome(error.status(), "", 0, Usage.NONE, -1, error.type(),
-        Optional.empty()));
+    log(exchange, caller, group, kind, Outcome.failed(error), call);
   }
 
-  private void log(Exchange exchange, Caller caller, DeploymentGroup group, String kind, Outcome outcome) {
+  private void log(Exchange exchange, Caller caller, DeploymentGroup group, String kind, Outcome outcome,
+      SpendRows.Request call) {
+    if (!outcome.rowWritten()) { // after the answer: nothing was spent on it
+      rows.unpaid(call, outcome.status(), outcome.deploymentId().equals("cache"));
+    }
     long totalNanos = System.nanoTime() - exchange.startNanos;
     caller.key().filter(key -> key.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(key -> {
       try { // after the answer went out: one counter read, for the remaining-budget gauge
@@ -167,9 +184,13 @@ final class ModelCalls {
 
   /** What happened, for the request log and metrics; {@code overheadNanos} is -1 when not measured (failures). */
   private record Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail,
-      Optional<Double> cost) {
+      Optional<Double> cost, boolean rowWritten) {
     static Outcome failed(OpenAiError error) {
-      return new Outcome(error.status(), "", 0, Usage.NONE, -1, error.type(), Optional.empty());
+      return new Outcome(error.status(), "", 0, Usage.NONE, -1, error.type(), Optional.empty(), false);
+    }
+
+    static Outcome cacheHit(long overheadNanos, String detail) {
+      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, detail, Optional.of(0.0), false);
     }
   }
 
@@ -179,8 +200,8 @@ final class ModelCalls {
     CompletableFuture<Completion> start(Deployment deployment) throws ProviderException;
   }
 
-  private Outcome complete(Exchange exchange, Caller caller, DeploymentGroup group, CallBudget budget, Call call,
-      Consumer<Completion> beforeSend) throws InterruptedException {
+  private Outcome complete(Exchange exchange, Caller caller, DeploymentGroup group, CallBudget budget,
+      SpendRows.Request request, Call call, Consumer<Completion> beforeSend) throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     AtomicReference<CompletableFuture<Completion>> pending = new AtomicReference<>();
     // Cancels the upstream call if Jetty reports the connection failed, or if the client closes it while the call
@@ -224,12 +245,14 @@ final class ModelCalls {
       // Counted before the answer leaves, so a client's next request already sees this spend.
       Optional<Double> cost = recordSuccess(group, deployment, completion.usage(), budget.settle(completion.usage()),
           caller.key());
+      rows.answered(request, deployment.id(), completion.usage(), cost, false); // durable before the answer leaves
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
       addRouterHeaders(exchange, deployment, overheadNanos);
       cost.ifPresent(usd -> addCostHeaders(exchange, usd));
       beforeSend.accept(completion); // e.g. cached first, so the client's next request can hit
       exchange.sendJson(200, completion.body());
-      return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok", cost);
+      return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok", cost,
+          true);
     }
   }
 
@@ -310,10 +333,9 @@ final class ModelCalls {
     long overheadNanos = System.nanoTime() - exchange.startNanos;
     exchange.header("x-clincher-response-cost", "0.0");
     exchange.header("x-litellm-response-cost", "0.0");
-    Optional<Double> free = Optional.of(0.0);
     if (!chat.stream()) {
       exchange.sendJson(200, completion);
-      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, "cache_hit", free);
+      return Outcome.cacheHit(overheadNanos, "cache_hit");
     }
     exchange.startEvents();
     try {
@@ -321,15 +343,15 @@ final class ModelCalls {
         exchange.writeEvent(chunk);
       }
       exchange.finishEvents("data: [DONE]\n\n");
-      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, "cache_hit", free);
+      return Outcome.cacheHit(overheadNanos, "cache_hit");
     } catch (IOException clientGone) {
       exchange.callback.failed(clientGone);
-      return new Outcome(200, "cache", 0, Usage.NONE, overheadNanos, "client_gone", free);
+      return Outcome.cacheHit(overheadNanos, "client_gone");
     }
   }
 
   private Outcome stream(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group,
-      ResponseCache.Ticket ticket, CallBudget budget) throws InterruptedException {
+      ResponseCache.Ticket ticket, CallBudget budget, SpendRows.Request request) throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     Routed<FirstChunk> routed;
     try {
@@ -362,11 +384,12 @@ final class ModelCalls {
       StreamEnd end = relay(exchange, routed.value(), upstream, dropUsageChunk, ticket, tally);
       // Settled before the last byte goes out, so a client's next request already sees this spend.
       CallBudget.Settled settled = budget.settleStream(upstream.usage(), end.detail().equals("ok"), tally);
+      rows.answered(request, routed.deployment().id(), settled.usage(), settled.cost(), settled.estimated());
       String detail = finish(exchange, end);
       Optional<Double> cost = recordSuccess(group, routed.deployment(), settled.usage(), settled.cost(),
           caller.key());
       return new Outcome(200, routed.deployment().id(), routed.attempts(), settled.usage(), overheadNanos,
-          settled.estimated() ? detail + "_estimated" : detail, cost);
+          settled.estimated() ? detail + "_estimated" : detail, cost, true);
     }
   }
 

@@ -151,4 +151,9 @@ public final class RouterMetrics {
   public void reservationExceeded(String model) {
     Counter.builder(metrics.name("reservations.exceeded")).tag("model", model).register(registry).increment();
   }
+
+  /** A spend-log row that could not be written ({@code reason}: the spend log's, e.g. {@code timeout}). */
+  public void spendLogFailure(String reason) {
+    Counter.builder(metrics.name("spend.log.failures")).tag("reason", reason).register(registry).increment();
+  }
 }

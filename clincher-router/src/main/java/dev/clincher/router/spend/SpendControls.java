@@ -285,6 +285,49 @@ public final class SpendControls {
   }
 
   /**
+   * Refills empty counters from {@code history} after a restart (counters in memory die with the process; the spend
+   * log does not): every key's, deployment's, model group's and the global total, the current window of every budget
+   * ({@code keys}: those with a budget period), and this month's end-user spend. Rate-limit minutes are not refilled.
+   */
+  public void rebuild(SpendHistory history, java.util.Collection<VirtualKey> keys) {
+    Instant now = clock.instant();
+    List<SpendStore.Increment> increments = new ArrayList<>();
+    history.costSince(Instant.EPOCH, SpendHistory.By.KEY).forEach((hash, nanos) -> increments.add(
+        new SpendStore.Increment("spend:key:" + hash + ":total", nanos, Duration.ZERO)));
+    for (VirtualKey key : keys) {
+      key.budgetDuration().ifPresent(period -> {
+        long nanos = history.costSince(period.window(now).start(), SpendHistory.By.KEY).getOrDefault(key.tokenHash(),
+            0L);
+        increments.add(windowed("spend:key:" + key.tokenHash(), period, nanos, now));
+      });
+    }
+    Map<String, Long> byDeployment = history.costSince(Instant.EPOCH, SpendHistory.By.DEPLOYMENT);
+    Map<String, Long> byModel = new java.util.HashMap<>();
+    byDeployment.forEach((id, nanos) -> {
+      increments.add(new SpendStore.Increment("spend:deployment:" + id + ":total", nanos, Duration.ZERO));
+      DeploymentCost cost = deployments.get(id);
+      if (cost != null) {
+        byModel.merge(cost.modelName(), nanos, Long::sum);
+        long window = history.costSince(cost.period().window(now).start(), SpendHistory.By.DEPLOYMENT)
+            .getOrDefault(id, 0L);
+        increments.add(windowed("spend:deployment:" + id, cost.period(), window, now));
+      }
+    });
+    byModel.forEach((model, nanos) -> increments.add(new SpendStore.Increment("spend:model:" + model + ":total", nanos,
+        Duration.ZERO)));
+    increments.add(new SpendStore.Increment("spend:global:total", history.totalSince(Instant.EPOCH), Duration.ZERO));
+    global.flatMap(GlobalBudget::period).ifPresent(period -> increments.add(windowed("spend:global", period,
+        history.totalSince(period.window(now).start()), now)));
+    if (endUserBudget.isPresent()) {
+      history.costSince(BudgetPeriod.MONTHLY.window(now).start(), SpendHistory.By.END_USER).forEach((user, nanos) ->
+          increments.add(new SpendStore.Increment(endUserCounter(user, now), nanos,
+              BudgetPeriod.MONTHLY.window(now).remaining(now).plus(GRACE))));
+    }
+    store.addAll(increments.stream().filter(increment -> increment.delta() != 0).toList());
+    LOG.atInfo().addKeyValue("counters", increments.size()).log("router.spend.rebuilt");
+  }
+
+  /**
    * Records one answered call without a reservation (a call no budget applied to at reserve time): as
    * {@link #settle} without holds.
    */
