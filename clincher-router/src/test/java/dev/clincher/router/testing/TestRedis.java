@@ -3,6 +3,7 @@ package dev.clincher.router.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.clincher.router.ratelimit.RedisRateLimiter;
 import dev.clincher.router.spend.RedisSpendStore;
 import java.net.URI;
 import java.util.Optional;
@@ -27,17 +28,39 @@ public final class TestRedis {
 
   /** A store on {@code prefix}: two of them are two router instances sharing one Redis. */
   public static RedisSpendStore store(String prefix) {
-    URI url = url();
-    RedisSpendStore store = RedisSpendStore.connect(url.getHost(), url.getPort() < 0 ? 6379 : url.getPort(),
-        Optional.empty(), prefix);
+    RedisSpendStore store = RedisSpendStore.connect(url().getHost(), port(), Optional.empty(), prefix);
     if (!store.reachable()) {
       store.close();
-      String message = "no Redis at " + url + " (run clincher-router/ci-setup-redis.sh)";
-      if (System.getenv("CI") != null) {
-        fail(message);
-      }
-      assumeTrue(false, message);
+      skipOrFail();
     }
     return store;
+  }
+
+  /** A rate limiter on {@code prefix}: two of them are two router instances sharing one Redis. */
+  public static RedisRateLimiter rateLimiter(String prefix) {
+    return rateLimiter(prefix, RedisRateLimiter.DEFAULT_MAX_ENTRIES);
+  }
+
+  /** The same, its logs bounded to {@code maxEntries}. */
+  public static RedisRateLimiter rateLimiter(String prefix, int maxEntries) {
+    RedisRateLimiter limiter = RedisRateLimiter.connect(url().getHost(), port(), Optional.empty(), prefix,
+        maxEntries);
+    if (!limiter.reachable()) {
+      limiter.close();
+      skipOrFail();
+    }
+    return limiter;
+  }
+
+  private static int port() {
+    return url().getPort() < 0 ? 6379 : url().getPort();
+  }
+
+  private static void skipOrFail() {
+    String message = "no Redis at " + url() + " (run clincher-router/ci-setup-redis.sh)";
+    if (System.getenv("CI") != null) {
+      fail(message);
+    }
+    assumeTrue(false, message);
   }
 }
