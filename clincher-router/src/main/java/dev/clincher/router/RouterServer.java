@@ -27,6 +27,11 @@ import dev.clincher.router.spend.RedisSpendStore;
 import dev.clincher.router.spend.SpendControls;
 import dev.clincher.router.spend.SpendStore;
 import dev.clincher.router.spendlog.SpendLog;
+import dev.clincher.router.ratelimit.InMemoryRateLimiter;
+import dev.clincher.router.ratelimit.RateLimiter;
+import dev.clincher.router.ratelimit.RateLimits;
+import dev.clincher.router.ratelimit.RedisRateLimiter;
+import dev.clincher.router.config.SpendSettings;
 import dev.clincher.router.spendlog.SpendLogException;
 import dev.clincher.router.spendlog.SpendLogSettings;
 import java.nio.file.Path;
@@ -119,12 +124,15 @@ public final class RouterServer implements AutoCloseable {
       opened.add(keyStore);
       SpendLog spendLog = SpendLog.open(database, SpendLogSettings.DEFAULTS);
       opened.add(spendLog);
+      RateLimiter limiter = rateLimiter(config, clock);
+      opened.add(limiter);
       SpendControls spend = new SpendControls(counters, clock, costs, config.spend().global(),
           config.spend().endUser());
       if (config.spend().redis().isEmpty()) { // counters in memory start empty: refill them from the spend log
         spend.rebuild(new LoggedSpend(spendLog), keyStore.list(0, Integer.MAX_VALUE));
       }
-      return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, List.copyOf(opened));
+      return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, new RateLimits(limiter),
+          List.copyOf(opened));
     } catch (SQLException | SpendLogException | RuntimeException e) {
       closeAll(opened);
       throw new ConfigException(settings.configFile().toString(), "general_settings.database_url",
@@ -147,7 +155,7 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private static RouterServer wire(RouterSettings settings, SSLContext providerTls, Clock clock, RouterConfig config,
-      SpendControls spend, KeyStore keyStore, SpendLog spendLog, List<AutoCloseable> stores)
+      SpendControls spend, KeyStore keyStore, SpendLog spendLog, RateLimits limits, List<AutoCloseable> stores)
       throws ConfigException, IOException {
     ObjectMapper json = JsonMappers.newMapper();
     Providers providers = Providers.create(settings.env(), json, providerTls);
@@ -167,7 +175,7 @@ public final class RouterServer implements AutoCloseable {
     RouterHandler routes = new RouterHandler(
         new VirtualKeyAuthenticator(new MasterKeyAuthenticator(config.masterKey()), keyStore), dispatcher,
         new Fallbacks(config.fallbacks()), providers, new RouterMetrics(metrics, dispatcher::inFlight), json,
-        config.maxRequestBytes(), keyStore, spend, clock, cache, spendLog);
+        config.maxRequestBytes(), keyStore, spend, clock, cache, spendLog, limits);
     OpsHandler ops = new OpsHandler(health, metrics, Optional.of(config.masterKey()), routes);
     JettyServers.Options options = JettyServers.Options.defaults(settings.host(), settings.port())
         .withMaxRequestBodyBytes(2 * config.maxRequestBytes()) // the routes answer 413 themselves, in OpenAI's shape
@@ -187,6 +195,16 @@ public final class RouterServer implements AutoCloseable {
     }
     line.addKeyValue("ca_certificates", trust.caCertificates()).log("router.provider.trust");
     return trust.context();
+  }
+
+  /** The sliding-window rate limiter: in Redis when configured (exact across instances), else in this process. */
+  private static RateLimiter rateLimiter(RouterConfig config, Clock clock) {
+    if (config.spend().redis().isEmpty()) {
+      return new InMemoryRateLimiter(clock);
+    }
+    SpendSettings.Redis redis = config.spend().redis().get();
+    return RedisRateLimiter.connect(redis.host(), redis.port(), redis.password().map(p -> p.reveal()),
+        RedisSpendStore.DEFAULT_PREFIX + "ratelimit:");
   }
 
   /** Redis when configured (shared by every instance), else counters in this process. */

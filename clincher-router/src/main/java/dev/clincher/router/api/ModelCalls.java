@@ -19,6 +19,7 @@ import dev.clincher.router.routing.Dispatcher;
 import dev.clincher.router.routing.Fallbacks;
 import dev.clincher.router.routing.Routed;
 import dev.clincher.router.routing.RoutingException;
+import dev.clincher.router.ratelimit.RateLimits;
 import dev.clincher.router.spend.CallEstimate;
 import dev.clincher.router.spend.Payer;
 import dev.clincher.router.spend.Refusal;
@@ -67,10 +68,12 @@ final class ModelCalls {
   private final SpendControls spend;
   private final ResponseCache cache;
   private final SpendRows rows;
+  private final RateLimits limits;
 
   ModelCalls(Dispatcher dispatcher, Fallbacks fallbacks, Providers providers, RouterMetrics metrics,
-      ObjectMapper json, SpendControls spend, ResponseCache cache, SpendRows rows) {
+      ObjectMapper json, SpendControls spend, ResponseCache cache, SpendRows rows, RateLimits limits) {
     this.rows = rows;
+    this.limits = limits;
     this.spend = spend;
     this.cache = cache;
     this.dispatcher = dispatcher;
@@ -86,7 +89,7 @@ final class ModelCalls {
     exchange.request.addIdleTimeoutListener(timeout -> false);
     SpendRows.Request call = start(exchange, Payer.of(caller.key(), chat.body()), group);
     String kind = chat.stream() ? "chat_stream" : "chat";
-    Optional<OpenAiError> refused = admit(caller, group);
+    Optional<OpenAiError> refused = admit(caller, group, call);
     if (refused.isPresent()) {
       refuse(exchange, caller, group, kind, refused.get(), call);
       return;
@@ -118,7 +121,7 @@ final class ModelCalls {
       CallEstimate estimate) throws InterruptedException {
     exchange.request.addIdleTimeoutListener(timeout -> false);
     SpendRows.Request call = start(exchange, Payer.of(caller.key(), request), group);
-    Optional<OpenAiError> refused = admit(caller, group);
+    Optional<OpenAiError> refused = admit(caller, group, call);
     if (refused.isPresent()) {
       refuse(exchange, caller, group, "embeddings", refused.get(), call);
       return;
@@ -133,9 +136,12 @@ final class ModelCalls {
     log(exchange, caller, group, "embeddings", outcome, call);
   }
 
-  /** The key's limits and budget, then the group's budgets: the first refusal, if any. */
-  private Optional<OpenAiError> admit(Caller caller, DeploymentGroup group) {
-    Optional<Refusal> refusal = caller.key().flatMap(spend::admitKey);
+  /** The key's rate limits and budget, then the group's budgets: the first refusal, if any. */
+  private Optional<OpenAiError> admit(Caller caller, DeploymentGroup group, SpendRows.Request call) {
+    Optional<Refusal> refusal = limits.admit(caller.key(), call.id());
+    if (refusal.isEmpty()) {
+      refusal = caller.key().flatMap(spend::admitKey);
+    }
     if (refusal.isEmpty()) {
       refusal = spend.admitGroup(group.modelName(), group.deployments().stream().map(Deployment::id).toList());
     }
@@ -156,6 +162,7 @@ final class ModelCalls {
     if (!outcome.rowWritten()) { // after the answer: nothing was spent on it
       rows.unpaid(call, outcome.status(), outcome.deploymentId().equals("cache"));
     }
+    limits.record(caller.key(), outcome.usage().totalTokens(), call.id());
     long totalNanos = System.nanoTime() - exchange.startNanos;
     caller.key().filter(key -> key.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(key -> {
       try { // after the answer went out: one counter read, for the remaining-budget gauge

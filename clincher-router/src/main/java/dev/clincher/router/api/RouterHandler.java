@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.cache.ResponseCache;
 import dev.clincher.router.spend.CallEstimate;
 import dev.clincher.router.spendlog.SpendLog;
+import dev.clincher.router.ratelimit.RateLimits;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.keys.KeyAuthenticator;
 import dev.clincher.router.keys.KeyStore;
@@ -56,11 +57,11 @@ public final class RouterHandler extends Handler.Abstract {
 
   public RouterHandler(KeyAuthenticator keys, Dispatcher dispatcher, Fallbacks fallbacks, Providers providers,
       RouterMetrics metrics, ObjectMapper json, long maxRequestBytes, KeyStore keyStore, SpendControls spend,
-      Clock clock, ResponseCache cache, SpendLog spendLog) {
+      Clock clock, ResponseCache cache, SpendLog spendLog, RateLimits limits) {
     this.keys = keys;
     this.dispatcher = dispatcher;
     this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json, spend, cache,
-        new SpendRows(spendLog, metrics, clock));
+        new SpendRows(spendLog, metrics, clock), limits);
     this.keyRoutes = new KeyRoutes(keyStore, spend, clock, json);
     this.clock = clock;
     this.json = json;

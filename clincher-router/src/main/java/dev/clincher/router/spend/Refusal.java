@@ -21,7 +21,7 @@ public record Refusal(int status, String type, String code, String message, Stri
     return new Refusal(400, "budget_exceeded", "400", message, scope, untilReset);
   }
 
-  static Refusal rateLimit(String scope, String message, Duration untilReset) {
+  public static Refusal rateLimit(String scope, String message, Duration untilReset) {
     return new Refusal(429, "rate_limit_error", "rate_limit_exceeded", message, scope, Optional.of(untilReset));
   }
 
@@ -32,7 +32,7 @@ public record Refusal(int status, String type, String code, String message, Stri
         + "input_cost_per_token and output_cost_per_token in its model_info", "missing_price", Optional.empty());
   }
 
-  static Refusal storeUnavailable() {
+  public static Refusal storeUnavailable() {
     return new Refusal(503, "api_error", "spend_store_unavailable",
         "budgets and limits cannot be checked right now (the counter store is unreachable)", "store_unavailable",
         Optional.of(Duration.ofSeconds(5)));

@@ -20,21 +20,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Spend is counted in nano-dollars ({@link #NANOS_PER_USD}) so concurrent increments add up exactly. Counters:
  * {@code spend:deployment:<id>:<window>} and {@code :total}, {@code spend:model:<model_name>:total},
- * {@code spend:key:<sha256>:<window>} and {@code :total}, and per-minute {@code rpm:key:<sha256>:<minute>} /
- * {@code tpm:key:<sha256>:<minute>}. Window counters expire a day after their window ends.
+ * {@code spend:key:<sha256>:<window>} and {@code :total}, {@code spend:global:...}, {@code spend:end_user:...}.
+ * Window counters expire a day after their window ends. Rate limits are {@code ratelimit.RateLimits}'.
  *
  * <p>Budgets hold under concurrency: before each attempt of a model call, its worst-case cost ({@link CallEstimate})
  * is {@link #reserve}d on every budget that applies — the global one ({@code litellm_settings.max_budget}), the
  * key's, the deployment's — atomically against their limits; after the answer it is {@link #settle}d to the actual
  * cost, and on failure {@link #release}d. So calls in flight can never together spend more than a budget (LiteLLM
  * checks before and charges after, so every call in flight passes the check). Before routing, a key already over its
- * budget or rpm/tpm limit and a group whose every deployment is over its budget are refused at once.
+ * budget and a group whose every deployment is over its budget are refused at once.
  */
 public final class SpendControls {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
   public static final long NANOS_PER_USD = 1_000_000_000L;
   private static final Duration GRACE = Duration.ofDays(1);
-  private static final Duration MINUTE_TTL = Duration.ofMinutes(2);
 
   /**
    * What a deployment costs and may spend.
@@ -172,7 +171,7 @@ public final class SpendControls {
 
   /**
    * Ends {@code lease} with the call's actual {@code usage}: the holds go, the actual cost is counted on every
-   * counter (deployment, model group, key, global) and the tokens toward the key's tpm. Returns the cost in USD,
+   * counter (deployment, model group, key, global, end user). Returns the cost in USD,
    * empty when the deployment's price is unknown. A store failure is logged, not thrown (the answer is on its way).
    */
   public Optional<Double> settle(Lease lease, Usage usage) {
@@ -204,9 +203,7 @@ public final class SpendControls {
     return store.reachable();
   }
 
-  /**
-   * Checks a virtual key's budget, rpm and tpm before a model call; counts the call toward its rpm when admitted.
-   */
+  /** Refuses a virtual key already over its budget before a model call (reservations then refuse the rest). */
   public Optional<Refusal> admitKey(VirtualKey key) {
     try {
       Instant now = clock.instant();
@@ -216,20 +213,6 @@ public final class SpendControls {
           Optional<Duration> reset = key.budgetDuration().map(p -> p.window(now).remaining(now)); // none: never resets
           return Optional.of(Refusal.budget("key_budget", "Budget has been exceeded! Current cost: " + usd(spent)
               + ", Max budget: " + usd(key.maxBudget().getAsDouble()), reset));
-        }
-      }
-      long minute = now.getEpochSecond() / 60;
-      Duration untilNextMinute = Duration.ofSeconds(60 - now.getEpochSecond() % 60);
-      if (key.tpmLimit().isPresent() && store.get(tpmCounter(key, minute)) >= key.tpmLimit().getAsLong()) {
-        return Optional.of(Refusal.rateLimit("key_tpm", "this key is at its limit of " + key.tpmLimit().getAsLong()
-            + " tokens per minute", untilNextMinute));
-      }
-      if (key.rpmLimit().isPresent()) {
-        String counter = "rpm:key:" + key.tokenHash() + ":" + minute;
-        if (store.add(counter, 1, MINUTE_TTL) > key.rpmLimit().getAsLong()) {
-          store.add(counter, -1, MINUTE_TTL); // a refused request does not use up the next one's room
-          return Optional.of(Refusal.rateLimit("key_rpm", "this key is at its limit of " + key.rpmLimit().getAsLong()
-              + " requests per minute", untilNextMinute));
         }
       }
       return Optional.empty();
@@ -336,16 +319,12 @@ public final class SpendControls {
         usage);
   }
 
-  /** The counters one answered call adds to: tokens toward the key's tpm; its cost everywhere it is counted. */
+  /** The counters one answered call adds to: its cost everywhere it is counted. */
   private List<SpendStore.Increment> increments(Payer payer, String deploymentId, Usage usage,
       Optional<Double> cost) {
     Optional<VirtualKey> key = payer.key();
     Instant now = clock.instant();
     List<SpendStore.Increment> increments = new ArrayList<>();
-    if (key.isPresent() && key.get().tpmLimit().isPresent() && usage.totalTokens() > 0) {
-      increments.add(new SpendStore.Increment(tpmCounter(key.get(), now.getEpochSecond() / 60), usage.totalTokens(),
-          MINUTE_TTL));
-    }
     if (cost.isPresent() && cost.get() > 0) {
       long nanos = Math.round(cost.get() * NANOS_PER_USD);
       DeploymentCost deployment = deployments.get(deploymentId);
@@ -428,10 +407,6 @@ public final class SpendControls {
   /** A USD amount as plain decimal text, e.g. {@code 0.000105} (never exponent notation). */
   public static String usd(double dollars) {
     return BigDecimal.valueOf(dollars).stripTrailingZeros().toPlainString().toLowerCase(Locale.ROOT);
-  }
-
-  private static String tpmCounter(VirtualKey key, long minute) {
-    return "tpm:key:" + key.tokenHash() + ":" + minute;
   }
 
   private static long nanos(double dollars) {

@@ -81,27 +81,6 @@ class SpendControlsTest {
 
   @ParameterizedTest
   @MethodSource("stores")
-  void rpmAndTpmLimitsRefuseWithTheTimeToTheNextMinute(Function<ManualClock, SpendStore> factory) {
-    ManualClock clock = new ManualClock(Instant.parse("2026-03-10T10:00:15Z"));
-    try (SpendStore store = factory.apply(clock)) {
-      SpendControls spend = controls(store, clock, 1000);
-      VirtualKey limited = key(OptionalDouble.empty(), Optional.empty(), OptionalLong.of(2), OptionalLong.empty());
-      assertThat(spend.admitKey(limited)).isEmpty();
-      assertThat(spend.admitKey(limited)).isEmpty();
-      Optional<Refusal> third = spend.admitKey(limited);
-      assertThat(third.map(Refusal::status)).contains(429);
-      assertThat(third.flatMap(Refusal::retryAfter)).contains(Duration.ofSeconds(45));
-      clock.advance(Duration.ofMinutes(1));
-      assertThat(spend.admitKey(limited)).isEmpty();
-
-      VirtualKey tokens = key(OptionalDouble.empty(), Optional.empty(), OptionalLong.empty(), OptionalLong.of(100));
-      spend.record(Optional.of(tokens), "d1", new Usage(80, 20, 100));
-      assertThat(spend.admitKey(tokens).map(Refusal::scope)).contains("key_tpm");
-    }
-  }
-
-  @ParameterizedTest
-  @MethodSource("stores")
   void concurrentIncrementsAreExact(Function<ManualClock, SpendStore> factory) throws Exception {
     ManualClock clock = new ManualClock(JAN_31);
     try (SpendStore store = factory.apply(clock);
