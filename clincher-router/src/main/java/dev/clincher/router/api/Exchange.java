@@ -52,6 +52,11 @@ final class Exchange {
 
   /** Sends a JSON body and completes the exchange. */
   void sendJson(int status, ObjectNode body) {
+    sendJson(status, (com.fasterxml.jackson.databind.JsonNode) body);
+  }
+
+  /** Sends any JSON value (a list, for LiteLLM's list routes) and completes the exchange. */
+  void sendJson(int status, com.fasterxml.jackson.databind.JsonNode body) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.write(true, ByteBuffer.wrap(bytes(body)), callback);
@@ -82,7 +87,7 @@ final class Exchange {
     io.finish(lastText);
   }
 
-  byte[] bytes(ObjectNode body) {
+  byte[] bytes(com.fasterxml.jackson.databind.JsonNode body) {
     try {
       return json.writeValueAsBytes(body);
     } catch (IOException e) {

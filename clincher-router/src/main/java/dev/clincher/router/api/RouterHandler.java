@@ -50,6 +50,7 @@ public final class RouterHandler extends Handler.Abstract {
   private final Dispatcher dispatcher;
   private final ModelCalls calls;
   private final KeyRoutes keyRoutes;
+  private final SpendRoutes spendRoutes;
   private final Clock clock;
   private final ObjectMapper json;
   private final long maxRequestBytes;
@@ -63,6 +64,7 @@ public final class RouterHandler extends Handler.Abstract {
     this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json, spend, cache,
         new SpendRows(spendLog, metrics, clock), limits);
     this.keyRoutes = new KeyRoutes(keyStore, spend, clock, json);
+    this.spendRoutes = new SpendRoutes(spendLog, json);
     this.clock = clock;
     this.json = json;
     this.maxRequestBytes = maxRequestBytes;
@@ -88,6 +90,15 @@ public final class RouterHandler extends Handler.Abstract {
     }
     if (KeyRoutes.owns(path)) {
       manageKeys(exchange, caller.get(), path, method);
+      return true;
+    }
+    if (SpendRoutes.owns(path)) {
+      if (caller.get().isMaster()) {
+        spendRoutes.handle(exchange, path, method);
+      } else {
+        exchange.sendError(new OpenAiError(401, "only the master key may read spend reports", "auth_error", null,
+            "401", Optional.empty()));
+      }
       return true;
     }
     if (!isChat && !isModels && !isEmbeddings) {
