@@ -55,6 +55,7 @@ public class RouterBench {
         Opts o = Opts.parse(Arrays.copyOfRange(argv, 1, argv.length));
         switch (argv[0]) {
             case "run" -> new Runner(o).run();
+            case "costs" -> new CostRunner(o).run();
             case "pid-of-port" -> System.out.println(pidOfListeningPort(Integer.parseInt(o.positional.get(0))));
             default -> {
                 usage();
@@ -69,6 +70,9 @@ public class RouterBench {
                            [--quick] [--model bench] [--stream-model bench-stream] [--rate 2000] [--rate-seconds S]
                            [--rate-warmup S] [--connections 32] [--c1-seconds S] [--sat-seconds 5] [--sat-threads 2]
                            [--sat-connections 64] [--warmup-seconds S] [--warmup-max-seconds S] [--ttfc-requests N] [--out FILE]
+                       java RouterBench.java costs --variant NAME=PORT [--variant NAME=PORT ...] --master-key KEY --wrk PATH
+                           --tmp DIR [--quick] [--rate 2000] [--rate-seconds S] [--rounds N] [--warmup-seconds S]
+                           [--warmup-max-seconds S] [--out FILE]
                        java RouterBench.java pid-of-port PORT""");
     }
 
@@ -1046,6 +1050,272 @@ public class RouterBench {
                 }
             }
             return sb.toString().stripTrailing() + "\n";
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Cost controls: the same open loop against routers that differ only in their cost controls
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * {@code costs}: every variant is a router of its own on the same nginx; the first one has no cost controls
+     * (the master key, no spend log) and is the baseline. The others are called with a virtual key that has a budget
+     * and rate limits, so each request pays key auth, the rate-limit admission, the budget reservation, the settle and
+     * (unless the variant turns it off) the spend-log row, durable before the answer's last byte. The open loop runs
+     * in rounds, the variants' order reversed every other round, and the latencies of all rounds are pooled.
+     */
+    static final class CostRunner {
+        /** Target of issue 11: what key auth + reservation + settle + spend-log row may add at 2,000 req/s. */
+        static final double TARGET_ADDED_P50_MS = 0.2;
+        /** The virtual key's limits: high enough never to refuse during the run, but all of them checked. */
+        static final String KEY_BODY = "{\"key_alias\":\"bench\",\"max_budget\":1000000,\"budget_duration\":\"30d\","
+                + "\"rpm_limit\":1000000000,\"tpm_limit\":1000000000000}";
+
+        record Variant(String name, int port) {}
+
+        /** One variant's pooled measurements. */
+        static final class Measured {
+            final List<long[]> latencies = new ArrayList<>();
+            final List<double[]> overheads = new ArrayList<>();
+            long requests;
+            long errors;
+            long notSent;
+            long cpuTicks;
+            double seconds;
+            long pid = -1;
+            String bearer;
+            String warmup = "";
+        }
+
+        final List<Variant> variants = new ArrayList<>();
+        final Map<String, Measured> measured = new LinkedHashMap<>();
+        final Map<String, String> notes = new LinkedHashMap<>();
+        final String masterKey;
+        final String wrk;
+        final Path tmp;
+        final double rate;
+        final double rateSeconds;
+        final double rateWarmup;
+        final int rounds;
+        final int connections;
+        final double warmupSeconds;
+        final double warmupMaxSeconds;
+        final String outFile;
+        final String model;
+
+        CostRunner(Opts o) {
+            boolean quick = o.has("quick");
+            for (String spec : o.map.getOrDefault("variant", List.of())) {
+                int eq = spec.lastIndexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--variant takes NAME=PORT, not " + spec);
+                }
+                variants.add(new Variant(spec.substring(0, eq), Integer.parseInt(spec.substring(eq + 1))));
+            }
+            if (variants.size() < 2) {
+                throw new IllegalArgumentException("costs needs a baseline --variant and at least one more");
+            }
+            masterKey = o.require("master-key");
+            wrk = o.get("wrk", "wrk");
+            tmp = Path.of(o.require("tmp"));
+            model = o.get("model", "bench");
+            rate = o.getDouble("rate", 2000);
+            rateSeconds = o.getDouble("rate-seconds", quick ? 3 : 8);
+            rateWarmup = o.getDouble("rate-warmup", quick ? 1 : 2);
+            rounds = (int) o.getLong("rounds", quick ? 1 : 3);
+            connections = (int) o.getLong("connections", 32);
+            warmupSeconds = o.getDouble("warmup-seconds", quick ? 8 : 15);
+            warmupMaxSeconds = o.getDouble("warmup-max-seconds", quick ? 20 : 60);
+            outFile = o.get("out", null);
+        }
+
+        Variant baseline() {
+            return variants.get(0);
+        }
+
+        String chatBody() {
+            return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
+                    + "{\"role\":\"user\",\"content\":\"Say hello.\"}],\"max_tokens\":16,\"temperature\":0}";
+        }
+
+        void run() throws Exception {
+            long started = System.nanoTime();
+            for (Variant v : variants) {
+                Measured m = new Measured();
+                measured.put(v.name(), m);
+                m.pid = pidOfListeningPort(v.port());
+                m.bearer = v == baseline() ? masterKey : generateKey(v);
+                try (Http c = new Http(v.port())) {
+                    Answer a = c.exchange(Http.request(v.port(), CHAT_PATH, m.bearer, chatBody()), false);
+                    if (a.status() != 200) {
+                        throw new IOException(v.name() + ": a chat request answered " + a.status()
+                                + " (see its router log)");
+                    }
+                }
+            }
+            for (Variant v : variants) {
+                warm(v);
+            }
+            for (int round = 0; round < rounds; round++) {
+                List<Variant> order = new ArrayList<>(variants);
+                if (round % 2 == 1) {
+                    java.util.Collections.reverse(order);
+                }
+                for (Variant v : order) {
+                    measure(v, round);
+                }
+            }
+            say(String.format(Locale.ROOT, "measured in %.0f s", (System.nanoTime() - started) / 1e9));
+            String table = table();
+            System.out.print(table);
+            if (outFile != null) {
+                Files.writeString(Path.of(outFile), table);
+            }
+        }
+
+        /** A virtual key with a budget and rate limits, through the variant's own /key/generate. */
+        String generateKey(Variant v) throws IOException, InterruptedException {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(java.time.Duration.ofMillis(CONNECT_TIMEOUT_MS))
+                    .proxy(java.net.ProxySelector.of(null)).build();
+            java.net.http.HttpResponse<String> answer = client.send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://" + LOOPBACK + ":" + v.port() + "/key/generate"))
+                    .timeout(java.time.Duration.ofMillis(IO_TIMEOUT_MS))
+                    .header("Authorization", "Bearer " + masterKey).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(KEY_BODY)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            Matcher key = Pattern.compile("\"key\"\\s*:\\s*\"([^\"]+)\"").matcher(answer.body());
+            if (answer.statusCode() != 200 || !key.find()) {
+                throw new IOException(v.name() + ": /key/generate answered " + answer.statusCode() + ": "
+                        + answer.body().substring(0, Math.min(300, answer.body().length())));
+            }
+            return key.group(1);
+        }
+
+        /** Saturating wrk through the variant until its JIT compiler threads use < 5 % of a core (bounded). */
+        void warm(Variant v) throws Exception {
+            Measured m = measured.get(v.name());
+            Path lua = tmp.resolve("costs-" + v.port() + ".lua");
+            Files.writeString(lua, lua(m.bearer, chatBody()));
+            say(String.format(Locale.ROOT, "%s: warm-up, wrk -t2 -c64 %.0f s, then 5 s rounds until the JIT settles",
+                    v.name(), warmupSeconds));
+            long errors = wrk(wrk, lua, v.port(), 2, 64, warmupSeconds).errors();
+            double spent = warmupSeconds;
+            double share = Double.NaN;
+            while (spent + 5 <= warmupMaxSeconds) {
+                long before = compilerTicks(m.pid);
+                if (before < 0) {
+                    break;
+                }
+                errors += wrk(wrk, lua, v.port(), 2, 64, 5).errors();
+                spent += 5;
+                share = (compilerTicks(m.pid) - before) / 100.0 / 5;
+                if (share < 0.05) {
+                    break;
+                }
+            }
+            m.warmup = String.format(Locale.ROOT, "%.0f s, JIT at %.0f %% of a core at the end%s", spent,
+                    share * 100, share >= 0.05 ? " (not settled)" : "");
+            if (errors > 0) {
+                notes.put(v.name() + " warm-up", errors + " errors (non-2xx + socket errors)");
+            }
+        }
+
+        void measure(Variant v, int round) throws Exception {
+            Measured m = measured.get(v.name());
+            byte[] request = Http.request(v.port(), CHAT_PATH, m.bearer, chatBody());
+            say(String.format(Locale.ROOT, "round %d, %s: %,.0f req/s open loop, %.0f s + %.0f s", round + 1,
+                    v.name(), rate, rateWarmup, rateSeconds));
+            fixedRate(v.port(), request, rate, rateWarmup, connections);
+            long cpu0 = cpuTicks(m.pid);
+            RateResult r = fixedRate(v.port(), request, rate, rateSeconds, connections);
+            long cpu1 = cpuTicks(m.pid);
+            m.latencies.add(r.latencies());
+            m.overheads.add(r.overheadsMs());
+            m.requests += r.ok() + r.non2xx();
+            m.errors += r.non2xx() + r.ioErrors() + r.notSent();
+            m.notSent += r.notSent();
+            m.seconds += r.seconds();
+            if (cpu0 >= 0 && cpu1 >= 0) {
+                m.cpuTicks += cpu1 - cpu0;
+            }
+            if (r.non2xx() + r.ioErrors() + r.notSent() > 0) {
+                notes.put(v.name() + " round " + (round + 1), String.format(Locale.ROOT,
+                        "%d non-2xx, %d I/O errors, %d not sent in time", r.non2xx(), r.ioErrors(), r.notSent()));
+            }
+        }
+
+        static long[] pooled(List<long[]> parts) {
+            return parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        }
+
+        static double[] pooledDoubles(List<double[]> parts) {
+            return parts.stream().flatMapToDouble(Arrays::stream).sorted().toArray();
+        }
+
+        String table() {
+            List<String> header = List.of("variant", "achieved/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms",
+                    "added p50", "added p99", "self p50", "CPU us/req", "errors", "target");
+            long[] base = pooled(measured.get(baseline().name()).latencies);
+            double baseP50 = pct(base, 50) / 1e6;
+            double baseP99 = pct(base, 99) / 1e6;
+            List<String[]> rows = new ArrayList<>();
+            for (Variant v : variants) {
+                Measured m = measured.get(v.name());
+                long[] lat = pooled(m.latencies);
+                double[] self = pooledDoubles(m.overheads);
+                double p50 = pct(lat, 50) / 1e6;
+                double p99 = pct(lat, 99) / 1e6;
+                boolean isBase = v == baseline();
+                String verdict = isBase ? "(baseline)" : (p50 - baseP50 <= TARGET_ADDED_P50_MS ? "PASS" : "FAIL")
+                        + " (added p50 <= 0.2 ms)";
+                rows.add(new String[] {
+                    v.name(),
+                    Runner.fmt(m.seconds > 0 ? m.requests / m.seconds : 0, 0),
+                    Runner.fmt(p50, 3), Runner.fmt(pct(lat, 90) / 1e6, 3), Runner.fmt(p99, 3),
+                    Runner.fmt(pct(lat, 99.9) / 1e6, 3),
+                    isBase ? "-" : Runner.signed(p50 - baseP50, 3),
+                    isBase ? "-" : Runner.signed(p99 - baseP99, 3),
+                    self.length == 0 ? "-" : Runner.fmt(pct(self, 50), 3),
+                    m.requests > 0 && m.pid > 0 ? Runner.fmt(m.cpuTicks * 10_000.0 / m.requests, 0) : "-",
+                    Long.toString(m.errors),
+                    verdict});
+            }
+            int[] w = new int[header.size()];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = header.get(i).length();
+                for (String[] row : rows) {
+                    w[i] = Math.max(w[i], row[i].length());
+                }
+            }
+            StringBuilder sb = new StringBuilder();
+            sb.append(Runner.line(header.toArray(String[]::new), w));
+            StringBuilder sep = new StringBuilder();
+            for (int i = 0; i < w.length; i++) {
+                sep.append("-".repeat(w[i])).append(i + 1 < w.length ? "-+-" : "");
+            }
+            sb.append(sep.toString().stripTrailing()).append('\n');
+            for (String[] row : rows) {
+                sb.append(Runner.line(row, w));
+            }
+            sb.append('\n');
+            sb.append(String.format(Locale.ROOT, """
+                    Each variant is its own router on the same nginx. Open loop at %,.0f req/s on %d keep-alive
+                    connections, %d round(s) of %.0f s measured per variant (the order reversed every other round),
+                    latencies pooled. added = variant - %s (the baseline, in the same run). self = the router's own
+                    x-clincher-overhead-ms. CPU = the router's utime+stime during the measured phases / requests.
+                    """, rate, connections, rounds, rateSeconds, baseline().name()));
+            for (Variant v : variants) {
+                sb.append("warm-up ").append(v.name()).append(": ").append(measured.get(v.name()).warmup).append('\n');
+            }
+            for (Map.Entry<String, String> n : notes.entrySet()) {
+                sb.append("note: ").append(n.getKey()).append(": ").append(n.getValue()).append('\n');
+            }
+            return sb.toString();
+        }
+
+        static void say(String s) {
+            System.err.println(s);
         }
     }
 }

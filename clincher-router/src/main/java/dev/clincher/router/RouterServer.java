@@ -122,14 +122,15 @@ public final class RouterServer implements AutoCloseable {
       opened.add(counters);
       KeyStore keyStore = KeyStore.open(database);
       opened.add(keyStore);
-      SpendLog spendLog = SpendLog.open(database, SpendLogSettings.DEFAULTS);
-      opened.add(spendLog);
+      Optional<SpendLog> spendLog = config.spend().spendLogs()
+          ? Optional.of(SpendLog.open(database, SpendLogSettings.DEFAULTS)) : Optional.empty();
+      spendLog.ifPresent(opened::add);
       RateLimiter limiter = rateLimiter(config, clock);
       opened.add(limiter);
       SpendControls spend = new SpendControls(counters, clock, costs, config.spend().global(),
           config.spend().endUser());
-      if (config.spend().redis().isEmpty()) { // counters in memory start empty: refill them from the spend log
-        spend.rebuild(new LoggedSpend(spendLog), keyStore.list(0, Integer.MAX_VALUE));
+      if (config.spend().redis().isEmpty() && spendLog.isPresent()) { // counters in memory start empty: refill
+        spend.rebuild(new LoggedSpend(spendLog.get()), keyStore.list(0, Integer.MAX_VALUE));
       }
       return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, new RateLimits(limiter),
           List.copyOf(opened));
@@ -155,7 +156,8 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private static RouterServer wire(RouterSettings settings, SSLContext providerTls, Clock clock, RouterConfig config,
-      SpendControls spend, KeyStore keyStore, SpendLog spendLog, RateLimits limits, List<AutoCloseable> stores)
+      SpendControls spend, KeyStore keyStore, Optional<SpendLog> spendLog, RateLimits limits,
+      List<AutoCloseable> stores)
       throws ConfigException, IOException {
     ObjectMapper json = JsonMappers.newMapper();
     Providers providers = Providers.create(settings.env(), json, providerTls);

@@ -58,7 +58,7 @@ public final class RouterHandler extends Handler.Abstract {
 
   public RouterHandler(KeyAuthenticator keys, Dispatcher dispatcher, Fallbacks fallbacks, Providers providers,
       RouterMetrics metrics, ObjectMapper json, long maxRequestBytes, KeyStore keyStore, SpendControls spend,
-      Clock clock, ResponseCache cache, SpendLog spendLog, RateLimits limits) {
+      Clock clock, ResponseCache cache, Optional<SpendLog> spendLog, RateLimits limits) {
     this.keys = keys;
     this.dispatcher = dispatcher;
     this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json, spend, cache,

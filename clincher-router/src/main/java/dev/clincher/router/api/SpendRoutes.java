@@ -41,10 +41,10 @@ final class SpendRoutes {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
-  private final SpendLog log;
+  private final Optional<SpendLog> log;
   private final ObjectMapper json;
 
-  SpendRoutes(SpendLog log, ObjectMapper json) {
+  SpendRoutes(Optional<SpendLog> log, ObjectMapper json) {
     this.log = log;
     this.json = json;
   }
@@ -59,6 +59,11 @@ final class SpendRoutes {
       exchange.response.getHeaders().put(HttpHeader.ALLOW, "GET");
       exchange.sendError(new OpenAiError(405, "use GET on " + path, "invalid_request_error", null,
           "method_not_allowed", Optional.empty()));
+      return;
+    }
+    if (log.isEmpty()) {
+      exchange.sendError(new OpenAiError(404, "spend logs are off (general_settings.disable_spend_logs)",
+          "invalid_request_error", null, "spend_logs_disabled", Optional.empty()));
       return;
     }
     Fields query = Request.extractQueryParameters(exchange.request);
@@ -84,7 +89,7 @@ final class SpendRoutes {
         text(query, "end_date").map(value -> instant(value, true)));
     int page = number(query, "page", 1);
     int size = number(query, "size", 100);
-    Page found = log.query(filter, page, size);
+    Page found = log.get().query(filter, page, size);
     ArrayNode rows = json.createArrayNode();
     for (SpendRecord record : found.records()) {
       rows.add(row(record));
@@ -125,7 +130,7 @@ final class SpendRoutes {
     }
     Set<Dimension> by = dimensions(text(query, "group_by").orElse("day"));
     ArrayNode rows = json.createArrayNode();
-    for (ReportRow found : log.report(from, to, by)) {
+    for (ReportRow found : log.get().report(from, to, by)) {
       ObjectNode row = rows.addObject();
       for (Dimension dimension : by) {
         row.put(name(dimension), found.group().getOrDefault(dimension, ""));

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * answer's last byte and is durable when {@link #answered} returns; a request that was refused, failed or answered
  * from the cache gets its row after the answer went out. A row that cannot be written is logged
  * ({@code router.spend_log.append_failed}) and counted; the answer goes out all the same (the call happened and is
- * in the counters).
+ * in the counters). Without a log ({@code general_settings.disable_spend_logs}) nothing is written.
  */
 final class SpendRows {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
@@ -26,11 +26,11 @@ final class SpendRows {
   /** One request, from its first byte: what its row will say about who asked for what. */
   record Request(String id, Payer payer, String group, long startNanos) {}
 
-  private final SpendLog log;
+  private final Optional<SpendLog> log;
   private final RouterMetrics metrics;
   private final Clock clock;
 
-  SpendRows(SpendLog log, RouterMetrics metrics, Clock clock) {
+  SpendRows(Optional<SpendLog> log, RouterMetrics metrics, Clock clock) {
     this.log = log;
     this.metrics = metrics;
     this.clock = clock;
@@ -49,12 +49,15 @@ final class SpendRows {
 
   private void append(Request request, String deployment, Usage usage, long costNanos, boolean cacheHit,
       boolean estimated, int status) {
+    if (log.isEmpty()) {
+      return;
+    }
     try {
       SpendRecord row = new SpendRecord(request.id(), clock.instant(), request.payer().key().map(VirtualKey::tokenHash),
           Optional.empty(), request.payer().endUser(), request.group(), deployment, usage.promptTokens(),
           usage.completionTokens(), usage.cacheReadTokens(), usage.cacheWriteTokens(), costNanos, cacheHit,
           estimated, status, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.startNanos()));
-      log.append(row);
+      log.get().append(row);
     } catch (SpendLogException | IllegalArgumentException e) {
       String reason = e instanceof SpendLogException failed ? failed.reason().name().toLowerCase(java.util.Locale.ROOT)
           : "invalid_row";

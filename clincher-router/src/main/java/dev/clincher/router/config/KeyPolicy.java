@@ -50,7 +50,6 @@ final class KeyPolicy {
       fail("litellm_settings.guardrails", "guardrails are not implemented; refusing to run without them"),
       // general_settings
       warn("general_settings.alerting_threshold", NOT_YET),
-      warn("general_settings.disable_spend_logs", "no per-request spend logs are written (counters only)"),
       warn("general_settings.background_health_checks", NOT_YET),
       warn("general_settings.health_check_interval", NOT_YET),
       warn("general_settings.litellm_key_header_name", "only Authorization: Bearer is read"),

@@ -57,7 +57,7 @@ public final class RouterConfigReader {
       "max_budget", "budget_duration", "max_end_user_budget"); // the global and end-user budgets
   private static final Set<String> GENERAL_SETTINGS =
       Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting",
-          "database_url");
+          "database_url", "disable_spend_logs");
 
   private final ConfigContext context;
 
@@ -99,10 +99,9 @@ public final class RouterConfigReader {
     FallbackSettings fallbacks = fallbacks(router, litellm, groups);
     ModelAliases aliases = new ModelAliasReader(context).read(router, groups);
     Optional<CaBundle> caBundle = new CaBundleReader(context).read(litellm);
+    SpendSettings spend = spend(router, litellm, general);
     return new RouterConfig(deployments, masterKey(general), routing(router, litellm, groups), fallbacks,
-        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend(router, litellm, general),
-        aliases,
-        caBundle);
+        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend, aliases, caBundle);
   }
 
   private List<DeploymentConfig> readModelList(JsonNode list, Duration timeout, Optional<Duration> streamTimeout,
@@ -226,8 +225,14 @@ public final class RouterConfigReader {
       redis = Optional.of(new SpendSettings.Redis(host.get().trim(), port,
           password.filter(p -> !p.isEmpty()).map(Secret::of)));
     }
+    boolean spendLogs = !general.bool("disable_spend_logs", false);
+    if (!spendLogs) {
+      context.notice("general_settings.disable_spend_logs", "no spend log: no per-request rows or reports, and "
+          + (redis.isPresent() ? "nothing to check the counters in Redis against"
+              : "the budget counters (in memory) start from 0 after every restart"));
+    }
     return new SpendSettings(database.filter(d -> !d.isBlank()).map(Secret::of), redis, globalBudget(litellm),
-        endUserBudget(litellm));
+        endUserBudget(litellm), spendLogs);
   }
 
   /** {@code litellm_settings.max_end_user_budget}: USD per end user and calendar month. */

@@ -14,11 +14,12 @@ import java.util.Optional;
  * @param global      {@code litellm_settings.max_budget} and {@code budget_duration}: a budget over every call
  * @param endUser     {@code litellm_settings.max_end_user_budget}: USD per end user (the requests' {@code user}) and
  *                    calendar month
+ * @param spendLogs   whether the spend log is written; {@code general_settings.disable_spend_logs: true} turns it off
  */
 public record SpendSettings(Optional<Secret> databaseUrl, Optional<Redis> redis,
-    Optional<SpendControls.GlobalBudget> global, java.util.OptionalDouble endUser) {
+    Optional<SpendControls.GlobalBudget> global, java.util.OptionalDouble endUser, boolean spendLogs) {
   public static final SpendSettings NONE = new SpendSettings(Optional.empty(), Optional.empty(), Optional.empty(),
-      java.util.OptionalDouble.empty());
+      java.util.OptionalDouble.empty(), true);
 
   public SpendSettings {
     Objects.requireNonNull(databaseUrl, "databaseUrl");

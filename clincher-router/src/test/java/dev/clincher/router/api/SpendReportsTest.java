@@ -86,6 +86,22 @@ class SpendReportsTest {
     }
   }
 
+  @Test
+  void disableSpendLogsWritesNoRowsAndSaysSoOnTheReportRoutes(@TempDir Path directory) throws Exception {
+    try (FakeUpstream fake = FakeUpstream.start();
+        RunningRouter router = RunningRouter.start(directory,
+            BudgetConcurrencyTest.config(fake, "general_settings: {disable_spend_logs: true}"), Map.of())) {
+      fake.setDefault(new Json(200, Map.of(), OpenAiWire.completion("c", "ok")));
+      String key = JSON.readTree(router.post("/key/generate", "{\"max_budget\":1}").body()).path("key").asText();
+      assertThat(call(router, key, BudgetConcurrencyTest.CHAT).statusCode()).isEqualTo(200);
+      assertThat(new BigDecimal(JSON.readTree(router.get("/key/info?key=" + key).body()).path("info").path("spend")
+          .asText())).as("the counters still count").isEqualByComparingTo("0.000018");
+      HttpResponse<String> logs = router.get("/spend/logs");
+      assertThat(logs.statusCode()).isEqualTo(404);
+      assertThat(logs.body()).contains("spend_logs_disabled").contains("disable_spend_logs");
+    }
+  }
+
   private static HttpResponse<String> call(RunningRouter router, String key, String body) throws Exception {
     return router.client().send(HttpRequest.newBuilder(URI.create(router.baseUrl() + "/v1/chat/completions"))
         .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
