@@ -967,23 +967,7 @@ public class RouterBench {
                 cells.add(verdict(row.rule(), d, c));
                 rows.add(cells.toArray(String[]::new));
             }
-            int[] w = new int[header.size()];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = header.get(i).length();
-                for (String[] row : rows) {
-                    w[i] = Math.max(w[i], row[i].length());
-                }
-            }
-            StringBuilder sb = new StringBuilder();
-            sb.append(line(header.toArray(String[]::new), w));
-            StringBuilder sep = new StringBuilder();
-            for (int i = 0; i < w.length; i++) {
-                sep.append("-".repeat(w[i])).append(i + 1 < w.length ? "-+-" : "");
-            }
-            sb.append(sep.toString().stripTrailing()).append('\n');
-            for (String[] row : rows) {
-                sb.append(line(row, w));
-            }
+            StringBuilder sb = new StringBuilder(grid(header, rows));
             sb.append('\n');
             sb.append(String.format(Locale.ROOT, """
                     direct = load generator -> nginx (fake upstream); router = load generator -> clincher router -> nginx.
@@ -1026,6 +1010,28 @@ public class RouterBench {
                 case "rss" -> c == null ? "<= 300 MB" : (c / 1000.0 <= TARGET_RSS_MB ? "PASS" : "FAIL") + " (<= 300 MB)";
                 default -> "";
             };
+        }
+
+        /** The header, a rule and the rows, each column as wide as its widest cell. */
+        static String grid(List<String> header, List<String[]> rows) {
+            int[] w = new int[header.size()];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = header.get(i).length();
+                for (String[] row : rows) {
+                    w[i] = Math.max(w[i], row[i].length());
+                }
+            }
+            StringBuilder sb = new StringBuilder();
+            sb.append(line(header.toArray(String[]::new), w));
+            StringBuilder sep = new StringBuilder();
+            for (int i = 0; i < w.length; i++) {
+                sep.append("-".repeat(w[i])).append(i + 1 < w.length ? "-+-" : "");
+            }
+            sb.append(sep.toString().stripTrailing()).append('\n');
+            for (String[] row : rows) {
+                sb.append(line(row, w));
+            }
+            return sb.toString();
         }
 
         static String fmt(double v, int decimals) {
@@ -1281,23 +1287,7 @@ public class RouterBench {
                     Long.toString(m.errors),
                     verdict});
             }
-            int[] w = new int[header.size()];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = header.get(i).length();
-                for (String[] row : rows) {
-                    w[i] = Math.max(w[i], row[i].length());
-                }
-            }
-            StringBuilder sb = new StringBuilder();
-            sb.append(Runner.line(header.toArray(String[]::new), w));
-            StringBuilder sep = new StringBuilder();
-            for (int i = 0; i < w.length; i++) {
-                sep.append("-".repeat(w[i])).append(i + 1 < w.length ? "-+-" : "");
-            }
-            sb.append(sep.toString().stripTrailing()).append('\n');
-            for (String[] row : rows) {
-                sb.append(Runner.line(row, w));
-            }
+            StringBuilder sb = new StringBuilder(Runner.grid(header, rows));
             sb.append('\n');
             sb.append(String.format(Locale.ROOT, """
                     Each variant is its own router on the same nginx. Open loop at %,.0f req/s on %d keep-alive
