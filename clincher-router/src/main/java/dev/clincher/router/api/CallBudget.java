@@ -118,9 +118,13 @@ final class CallBudget {
       return Optional.empty();
     }
     Optional<Double> cost = spend.settle(ending, usage);
-    if (!ending.holds().isEmpty() && cost.isPresent()
-        && Math.round(cost.get() * SpendControls.NANOS_PER_USD) > ending.worstNanos()) {
-      metrics.reservationExceeded(model);
+    if (!ending.holds().isEmpty() && cost.isPresent()) {
+      long actualNanos = Math.round(cost.get() * SpendControls.NANOS_PER_USD);
+      if (actualNanos > ending.worstNanos()) {
+        metrics.reservationExceeded(model);
+      } else {
+        metrics.reservationCorrected(model, ending.worstNanos() - actualNanos);
+      }
     }
     return cost;
   }

@@ -152,6 +152,16 @@ public final class RouterMetrics {
     Counter.builder(metrics.name("reservations.exceeded")).tag("model", model).register(registry).increment();
   }
 
+  /**
+   * A reservation settled below its worst case: {@code clincher_router_reservation_corrections_usd_total{model}} adds
+   * what was held but not spent (the worst case minus the actual cost), so the operator sees how much headroom
+   * reservations take from budgets while calls run.
+   */
+  public void reservationCorrected(String model, long nanos) {
+    Counter.builder(metrics.name("reservation.corrections.usd")).tag("model", model).register(registry)
+        .increment(nanos / (double) dev.clincher.router.spend.SpendControls.NANOS_PER_USD);
+  }
+
   /** A spend-log row that could not be written ({@code reason}: the spend log's, e.g. {@code timeout}). */
   public void spendLogFailure(String reason) {
     Counter.builder(metrics.name("spend.log.failures")).tag("reason", reason).register(registry).increment();

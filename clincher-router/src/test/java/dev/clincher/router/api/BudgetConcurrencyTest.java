@@ -155,6 +155,11 @@ class BudgetConcurrencyTest {
           .as("LiteLLM's remaining-budget gauge").isEqualByComparingTo(BUDGET.subtract(spent));
       assertThat(metricValue(metrics, "litellm_spend_metric_total", hash)).isEqualByComparingTo(spent);
       assertThat(metrics).contains("clincher_router_refusals_total{model=\"metered\",scope=\"key_budget\"");
+      String corrections = metrics.lines()
+          .filter(l -> l.startsWith("clincher_router_reservation_corrections_usd_total{model=\"metered\""))
+          .findFirst().orElseThrow(() -> new AssertionError("no reservation corrections in\n" + metrics));
+      assertThat(new BigDecimal(corrections.substring(corrections.lastIndexOf(' ') + 1)))
+          .as("each settle gives back what its worst case held beyond the actual cost").isPositive();
     }
   }
 
