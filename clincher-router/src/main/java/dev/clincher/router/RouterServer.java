@@ -130,7 +130,8 @@ public final class RouterServer implements AutoCloseable {
       SpendControls spend = new SpendControls(counters, clock, costs, config.spend().global(),
           config.spend().endUser());
       if (config.spend().redis().isEmpty() && spendLog.isPresent()) { // counters in memory start empty: refill
-        spend.rebuild(new LoggedSpend(spendLog.get()), keyStore.list(0, Integer.MAX_VALUE));
+        spend.rebuild(new LoggedSpend(spendLog.get()), keyStore.read(tables -> tables.keys().list(0,
+            Integer.MAX_VALUE, Optional.empty(), Optional.empty())));
       }
       return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, new RateLimits(limiter),
           List.copyOf(opened));
