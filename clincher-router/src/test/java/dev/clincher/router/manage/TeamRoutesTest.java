@@ -62,6 +62,8 @@ class TeamRoutesTest extends ManagementFixture {
     String key = ok("/key/generate", "{\"team_id\":\"only-a\"}").path("key").asText();
 
     assertThat(chat(key, "model-a").statusCode()).isEqualTo(200);
+    JsonNode logged = JSON.readTree(router.get("/spend/logs?team_id=only-a").body());
+    assertThat(logged.findValuesAsText("team_id")).as("the spend log names the key's team").containsExactly("only-a");
     HttpResponse<String> b = chat(key, "model-b");
     assertThat(b.statusCode()).isEqualTo(401);
     assertThat(error(b, "type")).isEqualTo("team_model_access_denied");
