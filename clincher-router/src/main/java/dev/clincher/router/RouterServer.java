@@ -114,8 +114,7 @@ public final class RouterServer implements AutoCloseable {
     SSLContext providerTls = givenTls.isPresent() ? givenTls.get() : trusted(config);
     List<SpendControls.DeploymentCost> costs =
         RouterCosts.of(config.deployments(), PriceTable.bundled(), settings.configFile().toString());
-    DatabaseUrl database = config.spend().databaseUrl().map(url -> DatabaseUrl.parse(url.reveal()))
-        .orElse(DatabaseUrl.sqlite(Path.of(DEFAULT_SQLITE_FILE)));
+    DatabaseUrl database = keyDatabase(config.spend().databaseUrl());
     List<AutoCloseable> opened = new java.util.ArrayList<>();
     try {
       SpendStore counters = spendStore(config, clock);
@@ -130,7 +129,8 @@ public final class RouterServer implements AutoCloseable {
       SpendControls spend = new SpendControls(counters, clock, costs, config.spend().global(),
           config.spend().endUser());
       if (config.spend().redis().isEmpty() && spendLog.isPresent()) { // counters in memory start empty: refill
-        spend.rebuild(new LoggedSpend(spendLog.get()), keyStore.list(0, Integer.MAX_VALUE));
+        spend.rebuild(new LoggedSpend(spendLog.get()), keyStore.read(tables -> tables.keys().list(0,
+            Integer.MAX_VALUE, Optional.empty(), Optional.empty())));
       }
       return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, new RateLimits(limiter),
           List.copyOf(opened));
@@ -186,6 +186,14 @@ public final class RouterServer implements AutoCloseable {
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
     return new RouterServer(server, providers, metrics, stores, cache);
+  }
+
+  /**
+   * The key database named by {@code databaseUrl} ({@code general_settings.database_url}, else {@code DATABASE_URL}),
+   * else the default SQLite file in the working directory.
+   */
+  public static DatabaseUrl keyDatabase(Optional<dev.clincher.common.config.Secret> databaseUrl) {
+    return databaseUrl.map(url -> DatabaseUrl.parse(url.reveal())).orElse(DatabaseUrl.sqlite(Path.of(DEFAULT_SQLITE_FILE)));
   }
 
   /** The TLS context of the config's CA bundle, else the JDK's; logged once with where it comes from. */

@@ -10,6 +10,8 @@ import dev.clincher.router.ratelimit.RateLimits;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.keys.KeyAuthenticator;
 import dev.clincher.router.keys.KeyStore;
+import dev.clincher.router.manage.CounterSpendView;
+import dev.clincher.router.manage.Management;
 import dev.clincher.router.spend.SpendControls;
 import dev.clincher.router.provider.Providers;
 import dev.clincher.router.routing.DeploymentGroup;
@@ -25,6 +27,8 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The OpenAI routes, in one place:
@@ -33,24 +37,30 @@ import org.eclipse.jetty.util.Callback;
  *   POST /v1/chat/completions, POST /chat/completions   chat, streamed or not
  *   POST /v1/embeddings, POST /embeddings                embeddings
  *   GET  /v1/models, GET /models                        the public model names (those the key may call)
- *   /key/generate, /key/info, /key/delete, /key/list     virtual keys (master key only, see {@link KeyRoutes};
- *                                                        a virtual key may read its own /key/info)
+ *   /key/*, /team/*, /user/*                             keys, teams, internal users (master key only, see
+ *                                                        {@link ManagementRoutes}; a virtual key may read its own
+ *                                                        /key/info)
  * </pre>
  *
  * Every route needs {@code Authorization: Bearer <key>}: the master key or a virtual key (health and metrics are
- * served in front of this handler by common's {@code OpsHandler}). A virtual key that expired is refused with
- * LiteLLM's {@code expired_key}; one that asks for a model outside its {@code models} with
- * {@code key_model_access_denied}. Any other path answers 404 in OpenAI's error shape.
+ * served in front of this handler by common's {@code OpsHandler}). A virtual key that expired, is blocked, or whose
+ * team is blocked is refused on every route with LiteLLM's errors ({@link KeyRefusals}); one that asks for a model its
+ * key, team or user may not call with {@code key_model_access_denied} / {@code team_model_access_denied} /
+ * {@code user_model_access_denied}; one with {@code max_parallel_requests} calls in flight (its own or its team's)
+ * with 429. Any other path answers 404 in OpenAI's error shape.
  *
  * <p>A {@code model_group_alias} is served by its group. A virtual key may call an alias when its {@code models}
  * name the alias or the alias's group; {@code /v1/models} lists the aliases that are not hidden, by the same rule.
  */
 public final class RouterHandler extends Handler.Abstract {
+  private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
   private final KeyAuthenticator keys;
   private final Dispatcher dispatcher;
   private final ModelCalls calls;
-  private final KeyRoutes keyRoutes;
+  private final ManagementRoutes managementRoutes;
   private final SpendRoutes spendRoutes;
+  private final InFlightLimits inFlight = new InFlightLimits();
+  private final RouterMetrics metrics;
   private final Clock clock;
   private final ObjectMapper json;
   private final long maxRequestBytes;
@@ -63,8 +73,10 @@ public final class RouterHandler extends Handler.Abstract {
     this.dispatcher = dispatcher;
     this.calls = new ModelCalls(dispatcher, fallbacks, providers, metrics, json, spend, cache,
         new SpendRows(spendLog, metrics, clock), limits);
-    this.keyRoutes = new KeyRoutes(keyStore, spend, clock, json);
+    this.managementRoutes = new ManagementRoutes(
+        new Management(keyStore, new CounterSpendView(spend), clock, json, "master"), json);
     this.spendRoutes = new SpendRoutes(spendLog, json);
+    this.metrics = metrics;
     this.clock = clock;
     this.json = json;
     this.maxRequestBytes = maxRequestBytes;
@@ -83,12 +95,12 @@ public final class RouterHandler extends Handler.Abstract {
       exchange.sendError(OpenAiError.unauthorized("a valid API key is required: Authorization: Bearer <key>"));
       return true;
     }
-    if (caller.get().key().isPresent() && caller.get().key().get().expired(clock.instant())) {
-      exchange.sendError(new OpenAiError(400, "Authentication Error - Expired Key. Key Expiry time "
-          + caller.get().key().get().expires().orElseThrow(), "expired_key", null, "400", Optional.empty()));
+    Optional<OpenAiError> refused = KeyRefusals.of(caller.get(), clock.instant());
+    if (refused.isPresent()) {
+      refuse(exchange, caller.get(), "", refused.get());
       return true;
     }
-    if (KeyRoutes.owns(path)) {
+    if (ManagementRoutes.owns(path)) {
       manageKeys(exchange, caller.get(), path, method);
       return true;
     }
@@ -113,24 +125,46 @@ public final class RouterHandler extends Handler.Abstract {
           "method_not_allowed", Optional.empty()));
       return true;
     }
-    if (isChat) {
-      chatCompletion(exchange, caller.get());
-    } else if (isEmbeddings) {
-      embeddings(exchange, caller.get());
-    } else {
+    if (isModels) {
       listModels(exchange, caller.get());
+      return true;
+    }
+    Optional<InFlightLimits.Permit> permit = inFlight.enter(caller.get());
+    if (permit.isEmpty()) {
+      refuse(exchange, caller.get(), "", new OpenAiError(429, "Max parallel request limit reached: this key (or its "
+          + "team) has max_parallel_requests calls in flight", "rate_limit_error", null, "max_parallel_requests",
+          Optional.of(java.time.Duration.ofSeconds(1))));
+      return true;
+    }
+    try (InFlightLimits.Permit admitted = permit.get()) {
+      if (isChat) {
+        chatCompletion(exchange, caller.get());
+      } else {
+        embeddings(exchange, caller.get());
+      }
     }
     return true;
   }
 
+  /** Answers a virtual key's request refused before routing, and logs the decision once. */
+  private void refuse(Exchange exchange, Caller caller, String model, OpenAiError error) {
+    exchange.sendError(error);
+    LOG.atInfo().addKeyValue("caller", caller.name()).addKeyValue("model", model.isEmpty() ? null : model)
+        .addKeyValue("status", error.status()).addKeyValue("error_type", error.type())
+        .addKeyValue("code", error.code()).log("router.request.refused");
+    if (!model.isEmpty()) {
+      metrics.refusal(model, error.type());
+    }
+  }
+
   private void manageKeys(Exchange exchange, Caller caller, String path, String method) throws IOException {
     if (!caller.isMaster() && path.equals("/key/info") && "GET".equals(method)) {
-      keyRoutes.ownInfo(exchange, caller.key().orElseThrow());
+      managementRoutes.ownInfo(exchange, caller.key().orElseThrow());
       return;
     }
     if (!caller.isMaster()) {
-      exchange.sendError(new OpenAiError(401, "only the master key may manage keys", "auth_error", null, "401",
-          Optional.empty()));
+      refuse(exchange, caller, "", new OpenAiError(401, "only the master key may manage keys, teams and users",
+          "auth_error", null, "401", Optional.empty()));
       return;
     }
     byte[] body = new byte[0];
@@ -141,17 +175,15 @@ public final class RouterHandler extends Handler.Abstract {
       }
       body = read.get();
     }
-    keyRoutes.handle(exchange, path, method, body);
+    managementRoutes.handle(exchange, path, method, body);
   }
 
-  /** Answers 401 {@code key_model_access_denied} (LiteLLM's) when the caller's key may not call {@code model}. */
+  /** Answers 401 (LiteLLM's {@code key_/team_/user_model_access_denied}) when the caller may not call {@code model}. */
   private boolean refusedModel(Exchange exchange, Caller caller, String model) {
     if (allows(caller, model)) {
       return false;
     }
-    exchange.sendError(new OpenAiError(401, "key not allowed to access model. This key can only access models="
-        + OpenAiError.printable(String.valueOf(caller.key().orElseThrow().models())) + ". Tried to access "
-        + OpenAiError.printable(model), "key_model_access_denied", "model", "401", Optional.empty()));
+    refuse(exchange, caller, model, KeyRefusals.model(caller, model).orElseThrow());
     return true;
   }
 

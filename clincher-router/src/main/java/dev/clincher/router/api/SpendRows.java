@@ -54,7 +54,7 @@ final class SpendRows {
     }
     try {
       SpendRecord row = new SpendRecord(request.id(), clock.instant(), request.payer().key().map(VirtualKey::tokenHash),
-          Optional.empty(), request.payer().endUser(), request.group(), deployment, usage.promptTokens(),
+          request.payer().key().flatMap(VirtualKey::teamId), request.payer().endUser(), request.group(), deployment, usage.promptTokens(),
           usage.completionTokens(), usage.cacheReadTokens(), usage.cacheWriteTokens(), costNanos, cacheHit,
           estimated, status, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.startNanos()));
       log.get().append(row);

@@ -77,6 +77,18 @@ public final class RouterConfigReader {
     return new RouterConfigReader(new ConfigContext(source, env)).read(tree);
   }
 
+  /**
+   * Only the key database of {@code file}: {@code general_settings.database_url}, else {@code DATABASE_URL}, read as
+   * the router reads it (empty: the default SQLite file). For tools that work on the database while the rest of the
+   * config (the master key, the providers' keys) is not at hand.
+   */
+  public static Optional<Secret> databaseUrl(Path file, Map<String, String> env) throws ConfigException {
+    JsonNode tree = new ConfigLoader(env).load(file);
+    RouterConfigReader reader = new RouterConfigReader(new ConfigContext(file.toString(), env));
+    ConfigSection root = new ConfigSection(tree, "", "", reader.context);
+    return reader.database(root.section("general_settings", "general_settings"));
+  }
+
   private RouterConfig read(JsonNode tree) throws ConfigException {
     ConfigSection root = new ConfigSection(tree, "", "", context);
     root.checkKeys(TOP_LEVEL);
@@ -189,9 +201,8 @@ public final class RouterConfigReader {
     return section.has(key) ? java.util.OptionalDouble.of(section.number(key, 0)) : java.util.OptionalDouble.empty();
   }
 
-  /** The key database and the counter store. */
-  private SpendSettings spend(ConfigSection router, ConfigSection litellm, ConfigSection general)
-      throws ConfigException {
+  /** {@code general_settings.database_url}, else {@code DATABASE_URL}, checked; empty when neither is set. */
+  private Optional<Secret> database(ConfigSection general) throws ConfigException {
     Optional<String> database = general.has("database_url")
         ? general.string("database_url")
         : context.resolve("general_settings.database_url", ConfigContext.ENV_PREFIX + "DATABASE_URL");
@@ -202,6 +213,13 @@ public final class RouterConfigReader {
         throw context.error("general_settings.database_url", e.getMessage());
       }
     }
+    return database.filter(d -> !d.isBlank()).map(Secret::of);
+  }
+
+  /** The key database and the counter store. */
+  private SpendSettings spend(ConfigSection router, ConfigSection litellm, ConfigSection general)
+      throws ConfigException {
+    Optional<Secret> database = database(general);
     Optional<String> host = router.has("redis_host")
         ? router.string("redis_host")
         : context.resolve("router_settings.redis_host", ConfigContext.ENV_PREFIX + "REDIS_HOST");
@@ -231,8 +249,7 @@ public final class RouterConfigReader {
           + (redis.isPresent() ? "nothing to check the counters in Redis against"
               : "the budget counters (in memory) start from 0 after every restart"));
     }
-    return new SpendSettings(database.filter(d -> !d.isBlank()).map(Secret::of), redis, globalBudget(litellm),
-        endUserBudget(litellm), spendLogs);
+    return new SpendSettings(database, redis, globalBudget(litellm), endUserBudget(litellm), spendLogs);
   }
 
   /** {@code litellm_settings.max_end_user_budget}: USD per end user and calendar month. */

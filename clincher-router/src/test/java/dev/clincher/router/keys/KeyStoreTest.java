@@ -56,25 +56,46 @@ class KeyStoreTest {
 
   private static void contract(DatabaseUrl url) throws Exception {
     try (KeyStore store = KeyStore.open(url)) {
-      long before = store.count();
+      long before = store.read(tables -> tables.keys().count(Optional.empty(), Optional.empty()));
       String secret = "sk-" + UUID.randomUUID();
       VirtualKey key = key(secret, Optional.of("alias-" + secret), Instant.parse("2026-01-01T00:00:00Z"));
-      store.insert(key);
+      store.write(tables -> {
+        tables.keys().insert(key, key.tokenHash());
+        return null;
+      });
       assertThat(store.find(key.tokenHash())).contains(key);
-      assertThat(store.findByAlias("alias-" + secret)).contains(key);
+      Optional<VirtualKey> byAlias = store.read(tables -> tables.keys().byAlias("alias-" + secret));
+      assertThat(byAlias).contains(key);
       assertThat(store.find(VirtualKey.hash(secret + "x"))).isEmpty();
-      assertThatThrownBy(() -> store.insert(key)).as("the hash is unique").isInstanceOf(SQLException.class);
+      assertThatThrownBy(() -> store.write(tables -> {
+        tables.keys().insert(key, key.tokenHash());
+        return null;
+      })).as("the hash is unique").isInstanceOf(SQLException.class);
 
       VirtualKey bare = new VirtualKey(VirtualKey.hash(secret + "-2"), "sk-...bare", Optional.empty(), List.of(),
           OptionalDouble.empty(), Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), "{}",
-          Instant.parse("2026-01-02T00:00:00Z"));
-      store.insert(bare);
+          Instant.parse("2026-01-02T00:00:00Z"), Optional.empty(), Optional.empty(), true, OptionalLong.of(3));
+      store.write(tables -> {
+        tables.keys().insert(bare, bare.tokenHash());
+        return null;
+      });
       assertThat(store.find(bare.tokenHash())).contains(bare);
-      assertThat(store.count()).isEqualTo(before + 2);
-      assertThat(store.list(0, 1000)).contains(key, bare);
+      long after = store.read(tables -> tables.keys().count(Optional.empty(), Optional.empty()));
+      assertThat(after).isEqualTo(before + 2);
+      List<VirtualKey> listed = store.read(tables -> tables.keys().list(0, 1000, Optional.empty(), Optional.empty()));
+      assertThat(listed).contains(key, bare);
 
-      assertThat(store.delete(List.of(key.tokenHash(), VirtualKey.hash("sk-none")))).containsExactly(key.tokenHash());
-      assertThat(store.find(key.tokenHash())).as("the cache forgets a deleted key").isEmpty();
+      String newSecret = VirtualKey.hash(secret + "-new");
+      store.write(tables -> tables.keys().replaceSecret(key.tokenHash(), newSecret, "sk-...anew"));
+      assertThat(store.find(key.tokenHash())).as("the old secret stops working at once").isEmpty();
+      assertThat(store.find(newSecret)).contains(key.withKeyName("sk-...anew"));
+      Optional<VirtualKey> byId = store.read(tables -> tables.keys().byTokenOrSecret(key.tokenHash()));
+      assertThat(byId).as("the id stays").isPresent();
+
+      List<String> deleted = store.write(tables -> tables.keys().delete(List.of(key.tokenHash(),
+          VirtualKey.hash("sk-none"))));
+      assertThat(deleted).containsExactly(key.tokenHash());
+      assertThat(store.find(newSecret)).as("the cache forgets a deleted key").isEmpty();
       assertThat(store.reachable()).isTrue();
     }
   }

@@ -10,6 +10,7 @@ import dev.clincher.router.testing.FakeUpstream;
 import dev.clincher.router.testing.FakeUpstream.Json;
 import dev.clincher.router.testing.OpenAiWire;
 import dev.clincher.router.testing.RunningRouter;
+import dev.clincher.router.testing.TwoModels;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,18 +42,8 @@ class VirtualKeysTest {
   void start(@TempDir Path directory) throws Exception {
     fake = FakeUpstream.start();
     database = directory.resolve("keys.db");
-    router = RunningRouter.start(directory, """
-        model_list:
-          - model_name: model-a
-            litellm_params: {model: openai/gpt-4.1, api_base: "%1$s", api_key: os.environ/FAKE_API_KEY}
-          - model_name: model-b
-            litellm_params: {model: openai/gpt-4.1, api_base: "%1$s", api_key: os.environ/FAKE_API_KEY}
-        router_settings:
-          disable_cooldowns: true
-          fallbacks: [{"model-a": ["model-b"]}]
-        general_settings:
-          database_url: sqlite:///%2$s
-        """.formatted(fake.apiBase(), database), Map.of());
+    router = RunningRouter.start(directory, TwoModels.config(fake.apiBase()),
+        Map.of("DATABASE_URL", "sqlite:///" + database));
   }
 
   @AfterAll

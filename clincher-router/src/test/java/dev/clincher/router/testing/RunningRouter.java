@@ -73,6 +73,14 @@ public final class RunningRouter implements AutoCloseable {
     return client.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** {@code path} with {@code key} as the bearer: GET when {@code body} is null, else POST of {@code body}. */
+  public HttpResponse<String> call(String key, String path, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json");
+    request = body == null ? request.GET() : request.POST(HttpRequest.BodyPublishers.ofString(body));
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   public HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + MASTER_KEY).header("Content-Type", "application/json");
