@@ -139,6 +139,7 @@ public final class RouterHandler extends Handler.Abstract {
           r.retryAfter()));
       return true;
     }
+    exchange.beforeEnd(() -> limits.leave(caller.get(), callId)); // a sequential client never meets its own lease
     try {
       if (isChat) {
         chatCompletion(exchange, caller.get());
@@ -146,7 +147,7 @@ public final class RouterHandler extends Handler.Abstract {
         embeddings(exchange, caller.get());
       }
     } finally {
-      limits.leave(caller.get(), callId);
+      exchange.runBeforeEnd();
     }
     return true;
   }
