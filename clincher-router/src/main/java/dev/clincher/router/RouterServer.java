@@ -122,7 +122,8 @@ public final class RouterServer implements AutoCloseable {
       KeyStore keyStore = KeyStore.open(database);
       opened.add(keyStore);
       Optional<SpendLog> spendLog = config.spend().spendLogs()
-          ? Optional.of(SpendLog.open(database, SpendLogSettings.DEFAULTS)) : Optional.empty();
+          ? Optional.of(SpendLog.open(database,
+              SpendLogSettings.DEFAULTS.withDurability(config.spend().durability()))) : Optional.empty();
       spendLog.ifPresent(opened::add);
       RateLimiter limiter = rateLimiter(config, clock);
       opened.add(limiter);

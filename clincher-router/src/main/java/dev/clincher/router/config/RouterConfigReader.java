@@ -57,7 +57,7 @@ public final class RouterConfigReader {
       "max_budget", "budget_duration", "max_end_user_budget"); // the global and end-user budgets
   private static final Set<String> GENERAL_SETTINGS =
       Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting",
-          "database_url", "disable_spend_logs");
+          "database_url", "disable_spend_logs", "spend_log_durability");
 
   private final ConfigContext context;
 
@@ -249,7 +249,19 @@ public final class RouterConfigReader {
           + (redis.isPresent() ? "nothing to check the counters in Redis against"
               : "the budget counters (in memory) start from 0 after every restart"));
     }
-    return new SpendSettings(database, redis, globalBudget(litellm), endUserBudget(litellm), spendLogs);
+    return new SpendSettings(database, redis, globalBudget(litellm), endUserBudget(litellm), spendLogs,
+        durability(general));
+  }
+
+  /** {@code general_settings.spend_log_durability}: what a committed spend-log row survives (Clincher's key). */
+  private dev.clincher.router.spendlog.Durability durability(ConfigSection general) throws ConfigException {
+    Optional<String> text = general.string("spend_log_durability");
+    if (text.isEmpty()) {
+      return dev.clincher.router.spendlog.Durability.POWER_LOSS;
+    }
+    return dev.clincher.router.spendlog.Durability.parse(text.get()).orElseThrow(() -> context.error(
+        "general_settings.spend_log_durability", "expected power_loss (the default: every row fsynced before the "
+            + "answer ends) or router_crash (rows survive a crash of the router, not of the machine)"));
   }
 
   /** {@code litellm_settings.max_end_user_budget}: USD per end user and calendar month. */

@@ -15,17 +15,21 @@ import java.util.Optional;
  * @param endUser     {@code litellm_settings.max_end_user_budget}: USD per end user (the requests' {@code user}) and
  *                    calendar month
  * @param spendLogs   whether the spend log is written; {@code general_settings.disable_spend_logs: true} turns it off
+ * @param durability  what a committed spend-log row survives: {@code general_settings.spend_log_durability}
+ *                    ({@code power_loss}, the default, or {@code router_crash})
  */
 public record SpendSettings(Optional<Secret> databaseUrl, Optional<Redis> redis,
-    Optional<SpendControls.GlobalBudget> global, java.util.OptionalDouble endUser, boolean spendLogs) {
+    Optional<SpendControls.GlobalBudget> global, java.util.OptionalDouble endUser, boolean spendLogs,
+    dev.clincher.router.spendlog.Durability durability) {
   public static final SpendSettings NONE = new SpendSettings(Optional.empty(), Optional.empty(), Optional.empty(),
-      java.util.OptionalDouble.empty(), true);
+      java.util.OptionalDouble.empty(), true, dev.clincher.router.spendlog.Durability.POWER_LOSS);
 
   public SpendSettings {
     Objects.requireNonNull(databaseUrl, "databaseUrl");
     Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(global, "global");
     Objects.requireNonNull(endUser, "endUser");
+    Objects.requireNonNull(durability, "durability");
   }
 
 

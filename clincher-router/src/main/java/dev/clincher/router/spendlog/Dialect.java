@@ -39,18 +39,19 @@ enum Dialect {
   }
 
   /**
-   * The writer's connection. SQLite: WAL with {@code synchronous=FULL} (a commit returns after the WAL is fsynced) and
-   * {@code busy_timeout}; PostgreSQL: {@code synchronous_commit=on} whatever the server's default, and
-   * {@code lock_timeout}.
+   * The writer's connection, as durable as {@code settings} say. SQLite: WAL with {@code synchronous=FULL} (a commit
+   * returns after the WAL is fsynced) or {@code NORMAL} (after it is written), and {@code busy_timeout}; PostgreSQL:
+   * {@code synchronous_commit} {@code on} or {@code off} whatever the server's default, and {@code lock_timeout}.
    */
   Connection openWriter(DatabaseUrl url, SpendLogSettings settings) throws SQLException {
+    boolean fsync = settings.durability() == Durability.POWER_LOSS;
     Connection connection = open(url, settings, "clincher-spend-log-writer");
     try {
       if (this == SQLITE) {
-        requireFullSync(connection);
+        requireSync(connection, fsync);
       } else {
         try (Statement statement = connection.createStatement()) {
-          statement.execute("SET synchronous_commit TO on");
+          statement.execute("SET synchronous_commit TO " + (fsync ? "on" : "off"));
           statement.execute("SET lock_timeout = " + settings.lockTimeout().toMillis());
         }
       }
@@ -89,7 +90,8 @@ enum Dialect {
     if (this == SQLITE) {
       SQLiteConfig config = new SQLiteConfig();
       config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-      config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+      config.setSynchronous(settings.durability() == Durability.POWER_LOSS ? SQLiteConfig.SynchronousMode.FULL
+          : SQLiteConfig.SynchronousMode.NORMAL);
       config.setBusyTimeout((int) settings.lockTimeout().toMillis());
       properties = config.toProperties();
     } else {
@@ -103,11 +105,13 @@ enum Dialect {
     return RouterDatabase.connect(url, properties);
   }
 
-  private static void requireFullSync(Connection connection) throws SQLException {
+  private static void requireSync(Connection connection, boolean fsync) throws SQLException {
+    int expected = fsync ? 2 : 1; // FULL, NORMAL
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("PRAGMA synchronous")) {
-      if (!rows.next() || rows.getInt(1) != 2) {
-        throw new SQLException("SQLite did not accept synchronous=FULL; the spend log would not be durable");
+      if (!rows.next() || rows.getInt(1) != expected) {
+        throw new SQLException("SQLite did not accept synchronous=" + (fsync ? "FULL" : "NORMAL")
+            + "; the spend log would not be as durable as configured");
       }
     }
   }

@@ -16,13 +16,17 @@ import java.util.Objects;
  *                         how long a read from the server may hang, so a server gone silent is noticed (SQLite runs
  *                         in-process: only a lock can stall it, and {@code lockTimeout} bounds that)
  * @param closeTimeout     how long {@link SpendLog#close} drains the queue before it gives up on what is left
+ * @param durability       what a committed row survives
  */
 public record SpendLogSettings(int queueCapacity, int maxBatch, Duration commitTimeout, Duration lockTimeout,
-    Duration statementTimeout, Duration closeTimeout) {
+    Duration statementTimeout, Duration closeTimeout, Durability durability) {
   private static final Duration LONGEST = Duration.ofMinutes(10); // before DEFAULTS, which the constructor checks
-  /** 10,000 queued, batches of 500, a 5 s commit wait, 4 s for a lock, 30 s per statement, 10 s to drain. */
+  /**
+   * 10,000 queued, batches of 500, a 5 s commit wait, 4 s for a lock, 30 s per statement, 10 s to drain, rows that
+   * survive a power loss.
+   */
   public static final SpendLogSettings DEFAULTS = new SpendLogSettings(10_000, 500, Duration.ofSeconds(5),
-      Duration.ofSeconds(4), Duration.ofSeconds(30), Duration.ofSeconds(10));
+      Duration.ofSeconds(4), Duration.ofSeconds(30), Duration.ofSeconds(10), Durability.POWER_LOSS);
 
   public SpendLogSettings {
     between("queueCapacity", queueCapacity, 1, 1_000_000);
@@ -34,26 +38,32 @@ public record SpendLogSettings(int queueCapacity, int maxBatch, Duration commitT
       throw new IllegalArgumentException("statementTimeout must be at least 1 s (JDBC counts it in seconds)");
     }
     positive("closeTimeout", closeTimeout);
+    Objects.requireNonNull(durability, "durability");
   }
 
   public SpendLogSettings withQueueCapacity(int capacity) {
-    return new SpendLogSettings(capacity, maxBatch, commitTimeout, lockTimeout, statementTimeout, closeTimeout);
+    return new SpendLogSettings(capacity, maxBatch, commitTimeout, lockTimeout, statementTimeout, closeTimeout, durability);
   }
 
   public SpendLogSettings withMaxBatch(int batch) {
-    return new SpendLogSettings(queueCapacity, batch, commitTimeout, lockTimeout, statementTimeout, closeTimeout);
+    return new SpendLogSettings(queueCapacity, batch, commitTimeout, lockTimeout, statementTimeout, closeTimeout, durability);
   }
 
   public SpendLogSettings withCommitTimeout(Duration timeout) {
-    return new SpendLogSettings(queueCapacity, maxBatch, timeout, lockTimeout, statementTimeout, closeTimeout);
+    return new SpendLogSettings(queueCapacity, maxBatch, timeout, lockTimeout, statementTimeout, closeTimeout, durability);
   }
 
   public SpendLogSettings withLockTimeout(Duration timeout) {
-    return new SpendLogSettings(queueCapacity, maxBatch, commitTimeout, timeout, statementTimeout, closeTimeout);
+    return new SpendLogSettings(queueCapacity, maxBatch, commitTimeout, timeout, statementTimeout, closeTimeout, durability);
+  }
+
+  public SpendLogSettings withDurability(Durability chosen) {
+    return new SpendLogSettings(queueCapacity, maxBatch, commitTimeout, lockTimeout, statementTimeout, closeTimeout,
+        chosen);
   }
 
   public SpendLogSettings withCloseTimeout(Duration timeout) {
-    return new SpendLogSettings(queueCapacity, maxBatch, commitTimeout, lockTimeout, statementTimeout, timeout);
+    return new SpendLogSettings(queueCapacity, maxBatch, commitTimeout, lockTimeout, statementTimeout, timeout, durability);
   }
 
   private static void between(String name, int value, int min, int max) {

@@ -65,8 +65,9 @@ class SpendCrashTest {
   @TempDir
   Path directory;
 
-  @Test
-  void everyAnswerAClientGotIsLoggedAndTheBudgetSurvivesTheRestart() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest(name = "spend_log_durability: {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"power_loss", "router_crash"})
+  void everyAnswerAClientGotIsLoggedAndTheBudgetSurvivesTheRestart(String durability) throws Exception {
     try (FakeUpstream fake = FakeUpstream.start()) {
       fake.setDefault(new Delayed(Duration.ofMillis(20), new Json(200, Map.of(), OpenAiWire.completion("c", "ok"))));
       Path database = directory.resolve("router.db");
@@ -76,7 +77,8 @@ class SpendCrashTest {
             - model_name: metered
               litellm_params: {model: openai/gpt-4.1, api_base: "%s", api_key: os.environ/FAKE_API_KEY,
                                input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}
-          """.formatted(fake.apiBase()));
+          general_settings: {spend_log_durability: %s}
+          """.formatted(fake.apiBase(), durability));
       Map<String, String> env = Map.of("LITELLM_MASTER_KEY", RunningRouter.MASTER_KEY, "FAKE_API_KEY",
           RunningRouter.PROVIDER_KEY, "DATABASE_URL", "jdbc:sqlite:" + database, "ROUTER_CONFIG", config.toString());
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

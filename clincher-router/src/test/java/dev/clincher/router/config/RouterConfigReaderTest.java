@@ -133,6 +133,12 @@ class RouterConfigReaderTest {
     });
     assertThat(RouterConfigReader.parse("c.yaml", "litellm_settings:\n  max_budget: 3\n",
         Map.of("LITELLM_MASTER_KEY", "k")).spend().global().orElseThrow().period()).as("for all time").isEmpty();
+    assertThat(RouterConfigReader.parse("c.yaml", "general_settings:\n  spend_log_durability: router_crash\n",
+        Map.of("LITELLM_MASTER_KEY", "k")).spend().durability())
+        .isEqualTo(dev.clincher.router.spendlog.Durability.ROUTER_CRASH);
+    assertThat(RouterConfigReader.parse("c.yaml", "model_list: []\n", Map.of("LITELLM_MASTER_KEY", "k")).spend()
+        .durability()).as("by default every row survives a power loss")
+        .isEqualTo(dev.clincher.router.spendlog.Durability.POWER_LOSS);
     Map<String, String> bad = Map.of(
         "litellm_settings:\n  max_budget: 0\n", "litellm_settings.max_budget: must be more than 0",
         "litellm_settings:\n  max_budget: -5\n", "litellm_settings.max_budget: expected a number >= 0",
@@ -141,7 +147,9 @@ class RouterConfigReaderTest {
         "model_list:\n  - model_name: m\n    litellm_params: {model: openai/gpt-4.1, max_budget: 0}\n",
         "model_list[0].litellm_params.max_budget: must be more than 0",
         "model_list:\n  - model_name: m\n    litellm_params: {model: openai/gpt-4.1}\n    model_info: {max_output_tokens: 0}\n",
-        "model_list[0].model_info.max_output_tokens: must be at least 1");
+        "model_list[0].model_info.max_output_tokens: must be at least 1",
+        "general_settings:\n  spend_log_durability: sometimes\n",
+        "general_settings.spend_log_durability: expected power_loss");
     bad.forEach((yaml, message) -> assertThatThrownBy(() -> RouterConfigReader.parse("c.yaml", yaml,
         Map.of("LITELLM_MASTER_KEY", "k"))).as(yaml).isInstanceOf(ConfigException.class)
         .hasMessageContaining(message));

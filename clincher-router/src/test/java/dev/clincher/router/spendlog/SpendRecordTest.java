@@ -45,7 +45,8 @@ class SpendRecordTest {
     assertThatThrownBy(() -> SpendLogSettings.DEFAULTS.withLockTimeout(Duration.ofHours(1)))
         .hasMessageContaining("lockTimeout must be more than 0 and at most 10 minutes");
     assertThatThrownBy(() -> new SpendLogSettings(1, 1, Duration.ofSeconds(1), Duration.ofSeconds(1),
-        Duration.ofMillis(500), Duration.ofSeconds(1))).hasMessageContaining("statementTimeout must be at least 1 s");
+        Duration.ofMillis(500), Duration.ofSeconds(1), Durability.POWER_LOSS))
+        .hasMessageContaining("statementTimeout must be at least 1 s");
   }
 
   private static SpendRecord record(Optional<String> key, String deployment, boolean hit, long prompt, int status) {
