@@ -2,16 +2,21 @@ package dev.clincher.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clincher.router.keys.DatabaseUrl;
 import dev.clincher.router.keys.VirtualKey;
 import dev.clincher.router.spendlog.SpendLog;
 import dev.clincher.router.spendlog.SpendLogSettings;
 import dev.clincher.router.spendlog.SpendRecord;
+import dev.clincher.router.testing.FakeUpstream;
+import dev.clincher.router.testing.OpenAiWire;
+import dev.clincher.router.testing.RunningRouter;
 import dev.clincher.router.testing.TestPostgres;
 import dev.clincher.router.testing.TwoModels;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +29,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,7 +83,8 @@ class SpendCommandTest {
   MainTest.Run ok(String... args) {
     MainTest.Run run = spend(args);
     assertThat(run.exit()).as(run.err()).isZero();
-    assertThat(run.out() + run.err()).doesNotContain("sk-").doesNotContain(KEY_A.substring(3));
+    assertThat(run.out() + run.err()).doesNotContain("sk-").doesNotContain(KEY_A.substring(3))
+        .doesNotContain(KEY_B.substring(3));
     return run;
   }
 
@@ -408,6 +415,53 @@ class SpendCommandTest {
     Printed byDay = Printed.of(ok("report", "--config", config.toString(), "--from", "2026-03-01", "--to",
         "2026-03-01").out());
     assertThat(byDay.total("requests")).isEqualByComparingTo("100001");
+  }
+
+  @Test
+  void whileARouterRunsTheCommandReadsWhatItLoggedAgreesWithItsCostsAndFollowsARegeneratedKey() throws Exception {
+    try (FakeUpstream fake = FakeUpstream.start()) {
+      fake.setDefault(new FakeUpstream.Json(200, Map.of(), OpenAiWire.completion("c", "ok")));
+      Path config = directory.resolve("live.yaml");
+      Files.writeString(config, """
+          model_list:
+            - model_name: metered
+              litellm_params: {model: openai/gpt-4.1, api_base: "%s", api_key: os.environ/FAKE_API_KEY,
+                               input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}
+          general_settings:
+            database_url: "sqlite:///%s"
+          """.formatted(fake.apiBase(), directory.resolve("live.db")));
+      try (RunningRouter router = RunningRouter.start(directory, Files.readString(config), Map.of())) {
+        String key = new ObjectMapper().readTree(router.post("/key/generate", "{}").body()).path("key").asText();
+        List<String> ids = new ArrayList<>();
+        BigDecimal cost = BigDecimal.ZERO;
+        for (String user : List.of("alice", "alice", "bob")) {
+          HttpResponse<String> answered = router.call(key, "/v1/chat/completions", "{\"model\":\"metered\","
+              + "\"user\":\"" + user + "\",\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+          assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+          ids.add(answered.headers().firstValue("x-litellm-call-id").orElseThrow());
+          cost = cost.add(new BigDecimal(answered.headers().firstValue("x-litellm-response-cost").orElseThrow()));
+        }
+        Printed report = Printed.of(ok("report", "--config", config.toString(), "--by", "key,end_user").out());
+        assertThat(report.rows()).extracting(row -> row.subList(0, 3)).containsExactly(
+            List.of(VirtualKey.hash(key), "alice", "2"), List.of(VirtualKey.hash(key), "bob", "1"));
+        assertThat(cost).isPositive();
+        assertThat(report.total("spend_usd")).as("the router's own cost headers").isEqualByComparingTo(cost);
+        Printed logs = Printed.of(ok("logs", "--config", config.toString(), "--key-file", keyFile(key).toString())
+            .out());
+        assertThat(logs.column("request_id")).containsExactlyInAnyOrderElementsOf(ids);
+
+        HttpResponse<String> regenerated = router.post("/key/regenerate", "{\"key\":\"" + VirtualKey.hash(key)
+            + "\"}");
+        assertThat(regenerated.statusCode()).as(regenerated.body()).isEqualTo(200);
+        String newKey = new ObjectMapper().readTree(regenerated.body()).path("key").asText();
+        Printed again = Printed.of(ok("logs", "--config", config.toString(), "--key-file", keyFile(newKey).toString())
+            .out());
+        assertThat(again.column("request_id")).as("the new secret finds the key's rows")
+            .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(router.call(newKey, "/v1/models", null).statusCode()).as("the router is unaffected").isEqualTo(200);
+      }
+    }
+    noKeyInAnyCommandLine();
   }
 
   @Test
