@@ -33,14 +33,24 @@ final class KeyReference {
       throw new ManagementRequest.BadArguments("give the key's TOKEN or --key-file FILE (- for standard input)");
     }
     if (token != null) {
-      if (!TOKEN.matcher(token).matches()) {
+      if (!isToken(token)) {
         throw new ManagementRequest.BadArguments("TOKEN must be the key's token (64 hex digits); to name a key by the "
             + "key itself use --key-file FILE or --key-file - (a key on the command line is readable by every user "
             + "of this machine)");
       }
       return token;
     }
-    String text = read(keyFile).trim();
+    return fromFile(keyFile);
+  }
+
+  /** Whether {@code text} is a key's token (its SHA-256: 64 lower-case hex digits). */
+  static boolean isToken(String text) {
+    return TOKEN.matcher(text).matches();
+  }
+
+  /** The one key or token in {@code source}, a file of at most 4 KiB or {@code -} (a line of standard input). */
+  static String fromFile(String source) throws ManagementRequest.BadArguments {
+    String text = read(source).trim();
     if (text.isEmpty() || text.contains("\n")) {
       throw new ManagementRequest.BadArguments("--key-file: expected one key or token on one line");
     }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.keys.KeyStore;
-import dev.clincher.router.keys.VirtualKey;
 import dev.clincher.router.spendlog.Dimension;
 import dev.clincher.router.spendlog.Page;
+import dev.clincher.router.spendlog.ReportArguments;
 import dev.clincher.router.spendlog.ReportRow;
 import dev.clincher.router.spendlog.SpendFilter;
 import dev.clincher.router.spendlog.SpendLog;
@@ -15,14 +15,8 @@ import dev.clincher.router.spendlog.SpendRecord;
 import dev.clincher.router.spendlog.Totals;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
@@ -40,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SpendRoutes {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
-  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
   private final Optional<SpendLog> log;
   private final KeyStore keys;
@@ -92,8 +85,8 @@ final class SpendRoutes {
   private void logs(Exchange exchange, Fields query) throws SpendLogException {
     SpendFilter filter = new SpendFilter(text(query, "api_key").map(this::keyId),
         text(query, "team_id"), text(query, "end_user").or(() -> text(query, "user_id")), text(query, "model"),
-        text(query, "start_date").map(value -> instant(value, false)),
-        text(query, "end_date").map(value -> instant(value, true)));
+        text(query, "start_date").map(value -> ReportArguments.instant(value, false)),
+        text(query, "end_date").map(value -> ReportArguments.instant(value, true)));
     int page = number(query, "page", 1);
     int size = number(query, "size", 100);
     Page found = log.get().query(filter, page, size);
@@ -128,9 +121,9 @@ final class SpendRoutes {
   }
 
   private void report(Exchange exchange, Fields query) throws SpendLogException {
-    Instant from = text(query, "start_date").map(value -> instant(value, false))
+    Instant from = text(query, "start_date").map(value -> ReportArguments.instant(value, false))
         .orElseThrow(() -> new IllegalArgumentException("start_date is required (e.g. 2026-12-01)"));
-    Instant to = text(query, "end_date").map(value -> instant(value, true))
+    Instant to = text(query, "end_date").map(value -> ReportArguments.instant(value, true))
         .orElseThrow(() -> new IllegalArgumentException("end_date is required (e.g. 2026-12-31)"));
     if (!from.isBefore(to)) {
       throw new IllegalArgumentException("start_date must come before end_date");
@@ -140,7 +133,7 @@ final class SpendRoutes {
     for (ReportRow found : log.get().report(from, to, by)) {
       ObjectNode row = rows.addObject();
       for (Dimension dimension : by) {
-        row.put(name(dimension), found.group().getOrDefault(dimension, ""));
+        row.put(ReportArguments.name(dimension), found.group().getOrDefault(dimension, ""));
       }
       Totals totals = found.totals();
       row.put("requests", totals.requests()).put("prompt_tokens", totals.promptTokens())
@@ -149,60 +142,18 @@ final class SpendRoutes {
     exchange.sendJson(200, rows);
   }
 
-  /** {@code day,model,api_key,team,end_user} (LiteLLM's {@code customer} and {@code team} too). */
-  static Set<Dimension> dimensions(String text) {
-    Set<Dimension> by = EnumSet.noneOf(Dimension.class);
-    for (String part : text.split(",")) {
-      by.add(switch (part.trim().toLowerCase(Locale.ROOT)) {
-        case "day", "date" -> Dimension.DAY;
-        case "model", "model_group" -> Dimension.MODEL;
-        case "api_key", "key" -> Dimension.KEY;
-        case "team", "team_id" -> Dimension.TEAM;
-        case "end_user", "customer", "user" -> Dimension.USER;
-        case "deployment", "model_id" -> Dimension.DEPLOYMENT;
-        default -> throw new IllegalArgumentException("group_by takes day, model, api_key, team, end_user or "
-            + "deployment, comma-separated; not '" + OpenAiError.printable(part) + "'");
-      });
-    }
-    return by;
-  }
-
-  private static String name(Dimension dimension) {
-    return switch (dimension) {
-      case DAY -> "day";
-      case MODEL -> "model";
-      case KEY -> "api_key";
-      case TEAM -> "team";
-      case USER -> "end_user";
-      case DEPLOYMENT -> "deployment";
-    };
-  }
-
-  /** A UTC day (the end of the range: the day after it, so the day is included) or an ISO instant. */
-  static Instant instant(String text, boolean end) {
+  private static Set<Dimension> dimensions(String text) {
     try {
-      if (text.length() == 10) {
-        LocalDate day = LocalDate.parse(text);
-        return (end ? day.plusDays(1) : day).atStartOfDay().toInstant(ZoneOffset.UTC);
-      }
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("dates are YYYY-MM-DD (UTC) or ISO-8601 instants, not '"
-          + OpenAiError.printable(text) + "'");
+      return ReportArguments.dimensions(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("group_by " + e.getMessage(), e);
     }
   }
 
-  /**
-   * The id rows name a key by: a 64-hex id as given; a key's secret is looked up, so a regenerated key (new secret,
-   * same id) still finds its rows.
-   */
+  /** The id rows name a key by ({@link ReportArguments#keyId}: a regenerated key's secret still finds its rows). */
   private String keyId(String key) {
-    if (HASH.matcher(key).matches()) {
-      return key;
-    }
-    String secretHash = VirtualKey.hash(key);
     try {
-      return keys.find(secretHash).map(VirtualKey::tokenHash).orElse(secretHash);
+      return ReportArguments.keyId(key, keys);
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("the key database cannot be read", e);
     }

@@ -17,6 +17,12 @@ public record Totals(long requests, long promptTokens, long completionTokens, lo
         completionTokens + record.completionTokens(), costNanos + record.costNanos());
   }
 
+  /** These plus {@code other}. */
+  public Totals plus(Totals other) {
+    return new Totals(requests + other.requests, promptTokens + other.promptTokens,
+        completionTokens + other.completionTokens, costNanos + other.costNanos);
+  }
+
   /** Prompt plus completion tokens. */
   public long totalTokens() {
     return promptTokens + completionTokens;
