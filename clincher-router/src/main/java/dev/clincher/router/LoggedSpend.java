@@ -23,6 +23,7 @@ final class LoggedSpend implements SpendHistory {
   public Map<String, Long> costSince(Instant since, By by) {
     Dimension dimension = switch (by) {
       case KEY -> Dimension.KEY;
+      case TEAM -> Dimension.TEAM;
       case DEPLOYMENT -> Dimension.DEPLOYMENT;
       case END_USER -> Dimension.USER;
     };

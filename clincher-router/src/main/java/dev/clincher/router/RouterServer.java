@@ -130,7 +130,8 @@ public final class RouterServer implements AutoCloseable {
           config.spend().endUser());
       if (config.spend().redis().isEmpty() && spendLog.isPresent()) { // counters in memory start empty: refill
         spend.rebuild(new LoggedSpend(spendLog.get()), keyStore.read(tables -> tables.keys().list(0,
-            Integer.MAX_VALUE, Optional.empty(), Optional.empty())));
+            Integer.MAX_VALUE, Optional.empty(), Optional.empty())), keyStore.read(tables -> tables.teams().list()),
+            keyStore.read(tables -> tables.users().list(0, Integer.MAX_VALUE)));
       }
       return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, new RateLimits(limiter),
           limiter, List.copyOf(opened));

@@ -24,6 +24,8 @@ final class Exchange {
   final long startNanos = System.nanoTime();
   private final ObjectMapper json;
   private final BlockingExchange io;
+  private final java.util.concurrent.atomic.AtomicReference<Runnable> beforeEnd =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   Exchange(Request request, Response response, Callback callback, ObjectMapper json) {
     this.request = request;
@@ -46,6 +48,23 @@ final class Exchange {
     return io.bearerToken();
   }
 
+  /**
+   * Runs {@code hook} once, just before the response's last byte is written (so a client that sends its next request
+   * as soon as it has this answer finds the hook's work done), or at {@link #runBeforeEnd} if the request ends
+   * without one.
+   */
+  void beforeEnd(Runnable hook) {
+    beforeEnd.set(hook);
+  }
+
+  /** Runs the {@link #beforeEnd} hook if it has not run yet. */
+  void runBeforeEnd() {
+    Runnable hook = beforeEnd.getAndSet(null);
+    if (hook != null) {
+      hook.run();
+    }
+  }
+
   void header(String name, String value) {
     response.getHeaders().put(name, value);
   }
@@ -59,7 +78,9 @@ final class Exchange {
   void sendJson(int status, com.fasterxml.jackson.databind.JsonNode body) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    response.write(true, ByteBuffer.wrap(bytes(body)), callback);
+    byte[] bytes = bytes(body);
+    runBeforeEnd();
+    response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 
   /** Sends an OpenAI error and completes the exchange. */
@@ -84,6 +105,7 @@ final class Exchange {
 
   /** Writes the last bytes of the response and completes the exchange. */
   void finishEvents(String lastText) throws IOException {
+    runBeforeEnd();
     io.finish(lastText);
   }
 

@@ -87,7 +87,7 @@ final class ModelCalls {
   void chat(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group) throws InterruptedException {
     // A model call may run long without I/O on the client connection: the deployment's timeout bounds it instead.
     exchange.request.addIdleTimeoutListener(timeout -> false);
-    SpendRows.Request call = start(exchange, Payer.of(caller.key(), chat.body()), group);
+    SpendRows.Request call = start(exchange, Payer.of(caller, chat.body()), group);
     String kind = chat.stream() ? "chat_stream" : "chat";
     Optional<OpenAiError> refused = admit(caller, group, call);
     if (refused.isPresent()) {
@@ -120,7 +120,7 @@ final class ModelCalls {
   void embeddings(Exchange exchange, Caller caller, ObjectNode request, DeploymentGroup group,
       CallEstimate estimate) throws InterruptedException {
     exchange.request.addIdleTimeoutListener(timeout -> false);
-    SpendRows.Request call = start(exchange, Payer.of(caller.key(), request), group);
+    SpendRows.Request call = start(exchange, Payer.of(caller, request), group);
     Optional<OpenAiError> refused = admit(caller, group, call);
     if (refused.isPresent()) {
       refuse(exchange, caller, group, "embeddings", refused.get(), call);
@@ -138,7 +138,7 @@ final class ModelCalls {
 
   /** The key's rate limits and budget, then the group's budgets: the first refusal, if any. */
   private Optional<OpenAiError> admit(Caller caller, DeploymentGroup group, SpendRows.Request call) {
-    Optional<Refusal> refusal = limits.admit(caller.key(), call.id());
+    Optional<Refusal> refusal = limits.admit(caller, call.id());
     if (refusal.isEmpty()) {
       refusal = caller.key().flatMap(spend::admitKey);
     }
@@ -162,13 +162,20 @@ final class ModelCalls {
     if (!outcome.rowWritten()) { // after the answer: nothing was spent on it
       rows.unpaid(call, outcome.status(), outcome.deploymentId().equals("cache"));
     }
-    limits.record(caller.key(), outcome.usage().totalTokens(), call.id());
+    limits.record(caller, outcome.usage().totalTokens(), call.id());
     long totalNanos = System.nanoTime() - exchange.startNanos;
     caller.key().filter(key -> key.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(key -> {
       try { // after the answer went out: one counter read, for the remaining-budget gauge
         metrics.keyBudget(key, key.maxBudget().getAsDouble(), spend.keySpend(key));
       } catch (RuntimeException storeDown) {
         // the gauge keeps its last value; the request log below says what happened
+      }
+    });
+    caller.team().filter(team -> team.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(team -> {
+      try {
+        metrics.teamBudget(team, team.maxBudget().getAsDouble(), spend.teamSpend(team));
+      } catch (RuntimeException storeDown) {
+        // as for the key's gauge
       }
     });
     metrics.request(group.modelName(), outcome.status(), Duration.ofNanos(totalNanos),

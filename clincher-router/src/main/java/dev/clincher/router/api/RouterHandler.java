@@ -12,6 +12,7 @@ import dev.clincher.router.keys.KeyAuthenticator;
 import dev.clincher.router.keys.KeyStore;
 import dev.clincher.router.manage.CounterSpendView;
 import dev.clincher.router.manage.Management;
+import dev.clincher.router.spend.Refusal;
 import dev.clincher.router.spend.SpendControls;
 import dev.clincher.router.provider.Providers;
 import dev.clincher.router.routing.DeploymentGroup;
@@ -59,7 +60,7 @@ public final class RouterHandler extends Handler.Abstract {
   private final ModelCalls calls;
   private final ManagementRoutes managementRoutes;
   private final SpendRoutes spendRoutes;
-  private final InFlightLimits inFlight = new InFlightLimits();
+  private final RateLimits limits;
   private final RouterMetrics metrics;
   private final Clock clock;
   private final ObjectMapper json;
@@ -75,7 +76,8 @@ public final class RouterHandler extends Handler.Abstract {
         new SpendRows(spendLog, metrics, clock), limits);
     this.managementRoutes = new ManagementRoutes(
         new Management(keyStore, new CounterSpendView(spend), clock, json, "master"), json);
-    this.spendRoutes = new SpendRoutes(spendLog, json);
+    this.spendRoutes = new SpendRoutes(spendLog, keyStore, json);
+    this.limits = limits;
     this.metrics = metrics;
     this.clock = clock;
     this.json = json;
@@ -129,19 +131,23 @@ public final class RouterHandler extends Handler.Abstract {
       listModels(exchange, caller.get());
       return true;
     }
-    Optional<InFlightLimits.Permit> permit = inFlight.enter(caller.get());
-    if (permit.isEmpty()) {
-      refuse(exchange, caller.get(), "", new OpenAiError(429, "Max parallel request limit reached: this key (or its "
-          + "team) has max_parallel_requests calls in flight", "rate_limit_error", null, "max_parallel_requests",
-          Optional.of(java.time.Duration.ofSeconds(1))));
+    String callId = java.util.UUID.randomUUID().toString();
+    Optional<Refusal> busy = limits.enter(caller.get(), callId);
+    if (busy.isPresent()) {
+      Refusal r = busy.get();
+      refuse(exchange, caller.get(), "", new OpenAiError(r.status(), r.message(), r.type(), null, r.code(),
+          r.retryAfter()));
       return true;
     }
-    try (InFlightLimits.Permit admitted = permit.get()) {
+    exchange.beforeEnd(() -> limits.leave(caller.get(), callId)); // a sequential client never meets its own lease
+    try {
       if (isChat) {
         chatCompletion(exchange, caller.get());
       } else {
         embeddings(exchange, caller.get());
       }
+    } finally {
+      exchange.runBeforeEnd();
     }
     return true;
   }

@@ -2,9 +2,11 @@ package dev.clincher.router.api;
 
 import dev.clincher.common.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import dev.clincher.router.keys.Team;
 import dev.clincher.router.keys.VirtualKey;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -123,25 +125,37 @@ public final class RouterMetrics {
    * {@code litellm_remaining_api_key_budget_metric} (USD; one series per key with a budget).
    */
   public void keyBudget(VirtualKey key, double maxBudget, double spent) {
-    KeyBudget gauges = keyBudgets.computeIfAbsent(key.tokenHash(), hash -> keyBudget(key));
-    gauges.max().set(Double.doubleToRawLongBits(maxBudget));
-    gauges.remaining().set(Double.doubleToRawLongBits(Math.max(0, maxBudget - spent)));
+    budgets.computeIfAbsent("key:" + key.tokenHash(), id -> new BudgetGauges("api_key",
+        Tags.of("hashed_api_key", key.tokenHash(), "api_key_alias", key.alias().orElse("")))).set(maxBudget, spent);
   }
 
-  private record KeyBudget(AtomicLong max, AtomicLong remaining) {}
+  /**
+   * A team's budget after a call of one of its keys: LiteLLM's {@code litellm_team_max_budget_metric} and
+   * {@code litellm_remaining_team_budget_metric} (USD; one series per team with a budget).
+   */
+  public void teamBudget(Team team, double maxBudget, double spent) {
+    budgets.computeIfAbsent("team:" + team.teamId(), id -> new BudgetGauges("team",
+        Tags.of("team_id", team.teamId(), "team_alias", team.alias().orElse("")))).set(maxBudget, spent);
+  }
 
-  private final ConcurrentHashMap<String, KeyBudget> keyBudgets = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, BudgetGauges> budgets = new ConcurrentHashMap<>();
 
-  private KeyBudget keyBudget(VirtualKey key) {
-    KeyBudget gauges = new KeyBudget(new AtomicLong(), new AtomicLong());
-    String alias = key.alias().orElse("");
-    io.micrometer.core.instrument.Gauge.builder("litellm_api_key_max_budget_metric", gauges.max(),
-            bits -> Double.longBitsToDouble(bits.get()))
-        .tag("hashed_api_key", key.tokenHash()).tag("api_key_alias", alias).register(registry);
-    io.micrometer.core.instrument.Gauge.builder("litellm_remaining_api_key_budget_metric", gauges.remaining(),
-            bits -> Double.longBitsToDouble(bits.get()))
-        .tag("hashed_api_key", key.tokenHash()).tag("api_key_alias", alias).register(registry);
-    return gauges;
+  /** LiteLLM's pair of gauges for one budget: {@code litellm_<what>_max_budget_metric} and the remaining USD. */
+  private final class BudgetGauges {
+    private final AtomicLong max = new AtomicLong();
+    private final AtomicLong remaining = new AtomicLong();
+
+    BudgetGauges(String what, Tags tags) {
+      io.micrometer.core.instrument.Gauge.builder("litellm_" + what + "_max_budget_metric", max,
+          bits -> Double.longBitsToDouble(bits.get())).tags(tags).register(registry);
+      io.micrometer.core.instrument.Gauge.builder("litellm_remaining_" + what + "_budget_metric", remaining,
+          bits -> Double.longBitsToDouble(bits.get())).tags(tags).register(registry);
+    }
+
+    void set(double maxBudget, double spent) {
+      max.set(Double.doubleToRawLongBits(maxBudget));
+      remaining.set(Double.doubleToRawLongBits(Math.max(0, maxBudget - spent)));
+    }
   }
 
   /**

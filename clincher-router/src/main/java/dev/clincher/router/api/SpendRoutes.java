@@ -3,6 +3,7 @@ package dev.clincher.router.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.router.keys.KeyStore;
 import dev.clincher.router.keys.VirtualKey;
 import dev.clincher.router.spendlog.Dimension;
 import dev.clincher.router.spendlog.Page;
@@ -42,10 +43,12 @@ final class SpendRoutes {
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
   private final Optional<SpendLog> log;
+  private final KeyStore keys;
   private final ObjectMapper json;
 
-  SpendRoutes(Optional<SpendLog> log, ObjectMapper json) {
+  SpendRoutes(Optional<SpendLog> log, KeyStore keys, ObjectMapper json) {
     this.log = log;
+    this.keys = keys;
     this.json = json;
   }
 
@@ -79,11 +82,15 @@ final class SpendRoutes {
       LOG.atError().addKeyValue("reason", e.reason().name()).addKeyValue("route", path).log("router.spend_log.read_failed");
       exchange.sendError(new OpenAiError(503, "the spend log cannot be read now", "api_error", null,
           "spend_log_unavailable", Optional.empty()));
+    } catch (IllegalStateException e) {
+      LOG.atError().addKeyValue("route", path).log("router.key_database.read_failed");
+      exchange.sendError(new OpenAiError(503, "the key database cannot be read now", "api_error", null,
+          "key_database_unavailable", Optional.empty()));
     }
   }
 
   private void logs(Exchange exchange, Fields query) throws SpendLogException {
-    SpendFilter filter = new SpendFilter(text(query, "api_key").map(SpendRoutes::keyHash),
+    SpendFilter filter = new SpendFilter(text(query, "api_key").map(this::keyId),
         text(query, "team_id"), text(query, "end_user").or(() -> text(query, "user_id")), text(query, "model"),
         text(query, "start_date").map(value -> instant(value, false)),
         text(query, "end_date").map(value -> instant(value, true)));
@@ -185,8 +192,20 @@ final class SpendRoutes {
     }
   }
 
-  private static String keyHash(String key) {
-    return HASH.matcher(key).matches() ? key : VirtualKey.hash(key);
+  /**
+   * The id rows name a key by: a 64-hex id as given; a key's secret is looked up, so a regenerated key (new secret,
+   * same id) still finds its rows.
+   */
+  private String keyId(String key) {
+    if (HASH.matcher(key).matches()) {
+      return key;
+    }
+    String secretHash = VirtualKey.hash(key);
+    try {
+      return keys.find(secretHash).map(VirtualKey::tokenHash).orElse(secretHash);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("the key database cannot be read", e);
+    }
   }
 
   private static Optional<String> text(Fields query, String name) {

@@ -19,7 +19,7 @@ import java.util.OptionalLong;
  * @param budgetDuration      the budget's window, if it resets
  * @param rpmLimit            requests per minute at most, over all its keys
  * @param tpmLimit            tokens per minute at most, over all its keys
- * @param maxParallelRequests calls in flight at once over all its keys, at most (per router instance)
+ * @param maxParallelRequests calls in flight at once over all its keys, at most (across routers sharing Redis)
  * @param blocked             every key of the team is refused while blocked
  * @param metadataJson        {@code metadata}, a JSON object as text
  * @param members             its members and their roles

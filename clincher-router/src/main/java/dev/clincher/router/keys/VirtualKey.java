@@ -30,7 +30,7 @@ import java.util.OptionalLong;
  * @param teamId         the team it belongs to: it may call only models the team may call too
  * @param userId         the internal user it belongs to
  * @param blocked        refused on every route until unblocked
- * @param maxParallelRequests calls in flight at once, at most (per router instance)
+ * @param maxParallelRequests calls in flight at once, at most (across every router sharing Redis)
  */
 public record VirtualKey(String tokenHash, String keyName, Optional<String> alias, List<String> models,
     OptionalDouble maxBudget, Optional<BudgetPeriod> budgetDuration, OptionalLong rpmLimit, OptionalLong tpmLimit,

@@ -30,12 +30,12 @@ public final class CounterSpendView implements SpendView {
 
   @Override
   public OptionalDouble teamSpend(Team team) {
-    return OptionalDouble.of(0.0);
+    return read(() -> spend.teamSpend(team));
   }
 
   @Override
   public OptionalDouble userSpend(InternalUser user) {
-    return OptionalDouble.of(0.0);
+    return read(() -> spend.userSpend(user));
   }
 
   /** A counter's value; unknown when the store (Redis) does not answer, rather than failing the whole answer. */

@@ -1,20 +1,47 @@
 package dev.clincher.router.ratelimit;
 
+import dev.clincher.router.keys.Caller;
+import dev.clincher.router.keys.Team;
 import dev.clincher.router.keys.VirtualKey;
 import dev.clincher.router.spend.Refusal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A call's rate limits on the sliding-window {@link RateLimiter}: a virtual key's {@code rpm_limit} (this call counts
- * when admitted) and {@code tpm_limit} (the tokens of the last minute's answers, recorded after each call). Exact
- * across router instances sharing Redis; a limiter that does not answer refuses the call (fail closed).
+ * A call's rate limits on the sliding-window {@link RateLimiter}, for its virtual key and the key's team:
+ * {@code rpm_limit} (this call counts when admitted), {@code tpm_limit} (the tokens of the last minute's answers,
+ * recorded after each call) and {@code max_parallel_requests} (a lease per call in flight). Exact across router
+ * instances sharing Redis; a limiter that does not answer refuses the call (fail closed).
+ *
+ * <p>Checks run key first, then team; a call the team refuses still counts toward its key's rpm (the limiter has no
+ * transaction across subjects), which errs toward refusing. A call in flight holds its parallel lease for at most
+ * {@link #PARALLEL_LEASE}: a router that dies holding one frees it then, and a call running longer stops counting.
  */
 public final class RateLimits {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
   static final Duration MINUTE = Duration.ofMinutes(1);
+  /** How long one call holds a {@code max_parallel_requests} lease at most. */
+  public static final Duration PARALLEL_LEASE = Duration.ofMinutes(10);
+
+  /** Whose limits: the key's or its team's, with the subject names of each limit. */
+  private record Owner(String kind, String id, OptionalLong rpm, OptionalLong tpm, OptionalLong parallel) {
+    String subject(String limit) {
+      return limit + ":" + kind + ":" + id;
+    }
+
+    String scope(String limit) {
+      return kind + "_" + limit;
+    }
+
+    String named() {
+      return kind.equals("key") ? "this key" : "this key's team";
+    }
+  }
 
   private final RateLimiter limiter;
 
@@ -22,46 +49,99 @@ public final class RateLimits {
     this.limiter = limiter;
   }
 
-  /** Before a call: the key's rpm (counting this call, {@code requestId}) and tpm; the first refusal, if any. */
-  public Optional<Refusal> admit(Optional<VirtualKey> key, String requestId) {
-    if (key.isEmpty() || (key.get().rpmLimit().isEmpty() && key.get().tpmLimit().isEmpty())) {
-      return Optional.empty();
-    }
-    VirtualKey k = key.get();
+  /** Before a call: the tpm and rpm (counting this call, {@code requestId}) of the key and its team; the first refusal. */
+  public Optional<Refusal> admit(Caller caller, String requestId) {
     try {
-      if (k.tpmLimit().isPresent()) {
-        long used = limiter.used(tpm(k), MINUTE);
-        if (used >= k.tpmLimit().getAsLong()) {
-          return Optional.of(Refusal.rateLimit("key_tpm", "this key used " + used + " of its "
-              + k.tpmLimit().getAsLong() + " tokens in the last minute", MINUTE));
-        }
-      }
-      if (k.rpmLimit().isPresent()) {
-        Decision decision = limiter.admit(rpm(k), k.rpmLimit().getAsLong(), MINUTE, 1, requestId);
-        if (decision instanceof Decision.Refused refused) {
-          return Optional.of(Refusal.rateLimit("key_rpm", "this key is at its limit of " + k.rpmLimit().getAsLong()
-              + " requests per minute", refused.retryAfter()));
-        }
-        if (decision instanceof Decision.NeverFits) {
-          return Optional.of(Refusal.rateLimit("key_rpm", "this key may make no requests", MINUTE));
+      for (Owner owner : owners(caller)) {
+        Optional<Refusal> refusal = admit(owner, requestId);
+        if (refusal.isPresent()) {
+          return refusal;
         }
       }
       return Optional.empty();
     } catch (RateLimitUnavailableException e) {
-      LOG.atError().addKeyValue("exception", e.getClass().getName()).log("router.rate_limit.unavailable");
-      return Optional.of(Refusal.storeUnavailable());
+      return unavailable(e);
     }
   }
 
-  /** After a call: its tokens toward the key's tpm. A limiter failure is logged, not thrown (the answer is out). */
-  public void record(Optional<VirtualKey> key, long tokens, String requestId) {
-    if (key.isEmpty() || key.get().tpmLimit().isEmpty() || tokens <= 0) {
+  private Optional<Refusal> admit(Owner owner, String requestId) {
+    if (owner.tpm().isPresent()) {
+      long used = limiter.used(owner.subject("tpm"), MINUTE);
+      if (used >= owner.tpm().getAsLong()) {
+        return Optional.of(Refusal.rateLimit(owner.scope("tpm"), owner.named() + " used " + used + " of its "
+            + owner.tpm().getAsLong() + " tokens in the last minute", MINUTE));
+      }
+    }
+    if (owner.rpm().isPresent()) {
+      Decision decision = limiter.admit(owner.subject("rpm"), owner.rpm().getAsLong(), MINUTE, 1, requestId);
+      if (decision instanceof Decision.Refused refused) {
+        return Optional.of(Refusal.rateLimit(owner.scope("rpm"), owner.named() + " is at its limit of "
+            + owner.rpm().getAsLong() + " requests per minute", refused.retryAfter()));
+      }
+      if (decision instanceof Decision.NeverFits) {
+        return Optional.of(Refusal.rateLimit(owner.scope("rpm"), owner.named() + " may make no requests", MINUTE));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** After a call: its tokens toward the key's and the team's tpm. A failure is logged, not thrown (the answer is out). */
+  public void record(Caller caller, long tokens, String requestId) {
+    if (tokens <= 0) {
       return;
     }
+    for (Owner owner : owners(caller)) {
+      if (owner.tpm().isPresent()) {
+        try {
+          limiter.record(owner.subject("tpm"), MINUTE, tokens, requestId);
+        } catch (RateLimitUnavailableException e) {
+          LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.rate_limit.record_failed");
+        }
+      }
+    }
+  }
+
+  /**
+   * A call starts: takes a lease under the key's and the team's {@code max_parallel_requests}; the refusal when
+   * either has as many calls in flight as allowed. Every call entered must {@link #leave} with the same id.
+   */
+  public Optional<Refusal> enter(Caller caller, String callId) {
+    List<Owner> held = new ArrayList<>(2);
     try {
-      limiter.record(tpm(key.get()), MINUTE, tokens, requestId);
+      for (Owner owner : owners(caller)) {
+        if (owner.parallel().isEmpty()) {
+          continue;
+        }
+        Decision decision = limiter.acquire(owner.subject("parallel"), owner.parallel().getAsLong(), PARALLEL_LEASE,
+            callId);
+        if (!(decision instanceof Decision.Admitted)) {
+          leave(held, callId);
+          return Optional.of(new Refusal(429, "rate_limit_error", "max_parallel_requests", "Max parallel request "
+              + "limit reached: " + owner.named() + " has its " + owner.parallel().getAsLong()
+              + " calls (max_parallel_requests) in flight", owner.scope("parallel"),
+              Optional.of(Duration.ofSeconds(1))));
+        }
+        held.add(owner);
+      }
+      return Optional.empty();
     } catch (RateLimitUnavailableException e) {
-      LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.rate_limit.record_failed");
+      leave(held, callId);
+      return unavailable(e);
+    }
+  }
+
+  /** A call entered with {@link #enter} ended: its leases go. */
+  public void leave(Caller caller, String callId) {
+    leave(owners(caller).stream().filter(owner -> owner.parallel().isPresent()).toList(), callId);
+  }
+
+  private void leave(List<Owner> owners, String callId) {
+    for (Owner owner : owners) {
+      try {
+        limiter.release(owner.subject("parallel"), callId);
+      } catch (RateLimitUnavailableException e) { // the lease expires by itself
+        LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.rate_limit.release_failed");
+      }
     }
   }
 
@@ -70,11 +150,29 @@ public final class RateLimits {
     return limiter.reachable();
   }
 
-  private static String rpm(VirtualKey key) {
-    return "rpm:key:" + key.tokenHash();
+  /** The key, then its team; only those with a limit. The master key has none. */
+  private static List<Owner> owners(Caller caller) {
+    List<Owner> owners = new ArrayList<>(2);
+    caller.key().map(RateLimits::owner).filter(RateLimits::limited).ifPresent(owners::add);
+    caller.team().map(RateLimits::owner).filter(RateLimits::limited).ifPresent(owners::add);
+    return owners;
   }
 
-  private static String tpm(VirtualKey key) {
-    return "tpm:key:" + key.tokenHash();
+  private static Owner owner(VirtualKey key) {
+    return new Owner("key", key.tokenHash(), key.rpmLimit(), key.tpmLimit(), key.maxParallelRequests());
+  }
+
+  private static Owner owner(Team team) {
+    return new Owner("team", VirtualKey.hash(team.teamId()), team.rpmLimit(), team.tpmLimit(),
+        team.maxParallelRequests());
+  }
+
+  private static boolean limited(Owner owner) {
+    return owner.rpm().isPresent() || owner.tpm().isPresent() || owner.parallel().isPresent();
+  }
+
+  private static Optional<Refusal> unavailable(RateLimitUnavailableException e) {
+    LOG.atError().addKeyValue("exception", e.getClass().getName()).log("router.rate_limit.unavailable");
+    return Optional.of(Refusal.storeUnavailable());
   }
 }

@@ -1,5 +1,7 @@
 package dev.clincher.router.spend;
 
+import dev.clincher.router.keys.InternalUser;
+import dev.clincher.router.keys.Team;
 import dev.clincher.router.keys.VirtualKey;
 import dev.clincher.router.provider.Usage;
 import java.math.BigDecimal;
@@ -20,12 +22,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Spend is counted in nano-dollars ({@link #NANOS_PER_USD}) so concurrent increments add up exactly. Counters:
  * {@code spend:deployment:<id>:<window>} and {@code :total}, {@code spend:model:<model_name>:total},
- * {@code spend:key:<sha256>:<window>} and {@code :total}, {@code spend:global:...}, {@code spend:end_user:...}.
+ * {@code spend:key:<sha256>:<window>} and {@code :total}, {@code spend:team:<sha256 of the id>:...} and
+ * {@code spend:user:<sha256 of the id>:...} (the key's team and internal user), {@code spend:global:...},
+ * {@code spend:end_user:...}.
  * Window counters expire a day after their window ends. Rate limits are {@code ratelimit.RateLimits}'.
  *
  * <p>Budgets hold under concurrency: before each attempt of a model call, its worst-case cost ({@link CallEstimate})
- * is {@link #reserve}d on every budget that applies — the global one ({@code litellm_settings.max_budget}), the
- * key's, the deployment's — atomically against their limits; after the answer it is {@link #settle}d to the actual
+ * is {@link #reserve}d on every budget that applies — the key's, its team's, its internal user's, the end user's,
+ * the global one ({@code litellm_settings.max_budget}), the deployment's — atomically against their limits; after the answer it is {@link #settle}d to the actual
  * cost, and on failure {@link #release}d. So calls in flight can never together spend more than a budget (LiteLLM
  * checks before and charges after, so every call in flight passes the check). Before routing, a key already over its
  * budget and a group whose every deployment is over its budget are refused at once.
@@ -104,6 +108,8 @@ public final class SpendControls {
   public boolean budgeted(Payer payer, String deploymentId) {
     DeploymentCost cost = deployments.get(deploymentId);
     return global.isPresent() || (payer.key().isPresent() && payer.key().get().maxBudget().isPresent())
+        || payer.team().filter(team -> team.maxBudget().isPresent()).isPresent()
+        || payer.user().filter(user -> user.maxBudget().isPresent()).isPresent()
         || (payer.endUser().isPresent() && endUserBudget.isPresent())
         || (cost != null && cost.maxBudget().isPresent());
   }
@@ -150,11 +156,17 @@ public final class SpendControls {
     }
   }
 
-  /** The budgets of a call, the caller's first: key, end user, global, deployment. */
+  /** The budgets of a call, the caller's first: key, team, internal user, end user, global, deployment. */
   private List<Limit> limits(Payer payer, DeploymentCost cost, Instant now) {
-    List<Limit> limits = new ArrayList<>(4);
+    List<Limit> limits = new ArrayList<>(6);
     payer.key().filter(k -> k.maxBudget().isPresent()).ifPresent(k -> limits.add(new Limit(keyBudgetCounter(k, now),
         nanos(k.maxBudget().getAsDouble()), "key_budget", "Key=" + k.keyName() + ".", k.budgetDuration(), false)));
+    payer.team().filter(team -> team.maxBudget().isPresent()).ifPresent(team -> limits.add(new Limit(
+        budgetCounter(teamPrefix(team.teamId()), team.budgetDuration(), now), nanos(team.maxBudget().getAsDouble()),
+        "team_budget", "Team=" + team.teamId() + ".", team.budgetDuration(), false)));
+    payer.user().filter(user -> user.maxBudget().isPresent()).ifPresent(user -> limits.add(new Limit(
+        budgetCounter(userPrefix(user.userId()), user.budgetDuration(), now), nanos(user.maxBudget().getAsDouble()),
+        "user_budget", "User=" + user.userId() + ".", user.budgetDuration(), false)));
     if (payer.endUser().isPresent() && endUserBudget.isPresent()) {
       limits.add(new Limit(endUserCounter(payer.endUser().get(), now), nanos(endUserBudget.getAsDouble()),
           "end_user_budget", "End user.", Optional.of(BudgetPeriod.MONTHLY), false));
@@ -269,12 +281,15 @@ public final class SpendControls {
 
   /**
    * Refills empty counters from {@code history} after a restart (counters in memory die with the process; the spend
-   * log does not): every key's, deployment's, model group's and the global total, the current window of every budget
-   * ({@code keys}: those with a budget period), and this month's end-user spend. Rate-limit minutes are not refilled.
+   * log does not): every key's, team's, deployment's, model group's and the global total, the current window of every
+   * budget, an internal user's spend (the sum of its keys' rows), and this month's end-user spend.
    */
-  public void rebuild(SpendHistory history, java.util.Collection<VirtualKey> keys) {
+  public void rebuild(SpendHistory history, java.util.Collection<VirtualKey> keys, java.util.Collection<Team> teams,
+      java.util.Collection<InternalUser> users) {
     Instant now = clock.instant();
     List<SpendStore.Increment> increments = new ArrayList<>();
+    rebuildTeams(history, teams, now, increments);
+    rebuildUsers(history, keys, users, now, increments);
     history.costSince(Instant.EPOCH, SpendHistory.By.KEY).forEach((hash, nanos) -> increments.add(
         new SpendStore.Increment("spend:key:" + hash + ":total", nanos, Duration.ZERO)));
     for (VirtualKey key : keys) {
@@ -310,6 +325,37 @@ public final class SpendControls {
     LOG.atInfo().addKeyValue("counters", increments.size()).log("router.spend.rebuilt");
   }
 
+  private static void rebuildTeams(SpendHistory history, java.util.Collection<Team> teams, Instant now,
+      List<SpendStore.Increment> increments) {
+    Map<String, Long> total = history.costSince(Instant.EPOCH, SpendHistory.By.TEAM);
+    for (Team team : teams) {
+      String prefix = teamPrefix(team.teamId());
+      increments.add(new SpendStore.Increment(prefix + ":total", total.getOrDefault(team.teamId(), 0L), Duration.ZERO));
+      team.budgetDuration().ifPresent(period -> increments.add(windowed(prefix, period,
+          history.costSince(period.window(now).start(), SpendHistory.By.TEAM).getOrDefault(team.teamId(), 0L), now)));
+    }
+  }
+
+  /** A user's spend is its keys' (rows name keys, not users): the keys of users deleted since are not counted. */
+  private static void rebuildUsers(SpendHistory history, java.util.Collection<VirtualKey> keys,
+      java.util.Collection<InternalUser> users, Instant now, List<SpendStore.Increment> increments) {
+    if (users.isEmpty()) {
+      return;
+    }
+    Map<String, Long> total = history.costSince(Instant.EPOCH, SpendHistory.By.KEY);
+    for (InternalUser user : users) {
+      List<VirtualKey> owned = keys.stream().filter(k -> k.userId().equals(Optional.of(user.userId()))).toList();
+      String prefix = userPrefix(user.userId());
+      increments.add(new SpendStore.Increment(prefix + ":total",
+          owned.stream().mapToLong(k -> total.getOrDefault(k.tokenHash(), 0L)).sum(), Duration.ZERO));
+      user.budgetDuration().ifPresent(period -> {
+        Map<String, Long> window = history.costSince(period.window(now).start(), SpendHistory.By.KEY);
+        increments.add(windowed(prefix, period, owned.stream().mapToLong(k -> window.getOrDefault(k.tokenHash(), 0L))
+            .sum(), now));
+      });
+    }
+  }
+
   /**
    * Records one answered call without a reservation (a call no budget applied to at reserve time): as
    * {@link #settle} without holds.
@@ -336,6 +382,8 @@ public final class SpendControls {
         increments.add(new SpendStore.Increment("spend:key:" + k.tokenHash() + ":total", nanos, Duration.ZERO));
         k.budgetDuration().ifPresent(period -> increments.add(windowed("spend:key:" + k.tokenHash(), period, nanos, now)));
       }
+      payer.team().ifPresent(team -> owner(increments, teamPrefix(team.teamId()), team.budgetDuration(), nanos, now));
+      payer.user().ifPresent(user -> owner(increments, userPrefix(user.userId()), user.budgetDuration(), nanos, now));
       increments.add(new SpendStore.Increment("spend:global:total", nanos, Duration.ZERO));
       if (payer.endUser().isPresent() && endUserBudget.isPresent()) { // counted only under a budget: bounded
         BudgetPeriod.Window window = BudgetPeriod.MONTHLY.window(now);
@@ -346,6 +394,38 @@ public final class SpendControls {
           now)));
     }
     return increments;
+  }
+
+  /** A team's or user's spend: its total, and its budget's current window when the budget resets. */
+  private static void owner(List<SpendStore.Increment> increments, String prefix, Optional<BudgetPeriod> period,
+      long nanos, Instant now) {
+    increments.add(new SpendStore.Increment(prefix + ":total", nanos, Duration.ZERO));
+    period.ifPresent(p -> increments.add(windowed(prefix, p, nanos, now)));
+  }
+
+  /** The counter a budget is checked against: its current window when it resets, else the total. */
+  private static String budgetCounter(String prefix, Optional<BudgetPeriod> period, Instant now) {
+    return period.map(p -> prefix + ":" + p.window(now).id()).orElse(prefix + ":total");
+  }
+
+  /** A team's counters; the id is hashed (any text up to 256 characters). */
+  private static String teamPrefix(String teamId) {
+    return "spend:team:" + VirtualKey.hash(teamId);
+  }
+
+  /** An internal user's counters; the id is hashed. */
+  private static String userPrefix(String userId) {
+    return "spend:user:" + VirtualKey.hash(userId);
+  }
+
+  /** A team's spend toward its budget: in the current window with a {@code budget_duration}, else in total (USD). */
+  public double teamSpend(Team team) {
+    return dollars(store.get(budgetCounter(teamPrefix(team.teamId()), team.budgetDuration(), clock.instant())));
+  }
+
+  /** An internal user's spend toward its budget, as {@link #teamSpend} (USD). */
+  public double userSpend(InternalUser user) {
+    return dollars(store.get(budgetCounter(userPrefix(user.userId()), user.budgetDuration(), clock.instant())));
   }
 
   private String keyBudgetCounter(VirtualKey key, Instant now) {

@@ -6,9 +6,9 @@ import java.util.Map;
 /** Spend recorded before a restart (the spend log): what {@link SpendControls#rebuild} refills the counters from. */
 public interface SpendHistory {
   /** What spend is summed by. */
-  enum By { KEY, DEPLOYMENT, END_USER }
+  enum By { KEY, TEAM, DEPLOYMENT, END_USER }
 
-  /** Nano-dollars per key hash, deployment id or end user, of the calls answered at or after {@code since}. */
+  /** Nano-dollars per key hash, team id, deployment id or end user, of the calls answered at or after {@code since}. */
   Map<String, Long> costSince(Instant since, By by);
 
   /** Nano-dollars of every call answered at or after {@code since}. */

@@ -96,11 +96,18 @@ class BudgetConcurrencyTest {
   /** The same, where any status in {@code allowed} may come back (a 400 must be the budget's). */
   static List<Integer> burst(List<RunningRouter> routers, String key, String body, int calls,
       java.util.Set<Integer> allowed) throws Exception {
+    return burst(routers, List.of(key), body, calls, allowed);
+  }
+
+  /** The same, the calls spread over {@code keys} too. */
+  static List<Integer> burst(List<RunningRouter> routers, List<String> keys, String body, int calls,
+      java.util.Set<Integer> allowed) throws Exception {
     CountDownLatch start = new CountDownLatch(1);
     List<Future<Integer>> statuses = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < calls; i++) {
         RunningRouter router = routers.get(i % routers.size());
+        String key = keys.get(i % keys.size());
         statuses.add(pool.submit(() -> {
           start.await();
           HttpRequest request = HttpRequest.newBuilder(URI.create(router.baseUrl() + "/v1/chat/completions"))

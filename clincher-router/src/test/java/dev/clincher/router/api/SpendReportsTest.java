@@ -56,6 +56,12 @@ class SpendReportsTest {
       assertThat(rows.get(1).path("prompt_tokens").asLong()).isEqualTo(12);
       assertThat(rows.get(1).path("spend").decimalValue()).isEqualByComparingTo("0.000018");
       assertThat(JSON.readTree(router.get("/spend/logs?end_user=alice").body())).hasSize(2);
+      HttpResponse<String> regenerated = router.post("/key/regenerate", "{\"key\":\"" + key + "\"}");
+      assertThat(regenerated.statusCode()).as(regenerated.body()).isEqualTo(200);
+      String newSecret = JSON.readTree(regenerated.body()).path("key").asText();
+      assertThat(newSecret).isNotEqualTo(key);
+      assertThat(JSON.readTree(router.get("/spend/logs?api_key=" + newSecret).body()))
+          .as("a regenerated key keeps its id, and its rows are found by its new secret").hasSize(4);
       assertThat(JSON.readTree(router.get("/spend/logs?api_key=" + hash + "&start_date=2020-01-01&end_date="
           + "2020-12-31").body())).as("a range before any call").isEmpty();
 
@@ -70,7 +76,7 @@ class SpendReportsTest {
       assertThat(alice.path("spend").decimalValue()).isEqualByComparingTo("0.000036");
       BigDecimal total = java.util.stream.StreamSupport.stream(report.spliterator(), false)
           .map(row -> row.path("spend").decimalValue()).reduce(BigDecimal.ZERO, BigDecimal::add);
-      BigDecimal keySpend = new BigDecimal(JSON.readTree(router.get("/key/info?key=" + key).body()).path("info")
+      BigDecimal keySpend = new BigDecimal(JSON.readTree(router.get("/key/info?key=" + newSecret).body()).path("info")
           .path("spend").asText());
       assertThat(total).as("the report agrees with the key's counter").isEqualByComparingTo(keySpend);
 
@@ -80,7 +86,7 @@ class SpendReportsTest {
           .isEqualTo(400);
       assertThat(router.get("/spend/logs?start_date=yesterday").statusCode()).isEqualTo(400);
       assertThat(router.client().send(HttpRequest.newBuilder(URI.create(router.baseUrl() + "/spend/logs"))
-          .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .header("Authorization", "Bearer " + newSecret).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
           .as("a virtual key may not read the spend log").isEqualTo(401);
       assertThat(router.post("/spend/logs", "{}").statusCode()).isEqualTo(405);
     }
