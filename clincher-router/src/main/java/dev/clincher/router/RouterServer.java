@@ -135,7 +135,7 @@ public final class RouterServer implements AutoCloseable {
             keyStore.read(tables -> tables.users().list(0, Integer.MAX_VALUE)));
       }
       return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, new RateLimits(limiter),
-          List.copyOf(opened));
+          limiter, List.copyOf(opened));
     } catch (SQLException | SpendLogException | RuntimeException e) {
       closeAll(opened);
       throw new ConfigException(settings.configFile().toString(), "general_settings.database_url",
@@ -158,13 +158,13 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private static RouterServer wire(RouterSettings settings, SSLContext providerTls, Clock clock, RouterConfig config,
-      SpendControls spend, KeyStore keyStore, Optional<SpendLog> spendLog, RateLimits limits,
+      SpendControls spend, KeyStore keyStore, Optional<SpendLog> spendLog, RateLimits limits, RateLimiter limiter,
       List<AutoCloseable> stores)
       throws ConfigException, IOException {
     ObjectMapper json = JsonMappers.newMapper();
     Providers providers = Providers.create(settings.env(), json, providerTls);
     Dispatcher dispatcher = new Dispatcher(config.deployments(), config.routing(), config.aliases(),
-        config.maxParallelRequests(), RandomGenerator.getDefault());
+        config.maxParallelRequests(), limiter, RandomGenerator.getDefault());
     Metrics metrics = Metrics.create("router");
     Health health = new Health();
     health.addReadinessCheck("config", () -> CheckResult.up(config.deployments().size() + " deployments"));
@@ -209,7 +209,10 @@ public final class RouterServer implements AutoCloseable {
     return trust.context();
   }
 
-  /** The sliding-window rate limiter: in Redis when configured (exact across instances), else in this process. */
+  /**
+   * The sliding-window rate limiter of keys' and deployments' rpm/tpm: in Redis when configured (exact across
+   * instances), else in this process.
+   */
   private static RateLimiter rateLimiter(RouterConfig config, Clock clock) {
     if (config.spend().redis().isEmpty()) {
       return new InMemoryRateLimiter(clock);

@@ -512,7 +512,7 @@ final class ModelCalls {
   /** Counts the answered call's tokens and its settled cost in the metrics; returns the cost. */
   private Optional<Double> recordSuccess(DeploymentGroup group, Deployment deployment, Usage usage,
       Optional<Double> cost, Optional<VirtualKey> key) {
-    deployment.recordTokens(usage.totalTokens(), System.nanoTime());
+    dispatcher.recordTokens(deployment, usage.totalTokens());
     metrics.deploymentSuccess(group.modelName(), deployment.id(), usage.promptTokens(), usage.completionTokens());
     cost.ifPresent(usd -> metrics.spend(deployment.config().modelName(), key, usd, usage.totalTokens()));
     return cost;

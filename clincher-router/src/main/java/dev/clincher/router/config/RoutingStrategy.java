@@ -6,7 +6,10 @@ import java.util.Optional;
 public enum RoutingStrategy {
   /** Random, weighted by {@code weight}, else {@code rpm}, else {@code tpm} (LiteLLM's default). */
   SIMPLE_SHUFFLE("simple-shuffle"),
-  /** Skips deployments at their rpm/tpm limit for the current minute, then takes the one with the fewest tokens used. */
+  /**
+   * Skips deployments whose rpm or tpm is used up over the last minute (counted on the shared rate limiter, so exact
+   * across routers on one Redis), then takes the one with the fewest tokens in that minute.
+   */
   USAGE_BASED_ROUTING_V2("usage-based-routing-v2"),
   /** The deployment with the fewest requests in flight. */
   LEAST_BUSY("least-busy"),

@@ -6,7 +6,8 @@ import java.util.concurrent.Semaphore;
 
 /**
  * One deployment at run time: its config plus what routing needs to know now: requests in flight (bounded), whether
- * it is cooling down after failures, and the requests and tokens it took this minute.
+ * it is cooling down after failures, and its latency. Its rpm and tpm are counted on the shared limiter
+ * ({@link DeploymentLimits}), not here.
  */
 public final class Deployment {
   private static final long MINUTE_NANOS = Duration.ofMinutes(1).toNanos();
@@ -14,9 +15,6 @@ public final class Deployment {
   private final DeploymentConfig config;
   private final Semaphore inFlight;
   private final Object lock = new Object();
-  private long windowStart;
-  private long requestsThisMinute;
-  private long tokensThisMinute;
   private long failWindowStart;
   private int failsThisMinute;
   private long coolUntil;
@@ -26,7 +24,6 @@ public final class Deployment {
   Deployment(DeploymentConfig config, long now) {
     this.config = config;
     this.inFlight = new Semaphore(config.maxParallelRequests());
-    this.windowStart = now;
     this.failWindowStart = now;
   }
 
@@ -39,15 +36,8 @@ public final class Deployment {
   }
 
   /** Takes an in-flight slot if one is free; false at capacity. */
-  boolean tryAcquire(long now) {
-    if (!inFlight.tryAcquire()) {
-      return false;
-    }
-    synchronized (lock) {
-      roll(now);
-      requestsThisMinute++;
-    }
-    return true;
+  boolean tryAcquire() {
+    return inFlight.tryAcquire();
   }
 
   /** Gives the in-flight slot back. */
@@ -57,14 +47,6 @@ public final class Deployment {
 
   public int inFlight() {
     return config.maxParallelRequests() - inFlight.availablePermits();
-  }
-
-  /** Counts tokens towards this minute's {@code tpm}. */
-  public void recordTokens(long tokens, long now) {
-    synchronized (lock) {
-      roll(now);
-      tokensThisMinute += tokens;
-    }
   }
 
   /** Folds one successful call's latency into the moving average (weight 1/8 for the new sample). */
@@ -95,29 +77,6 @@ public final class Deployment {
     }
   }
 
-  /** Whether this minute's requests and tokens are under {@code rpm} and {@code tpm} (0 = no limit). */
-  boolean underLimits(long now) {
-    synchronized (lock) {
-      roll(now);
-      return (config.rpm() == 0 || requestsThisMinute < config.rpm())
-          && (config.tpm() == 0 || tokensThisMinute < config.tpm());
-    }
-  }
-
-  long tokensThisMinute(long now) {
-    synchronized (lock) {
-      roll(now);
-      return tokensThisMinute;
-    }
-  }
-
-  /** When this minute's limits reset (nanoTime). */
-  long windowEnd() {
-    synchronized (lock) {
-      return windowStart + MINUTE_NANOS;
-    }
-  }
-
   /**
    * Records a failed call. The deployment cools down for {@code retryAfter} when the provider named a time, else for
    * {@code cooldown} once {@code allowedFails} failures happened within a minute.
@@ -144,13 +103,5 @@ public final class Deployment {
       coolUntil = until;
     }
     cooling = true;
-  }
-
-  private void roll(long now) {
-    if (now - windowStart >= MINUTE_NANOS) {
-      windowStart = now;
-      requestsThisMinute = 0;
-      tokensThisMinute = 0;
-    }
   }
 }

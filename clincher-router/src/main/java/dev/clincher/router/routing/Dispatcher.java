@@ -5,6 +5,10 @@ import dev.clincher.router.config.ErrorKind;
 import dev.clincher.router.config.ModelAliases;
 import dev.clincher.router.config.RouterConfig;
 import dev.clincher.router.provider.ProviderException;
+import dev.clincher.router.ratelimit.InMemoryRateLimiter;
+import dev.clincher.router.ratelimit.RateLimiter;
+import dev.clincher.router.spend.Refusal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +28,9 @@ import java.util.random.RandomGenerator;
  * every deployment is cooling, the retry waits for the first to come back (at most {@link #MAX_WAIT}). How many
  * retries an error gets: the {@code retry_policy} value for its {@link ErrorKinds kind} when a policy names it, else
  * {@code num_retries} for retryable errors (rate limits, timeouts, server errors, connection failures), else none.
+ * Under {@code usage-based-routing-v2} the deployments' rpm and tpm are checked and counted on the shared
+ * {@link RateLimiter} ({@link DeploymentLimits}): each attempt sent to a deployment with an rpm takes a place in its
+ * window, and {@link #recordTokens} counts an answer's tokens toward its tpm.
  *
  * <p>Retries happen only inside {@link #dispatch}: once it returns, nothing is retried, so a caller that starts
  * streaming to its client after {@code dispatch} returns can never send a client a second answer.
@@ -50,24 +57,32 @@ public final class Dispatcher {
   private final Map<String, DeploymentGroup> groups;
   private final ModelAliases aliases;
   private final RouterConfig.RoutingSettings settings;
+  private final DeploymentLimits limits;
   private final Selector selector;
   private final Semaphore admission;
   private final int maxInFlight;
   private final RandomGenerator random;
 
-  /** Groups {@code deployments} by model name, in file order; no aliases. */
+  /**
+   * Groups {@code deployments} by model name, in file order; no aliases; deployments' rpm and tpm counted in this
+   * process.
+   */
   public Dispatcher(List<DeploymentConfig> deployments, RouterConfig.RoutingSettings settings, int maxInFlight,
       RandomGenerator random) {
-    this(deployments, settings, ModelAliases.NONE, maxInFlight, random);
+    this(deployments, settings, ModelAliases.NONE, maxInFlight, new InMemoryRateLimiter(Clock.systemUTC()), random);
   }
 
-  /** Groups {@code deployments} by model name, in file order; {@code aliases} name groups too. */
+  /**
+   * Groups {@code deployments} by model name, in file order; {@code aliases} name groups too; under
+   * {@code usage-based-routing-v2} the deployments' rpm and tpm are counted on {@code limiter}.
+   */
   public Dispatcher(List<DeploymentConfig> deployments, RouterConfig.RoutingSettings settings, ModelAliases aliases,
-      int maxInFlight, RandomGenerator random) {
+      int maxInFlight, RateLimiter limiter, RandomGenerator random) {
     this.groups = group(deployments);
     this.aliases = aliases;
     this.settings = settings;
-    this.selector = new Selector(settings.strategy(), random);
+    this.limits = DeploymentLimits.of(settings.strategy(), deployments, limiter);
+    this.selector = new Selector(settings.strategy(), limits, random);
     this.admission = new Semaphore(maxInFlight);
     this.maxInFlight = maxInFlight;
     this.random = random;
@@ -108,7 +123,9 @@ public final class Dispatcher {
    * Runs {@code attempt} on a deployment of {@code group}, retrying per the settings.
    *
    * @throws RoutingException  when the router or the group has no room (answer 429)
-   * @throws ProviderException the last provider error when no attempt succeeded
+   * @throws ProviderException the last provider error when no attempt succeeded; before any attempt, a 503
+   *                           {@code spend_store_unavailable} when the rate-limit store did not answer for the
+   *                           deployments with limits (fail closed)
    */
   public <T> Routed<T> dispatch(DeploymentGroup group, Attempt<T> attempt, FailureListener listener)
       throws RoutingException, ProviderException, InterruptedException {
@@ -137,6 +154,9 @@ public final class Dispatcher {
     long waitedNanos = 0;
     while (true) {
       Selector.Pick pick = selector.pick(group, tried, System.nanoTime());
+      if (pick instanceof Selector.LimiterUnavailable down) {
+        throw last != null ? last : storeUnavailable(down.reason());
+      }
       if (pick instanceof Selector.Unavailable unavailable) {
         Optional<Duration> wait = unavailable.readyAt().map(at -> Duration.ofNanos(Math.max(0, at - System.nanoTime())));
         boolean mayWait = !waited && (last != null || settings.numRetries() > 0);
@@ -181,6 +201,20 @@ public final class Dispatcher {
       }
       waitedNanos += sleep(backoff(retriesUsed));
     }
+  }
+
+  /**
+   * Counts an answer's {@code tokens} toward {@code deployment}'s tpm (under {@code usage-based-routing-v2}, when its
+   * group has rpm or tpm; else nothing). A limiter that does not answer is logged: the answer is out.
+   */
+  public void recordTokens(Deployment deployment, long tokens) {
+    limits.recordTokens(deployment, tokens);
+  }
+
+  /** The answer the key limits give when their store is down (503, {@code Retry-After}), naming this cause. */
+  private static ProviderException storeUnavailable(String reason) {
+    Refusal refusal = Refusal.storeUnavailable();
+    return new ProviderException(refusal.status(), refusal.type(), refusal.code(), reason, refusal.retryAfter());
   }
 
   /** Retries allowed for {@code error}: its retry policy's value, else num_retries if retryable, else none. */

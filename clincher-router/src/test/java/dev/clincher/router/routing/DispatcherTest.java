@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clincher.router.config.DeploymentConfig;
+import dev.clincher.router.config.ModelAliases;
 import dev.clincher.router.config.ProviderKind;
 import dev.clincher.router.config.RouterConfig.RoutingSettings;
 import dev.clincher.router.config.RoutingStrategy;
 import dev.clincher.router.provider.ProviderException;
+import dev.clincher.router.ratelimit.InMemoryRateLimiter;
+import dev.clincher.router.ratelimit.RateLimiter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +28,35 @@ class DispatcherTest {
   static final Dispatcher.FailureListener QUIET = (deployment, error, willRetry) -> {};
 
   static DeploymentConfig deployment(String id, double weight, int parallel) {
+    return limited(id, weight, parallel, 0, 0);
+  }
+
+  static DeploymentConfig limited(String id, double weight, int parallel, long rpm, long tpm) {
     return new DeploymentConfig(id, "group", ProviderKind.OPENAI, "m", Optional.empty(),
-        Optional.of(URI.create("http://127.0.0.1:1/v1")), Optional.empty(), 0, 0, weight, Duration.ofSeconds(5),
+        Optional.of(URI.create("http://127.0.0.1:1/v1")), Optional.empty(), rpm, tpm, weight, Duration.ofSeconds(5),
         Duration.ofSeconds(5), parallel);
+  }
+
+  static RoutingSettings strategy(RoutingStrategy strategy) {
+    return new RoutingSettings(strategy, 0, Duration.ZERO, 3, Duration.ofSeconds(5), true);
+  }
+
+  /** An in-process limiter that counts the calls made to it. */
+  static RateLimiter counting(AtomicInteger calls) {
+    RateLimiter limiter = new InMemoryRateLimiter(Clock.systemUTC());
+    return (RateLimiter) Proxy.newProxyInstance(RateLimiter.class.getClassLoader(), new Class<?>[] {RateLimiter.class},
+        (proxy, method, arguments) -> {
+          calls.incrementAndGet();
+          try {
+            return method.invoke(limiter, arguments);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  static Dispatcher dispatcher(List<DeploymentConfig> deployments, RoutingStrategy strategy, RateLimiter limiter) {
+    return new Dispatcher(deployments, strategy(strategy), ModelAliases.NONE, 100, limiter, new SplittableRandom(5));
   }
 
   static RoutingSettings settings(int retries, boolean cooldowns) {
@@ -166,6 +198,63 @@ class DispatcherTest {
         assertThat(routed.value()).isEqualTo("fast");
       }
     }
+  }
+
+  @Test
+  void theLimiterIsAskedOnlyUnderUsageBasedRoutingForGroupsWithLimits() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    RateLimiter limiter = counting(calls);
+    List<DeploymentConfig> withRpm = List.of(limited("a", 0, 10, 5, 100), limited("b", 0, 10, 1, 0));
+    for (Dispatcher quiet : List.of(dispatcher(withRpm, RoutingStrategy.SIMPLE_SHUFFLE, limiter),
+        dispatcher(withRpm, RoutingStrategy.LEAST_BUSY, limiter),
+        dispatcher(List.of(deployment("a", 1, 10), deployment("b", 1, 10)), RoutingStrategy.USAGE_BASED_ROUTING_V2,
+            limiter))) {
+      for (int i = 0; i < 20; i++) {
+        try (Routed<String> routed = quiet.dispatch(quiet.group("group").orElseThrow(), Deployment::id, QUIET)) {
+          quiet.recordTokens(routed.deployment(), 1_000);
+        }
+      }
+    }
+    assertThat(calls).as("rpm and tpm are weights, or no deployment has one").hasValue(0);
+
+    Dispatcher counted = dispatcher(withRpm, RoutingStrategy.USAGE_BASED_ROUTING_V2, limiter);
+    try (Routed<String> routed = counted.dispatch(counted.group("group").orElseThrow(), Deployment::id, QUIET)) {
+      assertThat(calls).as("both deployments surveyed, the chosen one's rpm taken").hasValue(3);
+      counted.recordTokens(routed.deployment(), 10);
+      assertThat(calls).hasValue(4);
+    }
+    calls.set(0);
+    Dispatcher alone = dispatcher(List.of(limited("a", 0, 10, 5, 0)), RoutingStrategy.USAGE_BASED_ROUTING_V2, limiter);
+    alone.dispatch(alone.group("group").orElseThrow(), Deployment::id, QUIET).close();
+    assertThat(calls).as("one deployment, no tpm: nothing to rank, only its rpm place taken").hasValue(1);
+  }
+
+  @Test
+  void theLoserOfTheRaceForAnRpmPlaceMovesToAnotherDeployment() throws Exception {
+    RateLimiter shared = new InMemoryRateLimiter(Clock.systemUTC()); // one Redis, two routers
+    List<DeploymentConfig> deployments = List.of(limited("x", 0, 10, 1, 0), limited("y", 0, 10, 1, 0));
+    Dispatcher first = dispatcher(deployments, RoutingStrategy.USAGE_BASED_ROUTING_V2, shared);
+    Dispatcher second = dispatcher(deployments, RoutingStrategy.USAGE_BASED_ROUTING_V2, shared);
+    DeploymentGroup group = first.group("group").orElseThrow();
+    first.recordTokens(group.deployments().get(1), 500); // y has used more: both routers rank x first
+
+    try (Routed<String> one = first.dispatch(group, Deployment::id, QUIET)) {
+      assertThat(one.value()).isEqualTo("x");
+    }
+    List<String> seen = new ArrayList<>();
+    try (Routed<String> two = second.dispatch(second.group("group").orElseThrow(), d -> {
+      seen.add(d.id());
+      return d.id();
+    }, QUIET)) {
+      assertThat(two.value()).as("x's one place is taken: y, without an attempt on x").isEqualTo("y");
+    }
+    assertThat(seen).containsExactly("y");
+    assertThatThrownBy(() -> first.dispatch(group, Deployment::id, QUIET)).isInstanceOf(RoutingException.class)
+        .hasMessage("every deployment of group is at its rpm/tpm limit for this minute")
+        .satisfies(e -> assertThat(((RoutingException) e).retryAfter()).hasValueSatisfying(
+            wait -> assertThat(wait).isBetween(Duration.ofSeconds(58), Duration.ofSeconds(61))));
+    assertThat(first.inFlight()).isZero();
+    assertThat(second.inFlight()).isZero();
   }
 
   @Test

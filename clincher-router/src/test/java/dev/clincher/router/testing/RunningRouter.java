@@ -41,6 +41,13 @@ public final class RunningRouter implements AutoCloseable {
     return new RunningRouter(RouterServer.start(settings(directory, yaml, extraEnv), providerTls));
   }
 
+  /** Same, with budgets, rate limits and key expiry on {@code clock}; providers trusted as the JDK trusts them. */
+  public static RunningRouter start(Path directory, String yaml, Map<String, String> extraEnv, java.time.Clock clock)
+      throws Exception {
+    return new RunningRouter(RouterServer.start(settings(directory, yaml, extraEnv),
+        javax.net.ssl.SSLContext.getDefault(), clock));
+  }
+
   /** The settings {@link #start} uses: the config written to a file in {@code directory}, a SQLite key database. */
   public static RouterSettings settings(Path directory, String yaml, Map<String, String> extraEnv) throws IOException {
     Path config = Files.createTempFile(directory, "router", ".yaml");
