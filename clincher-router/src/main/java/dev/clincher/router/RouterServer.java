@@ -134,8 +134,7 @@ public final class RouterServer implements AutoCloseable {
             Integer.MAX_VALUE, Optional.empty(), Optional.empty())), keyStore.read(tables -> tables.teams().list()),
             keyStore.read(tables -> tables.users().list(0, Integer.MAX_VALUE)));
       }
-      return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, new RateLimits(limiter),
-          limiter, List.copyOf(opened));
+      return wire(settings, providerTls, clock, config, spend, keyStore, spendLog, limiter, List.copyOf(opened));
     } catch (SQLException | SpendLogException | RuntimeException e) {
       closeAll(opened);
       throw new ConfigException(settings.configFile().toString(), "general_settings.database_url",
@@ -158,7 +157,7 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private static RouterServer wire(RouterSettings settings, SSLContext providerTls, Clock clock, RouterConfig config,
-      SpendControls spend, KeyStore keyStore, Optional<SpendLog> spendLog, RateLimits limits, RateLimiter limiter,
+      SpendControls spend, KeyStore keyStore, Optional<SpendLog> spendLog, RateLimiter limiter,
       List<AutoCloseable> stores)
       throws ConfigException, IOException {
     ObjectMapper json = JsonMappers.newMapper();
@@ -176,10 +175,11 @@ public final class RouterServer implements AutoCloseable {
     if (cache.usesRedis()) {
       health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis") : CheckResult.down("redis"));
     }
+    RouterMetrics routerMetrics = new RouterMetrics(metrics, dispatcher::inFlight);
     RouterHandler routes = new RouterHandler(
         new VirtualKeyAuthenticator(new MasterKeyAuthenticator(config.masterKey()), keyStore), dispatcher,
-        new Fallbacks(config.fallbacks()), providers, new RouterMetrics(metrics, dispatcher::inFlight), json,
-        config.maxRequestBytes(), keyStore, spend, clock, cache, spendLog, limits);
+        new Fallbacks(config.fallbacks()), providers, routerMetrics, json, config.maxRequestBytes(), keyStore, spend,
+        clock, cache, spendLog, new RateLimits(limiter, routerMetrics::rateLimitRemaining));
     OpsHandler ops = new OpsHandler(health, metrics, Optional.of(config.masterKey()), routes);
     JettyServers.Options options = JettyServers.Options.defaults(settings.host(), settings.port())
         .withMaxRequestBodyBytes(2 * config.maxRequestBytes()) // the routes answer 413 themselves, in OpenAI's shape

@@ -140,6 +140,23 @@ public final class RouterMetrics {
 
   private final ConcurrentHashMap<String, BudgetGauges> budgets = new ConcurrentHashMap<>();
 
+  /**
+   * What is left of a key's or a team's rate limit in the last minute, as its last call saw it:
+   * {@code clincher_router_rate_limit_remaining{owner="key"|"team", id, limit="rpm"|"tpm"}} (one series per limited
+   * key or team and limit; {@code id} is the key's token hash or the SHA-256 of the team id). LiteLLM's
+   * {@code litellm_remaining_api_key_requests_for_model} is per model; a Clincher key's limits are not.
+   */
+  public void rateLimitRemaining(String owner, String id, String limit, long remaining) {
+    remainingLimits.computeIfAbsent(owner + ':' + id + ':' + limit, name -> {
+      AtomicLong value = new AtomicLong();
+      io.micrometer.core.instrument.Gauge.builder(metrics.name("rate.limit.remaining"), value, AtomicLong::get)
+          .tags("owner", owner, "id", id, "limit", limit).register(registry);
+      return value;
+    }).set(remaining);
+  }
+
+  private final ConcurrentHashMap<String, AtomicLong> remainingLimits = new ConcurrentHashMap<>();
+
   /** LiteLLM's pair of gauges for one budget: {@code litellm_<what>_max_budget_metric} and the remaining USD. */
   private final class BudgetGauges {
     private final AtomicLong max = new AtomicLong();

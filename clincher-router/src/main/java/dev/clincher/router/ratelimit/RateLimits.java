@@ -43,10 +43,27 @@ public final class RateLimits {
     }
   }
 
+  /**
+   * Told what is left of a limit whenever a call reads or changes it: {@code owner} {@code key} or {@code team},
+   * {@code id} the key's token hash or the SHA-256 of the team id, {@code limit} {@code rpm} or {@code tpm}.
+   */
+  @FunctionalInterface
+  public interface Remaining {
+    Remaining IGNORED = (owner, id, limit, remaining) -> {};
+
+    void left(String owner, String id, String limit, long remaining);
+  }
+
   private final RateLimiter limiter;
+  private final Remaining remaining;
 
   public RateLimits(RateLimiter limiter) {
+    this(limiter, Remaining.IGNORED);
+  }
+
+  public RateLimits(RateLimiter limiter, Remaining remaining) {
     this.limiter = limiter;
+    this.remaining = remaining;
   }
 
   /** Before a call: the tpm and rpm (counting this call, {@code requestId}) of the key and its team; the first refusal. */
@@ -67,6 +84,7 @@ public final class RateLimits {
   private Optional<Refusal> admit(Owner owner, String requestId) {
     if (owner.tpm().isPresent()) {
       long used = limiter.used(owner.subject("tpm"), MINUTE);
+      tell(owner, "tpm", owner.tpm().getAsLong(), used);
       if (used >= owner.tpm().getAsLong()) {
         return Optional.of(Refusal.rateLimit(owner.scope("tpm"), owner.named() + " used " + used + " of its "
             + owner.tpm().getAsLong() + " tokens in the last minute", MINUTE));
@@ -74,6 +92,11 @@ public final class RateLimits {
     }
     if (owner.rpm().isPresent()) {
       Decision decision = limiter.admit(owner.subject("rpm"), owner.rpm().getAsLong(), MINUTE, 1, requestId);
+      switch (decision) {
+        case Decision.Admitted admitted -> tell(owner, "rpm", owner.rpm().getAsLong(), admitted.used());
+        case Decision.Refused refused -> tell(owner, "rpm", owner.rpm().getAsLong(), refused.used());
+        case Decision.NeverFits never -> tell(owner, "rpm", 0, 0);
+      }
       if (decision instanceof Decision.Refused refused) {
         return Optional.of(Refusal.rateLimit(owner.scope("rpm"), owner.named() + " is at its limit of "
             + owner.rpm().getAsLong() + " requests per minute", refused.retryAfter()));
@@ -93,7 +116,8 @@ public final class RateLimits {
     for (Owner owner : owners(caller)) {
       if (owner.tpm().isPresent()) {
         try {
-          limiter.record(owner.subject("tpm"), MINUTE, tokens, requestId);
+          long used = limiter.record(owner.subject("tpm"), MINUTE, tokens, requestId);
+          tell(owner, "tpm", owner.tpm().getAsLong(), used);
         } catch (RateLimitUnavailableException e) {
           LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.rate_limit.record_failed");
         }
@@ -143,6 +167,10 @@ public final class RateLimits {
         LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.rate_limit.release_failed");
       }
     }
+  }
+
+  private void tell(Owner owner, String limit, long max, long used) {
+    remaining.left(owner.kind(), owner.id(), limit, Math.max(0, max - used));
   }
 
   /** Whether the limiter answers (readiness). */

@@ -70,6 +70,25 @@ class RateLimitsTest {
   }
 
   @Test
+  void whatIsLeftOfEachLimitIsToldAsCallsUseIt() {
+    java.util.Map<String, Long> left = new java.util.concurrent.ConcurrentHashMap<>();
+    RateLimits limits = new RateLimits(new InMemoryRateLimiter(clock),
+        (owner, id, limit, remaining) -> left.put(owner + " " + limit, remaining));
+    Team team = team("research", OptionalLong.of(5), OptionalLong.empty(), OptionalLong.empty());
+    Caller caller = caller(key(OptionalLong.of(3), OptionalLong.of(100), OptionalLong.empty(),
+        Optional.of("research")), team);
+    assertThat(limits.admit(caller, "a")).isEmpty();
+    assertThat(left).containsEntry("key rpm", 2L).containsEntry("key tpm", 100L).containsEntry("team rpm", 4L);
+    limits.record(caller, 70, "a");
+    assertThat(left).containsEntry("key tpm", 30L).doesNotContainKey("team tpm");
+    limits.record(caller, 50, "b"); // past the limit: nothing left, never negative
+    assertThat(left).containsEntry("key tpm", 0L);
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(limits.admit(caller, "c").map(Refusal::scope)).isEmpty();
+    assertThat(left).containsEntry("key rpm", 2L).containsEntry("key tpm", 100L);
+  }
+
+  @Test
   void aTeamsLimitsCoverAllItsKeys() {
     RateLimits limits = new RateLimits(new InMemoryRateLimiter(clock));
     Team team = team("research", OptionalLong.of(3), OptionalLong.of(1_000), OptionalLong.empty());
