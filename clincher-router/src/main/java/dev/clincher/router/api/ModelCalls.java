@@ -164,20 +164,10 @@ final class ModelCalls {
     }
     limits.record(caller, outcome.usage().totalTokens(), call.id());
     long totalNanos = System.nanoTime() - exchange.startNanos;
-    caller.key().filter(key -> key.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(key -> {
-      try { // after the answer went out: one counter read, for the remaining-budget gauge
-        metrics.keyBudget(key, key.maxBudget().getAsDouble(), spend.keySpend(key));
-      } catch (RuntimeException storeDown) {
-        // the gauge keeps its last value; the request log below says what happened
-      }
-    });
-    caller.team().filter(team -> team.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(team -> {
-      try {
-        metrics.teamBudget(team, team.maxBudget().getAsDouble(), spend.teamSpend(team));
-      } catch (RuntimeException storeDown) {
-        // as for the key's gauge
-      }
-    });
+    caller.key().filter(key -> key.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(key ->
+        metrics.keyBudget(key, key.maxBudget().getAsDouble(), () -> spend.keySpend(key)));
+    caller.team().filter(team -> team.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(team ->
+        metrics.teamBudget(team, team.maxBudget().getAsDouble(), () -> spend.teamSpend(team)));
     metrics.request(group.modelName(), outcome.status(), Duration.ofNanos(totalNanos),
         outcome.overheadNanos() < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(outcome.overheadNanos())));
     LOG.atInfo()

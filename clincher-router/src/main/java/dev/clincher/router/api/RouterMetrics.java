@@ -9,6 +9,7 @@ import java.time.Duration;
 import dev.clincher.router.keys.Team;
 import dev.clincher.router.keys.VirtualKey;
 import java.util.Optional;
+import java.util.function.DoubleSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -121,24 +122,51 @@ public final class RouterMetrics {
   }
 
   /**
-   * A virtual key's budget after a call: LiteLLM's {@code litellm_api_key_max_budget_metric} and
-   * {@code litellm_remaining_api_key_budget_metric} (USD; one series per key with a budget).
+   * A virtual key's budget: LiteLLM's {@code litellm_api_key_max_budget_metric} and
+   * {@code litellm_remaining_api_key_budget_metric} (USD; one series per key with a budget). {@code spent} is read
+   * when Prometheus scrapes (one counter read per scrape), not per call; each call only keeps the key's latest budget.
    */
-  public void keyBudget(VirtualKey key, double maxBudget, double spent) {
+  public void keyBudget(VirtualKey key, double maxBudget, DoubleSupplier spent) {
     budgets.computeIfAbsent("key:" + key.tokenHash(), id -> new BudgetGauges("api_key",
         Tags.of("hashed_api_key", key.tokenHash(), "api_key_alias", key.alias().orElse("")))).set(maxBudget, spent);
   }
 
   /**
-   * A team's budget after a call of one of its keys: LiteLLM's {@code litellm_team_max_budget_metric} and
+   * A team's budget, as a key's: LiteLLM's {@code litellm_team_max_budget_metric} and
    * {@code litellm_remaining_team_budget_metric} (USD; one series per team with a budget).
    */
-  public void teamBudget(Team team, double maxBudget, double spent) {
+  public void teamBudget(Team team, double maxBudget, DoubleSupplier spent) {
     budgets.computeIfAbsent("team:" + team.teamId(), id -> new BudgetGauges("team",
         Tags.of("team_id", team.teamId(), "team_alias", team.alias().orElse("")))).set(maxBudget, spent);
   }
 
   private final ConcurrentHashMap<String, BudgetGauges> budgets = new ConcurrentHashMap<>();
+
+  /** LiteLLM's pair of gauges for one budget: the maximum and what is left (NaN when the counters do not answer). */
+  private final class BudgetGauges {
+    private volatile double max;
+    private volatile DoubleSupplier spent = () -> 0;
+
+    BudgetGauges(String what, Tags tags) {
+      io.micrometer.core.instrument.Gauge.builder("litellm_" + what + "_max_budget_metric", this, g -> g.max)
+          .tags(tags).register(registry);
+      io.micrometer.core.instrument.Gauge.builder("litellm_remaining_" + what + "_budget_metric", this,
+          BudgetGauges::remaining).tags(tags).register(registry);
+    }
+
+    void set(double maxBudget, DoubleSupplier spentNow) {
+      max = maxBudget;
+      spent = spentNow;
+    }
+
+    double remaining() {
+      try {
+        return Math.max(0, max - spent.getAsDouble());
+      } catch (RuntimeException storeDown) {
+        return Double.NaN;
+      }
+    }
+  }
 
   /**
    * What is left of a key's or a team's rate limit in the last minute, as its last call saw it:
@@ -156,24 +184,6 @@ public final class RouterMetrics {
   }
 
   private final ConcurrentHashMap<String, AtomicLong> remainingLimits = new ConcurrentHashMap<>();
-
-  /** LiteLLM's pair of gauges for one budget: {@code litellm_<what>_max_budget_metric} and the remaining USD. */
-  private final class BudgetGauges {
-    private final AtomicLong max = new AtomicLong();
-    private final AtomicLong remaining = new AtomicLong();
-
-    BudgetGauges(String what, Tags tags) {
-      io.micrometer.core.instrument.Gauge.builder("litellm_" + what + "_max_budget_metric", max,
-          bits -> Double.longBitsToDouble(bits.get())).tags(tags).register(registry);
-      io.micrometer.core.instrument.Gauge.builder("litellm_remaining_" + what + "_budget_metric", remaining,
-          bits -> Double.longBitsToDouble(bits.get())).tags(tags).register(registry);
-    }
-
-    void set(double maxBudget, double spent) {
-      max.set(Double.doubleToRawLongBits(maxBudget));
-      remaining.set(Double.doubleToRawLongBits(Math.max(0, maxBudget - spent)));
-    }
-  }
 
   /**
    * A call whose actual cost was more than it reserved: its provider answered with more tokens than the output limit

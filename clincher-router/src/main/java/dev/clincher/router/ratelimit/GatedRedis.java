@@ -1,12 +1,9 @@
 package dev.clincher.router.ratelimit;
 
+import dev.clincher.cache.store.LuaScript;
 import dev.clincher.cache.store.RedisClients;
 import dev.clincher.common.config.Secret;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -14,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * The router's pooled Redis client (as {@code RedisSpendStore.connect} opens it) behind a gate: no more callers at
@@ -25,18 +21,6 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 final class GatedRedis implements AutoCloseable {
   static final int CONNECTIONS = 16;
   static final Duration TIMEOUT = Duration.ofSeconds(2);
-
-  /** A Lua script and its SHA-1: sent by {@code EVALSHA}, and in full only when Redis does not have it yet. */
-  record Script(String text, String sha) {
-    static Script of(String text) {
-      try {
-        byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-        return new Script(text, HexFormat.of().formatHex(digest));
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-1 is missing from this JDK", e);
-      }
-    }
-  }
 
   private final RedisClient redis;
   private final Semaphore gate = new Semaphore(CONNECTIONS, true);
@@ -51,14 +35,8 @@ final class GatedRedis implements AutoCloseable {
         password.filter(p -> !p.isEmpty()).map(Secret::of), false, TIMEOUT, CONNECTIONS), "clincher-router"));
   }
 
-  Object eval(Script script, List<String> keys, List<String> args) {
-    return call(redis -> {
-      try {
-        return redis.evalsha(script.sha(), keys, args);
-      } catch (JedisNoScriptException e) {
-        return redis.eval(script.text(), keys, args);
-      }
-    });
+  Object eval(LuaScript script, List<String> keys, List<String> args) {
+    return call(redis -> script.eval(redis, keys, args));
   }
 
   /** Runs one call when a connection is free. */

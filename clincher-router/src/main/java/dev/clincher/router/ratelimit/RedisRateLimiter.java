@@ -1,5 +1,6 @@
 package dev.clincher.router.ratelimit;
 
+import dev.clincher.cache.store.LuaScript;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class RedisRateLimiter implements RateLimiter {
    * KEYS: log, sum; ARGV: limit, window ms, cost, id, max entries, key ttl ms. Returns {1, used} when admitted, else
    * {0, used, ms until the oldest entries that free enough room have left the window}.
    */
-  private static final GatedRedis.Script ADMIT = GatedRedis.Script.of(FUNCTIONS + """
+  private static final LuaScript ADMIT = LuaScript.of(FUNCTIONS + """
       local limit, window, cost, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[6])
       local t = now()
       local used = trim(KEYS[1], KEYS[2], window, t, ttl)
@@ -93,7 +94,7 @@ public final class RedisRateLimiter implements RateLimiter {
       end""");
 
   /** KEYS: log, sum; ARGV: window ms, amount, id, max entries, key ttl ms. Returns the sum, this amount included. */
-  private static final GatedRedis.Script RECORD = GatedRedis.Script.of(FUNCTIONS + """
+  private static final LuaScript RECORD = LuaScript.of(FUNCTIONS + """
       local window, n, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5])
       local t = now()
       local used = trim(KEYS[1], KEYS[2], window, t, ttl)
@@ -101,14 +102,14 @@ public final class RedisRateLimiter implements RateLimiter {
       return int(used + n)""");
 
   /** KEYS: log, sum; ARGV: window ms, key ttl ms. Returns the sum. */
-  private static final GatedRedis.Script USED = GatedRedis.Script.of(FUNCTIONS + """
+  private static final LuaScript USED = LuaScript.of(FUNCTIONS + """
       return int(trim(KEYS[1], KEYS[2], tonumber(ARGV[1]), now(), tonumber(ARGV[2])))""");
 
   /**
    * KEYS: leases; ARGV: max parallel, lease ms, id, key ttl ms. Returns {1, held} when admitted (a lease held by
    * {@code id} is renewed), else {0, held, ms until the soonest lease expires}.
    */
-  private static final GatedRedis.Script ACQUIRE = GatedRedis.Script.of(FUNCTIONS + """
+  private static final LuaScript ACQUIRE = LuaScript.of(FUNCTIONS + """
       local max, lease, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
       local t = now()
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', int(t))
@@ -122,7 +123,7 @@ public final class RedisRateLimiter implements RateLimiter {
       return {1, redis.call('ZCARD', KEYS[1])}""");
 
   /** KEYS: leases; ARGV: id. Returns 1 when {@code id} held a lease that had not expired, else 0. */
-  private static final GatedRedis.Script RELEASE = GatedRedis.Script.of(FUNCTIONS + """
+  private static final LuaScript RELEASE = LuaScript.of(FUNCTIONS + """
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', int(now()))
       return redis.call('ZREM', KEYS[1], ARGV[1])""");
 

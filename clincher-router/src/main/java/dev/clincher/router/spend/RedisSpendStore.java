@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import dev.clincher.cache.store.LuaScript;
 import dev.clincher.cache.store.RedisClients;
 import dev.clincher.common.config.Secret;
 import java.util.concurrent.Semaphore;
@@ -21,19 +22,19 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class RedisSpendStore implements SpendStore {
   public static final String DEFAULT_PREFIX = "clincher:router:";
-  private static final String ADD = """
+  private static final LuaScript ADD = LuaScript.of("""
       local v = redis.call('INCRBY', KEYS[1], ARGV[1])
       local ttl = tonumber(ARGV[2])
       if ttl > 0 and redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
-      return v""";
+      return v""");
 
-  private static final String ADD_ALL = """
+  private static final LuaScript ADD_ALL = LuaScript.of("""
       for i, key in ipairs(KEYS) do
         redis.call('INCRBY', key, ARGV[2 * i - 1])
         local ttl = tonumber(ARGV[2 * i])
         if ttl > 0 and redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ttl) end
       end
-      return #KEYS""";
+      return #KEYS""");
 
   /**
    * Per held counter C: {@code C|held} (the sum held), {@code C|leases} (lease → expiry, ms, by Redis's clock) and
@@ -41,7 +42,7 @@ public final class RedisSpendStore implements SpendStore {
    * KEYS: four per hold (C, C|held, C|leases, C|amounts); ARGV: lease, lease ttl ms, then amount and limit per hold.
    * Returns 0, or {index, spent and held} of the first hold that does not fit.
    */
-  private static final String RESERVE = """
+  private static final LuaScript RESERVE = LuaScript.of("""
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       local id, ttl = ARGV[1], tonumber(ARGV[2])
@@ -76,13 +77,13 @@ public final class RedisSpendStore implements SpendStore {
           if redis.call('PTTL', key) < keep then redis.call('PEXPIRE', key, keep) end
         end
       end
-      return 0""";
+      return 0""");
 
   /**
    * Lets go of a lease's holds and adds the actual amounts. KEYS: three per hold (C|held, C|leases, C|amounts), then
    * one per actual increment; ARGV: lease, number of holds, then delta and ttl ms per increment.
    */
-  private static final String SETTLE = """
+  private static final LuaScript SETTLE = LuaScript.of("""
       local id, n = ARGV[1], tonumber(ARGV[2])
       for i = 1, n do
         local held, leases, amounts = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
@@ -100,7 +101,7 @@ public final class RedisSpendStore implements SpendStore {
           if ttl > 0 and redis.call('PTTL', counter) < 0 then redis.call('PEXPIRE', counter, ttl) end
         end
       end
-      return 0""";
+      return 0""");
 
   /** Connections to Redis, and calls in flight at most (more wait for a turn, at most {@link #TIMEOUT}). */
   static final int CONNECTIONS = 16;
@@ -149,7 +150,7 @@ public final class RedisSpendStore implements SpendStore {
 
   @Override
   public long add(String key, long delta, Duration ttl) {
-    Object value = call(() -> redis.eval(ADD, List.of(prefix + key),
+    Object value = call(() -> ADD.eval(redis, List.of(prefix + key),
         List.of(Long.toString(delta), Long.toString(ttl.toMillis()))));
     return (Long) value;
   }
@@ -166,7 +167,7 @@ public final class RedisSpendStore implements SpendStore {
       args.add(Long.toString(increment.delta()));
       args.add(Long.toString(increment.ttl().toMillis()));
     }
-    call(() -> redis.eval(ADD_ALL, keys, args));
+    call(() -> ADD_ALL.eval(redis, keys, args));
   }
 
   @Override
@@ -184,7 +185,7 @@ public final class RedisSpendStore implements SpendStore {
       args.add(Long.toString(hold.amount()));
       args.add(Long.toString(hold.limit()));
     }
-    Object result = call(() -> redis.eval(RESERVE, keys, args));
+    Object result = call(() -> RESERVE.eval(redis, keys, args));
     if (result instanceof List<?> shortfall) {
       Object current = shortfall.get(1);
       String text = current instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.US_ASCII)
@@ -212,7 +213,7 @@ public final class RedisSpendStore implements SpendStore {
       args.add(Long.toString(increment.delta()));
       args.add(Long.toString(increment.ttl().toMillis()));
     }
-    call(() -> redis.eval(SETTLE, keys, args));
+    call(() -> SETTLE.eval(redis, keys, args));
   }
 
   @Override
