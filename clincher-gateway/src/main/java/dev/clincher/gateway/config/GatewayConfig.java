@@ -1,5 +1,6 @@
 package dev.clincher.gateway.config;
 
+import dev.clincher.gateway.policy.ToolRules;
 import dev.clincher.gateway.sandbox.SandboxSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -228,7 +229,8 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
     public ToolPolicy {
       allow = allow == null ? List.of("group:runtime", "group:fs", "group:memory", "group:sessions")
           : List.copyOf(allow);
-      deny = deny == null ? List.of() : List.copyOf(deny);
+      // Unset: the seed's dangerous tools, so the agent's own layer denies them too (an explicit list replaces it).
+      deny = deny == null ? ToolRules.DANGEROUS : List.copyOf(deny);
     }
   }
 }

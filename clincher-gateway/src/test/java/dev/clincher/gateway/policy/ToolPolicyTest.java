@@ -170,4 +170,16 @@ class ToolPolicyTest {
       }
     };
   }
+
+  @Test
+  void anAgentInTheConfigWithoutItsOwnDenyListStillDeniesTheDangerousToolsAtItsLayer() throws ConfigException {
+    dev.clincher.gateway.config.GatewayConfig.ToolPolicy unset =
+        new dev.clincher.gateway.config.GatewayConfig.ToolPolicy(null, null);
+    assertThat(unset.deny()).isEqualTo(ToolRules.DANGEROUS);
+    ToolRules agentLayer = ToolRules.parse("gateway.yaml", "agents.main.tools", unset.allow(), unset.deny());
+    assertThat(agentLayer.denying("docker")).isPresent();
+    assertThat(agentLayer.denying("process")).isPresent();
+    assertThat(new dev.clincher.gateway.config.GatewayConfig.ToolPolicy(null, List.of()).deny())
+        .as("an explicit empty list is the operator's choice, and the audit warns of it").isEmpty();
+  }
 }
