@@ -398,6 +398,51 @@ class TopologyTest {
   // 8 ------------------------------------------------------------------------------------------------------------
 
   @Test
+  @Order(10)
+  void theDeepAuditShowsEveryLayerHoldingAndNamesOneBrokenLive() throws Exception {
+    JsonNode healthy = audit();
+    assertThat(ids(healthy, "critical")).as("only the test's own allow of its fake provider's private address")
+        .containsExactly("egress.ranges.private_allowed");
+    assertThat(ids(healthy, "info")).contains("deep.egress.private", "deep.egress.metadata", "deep.egress.allowlist",
+        "deep.socket_proxy.privileged", "deep.socket_proxy.bind", "deep.socket_proxy.exec", "deep.router.no_key",
+        "deep.router.metrics", "deep.gateway.no_token", "deep.gateway.token_in_url", "deep.gateway.foreign_origin",
+        "deep.gateway.metrics", "deep.sandbox.isolated", "deep.secrets.process");
+    assertThat(healthy.path("findings").toString()).as("the agent's sandbox was inspected").contains("sandbox ")
+        .doesNotContain(stack.secret("gateway_token"));
+
+    Path acl = stack.directory.resolve("config/egress-acl.yaml");
+    String enforced = Files.readString(acl);
+    Files.writeString(acl, enforced.replace("action: enforce", "action: report")); // in place: the egress re-reads it
+    try {
+      Stack.sleep(Duration.ofSeconds(3));
+      JsonNode broken = audit();
+      assertThat(ids(broken, "critical")).as("egress in report mode, by setting and by probe")
+          .contains("egress.acl.mode.enforce", "deep.egress.allowlist")
+          .doesNotContain("deep.egress.private", "deep.egress.metadata");
+    } finally {
+      Files.writeString(acl, enforced);
+    }
+  }
+
+  private JsonNode audit() throws IOException {
+    Result audit = stack.clincher("audit", "--deep", "--json", "--deploy", stack.directory.toString());
+    assertThat(audit.out()).as(audit.describe()).startsWith("{");
+    return JSON.readTree(audit.out());
+  }
+
+  private static List<String> ids(JsonNode report, String severity) {
+    List<String> ids = new ArrayList<>();
+    report.path("findings").forEach(finding -> {
+      if (finding.path("severity").asText().equals(severity)) {
+        ids.add(finding.path("id").asText());
+      }
+    });
+    return ids;
+  }
+
+  // 9 ------------------------------------------------------------------------------------------------------------
+
+  @Test
   @Order(100)
   void downLeavesNoContainerNetworkOrVolume() {
     Result down = stack.takeDown();

@@ -13,9 +13,17 @@ public final class Audit {
   private Audit() {}
 
   public static List<Finding> run(Deployment deployment) {
+    return run(deployment, false);
+  }
+
+  /** The settings' checks, and with {@code deep} the probes of the running stack ({@link LiveProbes}). */
+  public static List<Finding> run(Deployment deployment, boolean deep) {
     List<Finding> findings = new ArrayList<>();
     for (Check check : CHECKS) {
       findings.addAll(check.run(deployment));
+    }
+    if (deep) {
+      findings.addAll(new LiveProbes(deployment).run());
     }
     findings.sort(Comparator.comparing(Finding::severity).thenComparing(Finding::id));
     return List.copyOf(findings);

@@ -27,6 +27,10 @@ public final class AuditCommand implements Callable<Integer> {
       description = "The deployment directory (as written by clincher deploy init).")
   Path directory;
 
+  @Option(names = "--deep", description = "Also probe the running stack as an attacker inside it would (needs "
+      + "docker and the clincher/probe image; each probe bounded, nothing left behind).")
+  boolean deep;
+
   @Option(names = "--json", description = "One JSON document on standard output.")
   boolean json;
 
@@ -40,12 +44,12 @@ public final class AuditCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       Deployment deployment = Deployment.read(directory);
-      List<Finding> findings = Audit.run(deployment);
+      List<Finding> findings = Audit.run(deployment, deep);
       List<String> changed = List.of();
       if (fix) {
         changed = Fixes.apply(deployment, findings);
         deployment = Deployment.read(directory);
-        findings = Audit.run(deployment);
+        findings = Audit.run(deployment, deep);
       }
       out.print(json ? json(deployment, findings, changed) : text(deployment, findings, changed));
       out.flush();

@@ -210,6 +210,27 @@ class AuditTest {
   }
 
   @Test
+  void aSecretInAProcesssEnvironmentIsNamedWithoutItsValue() throws Exception {
+    Path directory = deployment();
+    Deployment deployment = Deployment.read(directory);
+    String token = Files.readString(directory.resolve("secrets/gateway_token")).strip();
+    assertThat(ids(new ProcessSecrets(deployment).check(), Severity.CRITICAL)).isEmpty();
+    ProcessBuilder leaky = new ProcessBuilder("sleep", "30");
+    leaky.environment().put("CLINCHER_GATEWAY_TOKEN", token);
+    Process process = leaky.start();
+    try {
+      List<Finding> findings = new ProcessSecrets(deployment).check();
+      assertThat(findings).filteredOn(f -> f.severity() == Severity.CRITICAL).singleElement().satisfies(f -> {
+        assertThat(f.id()).isEqualTo("deep.secrets.process");
+        assertThat(f.found()).contains("secrets/gateway_token", "environ", Long.toString(process.pid()), "sleep")
+            .doesNotContain(token);
+      });
+    } finally {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
   void aDirectoryWithoutADeploymentIsAUsageError() {
     Result result = run("audit", "--deploy", temp.resolve("nothing").toString());
     assertThat(result.status()).isEqualTo(2);
