@@ -410,6 +410,15 @@ class TopologyTest {
     assertThat(healthy.path("findings").toString()).as("the agent's sandbox was inspected").contains("sandbox ")
         .doesNotContain(stack.secret("gateway_token"));
 
+    long started = System.nanoTime();
+    Result doctor = stack.clincher("doctor", "--json", "--deploy", stack.directory.toString());
+    System.out.printf("clincher doctor on the healthy stack: %d ms%n", (System.nanoTime() - started) / 1_000_000);
+    assertThat(doctor.ok()).as(doctor.describe()).isTrue();
+    JsonNode health = JSON.readTree(doctor.out());
+    assertThat(ids(health, "critical")).isEmpty();
+    assertThat(health.path("findings").toString()).contains("api.openai.com: reachable through the egress proxy");
+    assertThat(ids(health, "info").stream().filter(id -> id.equals("doctor.service.healthy"))).hasSize(6);
+
     Path acl = stack.directory.resolve("config/egress-acl.yaml");
     String enforced = Files.readString(acl);
     Files.writeString(acl, enforced.replace("action: enforce", "action: report")); // in place: the egress re-reads it

@@ -14,21 +14,21 @@ import java.util.concurrent.TimeUnit;
  * A command on the host (the docker CLI), bounded in time and in output. Values that must not be on a command line
  * are passed in {@code env} and named on it ({@code docker run -e NAME}).
  */
-record HostCommand(List<String> argv, Map<String, String> env, Duration timeout) {
+public record HostCommand(List<String> argv, Map<String, String> env, Duration timeout) {
   private static final int MAX_OUTPUT_BYTES = 1 << 20;
 
   /** What a command did: its exit status (-1 when it timed out or could not start) and its output. */
-  record Output(int status, String out, String err) {
-    boolean ok() {
+  public record Output(int status, String out, String err) {
+    public boolean ok() {
       return status == 0;
     }
   }
 
-  static HostCommand of(Duration timeout, String... argv) {
+  public static HostCommand of(Duration timeout, String... argv) {
     return new HostCommand(List.of(argv), Map.of(), timeout);
   }
 
-  Output run() {
+  public Output run() {
     Path out = null;
     Path err = null;
     try {

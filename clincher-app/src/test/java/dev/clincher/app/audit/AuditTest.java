@@ -231,6 +231,27 @@ class AuditTest {
   }
 
   @Test
+  void doctorSaysWhatToRunWhenTheStackIsNotUp() throws IOException {
+    Path directory = deployment();
+    Result result = run("doctor", "--deploy", directory.toString(), "--json");
+    JsonNode report = new ObjectMapper().readTree(result.out());
+    List<String> critical = new java.util.ArrayList<>();
+    report.path("findings").forEach(f -> {
+      if (f.path("severity").asText().equals("critical")) {
+        critical.add(f.path("id").asText() + " " + f.path("found").asText() + " | " + f.path("fix").asText());
+      }
+    });
+    assertThat(result.status()).as(result.out() + result.err()).isEqualTo(1);
+    if (critical.stream().anyMatch(line -> line.startsWith("doctor.docker"))) {
+      return; // no Docker here: that is the one finding, and it says how to start it
+    }
+    assertThat(critical).filteredOn(line -> line.startsWith("doctor.service.missing"))
+        .hasSize(Doctor.SERVICES.size())
+        .allSatisfy(line -> assertThat(line).contains("docker-compose up -d", directory.toString()));
+    assertThat(report.path("findings").toString()).contains("doctor.disk");
+  }
+
+  @Test
   void aDirectoryWithoutADeploymentIsAUsageError() {
     Result result = run("audit", "--deploy", temp.resolve("nothing").toString());
     assertThat(result.status()).isEqualTo(2);
