@@ -431,6 +431,20 @@ class TopologyTest {
     } finally {
       Files.writeString(acl, enforced);
     }
+
+    Path token = stack.directory.resolve("secrets/gateway_token");
+    Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    String stray = Commands.run(STEP, "docker", "run", "-d", "--label", "clincher.sandbox=1", "--label",
+        "clincher.instance=" + stack.project, "clincher-sandbox:latest", "sleep", "120").orFail().out().strip();
+    try {
+      JsonNode broken = audit();
+      assertThat(ids(broken, "critical")).as("a world-readable secret and a sandbox with a network")
+          .contains("secrets.file_mode", "deep.sandbox.isolated");
+      assertThat(broken.path("findings").toString()).contains("sandbox " + stray.substring(0, 12));
+    } finally {
+      Commands.run(STEP, "docker", "rm", "-f", stray);
+      Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
   }
 
   private JsonNode audit() throws IOException {

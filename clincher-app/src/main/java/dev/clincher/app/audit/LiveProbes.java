@@ -45,7 +45,7 @@ public final class LiveProbes {
       return findings;
     }
     Optional<String> gateway = container("gateway");
-    String before = allContainers();
+    List<String> before = allContainers();
     List<Probe> probes = probes(gateway.orElse("no-gateway-container"));
     Map<String, String> answers = new LinkedHashMap<>();
     answers.putAll(runOn("openclaw-net", probes, Map.of()));
@@ -61,10 +61,15 @@ public final class LiveProbes {
             + String.join(" or ", probe.refused()), probe.why(), probe.fix()));
       }
     }
-    if (!allContainers().equals(before)) {
-      findings.add(Finding.critical("deep.socket_proxy.nothing_created", "the containers on this host changed "
-          + "while the socket proxy was probed", "a refused create must create nothing", "docker ps -a: look for "
-          + "containers made in the last minute, and audit the socket proxy's policy"));
+    List<String> created = allContainers().stream().filter(id -> !before.contains(id)).toList();
+    if (!created.isEmpty()) {
+      for (String id : created) { // the probe got through: take away what it made
+        HostCommand.of(DOCKER_TIMEOUT, "docker", "rm", "-f", id).run();
+      }
+      findings.add(Finding.critical("deep.socket_proxy.nothing_created", created.size() + " sandbox-labelled "
+          + "container(s) appeared while the socket proxy was probed (removed again: " + String.join(", ", created)
+          + ")", "a create the socket proxy should refuse went through", "services.socket-proxy.command: "
+          + "--profile=sandbox; config/socket-proxy.yaml as deploy init writes it"));
     }
     sandboxes(findings);
     findings.addAll(new ProcessSecrets(deployment).check());
@@ -179,9 +184,9 @@ public final class LiveProbes {
     return output.out().lines().filter(line -> !line.isBlank()).findFirst();
   }
 
-  private static String allContainers() {
+  private static List<String> allContainers() {
     return HostCommand.of(DOCKER_TIMEOUT, "docker", "ps", "-aq", "--no-trunc", "--filter",
-        "label=clincher.sandbox=1").run().out();
+        "label=clincher.sandbox=1").run().out().lines().filter(line -> !line.isBlank()).toList();
   }
 
   private static String firstLine(String text) {
