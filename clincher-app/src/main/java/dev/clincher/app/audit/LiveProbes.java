@@ -28,8 +28,12 @@ public final class LiveProbes {
   record Probe(String id, String network, String shell, Set<String> refused, String attempt, String why,
       String fix) {}
 
+  /** Marks what a probe's create would make, so exactly that is found and removed again. */
+  static final String PROBE_LABEL = "clincher.audit.probe";
+
   private final Deployment deployment;
   private final String project;
+  private final String run = Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
 
   public LiveProbes(Deployment deployment) {
     this.deployment = deployment;
@@ -45,7 +49,6 @@ public final class LiveProbes {
       return findings;
     }
     Optional<String> gateway = container("gateway");
-    List<String> before = allContainers();
     List<Probe> probes = probes(gateway.orElse("no-gateway-container"));
     Map<String, String> answers = new LinkedHashMap<>();
     answers.putAll(runOn("openclaw-net", probes, Map.of()));
@@ -61,14 +64,14 @@ public final class LiveProbes {
             + String.join(" or ", probe.refused()), probe.why(), probe.fix()));
       }
     }
-    List<String> created = allContainers().stream().filter(id -> !before.contains(id)).toList();
+    List<String> created = probeContainers();
     if (!created.isEmpty()) {
       for (String id : created) { // the probe got through: take away what it made
         HostCommand.of(DOCKER_TIMEOUT, "docker", "rm", "-f", id).run();
       }
-      findings.add(Finding.critical("deep.socket_proxy.nothing_created", created.size() + " sandbox-labelled "
-          + "container(s) appeared while the socket proxy was probed (removed again: " + String.join(", ", created)
-          + ")", "a create the socket proxy should refuse went through", "services.socket-proxy.command: "
+      findings.add(Finding.critical("deep.socket_proxy.nothing_created", created.size() + " container(s) made by "
+          + "the probes went through the socket proxy (removed again: " + String.join(", ", created) + ")",
+          "a create the socket proxy should refuse went through", "services.socket-proxy.command: "
           + "--profile=sandbox; config/socket-proxy.yaml as deploy init writes it"));
     }
     sandboxes(findings);
@@ -79,7 +82,8 @@ public final class LiveProbes {
   private List<Probe> probes(String gatewayContainer) {
     String egress = CURL + "-w '%{http_connect}' -x http://egress:4750 ";
     String create = CURL + "-w '%{http_code}' -X POST -H 'Content-Type: application/json' --data ";
-    String sandbox = "\"Image\":\"clincher-sandbox:latest\",\"Labels\":{\"clincher.sandbox\":\"1\"}";
+    String sandbox = "\"Image\":\"clincher-sandbox:latest\",\"Labels\":{\"clincher.sandbox\":\"1\",\""
+        + PROBE_LABEL + "\":\"" + run + "\"}";
     String withToken = "printf 'header = \"Authorization: Bearer %s\"\\n' \"$GATEWAY_TOKEN\" | " + CURL
         + "-K - -w '%{http_code}' ";
     String egressFix = "config/egress-acl.yaml: action: enforce; no --allow-range for private blocks";
@@ -184,9 +188,10 @@ public final class LiveProbes {
     return output.out().lines().filter(line -> !line.isBlank()).findFirst();
   }
 
-  private static List<String> allContainers() {
-    return HostCommand.of(DOCKER_TIMEOUT, "docker", "ps", "-aq", "--no-trunc", "--filter",
-        "label=clincher.sandbox=1").run().out().lines().filter(line -> !line.isBlank()).toList();
+  /** Containers carrying this run's probe label: made by a create the socket proxy should have refused. */
+  private List<String> probeContainers() {
+    return HostCommand.of(DOCKER_TIMEOUT, "docker", "ps", "-aq", "--filter", "label=" + PROBE_LABEL + "=" + run)
+        .run().out().lines().filter(line -> !line.isBlank()).toList();
   }
 
   private static String firstLine(String text) {
