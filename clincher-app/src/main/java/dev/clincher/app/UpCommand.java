@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
  * read), with model {@code default} from {@link ModelDefault}. Prints {@link UpSummary} when ready; on stop the
  * gateway's sandboxes are removed ({@link SandboxCleanup}), their workspace volumes kept.
  */
-@Command(name = "up", mixinStandardHelpOptions = true,
+@Command(name = "up", mixinStandardHelpOptions = true, usageHelpWidth = 120,
     description = {"Start the whole stack on loopback: egress :4750, socket-proxy :2375 (when "
         + "/var/run/docker.sock exists), router :4000, gateway :18789 with the web chat.",
         "The first start writes clincher.yaml (a section per service, yours to edit; never rewritten) and the "
@@ -67,12 +67,12 @@ final class UpCommand implements Callable<Integer> {
   Path stateDir;
 
   @Option(names = "--provider-url", paramLabel = "URL", defaultValue = "${env:CLINCHER_PROVIDER_URL}",
-      description = "An OpenAI-compatible server for model 'default', e.g. http://127.0.0.1:8000/v1 (default: "
+      description = "An OpenAI-compatible server for model 'default', like http://127.0.0.1:8000/v1 (default: "
           + "$CLINCHER_PROVIDER_URL).")
   String providerUrl;
 
   @Option(names = "--model", paramLabel = "NAME", defaultValue = "${env:CLINCHER_MODEL}",
-      description = "The model name the provider serves, e.g. Qwen/Qwen2.5-7B-Instruct (default: $CLINCHER_MODEL).")
+      description = "The model name the provider serves, as its GET /v1/models lists it (default: $CLINCHER_MODEL).")
   String model;
 
   @Option(names = "--provider-key-file", paramLabel = "FILE",
