@@ -63,12 +63,24 @@ record ModelDefault(List<ObjectNode> deployments, String description, Optional<S
         Optional.of(URI.create(OLLAMA_URL)), true);
   }
 
-  private static ModelDefault providerUrl(String url, String model) {
-    URI uri = checkedUrl(url);
-    if (model == null) {
-      throw new IllegalArgumentException("--provider-url needs --model NAME: the model name the server serves "
-          + "(its GET " + url.replaceAll("/+$", "") + "/models lists them)");
+  /**
+   * Checks {@code --provider-url} and {@code --model} before anything is written or started.
+   *
+   * @throws IllegalArgumentException as {@link #choose} does
+   */
+  static void checkOptions(String providerUrl, String model) {
+    if (providerUrl != null && !providerUrl.isBlank()) {
+      checkedUrl(providerUrl.strip());
+      if (model == null || model.isBlank()) {
+        throw new IllegalArgumentException("--provider-url needs --model NAME: the model name the server serves "
+            + "(its GET " + providerUrl.strip().replaceAll("/+$", "") + "/models lists them)");
+      }
     }
+  }
+
+  private static ModelDefault providerUrl(String url, String model) {
+    checkOptions(url, model);
+    URI uri = checkedUrl(url);
     ObjectNode entry = deployment("openai/" + model, url, "os.environ/" + PROVIDER_KEY_VARIABLE);
     return new ModelDefault(List.of(entry), "openai/" + model + " at " + url + " (--provider-url)",
         Optional.of(uri.getHost().replaceAll("^\\[|]$", "")), Optional.of(uri), false); // [::1] -> ::1

@@ -84,6 +84,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ModelDefault.checkOptions(providerUrl, model); // before anything is written
     Path state = stateDirectory();
     if (UpDefaults.writeConfigOnce(state)) {
       LOG.atInfo().addKeyValue("file", state.resolve(UpDefaults.CONFIG_FILE).toString()).log("up.config_written");

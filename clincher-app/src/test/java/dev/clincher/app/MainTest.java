@@ -86,6 +86,18 @@ class MainTest {
   }
 
   @Test
+  void badProviderOptionsStopUpBeforeItWritesAnything(@TempDir Path directory) {
+    Path state = directory.resolve("state");
+    Run noModel = run("up", "--state-dir", state.toString(), "--provider-url", "http://127.0.0.1:8000/v1");
+    assertThat(noModel.exit()).isEqualTo(2);
+    assertThat(noModel.err()).contains("up: --provider-url needs --model NAME", "http://127.0.0.1:8000/v1/models");
+    Run badUrl = run("up", "--state-dir", state.toString(), "--provider-url", "ftp://x/v1", "--model", "m");
+    assertThat(badUrl.exit()).isEqualTo(2);
+    assertThat(badUrl.err()).contains("--provider-url must be an http:// or https:// URL");
+    assertThat(state).doesNotExist();
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     assertThat(Version.current()).matches("\\d+\\.\\d+\\.\\d+.*");
     assertThat(run("--version").out()).startsWith("clincher " + Version.current());

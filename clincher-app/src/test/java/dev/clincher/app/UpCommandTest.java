@@ -8,6 +8,7 @@ import dev.clincher.app.UpSummary.Missing;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.config.ConfigLoader;
 import dev.clincher.egress.acl.Acl;
+import dev.clincher.gateway.GatewaySettings;
 import dev.clincher.gateway.config.GatewayConfig;
 import dev.clincher.gateway.sandbox.SandboxManager;
 import dev.clincher.gateway.sandbox.SandboxPrune;
@@ -221,6 +222,30 @@ class UpCommandTest {
         SandboxPrune.prune(direct, name, settings.volumePrefix(), true);
       }
     }
+  }
+
+  @Test
+  void aMissingSandboxImageAndAMissingDockerSocketAreNamedWithTheirFix(@TempDir Path state) throws Exception {
+    Path socket = Path.of("/var/run/docker.sock");
+    assumeTrue(Files.exists(socket), "no Docker socket");
+    String image = "clincher-sandbox-missing-" + UUID.randomUUID().toString().substring(0, 8) + ":latest";
+    Path config = Files.writeString(state.resolve("gateway.yaml"), """
+        docker: {host: "unix://%s"}
+        sandbox: {image: "%s"}
+        agents: {main: {model: default}}
+        """.formatted(socket, image));
+    GatewaySettings gateway = new GatewaySettings(config, Optional.empty(), Optional.empty(), Map.of());
+    ModelDefault configured = ModelDefault.choose(null, null,
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), Map.of("OPENAI_API_KEY", "k"));
+    assertThat(UpChecks.missing(Optional.empty(), configured, gateway)).singleElement().satisfies(missing -> {
+      assertThat(missing.what()).contains("the sandbox image " + image + " does not exist");
+      assertThat(missing.fix()).startsWith("./clincher sandbox build --offline --image " + image);
+    });
+    assertThat(UpChecks.missing(Optional.of(Path.of("/nonexistent/docker.sock")), configured, gateway))
+        .singleElement().satisfies(missing -> {
+          assertThat(missing.what()).contains("no Docker socket at /nonexistent/docker.sock");
+          assertThat(missing.fix()).contains("start dockerd");
+        });
   }
 
   @Test
