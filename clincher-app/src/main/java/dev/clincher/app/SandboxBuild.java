@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class SandboxBuild {
   static final Duration DOCKER_INFO_TIMEOUT = Duration.ofSeconds(30);
+  /** What a failed build without {@code --offline} says: the way that needs no image registry. */
+  static final String OFFLINE_HINT = "If the base image could not be pulled (no image registry), build it from "
+      + "Debian packages instead: ./clincher sandbox build --offline (needs mmdebstrap and a Debian mirror, "
+      + "CLINCHER_DEBIAN_MIRROR; see docs/deploy.md).";
 
   /** The command to run and what to add to its environment. */
   record Plan(List<String> argv, Map<String, String> env) {

@@ -68,7 +68,8 @@ public final class SandboxCommand implements Runnable {
       @Option(names = "--context", paramLabel = "DIR", defaultValue = "deploy/images/sandbox",
           description = "Build context with the Dockerfile (default: ${DEFAULT-VALUE}).") Path context,
       @Option(names = "--offline", description = "Build the Debian base image from packages first (mmdebstrap, "
-          + "docker import), so no image registry is needed; needs deploy/images/build beside the context.")
+          + "docker import), so no image registry is needed; needs deploy/images/build beside the context. "
+          + "Without it the base (debian:bookworm-slim) is pulled from a registry.")
       boolean offline,
       @Option(names = "--base-image", paramLabel = "IMAGE",
           description = "The image to build on (build argument BASE_IMAGE; default debian:bookworm-slim).")
@@ -86,10 +87,16 @@ public final class SandboxCommand implements Runnable {
     ProcessBuilder builder = new ProcessBuilder(plan.argv()).inheritIO();
     builder.environment().putAll(environment);
     builder.environment().putAll(plan.env());
-    return builder.start().waitFor();
+    int exit = builder.start().waitFor();
+    if (exit != 0 && !offline) {
+      err.println("sandbox build: failed (exit " + exit + "). " + SandboxBuild.OFFLINE_HINT);
+      err.flush();
+    }
+    return exit;
   }
 
-  @Command(name = "list", description = "List this instance's sandbox containers.")
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "List this instance's sandbox containers.")
   int list() throws Exception {
     List<SandboxInfo> sandboxes = manager().list();
     PrintWriter out = out();
@@ -102,7 +109,8 @@ public final class SandboxCommand implements Runnable {
     return 0;
   }
 
-  @Command(name = "explain", description = "Print the effective sandbox settings with their config keys.")
+  @Command(name = "explain", mixinStandardHelpOptions = true,
+      description = "Print the effective sandbox settings with their config keys.")
   int explain() throws Exception {
     loadConfig();
     PrintWriter out = out();
@@ -115,8 +123,8 @@ public final class SandboxCommand implements Runnable {
     return 0;
   }
 
-  @Command(name = "recreate", description = "Remove the container of KEY (its workspace volume stays); the next "
-      + "tool call of that key creates a fresh one with the current settings.")
+  @Command(name = "recreate", mixinStandardHelpOptions = true, description = "Remove the container of KEY (its "
+      + "workspace volume stays); the next tool call of that key creates a fresh one with the current settings.")
   int recreate(@Parameters(paramLabel = "KEY", description = "the sandbox key, as `list` shows it") String key)
       throws Exception {
     manager().recreate(key);

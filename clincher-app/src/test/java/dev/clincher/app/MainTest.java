@@ -45,9 +45,63 @@ class MainTest {
   }
 
   @Test
+  void everyCommandAndSubcommandAnswersHelp() {
+    List<List<String>> paths = new ArrayList<>();
+    collectCommands(Main.commandLine(), List.of(), paths);
+    assertThat(paths).contains(List.of("version"), List.of("sandbox", "build"), List.of("sandbox", "explain"),
+        List.of("sandbox", "list"), List.of("up"));
+    for (List<String> path : paths) {
+      List<String> args = new ArrayList<>(path);
+      args.add("--help");
+      Run run = run(args.toArray(String[]::new));
+      assertThat(run.exit()).as(String.join(" ", args) + ": " + run.err()).isZero();
+      assertThat(run.out()).as(String.join(" ", args)).contains("Usage:");
+    }
+  }
+
+  private static void collectCommands(CommandLine command, List<String> path, List<List<String>> paths) {
+    command.getSubcommands().forEach((name, sub) -> {
+      if (name.equals(sub.getCommandName())) { // aliases are listed too
+        List<String> subPath = new ArrayList<>(path);
+        subPath.add(name);
+        paths.add(subPath);
+        collectCommands(sub, subPath, paths);
+      }
+    });
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aBusyPortIsNamedWithoutAStraySlash() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Run run = run("egress", "--listen-ip=127.0.0.1", "--listen-port=" + busy.getLocalPort());
+      assertThat(run.exit()).isEqualTo(1);
+      assertThat(run.err()).contains("cannot listen on 127.0.0.1:" + busy.getLocalPort() + ": ")
+          .doesNotContain("/127.0.0.1");
+      Run proxy = run("socket-proxy", "--listen=127.0.0.1:" + busy.getLocalPort(), "--profile=sandbox");
+      assertThat(proxy.exit()).as(proxy.err()).isEqualTo(1);
+      assertThat(proxy.err()).contains("cannot listen on 127.0.0.1:" + busy.getLocalPort() + ": ")
+          .doesNotContain("/127.0.0.1");
+    }
+  }
+
+  @Test
+  void badProviderOptionsStopUpBeforeItWritesAnything(@TempDir Path directory) {
+    Path state = directory.resolve("state");
+    Run noModel = run("up", "--state-dir", state.toString(), "--provider-url", "http://127.0.0.1:8000/v1");
+    assertThat(noModel.exit()).isEqualTo(2);
+    assertThat(noModel.err()).contains("up: --provider-url needs --model NAME", "http://127.0.0.1:8000/v1/models");
+    Run badUrl = run("up", "--state-dir", state.toString(), "--provider-url", "ftp://x/v1", "--model", "m");
+    assertThat(badUrl.exit()).isEqualTo(2);
+    assertThat(badUrl.err()).contains("--provider-url must be an http:// or https:// URL");
+    assertThat(state).doesNotExist();
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     assertThat(Version.current()).matches("\\d+\\.\\d+\\.\\d+.*");
     assertThat(run("--version").out()).startsWith("clincher " + Version.current());
+    assertThat(run("version").out()).startsWith("clincher " + Version.current());
   }
 
   @Test

@@ -122,6 +122,19 @@ class SandboxCommandTest {
   }
 
   @Test
+  void aFailedBuildWithoutOfflineSaysHowToBuildWithoutARegistry(@TempDir Path directory) throws Exception {
+    FakeRepository repository = FakeRepository.create(directory, true);
+    executable(repository.context().resolveSibling("build"), "#!/bin/sh\necho 'pull access denied' >&2\nexit 1\n");
+    MainTest.Run failed = build(repository);
+    assertThat(failed.exit()).isEqualTo(1);
+    assertThat(failed.err()).contains("sandbox build: failed (exit 1)", "./clincher sandbox build --offline",
+        "mmdebstrap");
+    MainTest.Run offline = build(repository, "--offline");
+    assertThat(offline.exit()).isEqualTo(1);
+    assertThat(offline.err()).doesNotContain("sandbox build: failed");
+  }
+
+  @Test
   void aPlainDockerfileDirectoryGetsAPlainDockerBuild(@TempDir Path directory) throws Exception {
     FakeRepository repository = FakeRepository.create(directory, false);
     MainTest.Run plain = build(repository, "--base-image", "clincher/debian-base:bookworm-slim");

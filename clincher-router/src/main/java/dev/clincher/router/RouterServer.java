@@ -3,6 +3,7 @@ package dev.clincher.router;
 import dev.clincher.common.json.JsonMappers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.files.PrivateFiles;
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.http.JettyServers;
@@ -115,6 +116,9 @@ public final class RouterServer implements AutoCloseable {
     List<SpendControls.DeploymentCost> costs =
         RouterCosts.of(config.deployments(), PriceTable.bundled(), settings.configFile().toString());
     DatabaseUrl database = keyDatabase(config.spend().databaseUrl());
+    if (database.sqliteFile().isPresent()) { // keys and spend: readable by the router's user only
+      PrivateFiles.createIfAbsent(database.sqliteFile().get());
+    }
     List<AutoCloseable> opened = new java.util.ArrayList<>();
     try {
       SpendStore counters = spendStore(config, clock);
@@ -167,6 +171,7 @@ public final class RouterServer implements AutoCloseable {
     Metrics metrics = Metrics.create("router");
     Health health = new Health();
     health.addReadinessCheck("config", () -> CheckResult.up(config.deployments().size() + " deployments"));
+    health.addReadinessCheck("models", () -> modelsCheck(dispatcher));
     health.addReadinessCheck("spend_store", () -> spend.storeReachable()
         ? CheckResult.up(config.spend().redis().isPresent() ? "redis" : "memory") : CheckResult.down("unreachable"));
     health.addReadinessCheck("key_database", () -> keyStore.reachable()
@@ -188,6 +193,13 @@ public final class RouterServer implements AutoCloseable {
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
     return new RouterServer(server, providers, metrics, stores, cache);
+  }
+
+  /** Down while some model group has no deployment to send to because every one is cooling down after failures. */
+  private static CheckResult modelsCheck(Dispatcher dispatcher) {
+    List<String> cooling = dispatcher.groupsCoolingDown();
+    return cooling.isEmpty() ? CheckResult.up(dispatcher.modelNames().size() + " model groups")
+        : CheckResult.down("every deployment cooling down: " + String.join("; ", cooling));
   }
 
   /**

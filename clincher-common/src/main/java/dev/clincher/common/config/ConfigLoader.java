@@ -62,6 +62,18 @@ public final class ConfigLoader {
 
   /** Parses and expands YAML text; {@code source} names it in errors (a file name, or e.g. {@code <inline>}). */
   public JsonNode parse(String source, String text) throws ConfigException {
+    return expand(mapping(source, text), "", new Interpolator(env, source));
+  }
+
+  /**
+   * Reads and parses {@code file} as strictly as {@link #load} but leaves {@code ${VAR}} as written: for a file whose
+   * sections are handed on to other loaders, which expand them ({@code clincher.yaml}).
+   */
+  public JsonNode loadUnexpanded(Path file) throws ConfigException {
+    return mapping(file.toString(), readUtf8(file));
+  }
+
+  private JsonNode mapping(String source, String text) throws ConfigException {
     if (text.length() > MAX_FILE_BYTES) {
       throw new ConfigException(source, "", "larger than " + MAX_FILE_BYTES + " bytes");
     }
@@ -72,7 +84,7 @@ public final class ConfigLoader {
     if (!tree.isObject()) {
       throw new ConfigException(source, "", "expected a mapping (key: value) at the top level");
     }
-    return expand(tree, "", new Interpolator(env, source));
+    return tree;
   }
 
   private JsonNode parseYaml(String source, String text) throws ConfigException {

@@ -3,6 +3,7 @@ package dev.clincher.egress.proxy;
 import dev.clincher.common.http1.BadRequestException;
 import dev.clincher.common.http1.HeadReader;
 import dev.clincher.common.http1.RequestHead;
+import dev.clincher.common.net.IpLiterals;
 import dev.clincher.egress.decision.Decision;
 import dev.clincher.egress.decision.EgressDecider;
 import dev.clincher.egress.tunnel.ConnectFailure;
@@ -79,7 +80,8 @@ public final class ProxyServer implements AutoCloseable {
       return channel;
     } catch (IOException e) {
       channel.close();
-      throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen on " + IpLiterals.formatWithPort(address.getAddress(), address.getPort())
+          + ": " + e.getMessage(), e);
     }
   }
 

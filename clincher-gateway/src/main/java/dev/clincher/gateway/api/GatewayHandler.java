@@ -122,10 +122,16 @@ public final class GatewayHandler extends Handler.Abstract {
       }
       case "/events" -> requireMethod(exchange, method, "GET", () -> transcript(exchange, id));
       case "/messages" -> requireMethod(exchange, method, "POST", () -> sendMessage(exchange, id));
-      default -> requireMethod(exchange, method, "POST", () -> {
-        boolean stopped = sessions.abort(id);
-        exchange.sendJson(stopped ? 202 : 409, json.createObjectNode().put("aborted", stopped));
-      });
+      default -> requireMethod(exchange, method, "POST", () -> abort(exchange, id));
+    }
+  }
+
+  /** 202 {@code {"aborted":true}} when a run was stopped; 409 {@code no_active_run} in the error shape when none ran. */
+  private void abort(ApiExchange exchange, String id) {
+    if (sessions.abort(id)) {
+      exchange.sendJson(202, json.createObjectNode().put("aborted", true));
+    } else {
+      exchange.sendError(409, "no_active_run", "session " + id + " has no run in progress to abort");
     }
   }
 

@@ -2,11 +2,9 @@ package dev.clincher.gateway.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.clincher.common.files.PrivateFiles;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -63,10 +61,7 @@ final class DataSources {
     }
     Path file = Path.of(location).toAbsolutePath();
     try {
-      Files.createDirectories(file.getParent());
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (FileAlreadyExistsException e) {
-      // an existing store keeps its mode
+      PrivateFiles.createIfAbsent(file);
     } catch (IOException | UnsupportedOperationException e) {
       throw new StoreException("cannot create SQLite store " + file + ": " + e.getMessage(), e);
     }

@@ -228,6 +228,17 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void abortWithoutARunAnswersTheErrorShape() throws Exception {
+    String session = newSession();
+    HttpResponse<String> response = gateway.post("/v1/sessions/" + session + "/abort", "{}");
+    assertThat(response.statusCode()).isEqualTo(409);
+    JsonNode error = JSON.readTree(response.body()).path("error");
+    assertThat(error.path("type").asText()).as(response.body()).isEqualTo("no_active_run");
+    assertThat(error.path("message").asText()).contains(session, "no run in progress");
+    assertThat(response.body()).doesNotContain("aborted");
+  }
+
+  @Test
   void officialOpenAiSdkTalksToTheAgent() throws Exception {
     OpenAIClient client = OpenAIOkHttpClient.builder().apiKey(RunningGateway.TOKEN)
         .baseUrl(gateway.baseUrl() + "/v1").maxRetries(0).timeout(Duration.ofSeconds(60)).build();

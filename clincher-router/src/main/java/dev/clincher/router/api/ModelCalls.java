@@ -12,6 +12,7 @@ import dev.clincher.router.provider.Completion;
 import dev.clincher.router.provider.Provider;
 import dev.clincher.router.provider.ProviderException;
 import dev.clincher.router.provider.Providers;
+import dev.clincher.router.provider.Unreachable;
 import dev.clincher.router.provider.Usage;
 import dev.clincher.router.routing.Deployment;
 import dev.clincher.router.routing.DeploymentGroup;
@@ -33,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -190,7 +192,12 @@ final class ModelCalls {
   private record Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail,
       Optional<Double> cost, boolean rowWritten) {
     static Outcome failed(OpenAiError error) {
-      return new Outcome(error.status(), "", 0, Usage.NONE, -1, error.type(), Optional.empty(), false);
+      return failed(error, 0);
+    }
+
+    /** A failure after {@code attempts} provider calls (retries and fallbacks included). */
+    static Outcome failed(OpenAiError error, int attempts) {
+      return new Outcome(error.status(), "", attempts, Usage.NONE, -1, error.type(), Optional.empty(), false);
     }
 
     static Outcome cacheHit(long overheadNanos, String detail) {
@@ -213,9 +220,10 @@ final class ModelCalls {
     // for the trade-offs). The watch ends (try-with-resources) before the answer is sent. Streams notice a closed
     // client at the next event.
     exchange.request.addFailureListener(failure -> cancel(pending.get()));
+    AtomicInteger attempts = new AtomicInteger();
     Routed<Completion> routed;
     try (ClientWatch client = ClientWatch.start(exchange.request, exchange.response, () -> cancel(pending.get()))) {
-      routed = route(caller, group, deployment -> {
+      routed = route(caller, group, attempts, deployment -> {
         if (client.gone()) {
           throw clientClosed();
         }
@@ -238,7 +246,7 @@ final class ModelCalls {
         }
       });
     } catch (RoutingException | ProviderException e) {
-      return fail(exchange, e);
+      return fail(exchange, e, attempts.get());
     } catch (CallBudget.Refused refused) {
       exchange.sendError(refused.error());
       return Outcome.failed(refused.error());
@@ -262,10 +270,14 @@ final class ModelCalls {
 
   /**
    * Dispatches to {@code group}, then to its fallback groups in order while the error allows it (only groups the
-   * caller's key may call).
+   * caller's key may call), counting every provider call in {@code attempts}.
    */
-  private <T> Routed<T> route(Caller caller, DeploymentGroup group, Dispatcher.Attempt<T> attempt)
-      throws RoutingException, ProviderException, InterruptedException {
+  private <T> Routed<T> route(Caller caller, DeploymentGroup group, AtomicInteger attempts,
+      Dispatcher.Attempt<T> uncounted) throws RoutingException, ProviderException, InterruptedException {
+    Dispatcher.Attempt<T> attempt = deployment -> {
+      attempts.incrementAndGet();
+      return uncounted.call(deployment);
+    };
     try {
       return dispatcher.dispatch(group, attempt, this::onFailure);
     } catch (RoutingException | ProviderException first) {
@@ -313,11 +325,10 @@ final class ModelCalls {
       if (e.getCause() instanceof ProviderException provider) {
         throw provider;
       }
-      throw ProviderException.unreachable("deployment " + deployment.id() + " failed", false);
+      throw ProviderException.unreachable(deployment.id(), Unreachable.of(e.getCause()));
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw ProviderException.unreachable("deployment " + deployment.id() + " timed out after "
-          + timeout.toSeconds() + " s", true);
+      throw ProviderException.unreachable(deployment.id(), Unreachable.noAnswerWithin(timeout));
     } catch (CancellationException e) {
       throw clientClosed();
     } catch (InterruptedException e) {
@@ -357,9 +368,10 @@ final class ModelCalls {
   private Outcome stream(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group,
       ResponseCache.Ticket ticket, CallBudget budget, SpendRows.Request request) throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
+    AtomicInteger attempts = new AtomicInteger();
     Routed<FirstChunk> routed;
     try {
-      routed = route(caller, group, deployment -> {
+      routed = route(caller, group, attempts, deployment -> {
         long start = System.nanoTime();
         boolean opened = false;
         try {
@@ -374,7 +386,7 @@ final class ModelCalls {
         }
       });
     } catch (RoutingException | ProviderException e) {
-      return fail(exchange, e);
+      return fail(exchange, e, attempts.get());
     } catch (CallBudget.Refused refused) {
       exchange.sendError(refused.error());
       return Outcome.failed(refused.error());
@@ -467,11 +479,11 @@ final class ModelCalls {
     }
   }
 
-  private Outcome fail(Exchange exchange, Exception e) {
+  private Outcome fail(Exchange exchange, Exception e, int attempts) {
     OpenAiError error = e instanceof RoutingException routing
         ? OpenAiError.from(routing) : OpenAiError.from((ProviderException) e);
     exchange.sendError(error);
-    return Outcome.failed(error);
+    return Outcome.failed(error, attempts);
   }
 
   private void onFailure(Deployment deployment, ProviderException error, boolean willRetry) {
@@ -484,6 +496,8 @@ final class ModelCalls {
         .addKeyValue("deployment", deployment.id())
         .addKeyValue("status", error.clientStatus())
         .addKeyValue("error_type", error.type())
+        .addKeyValue("error_code", error.code())
+        .addKeyValue("error", error.getMessage())
         .addKeyValue("retry_after_ms", error.retryAfter().map(Duration::toMillis).orElse(-1L))
         .addKeyValue("will_retry", willRetry)
         .log("router.attempt.failed");

@@ -30,6 +30,16 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<Secret
     return new DatabaseUrl("jdbc:sqlite:" + file, Optional.empty(), Optional.empty());
   }
 
+  /** The file of a SQLite database given by a plain path (not {@code :memory:}, a {@code file:} URI or options). */
+  public Optional<java.nio.file.Path> sqliteFile() {
+    if (!jdbcUrl.startsWith("jdbc:sqlite:")) {
+      return Optional.empty();
+    }
+    String location = jdbcUrl.substring("jdbc:sqlite:".length());
+    return location.isEmpty() || location.startsWith(":") || location.startsWith("file:") || location.contains("?")
+        ? Optional.empty() : Optional.of(java.nio.file.Path.of(location));
+  }
+
   /**
    * Reads one of the accepted forms.
    *

@@ -6,22 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.config.DeploymentConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.UnknownHostException;
-import java.nio.channels.UnresolvedAddressException;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -116,7 +110,7 @@ final class HttpCalls {
       response = listener.get(deployment.timeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       request.abort(e);
-      throw ProviderException.unreachable("deployment " + deployment.id() + " timed out", true);
+      throw ProviderException.unreachable(deployment.id(), Unreachable.noAnswerWithin(deployment.timeout()));
     } catch (ExecutionException e) {
       throw unreachable(deployment, e.getCause());
     } catch (InterruptedException e) {
@@ -136,17 +130,9 @@ final class HttpCalls {
     }
   }
 
-  /** A connection failure or timeout, described without URLs or keys. */
+  /** A connection failure or timeout, with its cause class ({@link Unreachable}); no URLs or keys. */
   static ProviderException unreachable(DeploymentConfig deployment, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    boolean connecting = cause instanceof ConnectException || cause instanceof UnknownHostException
-        || cause instanceof UnresolvedAddressException || cause instanceof HttpResponseException
-        || cause instanceof SocketTimeoutException;
-    boolean timedOut = !connecting && cause instanceof TimeoutException;
-    String what = timedOut ? "timed out"
-        : connecting ? "could not be reached"
-        : "failed (" + cause.getClass().getSimpleName() + ")";
-    return ProviderException.unreachable("deployment " + deployment.id() + " " + what, timedOut);
+    return ProviderException.unreachable(deployment.id(), Unreachable.of(failure));
   }
 
   static ProviderException badResponse(DeploymentConfig deployment) {

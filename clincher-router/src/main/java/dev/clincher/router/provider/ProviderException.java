@@ -39,6 +39,17 @@ public final class ProviderException extends Exception {
         null, message, Optional.empty());
   }
 
+  /**
+   * The connection to deployment {@code deploymentId} failed or timed out before an answer: the cause class
+   * ({@link Unreachable#code}) is the error's code and its sentence is in the message.
+   */
+  public static ProviderException unreachable(String deploymentId, Unreachable why) {
+    String message = why.timedOut() ? "deployment " + deploymentId + ": " + why.sentence()
+        : "deployment " + deploymentId + " could not be reached: " + why.sentence();
+    return new ProviderException(why.timedOut() ? 504 : CONNECTION_FAILED,
+        why.timedOut() ? "timeout" : "api_connection_error", why.code(), message, Optional.empty());
+  }
+
   public int status() {
     return status;
   }

@@ -14,7 +14,8 @@ import org.eclipse.jetty.http.HttpFields;
 /**
  * Turns an upstream error answer into a {@link ProviderException} a client may see: the provider's own
  * {@code error.message}/{@code type}/{@code code} when it sent OpenAI's shape, with credentials scrubbed; a generic
- * message for authentication failures (they are the operator's problem, not the client's).
+ * message for authentication failures (they are the operator's problem, not the client's). An answer carrying an
+ * egress proxy's reason header is the proxy refusing a plain-HTTP call, reported as {@link Unreachable}.
  */
 final class UpstreamErrors {
   /** Longest upstream error body read. */
@@ -29,9 +30,13 @@ final class UpstreamErrors {
   static ProviderException from(int status, HttpFields headers, byte[] body, Optional<Secret> apiKey,
       String deploymentId, ObjectMapper json) {
     Optional<Duration> retryAfter = retryAfter(headers);
+    if (Unreachable.proxyReason(headers).isPresent()) { // a plain-HTTP call refused by the egress, not the provider
+      return ProviderException.unreachable(deploymentId, Unreachable.proxyRefused(status, headers));
+    }
     if (status == 401 || status == 403) {
       return new ProviderException(status, "authentication_error", "upstream_auth_failed",
-          "the provider rejected the router's credentials for deployment " + deploymentId, retryAfter);
+          "the provider rejected the router's credentials for deployment " + deploymentId + " (HTTP " + status
+              + " from the provider; check the deployment's api_key)", retryAfter);
     }
     JsonNode error = parse(body, json).path("error");
     String message = error.path("message").isTextual() ? error.path("message").asText()

@@ -20,6 +20,8 @@ public final class Deployment {
   private long coolUntil;
   private boolean cooling;
   private long latencyNanos;
+  private String lastFailure = "";
+  private boolean lastFailureOutage;
 
   Deployment(DeploymentConfig config, long now) {
     this.config = config;
@@ -70,6 +72,20 @@ public final class Deployment {
     }
   }
 
+  /** The cause of the last recorded failure (an error code such as {@code dns_failure}), or empty. */
+  String lastFailure() {
+    synchronized (lock) {
+      return lastFailure;
+    }
+  }
+
+  /** Whether it is cooling down after an outage (not after a rate limit or budget refusal). */
+  boolean downAfterOutage(long now) {
+    synchronized (lock) {
+      return cooling && now - coolUntil < 0 && lastFailureOutage;
+    }
+  }
+
   /** When the cooldown ends (nanoTime); only meaningful while {@link #coolingDown} is true. */
   long coolUntil() {
     synchronized (lock) {
@@ -82,7 +98,18 @@ public final class Deployment {
    * {@code cooldown} once {@code allowedFails} failures happened within a minute.
    */
   void recordFailure(long now, java.util.Optional<Duration> retryAfter, int allowedFails, Duration cooldown) {
+    recordFailure(now, retryAfter, allowedFails, cooldown, "", false);
+  }
+
+  /**
+   * The same, remembering {@code cause} (the error's code or type) for readiness, and whether it was an outage (the
+   * provider unreachable or failing) rather than a limit (a 429: rate limit or budget).
+   */
+  void recordFailure(long now, java.util.Optional<Duration> retryAfter, int allowedFails, Duration cooldown,
+      String cause, boolean outage) {
     synchronized (lock) {
+      lastFailure = cause;
+      lastFailureOutage = outage;
       if (now - failWindowStart >= MINUTE_NANOS) {
         failWindowStart = now;
         failsThisMinute = 0;

@@ -114,6 +114,23 @@ public final class Dispatcher {
     return groups.keySet().stream().sorted().toList();
   }
 
+  /**
+   * The model groups that cannot take a request now because every deployment is cooling down after an outage (not a
+   * rate limit or budget: those are limits, not faults), for readiness: each as
+   * {@code name (deployment: last cause, …)}, by name.
+   */
+  public List<String> groupsCoolingDown() {
+    long now = System.nanoTime();
+    List<String> cooling = new ArrayList<>();
+    for (DeploymentGroup group : groups.values()) {
+      if (group.deployments().stream().allMatch(deployment -> deployment.downAfterOutage(now))) {
+        cooling.add(group.modelName() + " (" + String.join(", ", group.deployments().stream()
+            .map(deployment -> deployment.id() + ": " + deployment.lastFailure()).toList()) + ")");
+      }
+    }
+    return cooling.stream().sorted().toList();
+  }
+
   /** Requests in flight now, over all deployments. */
   public int inFlight() {
     return maxInFlight - admission.availablePermits();
@@ -226,7 +243,8 @@ public final class Dispatcher {
 
   private void coolDown(Deployment deployment, ProviderException error) {
     if (settings.cooldowns() || error.retryAfter().isPresent()) {
-      deployment.recordFailure(System.nanoTime(), error.retryAfter(), settings.allowedFails(), settings.cooldownTime());
+      deployment.recordFailure(System.nanoTime(), error.retryAfter(), settings.allowedFails(), settings.cooldownTime(),
+          error.code() != null ? error.code() : error.type(), error.status() != 429);
     }
   }
 

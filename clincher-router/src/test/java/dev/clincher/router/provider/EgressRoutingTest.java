@@ -135,7 +135,7 @@ class EgressRoutingTest {
     int before = tlsFake.calls().size();
     HttpResponse<String> response = router.post("/v1/chat/completions", chat("denied-model", false));
     assertThat(response.statusCode()).isEqualTo(502);
-    WireAssertions.assertOpenAiError(response.body(), "api_connection_error", null);
+    WireAssertions.assertOpenAiError(response.body(), "api_connection_error", "egress_refused");
     assertThat(tlsFake.calls()).hasSize(before);
   }
 

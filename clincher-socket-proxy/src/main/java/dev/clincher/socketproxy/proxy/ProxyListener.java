@@ -1,5 +1,6 @@
 package dev.clincher.socketproxy.proxy;
 
+import dev.clincher.common.net.IpLiterals;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -39,7 +40,8 @@ public final class ProxyListener implements AutoCloseable {
       server.bind(address, 1024);
     } catch (IOException e) {
       server.close();
-      throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen on " + IpLiterals.formatWithPort(address.getAddress(), address.getPort())
+          + ": " + e.getMessage(), e);
     }
     ProxyListener listener = new ProxyListener(server, ProxyContext.of(policy, limits, dockerSocket, decisions,
         local));
