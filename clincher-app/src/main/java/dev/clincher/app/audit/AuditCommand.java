@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,9 +24,19 @@ public final class AuditCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--deploy", paramLabel = "DIR", required = true,
-      description = "The deployment directory (as written by clincher deploy init).")
-  Path directory;
+  /** What to audit: a compose deployment, or up's state directory. */
+  static final class Target {
+    @Option(names = "--deploy", paramLabel = "DIR", required = true,
+        description = "A compose deployment directory (as written by clincher deploy init).")
+    Path deployment;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", required = true,
+        description = "The state directory of ./clincher up (e.g. ~/.clincher), after it started once.")
+    Path stateDir;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
 
   @Option(names = "--deep", description = "Also probe the running stack as an attacker inside it would (needs "
       + "docker and the clincher/probe image; each probe bounded, nothing left behind).")
@@ -42,13 +53,18 @@ public final class AuditCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (target.stateDir != null && (fix || deep)) {
+      spec.commandLine().getErr().println("clincher audit: --fix and --deep are for a compose deployment (--deploy); "
+          + "for ./clincher up, edit clincher.yaml as the findings say and restart up");
+      return 2;
+    }
     try {
-      Deployment deployment = Deployment.read(directory);
+      Deployment deployment = read();
       List<Finding> findings = Audit.run(deployment, deep);
       List<String> changed = List.of();
       if (fix) {
         changed = Fixes.apply(deployment, findings);
-        deployment = Deployment.read(directory);
+        deployment = read();
         findings = Audit.run(deployment, deep);
       }
       out.print(json ? json(deployment, findings, changed) : text(deployment, findings, changed));
@@ -60,8 +76,20 @@ public final class AuditCommand implements Callable<Integer> {
     }
   }
 
+  private Deployment read() throws IOException {
+    return target.stateDir != null ? Deployment.readUp(target.stateDir) : Deployment.read(target.deployment);
+  }
+
+  /** How the compose names in the findings map onto up's files. */
+  static final String UP_NAMES = "For ./clincher up: config/gateway.yaml stands for clincher.yaml's gateway: section, "
+      + "config/egress-acl.yaml for egress.acl:, config/socket-proxy.yaml for socket_proxy:, config/router.yaml for "
+      + "router: (edit clincher.yaml, then restart up); the secrets are the state directory's files.\n";
+
   static String text(Deployment deployment, List<Finding> findings, List<String> changed) {
     StringBuilder text = new StringBuilder("Audit of " + deployment.directory() + "\n");
+    if (deployment.kind() == Deployment.Kind.UP) {
+      text.append(UP_NAMES);
+    }
     for (String change : changed) {
       text.append("fixed: ").append(change).append('\n');
     }
@@ -82,6 +110,7 @@ public final class AuditCommand implements Callable<Integer> {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     root.put("deployment", deployment.directory().toString());
+    root.put("kind", deployment.kind().name().toLowerCase(java.util.Locale.ROOT));
     ArrayNode list = root.putArray("findings");
     for (Finding finding : findings) {
       list.addObject().put("id", finding.id()).put("severity", finding.severity().label())

@@ -29,6 +29,9 @@ public final class ComposeChecks implements Check {
   @Override
   public List<Finding> run(Deployment deployment) {
     List<Finding> findings = new ArrayList<>();
+    if (deployment.kind() != Deployment.Kind.COMPOSE) {
+      return findings; // ./clincher up: processes on loopback, no containers
+    }
     for (String name : serviceNames(deployment)) {
       List<Map<String, Object>> parts = deployment.service(name);
       hardening(name, parts, findings);

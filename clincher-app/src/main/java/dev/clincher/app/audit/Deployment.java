@@ -31,14 +31,48 @@ public final class Deployment {
     }
   }
 
+  /** A compose deployment ({@code deploy init}) or the state directory of {@code ./clincher up}. */
+  public enum Kind { COMPOSE, UP }
+
+  /** Where {@code ./clincher up} writes the services' configs from {@code clincher.yaml} at every start. */
+  static final String UP_GENERATED = "generated/";
+
+  private final Kind kind;
   private final Path directory;
   private final Map<String, String> env;
   private final List<ComposeFile> composeFiles;
 
-  private Deployment(Path directory, Map<String, String> env, List<ComposeFile> composeFiles) {
+  private Deployment(Kind kind, Path directory, Map<String, String> env, List<ComposeFile> composeFiles) {
+    this.kind = kind;
     this.directory = directory;
     this.env = env;
     this.composeFiles = composeFiles;
+  }
+
+  /**
+   * Reads {@code ./clincher up}'s state directory: the configs it generated from {@code clincher.yaml} at its last
+   * start, and the secrets beside them. The services are processes on loopback; there is no compose file.
+   */
+  public static Deployment readUp(Path stateDir) throws IOException {
+    Path root = stateDir.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(root.resolve("clincher.yaml")) || !Files.isDirectory(root.resolve(UP_GENERATED))) {
+      throw new IOException(root + " is not a started ./clincher up state directory (no clincher.yaml and "
+          + "generated/: run ./clincher up --state-dir " + root + " once)");
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("CLINCHER_STATE_DIR", root.toString());
+    env.put("CLINCHER_GATEWAY_TOKEN_FILE", root.resolve("gateway-token").toString());
+    env.put("LITELLM_MASTER_KEY_FILE", root.resolve("router-master-key").toString());
+    return new Deployment(Kind.UP, root, Map.copyOf(env), List.of());
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Where a service's config is: {@code config/NAME} in a compose deployment, {@code generated/...} for up. */
+  public String configPath(String compose, String up) {
+    return kind == Kind.COMPOSE ? "config/" + compose : UP_GENERATED + up;
   }
 
   /** Reads the directory's {@code .env} and compose files; the configs are read when a check asks. */
@@ -54,7 +88,7 @@ public final class Deployment {
     if (Files.isRegularFile(override)) {
       files.add(ComposeFile.read(override, env));
     }
-    return new Deployment(root, env, List.copyOf(files));
+    return new Deployment(Kind.COMPOSE, root, env, List.copyOf(files));
   }
 
   public Path directory() {
@@ -77,6 +111,9 @@ public final class Deployment {
 
   /** A service's settings from every compose file that names it (the override's last). */
   public List<Map<String, Object>> service(String name) {
+    if (kind == Kind.UP) { // one process: every service sees up's environment
+      return List.of(Map.of("environment", env));
+    }
     List<Map<String, Object>> parts = new ArrayList<>();
     for (ComposeFile file : composeFiles) {
       Map<String, Object> service = file.services().get(name);
@@ -92,7 +129,8 @@ public final class Deployment {
     Map<String, String> variables = new LinkedHashMap<>();
     service("gateway").forEach(part -> variables.putAll(ComposeFile.environmentOf(part)));
     try {
-      return Loaded.of(new ConfigLoader(variables).load(file("config/gateway.yaml"), GatewayConfig.class));
+      return Loaded.of(new ConfigLoader(variables).load(file(configPath("gateway.yaml", "gateway.yaml")),
+          GatewayConfig.class));
     } catch (Exception e) {
       return Loaded.failed(e.getMessage());
     }
@@ -101,7 +139,7 @@ public final class Deployment {
   /** The egress proxy's allowlist. */
   public Loaded<Acl> egressAcl() {
     try {
-      return Loaded.of(Acl.load(file("config/egress-acl.yaml")));
+      return Loaded.of(Acl.load(file(configPath("egress-acl.yaml", "egress-acl.yaml"))));
     } catch (Exception e) {
       return Loaded.failed(e.getMessage());
     }
@@ -110,7 +148,8 @@ public final class Deployment {
   /** The socket proxy's sandbox policy. */
   public Loaded<InspectionPolicy> socketProxyPolicy() {
     try {
-      return Loaded.of(new ConfigLoader(Map.of()).load(file("config/socket-proxy.yaml"), InspectionPolicy.class));
+      return Loaded.of(new ConfigLoader(Map.of()).load(file(configPath("socket-proxy.yaml",
+          "socket-proxy-policy.yaml")), InspectionPolicy.class));
     } catch (Exception e) {
       return Loaded.failed(e.getMessage());
     }
@@ -121,6 +160,9 @@ public final class Deployment {
    * secret the service mounts there, and that secret's {@code file}; or a bind mount of a host directory.
    */
   public Optional<Path> secretFile(String service, String containerPath) {
+    if (kind == Kind.UP) { // a path on this host
+      return Optional.of(Path.of(containerPath));
+    }
     String target = containerPath.substring(containerPath.lastIndexOf('/') + 1);
     for (Map<String, Object> part : service(service)) {
       Object secrets = part.get("secrets");

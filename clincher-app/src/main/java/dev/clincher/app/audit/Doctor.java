@@ -137,7 +137,7 @@ public final class Doctor {
 
   private Set<String> providerHosts() {
     Set<String> hosts = new LinkedHashSet<>();
-    String router = deployment.text("config/router.yaml").orElse("");
+    String router = deployment.text(deployment.configPath("router.yaml", "router.yaml")).orElse("");
     for (String line : router.lines().toList()) {
       String trimmed = line.strip();
       if (trimmed.startsWith("api_base:")) {

@@ -20,7 +20,7 @@ public final class RouterChecks implements Check {
   @Override
   public List<Finding> run(Deployment deployment) {
     List<Finding> findings = new ArrayList<>();
-    Optional<Map<String, Object>> config = deployment.text("config/router.yaml").flatMap(RouterChecks::parse);
+    Optional<Map<String, Object>> config = deployment.text(deployment.configPath("router.yaml", "router.yaml")).flatMap(RouterChecks::parse);
     if (config.isEmpty()) {
       findings.add(Finding.critical("router.config.invalid", "config/router.yaml is missing or not YAML",
           "the router will not start", "write it again: clincher deploy init " + deployment.directory()));
@@ -31,7 +31,8 @@ public final class RouterChecks implements Check {
     budgets(config.get(), findings);
     Map<String, String> environment = new java.util.LinkedHashMap<>();
     deployment.service("router").forEach(part -> environment.putAll(ComposeFile.environmentOf(part)));
-    if (!environment.getOrDefault("HTTPS_PROXY", "").contains("egress")) {
+    if (deployment.kind() == Deployment.Kind.COMPOSE
+        && !environment.getOrDefault("HTTPS_PROXY", "").contains("egress")) {
       findings.add(Finding.critical("router.egress.proxy", "the router's HTTPS_PROXY is "
           + environment.getOrDefault("HTTPS_PROXY", "unset"), "provider calls must leave through the egress "
           + "proxy, the only service with a way out", "services.router.environment.HTTPS_PROXY: http://egress:4750"));
@@ -50,14 +51,14 @@ public final class RouterChecks implements Check {
 
   private static void masterKey(Deployment deployment, Map<String, Object> general, List<Finding> findings) {
     String configured = String.valueOf(general.getOrDefault("master_key", ""));
-    if (!configured.startsWith(ENV_REFERENCE)) {
-      findings.add(Finding.critical("router.master_key.in_config", "general_settings.master_key is "
-          + (configured.isEmpty() ? "missing" : "written in config/router.yaml"), "a key in a config file ends up "
-          + "in backups, diffs and support tickets", "config/router.yaml: master_key: os.environ/LITELLM_MASTER_KEY, "
-          + "the key in secrets/litellm_master_key"));
+    if (!configured.isEmpty() && !configured.startsWith(ENV_REFERENCE)) {
+      findings.add(Finding.critical("router.master_key.in_config", "general_settings.master_key is written in "
+          + "config/router.yaml", "a key in a config file ends up in backups, diffs and support tickets",
+          "config/router.yaml: master_key: os.environ/LITELLM_MASTER_KEY, the key in secrets/litellm_master_key"));
       return;
     }
-    Optional<String> key = deployment.secretFile("router", "/run/secrets/litellm_master_key")
+    Optional<String> key = deployment.secretFile("router", deployment.kind() == Deployment.Kind.UP
+        ? deployment.env().get("LITELLM_MASTER_KEY_FILE") : "/run/secrets/litellm_master_key")
         .flatMap(SecretChecks::read);
     if (key.isPresent() && key.get().length() < MIN_MASTER_KEY_CHARS) {
       findings.add(Finding.critical("router.master_key.strength", "the router's master key has "
@@ -73,7 +74,7 @@ public final class RouterChecks implements Check {
       for (Object model : list) {
         Map<String, Object> params = ComposeFile.mapping(ComposeFile.mapping(model).get("litellm_params"));
         Object apiKey = params.get("api_key");
-        if (apiKey != null && !String.valueOf(apiKey).startsWith(ENV_REFERENCE)) {
+        if (apiKey != null && looksLikeAKey(String.valueOf(apiKey))) {
           findings.add(Finding.critical("router.provider_key.in_config", "model "
               + ComposeFile.mapping(model).get("model_name") + " has its api_key written in config/router.yaml",
               "a provider key in a config file ends up in backups and diffs", "config/router.yaml: api_key: "
@@ -93,6 +94,11 @@ public final class RouterChecks implements Check {
         }
       });
     }
+  }
+
+  /** Not a reference, and not a placeholder such as {@code dummy} or {@code ollama} that local servers ignore. */
+  private static boolean looksLikeAKey(String value) {
+    return !value.startsWith(ENV_REFERENCE) && (value.startsWith("sk-") || value.length() >= 16);
   }
 
   private static void budgets(Map<String, Object> config, List<Finding> findings) {

@@ -25,6 +25,10 @@ public final class SecretChecks implements Check {
   @Override
   public List<Finding> run(Deployment deployment) {
     List<Finding> findings = new ArrayList<>();
+    if (deployment.kind() == Deployment.Kind.UP) {
+      stateDirectory(deployment, findings);
+      return findings;
+    }
     Path secrets = deployment.file("secrets");
     if (!Files.isDirectory(secrets, LinkOption.NOFOLLOW_LINKS)) {
       findings.add(Finding.critical("secrets.missing", "there is no secrets/ directory", "the services have no "
@@ -44,7 +48,8 @@ public final class SecretChecks implements Check {
   }
 
   private static void mode(Deployment deployment, Path path, List<Finding> findings) throws IOException {
-    String name = deployment.directory().relativize(path).toString();
+    String relative = deployment.directory().relativize(path).toString();
+    String name = relative.isEmpty() ? deployment.directory().toString() : relative;
     if (Files.isSymbolicLink(path)) {
       findings.add(Finding.critical("secrets.symlink", name + " is a symbolic link", "a link can point a secret "
           + "at a file others can read or write", "replace " + name + " with the file itself (mode 0600)"));
@@ -57,6 +62,18 @@ public final class SecretChecks implements Check {
           + java.nio.file.attribute.PosixFilePermissions.toString(permissions), "any user or process on the host "
           + "that can read it has the key", "chmod " + (directory ? "700 " : "600 ") + name
           + " (clincher audit --fix does it)"));
+    }
+  }
+
+  /** ./clincher up keeps its secrets, databases and generated configs in the state directory: all private. */
+  private static void stateDirectory(Deployment deployment, List<Finding> findings) {
+    try (Stream<Path> files = Files.walk(deployment.directory(), 2)) {
+      for (Path path : files.toList()) {
+        mode(deployment, path, findings);
+      }
+    } catch (IOException e) {
+      findings.add(Finding.warn("secrets.unreadable", deployment.directory() + " cannot be read: " + e.getMessage(),
+          "the audit cannot check the state directory's modes", "run the audit as the user that runs up"));
     }
   }
 

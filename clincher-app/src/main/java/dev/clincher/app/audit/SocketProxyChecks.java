@@ -14,7 +14,7 @@ public final class SocketProxyChecks implements Check {
     List<Finding> findings = new ArrayList<>();
     ServiceCommand command = ServiceCommand.of(deployment, ComposeChecks.SOCKET_PROXY);
     List<String> profiles = command.values("--profile");
-    if (!profiles.equals(List.of("sandbox"))) {
+    if (deployment.kind() == Deployment.Kind.COMPOSE && !profiles.equals(List.of("sandbox"))) {
       findings.add(Finding.critical("socket_proxy.profile.sandbox", "the socket proxy runs with profile "
           + (profiles.isEmpty() ? "auto (the default)" : String.join(",", profiles)), "only the sandbox profile "
           + "inspects create and exec bodies and closes the API sections that give the host away",

@@ -1,0 +1,93 @@
+package dev.clincher.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code clincher audit --state-dir}: up's state directory as up leaves it after a start, then broken. */
+class UpAuditTest {
+  @TempDir
+  Path temp;
+
+  /** What up writes before it starts the services: clincher.yaml, the secrets, generated/. */
+  private Path startedStateDirectory() throws Exception {
+    Path state = Files.createDirectory(temp.resolve("state"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    UpDefaults.writeConfigOnce(state);
+    UpDefaults.gatewayToken(state);
+    UpDefaults.routerKey(state);
+    UpConfig config = UpConfig.read(state.resolve(UpDefaults.CONFIG_FILE));
+    Path generated = UpConfig.generatedDirectory(state);
+    config.write(generated, "egress-acl.yaml", config.egressAcl());
+    config.write(generated, "socket-proxy-policy.yaml", config.socketProxy());
+    config.write(generated, "router.yaml", ModelDefault.choose(null, null, config.router(), Map.of())
+        .applyTo(config.router()));
+    config.write(generated, "gateway.yaml", config.gateway());
+    return state;
+  }
+
+  @Test
+  void aFreshStateDirectoryHasNoCriticalFinding() throws Exception {
+    JsonNode report = audit(startedStateDirectory(), 0);
+    assertThat(ids(report, "critical")).isEmpty();
+    assertThat(report.path("kind").asText()).isEqualTo("up");
+  }
+
+  @Test
+  void aWorldReadableTokenAnEgressInReportModeAndRootExecAreNamed() throws Exception {
+    Path state = startedStateDirectory();
+    Files.setPosixFilePermissions(state.resolve("gateway-token"), PosixFilePermissions.fromString("rw-r--r--"));
+    Path acl = state.resolve("generated/egress-acl.yaml");
+    Files.writeString(acl, Files.readString(acl).replace("action: \"enforce\"", "action: \"report\"")
+        .replace("action: enforce", "action: report"));
+    Path policy = state.resolve("generated/socket-proxy-policy.yaml");
+    Files.writeString(policy, Files.readString(policy).replace("allow_root_exec: false", "allow_root_exec: true"));
+    JsonNode report = audit(state, 1);
+    assertThat(ids(report, "critical")).contains("secrets.file_mode", "egress.acl.mode.enforce",
+        "socket_proxy.policy.root_exec");
+  }
+
+  @Test
+  void aDirectoryUpNeverStartedInIsAUsageErrorAndFixIsRefused() throws Exception {
+    StringWriter err = new StringWriter();
+    CommandLine line = Main.commandLine();
+    line.setErr(new PrintWriter(err));
+    line.setOut(new PrintWriter(new StringWriter()));
+    assertThat(line.execute("audit", "--state-dir", temp.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("run ./clincher up --state-dir");
+    assertThat(line.execute("audit", "--state-dir", startedStateDirectory().toString(), "--fix")).isEqualTo(2);
+    assertThat(line.execute("audit", "--state-dir", temp.toString(), "--deploy", temp.toString())).isEqualTo(2);
+  }
+
+  private static JsonNode audit(Path state, int status) throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine line = Main.commandLine();
+    line.setOut(new PrintWriter(out));
+    line.setErr(new PrintWriter(err));
+    assertThat(line.execute("audit", "--state-dir", state.toString(), "--json")).as(out + "" + err).isEqualTo(status);
+    return new ObjectMapper().readTree(out.toString());
+  }
+
+  private static List<String> ids(JsonNode report, String severity) {
+    List<String> ids = new ArrayList<>();
+    report.path("findings").forEach(finding -> {
+      if (finding.path("severity").asText().equals(severity)) {
+        ids.add(finding.path("id").asText());
+      }
+    });
+    return ids;
+  }
+}
