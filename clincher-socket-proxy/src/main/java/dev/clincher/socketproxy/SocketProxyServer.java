@@ -2,12 +2,11 @@ package dev.clincher.socketproxy;
 
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.config.ConfigLoader;
-import dev.clincher.common.config.Secret;
-import dev.clincher.common.config.Secrets;
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.lifecycle.Drain;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.MetricsAccess;
 import dev.clincher.common.net.IpLiterals;
 import dev.clincher.socketproxy.policy.CompatPolicy;
 import dev.clincher.socketproxy.policy.InspectionPolicy;
@@ -21,7 +20,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,11 +57,11 @@ public final class SocketProxyServer implements AutoCloseable {
     InetAddress host = IpLiterals.parse(settings.listenHost()).orElseThrow(() -> new ConfigException("--listen", "",
         "'" + settings.listenHost() + "' is not an IP address"));
     Policy policy = choosePolicy(settings, inspection(settings));
-    Optional<Secret> metricsToken = metricsToken(settings);
+    MetricsAccess metricsAccess = MetricsAccess.fromFile(settings.metricsTokenFile(), "--metrics-token-file");
     Metrics metrics = Metrics.create("socket-proxy");
     Decisions decisions = new Decisions(metrics.registry(), policy.profile());
     Health health = new Health();
-    LocalEndpoints local = new LocalEndpoints(health, metrics, metricsToken);
+    LocalEndpoints local = new LocalEndpoints(health, metrics, metricsAccess);
     ProxyListener listener = ProxyListener.start(new InetSocketAddress(host, settings.listenPort()), policy,
         settings.limits(), settings.dockerSocket(), decisions, local);
     DockerApi docker = new DockerApi(settings.dockerSocket());
@@ -74,6 +72,7 @@ public final class SocketProxyServer implements AutoCloseable {
         .addKeyValue("docker_socket", settings.dockerSocket().toString())
         .addKeyValue("profile", policy.profile())
         .addKeyValue("policy", settings.policyFile().map(Object::toString).orElse("defaults"))
+        .addKeyValue("metrics", metricsAccess.enabled() ? "token" : "off (no --metrics-token-file)")
         .log("socketproxy.started");
     return new SocketProxyServer(listener, health, metrics, decisions, policy);
   }
@@ -131,17 +130,6 @@ public final class SocketProxyServer implements AutoCloseable {
       return InspectionPolicy.defaults();
     }
     return new ConfigLoader(settings.environment()).load(settings.policyFile().get(), InspectionPolicy.class);
-  }
-
-  private static Optional<Secret> metricsToken(SocketProxySettings settings) throws ConfigException {
-    if (settings.metricsTokenFile().isEmpty()) {
-      return Optional.empty();
-    }
-    String token = Secrets.readSecretFile(settings.metricsTokenFile().get());
-    if (token.isBlank()) {
-      throw new ConfigException("--metrics-token-file", "", "the token file is empty");
-    }
-    return Optional.of(Secret.of(token));
   }
 
   private static CheckResult pingCheck(DockerApi docker) {
