@@ -182,6 +182,7 @@ public final class RouterServer implements AutoCloseable {
       health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis") : CheckResult.down("redis"));
     }
     RouterMetrics routerMetrics = new RouterMetrics(metrics, dispatcher::inFlight);
+    routerMetrics.deploymentStates(dispatcher);
     RouterHandler routes = new RouterHandler(
         new VirtualKeyAuthenticator(new MasterKeyAuthenticator(config.masterKey()), keyStore), dispatcher,
         new Fallbacks(config.fallbacks()), providers, routerMetrics, json, config.maxRequestBytes(), keyStore, spend,
