@@ -16,12 +16,21 @@ public final class LatencyBuckets {
   public static final double[] SECONDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120,
       300};
 
+  /** The upper bounds for writes to a local store (a commit, an fsync), in seconds: 0.5 ms to 5 s. */
+  public static final double[] STORE_SECONDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+      2.5, 5};
+
   private LatencyBuckets() {}
 
   /** A timer ({@code <name>_seconds_bucket}) with these buckets. */
   public static Timer.Builder timer(String name) {
+    return timer(name, SECONDS);
+  }
+
+  /** A timer with the upper bounds {@code seconds} (e.g. {@link #STORE_SECONDS}). */
+  public static Timer.Builder timer(String name, double[] seconds) {
     return Timer.builder(name).serviceLevelObjectives(
-        Arrays.stream(SECONDS).mapToObj(s -> Duration.ofNanos((long) (s * 1e9))).toArray(Duration[]::new));
+        Arrays.stream(seconds).mapToObj(s -> Duration.ofNanos((long) (s * 1e9))).toArray(Duration[]::new));
   }
 
   /**

@@ -31,6 +31,18 @@ public final class RouterMetrics {
     this.registry = metrics.registry();
     io.micrometer.core.instrument.Gauge.builder(metrics.name("requests.in.flight"), inFlight)
         .description("Requests being served now").register(registry);
+    this.spendLogWrite = LatencyBuckets.timer(metrics.name("spend.log.write.duration"), LatencyBuckets.STORE_SECONDS)
+        .description("One spend-log row appended until durable (or failed)").register(registry);
+  }
+
+  private final Timer spendLogWrite;
+
+  /**
+   * One spend-log append, until its row was durable or failed:
+   * {@code clincher_router_spend_log_write_duration_seconds} (a histogram, 0.5 ms to 5 s).
+   */
+  public void spendLogWrite(long nanos) {
+    spendLogWrite.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /**
