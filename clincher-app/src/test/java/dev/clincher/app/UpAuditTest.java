@@ -71,6 +71,30 @@ class UpAuditTest {
     assertThat(line.execute("audit", "--state-dir", temp.toString(), "--deploy", temp.toString())).isEqualTo(2);
   }
 
+  @Test
+  void doctorOnAStateDirectoryWhoseUpIsNotRunningSaysToStartIt() throws Exception {
+    Path state = startedStateDirectory();
+    StringWriter out = new StringWriter();
+    CommandLine line = Main.commandLine();
+    line.setOut(new PrintWriter(out));
+    line.setErr(new PrintWriter(new StringWriter()));
+    int status = line.execute("doctor", "--state-dir", state.toString(), "--json");
+    JsonNode report = new ObjectMapper().readTree(out.toString());
+    List<String> stopped = new ArrayList<>();
+    report.path("findings").forEach(f -> {
+      if (f.path("id").asText().equals("doctor.service.stopped")) {
+        stopped.add(f.path("found").asText() + " | " + f.path("fix").asText());
+      }
+    });
+    // Nothing of up runs in this test (another up on these fixed ports would answer: then nothing is asserted).
+    org.junit.jupiter.api.Assumptions.assumeTrue(stopped.size() == 4, "something answers on up's ports: " + stopped);
+    assertThat(status).isEqualTo(1);
+    assertThat(stopped).anySatisfy(f -> assertThat(f).startsWith("router does not answer on 127.0.0.1:4000")
+        .endsWith("./clincher up --state-dir " + state));
+    assertThat(ids(report, "critical")).contains("doctor.service.stopped");
+    assertThat(ids(report, "warn")).contains("doctor.service.stopped"); // the socket proxy: only with a Docker socket
+  }
+
   private static JsonNode audit(Path state, int status) throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
