@@ -62,6 +62,7 @@ final class UpCommand implements Callable<Integer> {
       services.add(gateway);
       LOG.atInfo().addKeyValue("web_chat", "http://127.0.0.1:" + gateway.port() + "/")
           .addKeyValue("token_file", token.toString()).log("up.ready");
+      System.out.println("Sign in to the web UI (one-time link, 5 minutes): " + gateway.signInLink());
       return Services.runUntilStopped(services, egress::reloadAcl);
     } catch (Exception e) {
       for (int i = services.size() - 1; i >= 0; i--) {
