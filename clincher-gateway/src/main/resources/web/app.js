@@ -5,7 +5,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const PAGES = ["chat", "sandboxes", "usage", "health", "config"];
+const PAGES = ["chat", "sandboxes", "usage", "refusals", "health", "config"];
 const state = {
   signedIn: false, agent: "", sessions: [], session: null, socket: null, running: false,
   assistant: null, assistantText: "", renderPending: false, tools: new Map(), events: [],
@@ -112,7 +112,8 @@ function route() {
     if (a.dataset.page === page) { a.setAttribute("aria-current", "page"); } else { a.removeAttribute("aria-current"); }
   });
   const loaders = {
-    chat: listSessions, sandboxes: loadSandboxes, usage: loadUsage, health: loadHealth, config: loadConfig,
+    chat: listSessions, sandboxes: loadSandboxes, usage: loadUsage, refusals: loadRefusals, health: loadHealth,
+    config: loadConfig,
   };
   loaders[page]().catch(fail);
 }
@@ -456,6 +457,30 @@ async function loadUsage() {
   $("usage-body").replaceChildren(paragraph("Since " + data.since + ": $" + total.toFixed(4) + " in total."),
     rows.length ? table(["Model", "Key", "Requests", "Prompt tokens", "Completion tokens", "Spend"], rows)
       : paragraph("No model calls were logged yet."));
+}
+
+async function loadRefusals() {
+  const data = await api("GET", "/v1/control/refusals");
+  const parts = [];
+  data.services.forEach((service) => {
+    const heading = document.createElement("h2");
+    heading.textContent = service.name;
+    parts.push(heading);
+    const list = service.body && Array.isArray(service.body.refusals) ? service.body.refusals : null;
+    if (service.status !== 200 || !list) {
+      parts.push(paragraph(service.status === 401 ? "This proxy keeps its refusals behind its metrics token, which"
+        + " the gateway does not hold; read them in its log (decision deny)."
+        : service.status === 0 ? (service.detail || "unreachable: " + JSON.stringify(service.body))
+          : "HTTP " + service.status));
+      return;
+    }
+    const rows = list.map((r) => [new Date(r.at).toLocaleString(),
+      r.host ? r.host + (r.port ? ":" + r.port : "") : ((r.method || "") + " " + (r.path || "")).trim(),
+      r.rule || "", r.reason || "", String(r.status || "")]);
+    parts.push(rows.length ? table(["When", "Request", "Rule", "Reason", "Status"], rows)
+      : paragraph("Nothing refused since it started."));
+  });
+  $("refusals-body").replaceChildren(...parts);
 }
 
 async function loadHealth() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.Health;
+import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.gateway.sandbox.AgentSandboxes;
 import dev.clincher.gateway.sandbox.SandboxException;
 import dev.clincher.gateway.sandbox.SandboxInfo;
@@ -28,14 +29,16 @@ import org.slf4j.LoggerFactory;
  *   POST /v1/control/sandboxes/recreate   {"key":…}: remove that sandbox's container (its workspace stays)
  *   GET  /v1/control/usage                spend per model and key for the last 30 days, from the router (with its key)
  *   GET  /v1/control/health               readiness of the gateway, router, socket proxy and egress proxy
+ *   GET  /v1/control/refusals             the egress and socket proxies' recent refusals (their /refusals/recent)
  *   GET  /v1/control/config               the effective gateway configuration, secrets redacted
  * </pre>
  *
- * The egress and socket proxies keep their refusals in their logs and metrics only; they have no endpoint listing
- * recent refusals, so the page links their health and says so.
+ * The proxies' {@code /refusals/recent} sits behind their metrics token when they have one; the gateway does not
+ * hold it, so such a proxy answers 401 and the page says so.
  */
 public final class ControlEndpoint {
   static final String PREFIX = "/v1/control/";
+  private static final String READINESS = "/health/readiness";
   private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway.control");
 
   /**
@@ -72,6 +75,7 @@ public final class ControlEndpoint {
       case "sandboxes/recreate" -> GatewayHandler.requireMethod(exchange, method, "POST", () -> recreate(exchange));
       case "usage" -> GatewayHandler.requireMethod(exchange, method, "GET", () -> usage(exchange));
       case "health" -> GatewayHandler.requireMethod(exchange, method, "GET", () -> healthOfAll(exchange));
+      case "refusals" -> GatewayHandler.requireMethod(exchange, method, "GET", () -> refusals(exchange));
       case "config" -> GatewayHandler.requireMethod(exchange, method, "GET",
           () -> exchange.sendJson(200, (ObjectNode) services.config()));
       default -> exchange.sendError(404, "not_found", "no such route");
@@ -152,19 +156,27 @@ public final class ControlEndpoint {
     var report = health.readiness();
     gateway.put("status", report.httpStatus());
     gateway.set("body", probe.parse(report.toJson()));
-    addProbe(list, "router", Optional.of(services.routerUrl()));
-    addProbe(list, "socket-proxy", services.socketProxyUrl());
-    addProbe(list, "egress", services.egressUrl());
+    addProbe(list, "router", Optional.of(services.routerUrl()), READINESS);
+    addProbe(list, "socket-proxy", services.socketProxyUrl(), READINESS);
+    addProbe(list, "egress", services.egressUrl(), READINESS);
     exchange.sendJson(200, body);
   }
 
-  private void addProbe(ArrayNode list, String name, Optional<URI> base) {
+  private void refusals(ApiExchange exchange) {
+    ObjectNode body = json.createObjectNode();
+    ArrayNode list = body.putArray("services");
+    addProbe(list, "egress", services.egressUrl(), RecentRefusals.PATH);
+    addProbe(list, "socket-proxy", services.socketProxyUrl(), RecentRefusals.PATH);
+    exchange.sendJson(200, body);
+  }
+
+  private void addProbe(ArrayNode list, String name, Optional<URI> base, String path) {
     ObjectNode node = list.addObject().put("name", name);
     if (base.isEmpty()) {
       node.put("url", "").put("status", 0).put("detail", "not configured");
       return;
     }
-    ServiceProbe.Answer answer = probe.get(base.get().resolve("/health/readiness"), Optional.empty());
+    ServiceProbe.Answer answer = probe.get(base.get().resolve(path), Optional.empty());
     node.put("url", base.get().toString()).put("status", answer.status());
     node.set("body", answer.body());
   }

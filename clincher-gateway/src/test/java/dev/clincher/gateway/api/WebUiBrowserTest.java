@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.clincher.gateway.sandbox.DockerTestSupport;
+import dev.clincher.egress.EgressServer;
+import dev.clincher.egress.EgressSettings;
+import dev.clincher.egress.proxy.ProxyLimits;
 import dev.clincher.gateway.testing.Browser;
+import dev.clincher.gateway.testing.RawHttp;
 import dev.clincher.gateway.testing.RunningGateway;
 import dev.clincher.gateway.testing.ScriptedModel;
 import dev.clincher.gateway.testing.ScriptedProvider;
@@ -18,7 +22,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +56,7 @@ class WebUiBrowserTest {
       "**bold**, `code` and\n\n```\n<b>not bold</b>\n```\n"};
 
   DockerTestSupport docker;
+  EgressServer egress;
   ScriptedProvider provider;
   RunningRouter router;
   RunningGateway gateway;
@@ -61,6 +68,8 @@ class WebUiBrowserTest {
     assumeTrue(Browser.installed() || System.getenv("CI") != null,
         "chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)");
     docker = DockerTestSupport.start();
+    egress = EgressServer.start(new EgressSettings("127.0.0.1", 0, Optional.empty(), List.of(), List.of(),
+        List.of(), List.of(), List.of(), false, ProxyLimits.defaults(), Duration.ofSeconds(1), Optional.empty()));
     provider = ScriptedProvider.start(script());
     router = provider.router(directory);
     gateway = RunningGateway.start(directory, """
@@ -72,14 +81,14 @@ class WebUiBrowserTest {
           main: {model: scripted, system_prompt: You are a test agent.}
           research: {model: scripted, system_prompt: You are another test agent.}
         """.formatted(router.baseUrl(), directory.resolve("gateway.db"), docker.proxied.host().port(),
-        DockerTestSupport.IMAGE, docker.instance), Map.of());
+        DockerTestSupport.IMAGE, docker.instance), Map.of("HTTPS_PROXY", "http://127.0.0.1:" + egress.address().getPort()));
     otherSite = anotherSite(gateway.baseUrl());
     browser = Browser.start(directory, 1280, 820);
   }
 
   @AfterAll
   void stop() throws Exception {
-    for (AutoCloseable closeable : new AutoCloseable[] {browser, gateway, router, provider, docker}) {
+    for (AutoCloseable closeable : new AutoCloseable[] {browser, gateway, router, provider, egress, docker}) {
       if (closeable != null) {
         closeable.close();
       }
@@ -267,15 +276,24 @@ class WebUiBrowserTest {
     browser.open(gateway.baseUrl() + "/#usage");
     browser.waitUntil("the usage report", "document.querySelector('#usage-body p')");
     screenshot("07-usage");
+    RawHttp.send(InetAddress.getLoopbackAddress(), egress.address().getPort(), "CONNECT", "exfiltrate.example:443",
+        List.of(Map.entry("Host", "exfiltrate.example:443")), "");
+    RawHttp.send(InetAddress.getLoopbackAddress(), docker.proxied.host().port(), "POST", "/v1.41/containers/create",
+        List.of(Map.entry("Host", "docker"), Map.entry("Content-Type", "application/json")),
+        "{\"Image\":\"alpine\",\"HostConfig\":{\"Privileged\":true}}");
+    browser.open(gateway.baseUrl() + "/#refusals");
+    browser.waitUntil("the refusals", "document.querySelectorAll('#refusals-body table').length === 2");
+    assertThat(browser.text("#refusals-body")).contains("exfiltrate.example:443").contains("/containers/create");
+    screenshot("08-refusals");
     browser.open(gateway.baseUrl() + "/#health");
     browser.waitUntil("the health table", "document.querySelectorAll('#health-body tr').length >= 5");
     assertThat(browser.text("#health-body")).contains("router").contains("socket-proxy").contains("egress");
-    screenshot("08-health");
+    screenshot("09-health");
     browser.open(gateway.baseUrl() + "/#config");
     browser.waitUntil("the config", "document.getElementById('config-body').textContent.length > 10");
     assertThat(browser.text("#config-body")).contains("max_sandboxes").doesNotContain(RunningGateway.TOKEN)
         .doesNotContain(RunningRouter.MASTER_KEY);
-    screenshot("09-config");
+    screenshot("10-config");
   }
 
   @Test
@@ -287,7 +305,7 @@ class WebUiBrowserTest {
     browser.waitUntil("the sessions", "document.querySelectorAll('#sessions li').length >= 4");
     browser.click("#sessions li:last-child button");
     browser.waitUntil("a transcript", "document.querySelector('#transcript .done')");
-    screenshot("10-phone-dark");
+    screenshot("11-phone-dark");
     browser.colorScheme("light");
     browser.resize(1280, 820);
   }
@@ -322,6 +340,6 @@ class WebUiBrowserTest {
     browser.open(link);
     browser.waitUntil("the refusal", "document.getElementById('signin-error').textContent.length > 0");
     assertThat(browser.text("#signin-error")).contains("expired or was already used");
-    screenshot("11-used-link");
+    screenshot("12-used-link");
   }
 }
