@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 const PAGES = ["chat", "sandboxes", "usage", "refusals", "health", "config"];
 const state = {
   signedIn: false, agent: "", sessions: [], session: null, socket: null, running: false,
-  assistant: null, assistantText: "", renderPending: false, tools: new Map(), events: [],
+  assistant: null, assistantText: "", renderPending: false, tools: new Map(), events: [], lastSeq: 0,
 };
 
 // --- the API ------------------------------------------------------------------------------------------------------
@@ -167,6 +167,7 @@ function renderSessions() {
 $("search").addEventListener("input", renderSessions);
 
 function clearTranscript() {
+  state.lastSeq = 0;
   state.assistant = null;
   state.tools = new Map();
   state.events = [];
@@ -194,7 +195,23 @@ async function openSession(id) {
   renderSessions();
   const transcript = await api("GET", "/v1/sessions/" + encodeURIComponent(id) + "/events");
   transcript.events.forEach(show);
-  setRunning(Boolean(session && session.busy));
+  const busy = Boolean(session && session.busy);
+  setRunning(busy);
+  if (busy) { follow(id).catch(fail); }
+}
+
+/**
+ * Follows a run this page did not start (another tab, or before a reload): the WebSocket only carries the runs it
+ * started, so the new events are read from the transcript once a second until the run is done or another session
+ * is opened.
+ */
+async function follow(id) {
+  while (state.session === id && state.running) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (state.session !== id) { return; }
+    const more = await api("GET", "/v1/sessions/" + encodeURIComponent(id) + "/events?after=" + state.lastSeq);
+    more.events.forEach(show);
+  }
 }
 
 // --- chat: the live connection ------------------------------------------------------------------------------------
@@ -326,6 +343,10 @@ function prettyArguments(text) {
 }
 
 function show(event) {
+  if (event.seq !== undefined) {
+    if (event.seq <= state.lastSeq) { return; } // already shown (read from the transcript and streamed)
+    state.lastSeq = event.seq;
+  }
   const data = event.data || {};
   state.events.push(event);
   switch (event.type) {

@@ -250,6 +250,22 @@ class WebUiBrowserTest {
 
   @Test
   @Order(5)
+  void aRunStartedBeforeAReloadIsFollowedToItsEnd() throws Exception {
+    newSession();
+    send("Count slowly to ten once more");
+    browser.waitUntil("the first words", "document.querySelector('#transcript .assistant')");
+    browser.reload();
+    browser.waitUntil("the session list", "[...document.querySelectorAll('#sessions button')]"
+        + ".some(b => b.textContent === 'Count slowly to ten once more')");
+    browser.script("[...document.querySelectorAll('#sessions button')]"
+        + ".find(b => b.textContent === 'Count slowly to ten once more').click();");
+    browser.waitUntil("the run's end, read from the transcript", "document.querySelector('#transcript .done')");
+    assertThat(browser.text("#transcript .assistant")).isEqualTo("one two three four five six seven eight nine ten");
+    assertThat(browser.text("#transcript .done")).isEqualTo("Done");
+  }
+
+  @Test
+  @Order(6)
   void aReloadStaysSignedInAndSessionsAreSearchable() throws Exception {
     browser.reload();
     browser.waitUntil("the chat page", "!document.getElementById('page-chat').hidden");
@@ -267,7 +283,7 @@ class WebUiBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void theControlPagesShowSandboxesUsageHealthAndConfig() throws Exception {
     browser.open(gateway.baseUrl() + "/#sandboxes");
     browser.waitUntil("the sandbox page", "document.querySelector('#sandboxes-body table td')");
@@ -300,7 +316,7 @@ class WebUiBrowserTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void onAPhoneAndInTheDark() throws Exception {
     browser.resize(390, 844);
     browser.colorScheme("dark");
@@ -314,7 +330,7 @@ class WebUiBrowserTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void anotherSiteCannotUseTheSignedInBrowsersCookie() throws Exception {
     browser.open("http://127.0.0.1:" + otherSite.getAddress().getPort() + "/");
     browser.waitUntil("the forged request to be sent", "document.title === 'sent' || document.title === 'failed'");
@@ -325,7 +341,7 @@ class WebUiBrowserTest {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void signOutThenAOneTimeLinkSignsInOnce() throws Exception {
     browser.open(gateway.baseUrl() + "/#chat");
     browser.waitUntil("the chat page", "!document.getElementById('page-chat').hidden");
