@@ -47,6 +47,8 @@ class UpProcessTest {
         "token: " + state.resolve("gateway-token"), "key: " + state.resolve("router-master-key"),
         "openai/m at " + providerUrl + " (--provider-url)",
         "  - nothing answers at " + providerUrl + " (--provider-url)");
+    assertThat(first).as("the web UI's one-time sign-in link, on stdout only")
+        .containsPattern("Sign in +http://127\\.0\\.0\\.1:18789/\\S*#\\S+ +\\(one-time, valid 5 minutes\\)");
 
     Path config = state.resolve("clincher.yaml");
     String edited = Files.readString(config).replace("model_list: []", """

@@ -3,6 +3,7 @@ package dev.clincher.egress;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.health.HealthReport;
+import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.http1.RawResponses;
 import dev.clincher.common.http1.RequestHead;
 import dev.clincher.common.metrics.Metrics;
@@ -13,17 +14,20 @@ import java.util.Optional;
 
 /**
  * Health and metrics on the proxy's own port, as every Clincher service serves them: {@code /health/liveliness},
- * {@code /health/readiness} and {@code /metrics} (with an optional bearer token).
+ * {@code /health/readiness} and {@code /metrics} (with an optional bearer token), and {@code /refusals/recent}
+ * (the last denials with host and reason, behind the same token).
  */
 final class OpsEndpoints implements LocalEndpoints {
   private final Health health;
   private final Metrics metrics;
   private final Optional<Secret> metricsToken;
+  private final RecentRefusals refusals;
 
-  OpsEndpoints(Health health, Metrics metrics, Optional<Secret> metricsToken) {
+  OpsEndpoints(Health health, Metrics metrics, Optional<Secret> metricsToken, RecentRefusals refusals) {
     this.health = health;
     this.metrics = metrics;
     this.metricsToken = metricsToken;
+    this.refusals = refusals;
   }
 
   @Override
@@ -37,6 +41,7 @@ final class OpsEndpoints implements LocalEndpoints {
       case "/health/liveliness", "/health/liveness" -> Optional.of(health(health.liveliness(), head));
       case "/health/readiness" -> Optional.of(health(health.readiness(), head));
       case "/metrics" -> Optional.of(metrics(head));
+      case RecentRefusals.PATH -> Optional.of(refusals(head));
       default -> Optional.empty();
     };
   }
@@ -50,6 +55,13 @@ final class OpsEndpoints implements LocalEndpoints {
       return Responses.error(401, "unauthorized", "a valid bearer token is required for /metrics");
     }
     return response(200, Metrics.CONTENT_TYPE, metrics.scrape(), head);
+  }
+
+  private byte[] refusals(RequestHead head) {
+    if (metricsToken.isPresent() && !authorized(head, metricsToken.get())) {
+      return Responses.error(401, "unauthorized", "a valid bearer token is required for " + RecentRefusals.PATH);
+    }
+    return response(200, "application/json", refusals.toJson() + "\n", head);
   }
 
   private static boolean authorized(RequestHead head, Secret token) {

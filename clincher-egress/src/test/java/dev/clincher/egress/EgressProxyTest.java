@@ -194,6 +194,8 @@ class EgressProxyTest {
         "CONNECT blocked.test:" + port + " HTTP/1.1\r\nHost: blocked.test:" + port + "\r\n\r\n");
     assertThat(answer.status()).isEqualTo(403);
     assertThat(answer.header("X-Clincher-Error")).isEqualTo("global_deny");
+    ProcessResult recent = curl(proxyUrl(proxy) + "/refusals/recent");
+    assertThat(recent.text()).contains("\"host\":\"blocked.test\"").contains("\"reason\":\"global_deny\"");
   }
 
   @Test

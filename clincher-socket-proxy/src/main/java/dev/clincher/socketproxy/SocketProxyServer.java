@@ -1,6 +1,7 @@
 package dev.clincher.socketproxy;
 
 import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.config.ConfigLoader;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.config.Secrets;
@@ -61,9 +62,10 @@ public final class SocketProxyServer implements AutoCloseable {
     Policy policy = choosePolicy(settings, inspection(settings));
     Optional<Secret> metricsToken = metricsToken(settings);
     Metrics metrics = Metrics.create("socket-proxy");
-    Decisions decisions = new Decisions(metrics.registry(), policy.profile());
+    RecentRefusals refusals = new RecentRefusals(java.time.Clock.systemUTC());
+    Decisions decisions = new Decisions(metrics.registry(), policy.profile(), refusals);
     Health health = new Health();
-    LocalEndpoints local = new LocalEndpoints(health, metrics, metricsToken);
+    LocalEndpoints local = new LocalEndpoints(health, metrics, metricsToken, refusals);
     ProxyListener listener = ProxyListener.start(new InetSocketAddress(host, settings.listenPort()), policy,
         settings.limits(), settings.dockerSocket(), decisions, local);
     DockerApi docker = new DockerApi(settings.dockerSocket());

@@ -1,14 +1,16 @@
 package dev.clincher.socketproxy.proxy;
 
 import io.micrometer.core.instrument.Counter;
+import dev.clincher.common.log.RecentRefusals;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Records every decision: one JSON log line ({@code socketproxy.decision} with id, method, path, op, rule,
- * decision, reason, status) and the counter {@code clincher_socketproxy_decisions_total{decision,rule}}.
- * Never logs request bodies, queries or header values.
+ * decision, reason, status) and the counter {@code clincher_socketproxy_decisions_total{decision,rule}}; a denial
+ * also joins the {@link RecentRefusals} served at {@code /refusals/recent}. Never logs request bodies, queries or
+ * header values.
  */
 public final class Decisions {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.socketproxy");
@@ -16,10 +18,12 @@ public final class Decisions {
 
   private final MeterRegistry registry;
   private final String profile;
+  private final RecentRefusals refusals;
 
-  public Decisions(MeterRegistry registry, String profile) {
+  public Decisions(MeterRegistry registry, String profile, RecentRefusals refusals) {
     this.registry = registry;
     this.profile = profile;
+    this.refusals = refusals;
   }
 
   /** The counter for one decision and rule (for tests and dashboards). */
@@ -44,6 +48,8 @@ public final class Decisions {
 
   void deny(String id, String method, String path, String op, String rule, String reason, int status) {
     record("deny", rule);
+    refusals.add("method", method, "path", shorten(path), "op", op, "rule", rule, "reason", reason,
+        "status", status);
     LOG.atWarn()
         .addKeyValue("id", id)
         .addKeyValue("profile", profile)

@@ -3,30 +3,33 @@ package dev.clincher.socketproxy.proxy;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.health.HealthReport;
+import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.metrics.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * The proxy's own endpoints on its port: {@code /health/liveliness}, {@code /health/readiness} and
- * {@code /metrics}. Docker's API has no path under {@code /health} or {@code /metrics} (with or without a version
+ * The proxy's own endpoints on its port: {@code /health/liveliness}, {@code /health/readiness}, {@code /metrics}
+ * and {@code /refusals/recent} (the last denials with rule and reason, behind the metrics token). Docker's API has no path under {@code /health} or {@code /metrics} (with or without a version
  * prefix), so these never shadow a Docker route; {@code /_ping} and every Docker path still reach the policy.
  */
 public final class LocalEndpoints {
   private final Health health;
   private final Metrics metrics;
   private final Optional<Secret> metricsToken;
+  private final RecentRefusals refusals;
 
-  public LocalEndpoints(Health health, Metrics metrics, Optional<Secret> metricsToken) {
+  public LocalEndpoints(Health health, Metrics metrics, Optional<Secret> metricsToken, RecentRefusals refusals) {
     this.health = health;
     this.metrics = metrics;
     this.metricsToken = metricsToken;
+    this.refusals = refusals;
   }
 
   /** Whether this path is served here rather than by Docker. */
   static boolean handles(String path) {
     return switch (path) {
-      case "/health/liveliness", "/health/liveness", "/health/readiness", "/metrics" -> true;
+      case "/health/liveliness", "/health/liveness", "/health/readiness", "/metrics", RecentRefusals.PATH -> true;
       default -> false;
     };
   }
@@ -40,6 +43,7 @@ public final class LocalEndpoints {
     return switch (path) {
       case "/health/readiness" -> health(health.readiness(), head);
       case "/metrics" -> metrics(authorization, head);
+      case RecentRefusals.PATH -> refusals(authorization, head);
       default -> health(health.liveliness(), head);
     };
   }
@@ -55,6 +59,14 @@ public final class LocalEndpoints {
     }
     return Responses.response(200, Metrics.CONTENT_TYPE, "", metrics.scrape().getBytes(StandardCharsets.UTF_8),
         head);
+  }
+
+  private byte[] refusals(Optional<String> authorization, boolean head) {
+    if (metricsToken.isPresent() && !authorized(authorization, metricsToken.get())) {
+      return Responses.error(401, "unauthorized", "a valid bearer token is required for " + RecentRefusals.PATH,
+          head);
+    }
+    return Responses.response(200, "application/json", "", refusals.toJson().getBytes(StandardCharsets.UTF_8), head);
   }
 
   private static boolean authorized(Optional<String> authorization, Secret token) {
