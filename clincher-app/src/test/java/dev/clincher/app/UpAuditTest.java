@@ -95,6 +95,22 @@ class UpAuditTest {
     assertThat(ids(report, "warn")).contains("doctor.service.stopped"); // the socket proxy: only with a Docker socket
   }
 
+  @Test
+  void aDeepAuditWithNothingListeningProvesNothingAndSaysSo() throws Exception {
+    Path state = startedStateDirectory();
+    StringWriter out = new StringWriter();
+    CommandLine line = Main.commandLine();
+    line.setOut(new PrintWriter(out));
+    line.setErr(new PrintWriter(new StringWriter()));
+    int status = line.execute("audit", "--state-dir", state.toString(), "--deep", "--json");
+    JsonNode report = new ObjectMapper().readTree(out.toString());
+    // Another up on these fixed ports would answer: then the probes are refused and nothing is asserted here.
+    org.junit.jupiter.api.Assumptions.assumeTrue(report.toString().contains("answered 000"), "up's ports answer");
+    assertThat(status).isEqualTo(1);
+    assertThat(ids(report, "critical")).as("an unanswered probe is not a refusal").contains("deep.egress.private",
+        "deep.router.no_key", "deep.gateway.no_token");
+  }
+
   private static JsonNode audit(Path state, int status) throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -78,7 +78,7 @@ final class UpDoctor {
   }
 
   /** The egress's answer to {@code CONNECT host:443}: its status code, or 000 when it does not answer. */
-  private static String connectThroughEgress(String host) {
+  static String connectThroughEgress(String host) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", EGRESS_PORT), (int) TIMEOUT.toMillis());
       socket.setSoTimeout((int) (3 * TIMEOUT.toMillis()));
