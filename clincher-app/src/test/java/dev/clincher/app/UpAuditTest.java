@@ -74,12 +74,9 @@ class UpAuditTest {
   @Test
   void doctorOnAStateDirectoryWhoseUpIsNotRunningSaysToStartIt() throws Exception {
     Path state = startedStateDirectory();
-    StringWriter out = new StringWriter();
-    CommandLine line = Main.commandLine();
-    line.setOut(new PrintWriter(out));
-    line.setErr(new PrintWriter(new StringWriter()));
-    int status = line.execute("doctor", "--state-dir", state.toString(), "--json");
-    JsonNode report = new ObjectMapper().readTree(out.toString());
+    Report run = json("doctor", "--state-dir", state.toString(), "--json");
+    int status = run.status();
+    JsonNode report = run.report();
     List<String> stopped = new ArrayList<>();
     report.path("findings").forEach(f -> {
       if (f.path("id").asText().equals("doctor.service.stopped")) {
@@ -98,12 +95,9 @@ class UpAuditTest {
   @Test
   void aDeepAuditWithNothingListeningProvesNothingAndSaysSo() throws Exception {
     Path state = startedStateDirectory();
-    StringWriter out = new StringWriter();
-    CommandLine line = Main.commandLine();
-    line.setOut(new PrintWriter(out));
-    line.setErr(new PrintWriter(new StringWriter()));
-    int status = line.execute("audit", "--state-dir", state.toString(), "--deep", "--json");
-    JsonNode report = new ObjectMapper().readTree(out.toString());
+    Report run = json("audit", "--state-dir", state.toString(), "--deep", "--json");
+    int status = run.status();
+    JsonNode report = run.report();
     // Another up on these fixed ports would answer: then the probes are refused and nothing is asserted here.
     org.junit.jupiter.api.Assumptions.assumeTrue(report.toString().contains("answered 000"), "up's ports answer");
     assertThat(status).isEqualTo(1);
@@ -112,13 +106,21 @@ class UpAuditTest {
   }
 
   private static JsonNode audit(Path state, int status) throws Exception {
+    Report run = json("audit", "--state-dir", state.toString(), "--json");
+    assertThat(run.status()).as(run.report().toString()).isEqualTo(status);
+    return run.report();
+  }
+
+  /** A command's exit status and its JSON report. */
+  record Report(int status, JsonNode report) {}
+
+  private static Report json(String... args) throws Exception {
     StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
     CommandLine line = Main.commandLine();
     line.setOut(new PrintWriter(out));
-    line.setErr(new PrintWriter(err));
-    assertThat(line.execute("audit", "--state-dir", state.toString(), "--json")).as(out + "" + err).isEqualTo(status);
-    return new ObjectMapper().readTree(out.toString());
+    line.setErr(new PrintWriter(new StringWriter()));
+    int status = line.execute(args);
+    return new Report(status, new ObjectMapper().readTree(out.toString()));
   }
 
   private static List<String> ids(JsonNode report, String severity) {
