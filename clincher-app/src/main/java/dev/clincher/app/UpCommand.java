@@ -147,7 +147,7 @@ final class UpCommand implements Callable<Integer> {
         .addKeyValue("router_key_file", env.get("LITELLM_MASTER_KEY_FILE")).log("up.ready");
     return new Running(egress, new UpSummary(state, gateway.port(), router.port(), egress.address().getPort(),
         socketProxy.map(proxy -> "tcp://127.0.0.1:" + proxy.address().getPort()), modelDefault.description(),
-        Optional.empty(), // h-webui: the web UI's one-time sign-in link goes here
+        Optional.of(gateway.signInLink()),
         UpChecks.missing(socketProxy.isPresent() ? Optional.empty() : Optional.of(dockerSocket), modelDefault,
             gatewaySettings)));
   }

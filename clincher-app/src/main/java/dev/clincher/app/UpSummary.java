@@ -33,7 +33,7 @@ record UpSummary(Path stateDir, int gatewayPort, int routerPort, int egressPort,
     String gateway = "http://127.0.0.1:" + gatewayPort;
     line(text, "Web chat", gateway + "/");
     // The web UI's one-time sign-in link (it expires): printed here once the gateway makes one.
-    signInLink.ifPresent(link -> line(text, "Sign in", link + "   (one-time link, expires)"));
+    signInLink.ifPresent(link -> line(text, "Sign in", link + "   (one-time, valid 5 minutes)"));
     line(text, "Gateway API", gateway + "/v1   token: " + stateDir.resolve(UpDefaults.GATEWAY_TOKEN_FILE));
     line(text, "Router", "http://127.0.0.1:" + routerPort + "/v1   key: "
         + stateDir.resolve(UpDefaults.ROUTER_KEY_FILE));

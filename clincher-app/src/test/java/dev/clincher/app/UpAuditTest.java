@@ -71,14 +71,56 @@ class UpAuditTest {
     assertThat(line.execute("audit", "--state-dir", temp.toString(), "--deploy", temp.toString())).isEqualTo(2);
   }
 
+  @Test
+  void doctorOnAStateDirectoryWhoseUpIsNotRunningSaysToStartIt() throws Exception {
+    Path state = startedStateDirectory();
+    Report run = json("doctor", "--state-dir", state.toString(), "--json");
+    int status = run.status();
+    JsonNode report = run.report();
+    List<String> stopped = new ArrayList<>();
+    report.path("findings").forEach(f -> {
+      if (f.path("id").asText().equals("doctor.service.stopped")) {
+        stopped.add(f.path("found").asText() + " | " + f.path("fix").asText());
+      }
+    });
+    // Nothing of up runs in this test (another up on these fixed ports would answer: then nothing is asserted).
+    org.junit.jupiter.api.Assumptions.assumeTrue(stopped.size() == 4, "something answers on up's ports: " + stopped);
+    assertThat(status).isEqualTo(1);
+    assertThat(stopped).anySatisfy(f -> assertThat(f).startsWith("router does not answer on 127.0.0.1:4000")
+        .endsWith("./clincher up --state-dir " + state));
+    assertThat(ids(report, "critical")).contains("doctor.service.stopped");
+    assertThat(ids(report, "warn")).contains("doctor.service.stopped"); // the socket proxy: only with a Docker socket
+  }
+
+  @Test
+  void aDeepAuditWithNothingListeningProvesNothingAndSaysSo() throws Exception {
+    Path state = startedStateDirectory();
+    Report run = json("audit", "--state-dir", state.toString(), "--deep", "--json");
+    int status = run.status();
+    JsonNode report = run.report();
+    // Another up on these fixed ports would answer: then the probes are refused and nothing is asserted here.
+    org.junit.jupiter.api.Assumptions.assumeTrue(report.toString().contains("answered 000"), "up's ports answer");
+    assertThat(status).isEqualTo(1);
+    assertThat(ids(report, "critical")).as("an unanswered probe is not a refusal").contains("deep.egress.private",
+        "deep.router.no_key", "deep.gateway.no_token");
+  }
+
   private static JsonNode audit(Path state, int status) throws Exception {
+    Report run = json("audit", "--state-dir", state.toString(), "--json");
+    assertThat(run.status()).as(run.report().toString()).isEqualTo(status);
+    return run.report();
+  }
+
+  /** A command's exit status and its JSON report. */
+  record Report(int status, JsonNode report) {}
+
+  private static Report json(String... args) throws Exception {
     StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
     CommandLine line = Main.commandLine();
     line.setOut(new PrintWriter(out));
-    line.setErr(new PrintWriter(err));
-    assertThat(line.execute("audit", "--state-dir", state.toString(), "--json")).as(out + "" + err).isEqualTo(status);
-    return new ObjectMapper().readTree(out.toString());
+    line.setErr(new PrintWriter(new StringWriter()));
+    int status = line.execute(args);
+    return new Report(status, new ObjectMapper().readTree(out.toString()));
   }
 
   private static List<String> ids(JsonNode report, String severity) {

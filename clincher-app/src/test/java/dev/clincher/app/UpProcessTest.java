@@ -42,11 +42,14 @@ class UpProcessTest {
       HttpResponse<String> models = models(state);
       assertThat(models.statusCode()).as(models.body()).isEqualTo(200);
       assertThat(models.body()).contains("\"default\"").doesNotContain("\"second\"");
+      deepAuditHolds(state);
     });
     assertThat(first).contains("Clincher is up.", "Web chat      http://127.0.0.1:18789/",
         "token: " + state.resolve("gateway-token"), "key: " + state.resolve("router-master-key"),
         "openai/m at " + providerUrl + " (--provider-url)",
         "  - nothing answers at " + providerUrl + " (--provider-url)");
+    assertThat(first).as("the web UI's one-time sign-in link, on stdout only")
+        .containsPattern("Sign in +http://127\\.0\\.0\\.1:18789/\\S*#\\S+ +\\(one-time, valid 5 minutes\\)");
 
     Path config = state.resolve("clincher.yaml");
     String edited = Files.readString(config).replace("model_list: []", """
@@ -55,6 +58,31 @@ class UpProcessTest {
     Files.writeString(config, edited);
     runUntilReady(state, providerUrl, () -> assertThat(models(state).body()).contains("\"second\"", "\"default\""));
     assertThat(Files.readString(config)).isEqualTo(edited);
+  }
+
+  /** clincher audit --deep --state-dir on the running up: every probe refused, no secret in a process. */
+  private static void deepAuditHolds(Path state) throws Exception {
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine line = Main.commandLine();
+    line.setOut(new java.io.PrintWriter(out));
+    line.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+    line.execute("audit", "--state-dir", state.toString(), "--deep", "--json");
+    com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(out.toString());
+    List<String> deepCritical = new java.util.ArrayList<>();
+    List<String> deepInfo = new java.util.ArrayList<>();
+    report.path("findings").forEach(f -> {
+      String id = f.path("id").asText();
+      if (id.startsWith("deep.")) {
+        (f.path("severity").asText().equals("critical") ? deepCritical : deepInfo).add(id + ": "
+            + f.path("found").asText());
+      }
+    });
+    assertThat(deepCritical).as("the deep audit of the running up").isEmpty();
+    assertThat(String.join("\n", deepInfo)).contains("deep.egress.private", "deep.egress.metadata",
+        "deep.egress.allowlist", "deep.router.no_key", "deep.router.metrics", "deep.gateway.no_token",
+        "deep.gateway.token_in_url", "deep.gateway.foreign_origin", "deep.gateway.metrics",
+        "deep.secrets.process", "deep.socket_proxy.privileged");
   }
 
   @FunctionalInterface

@@ -166,6 +166,33 @@ final class Stack implements AutoCloseable {
   }
 
   /** Polls `docker inspect` until every container of the stack is healthy (bounded); fails with their logs. */
+  /**
+   * Recreates one service with {@code overrideBlock} (YAML under {@code services:}, indented two spaces) appended to
+   * the test's override file, and waits until the stack is healthy again; {@link #restore} puts it back.
+   */
+  void recreateWith(String service, String overrideBlock) throws IOException {
+    Path override = directory.resolve("docker-compose.override.yml");
+    savedOverride = Files.readString(override);
+    Files.writeString(override, savedOverride + overrideBlock);
+    recreate(service);
+  }
+
+  /** Undoes {@link #recreateWith}. */
+  void restore(String service) throws IOException {
+    if (savedOverride != null) {
+      Files.writeString(directory.resolve("docker-compose.override.yml"), savedOverride);
+      savedOverride = null;
+      recreate(service);
+    }
+  }
+
+  private String savedOverride;
+
+  private void recreate(String service) {
+    compose(Duration.ofMinutes(2), "up", "-d", "--no-deps", service).orFail();
+    awaitHealthy();
+  }
+
   private void awaitHealthy() {
     Instant deadline = Instant.now().plus(UP_TIMEOUT);
     String states = "";

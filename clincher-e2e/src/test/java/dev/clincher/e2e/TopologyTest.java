@@ -406,7 +406,8 @@ class TopologyTest {
         .containsExactlyInAnyOrder("compose.network.membership", "egress.ranges.private_allowed");
     assertThat(healthy.path("findings").toString()).contains("service fake-openai joins egress-net");
     assertThat(ids(healthy, "info")).contains("deep.egress.private", "deep.egress.metadata", "deep.egress.allowlist",
-        "deep.socket_proxy.privileged", "deep.socket_proxy.bind", "deep.socket_proxy.exec", "deep.router.no_key",
+        "deep.socket_proxy.privileged", "deep.socket_proxy.bind", "deep.socket_proxy.exec",
+        "deep.socket_proxy.inspect_service", "deep.router.no_key",
         "deep.router.metrics", "deep.gateway.no_token", "deep.gateway.token_in_url", "deep.gateway.foreign_origin",
         "deep.gateway.metrics", "deep.sandbox.isolated", "deep.secrets.process");
     assertThat(healthy.path("findings").toString()).as("the agent's sandbox was inspected").contains("sandbox ")
@@ -447,6 +448,26 @@ class TopologyTest {
       Commands.run(STEP, "docker", "rm", "-f", stray);
       Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
+
+    // The seed's socket proxy: docker-socket-proxy's variables with POST=1, no body inspection.
+    stack.recreateWith("socket-proxy", """
+          socket-proxy:
+            command: [socket-proxy, --listen=0.0.0.0:2375, --profile=compat]
+            environment: {CONTAINERS: "1", POST: "1"}
+        """);
+    try {
+      JsonNode seed = audit();
+      assertThat(ids(seed, "critical")).as("the seed's socket-proxy settings, by setting and by probe")
+          .contains("socket_proxy.profile.sandbox", "deep.socket_proxy.inspect_service");
+      assertThat(ids(seed, "info")).as("compat mode still inspects create bodies: those escapes stay refused")
+          .contains("deep.socket_proxy.privileged", "deep.socket_proxy.bind");
+      assertThat(Commands.run(STEP, "docker", "ps", "-aq", "--filter", "label=clincher.audit.probe").out())
+          .as("nothing the probes made is left").isBlank();
+    } finally {
+      stack.restore("socket-proxy");
+    }
+    assertThat(ids(audit(), "critical")).as("back to the deployment's own socket proxy")
+        .doesNotContain("socket_proxy.profile.sandbox", "deep.socket_proxy.inspect_service");
   }
 
   private JsonNode audit() throws IOException {

@@ -1,5 +1,6 @@
 package dev.clincher.egress;
 
+import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
@@ -88,9 +89,10 @@ public final class EgressServer implements AutoCloseable {
     acl.bindMetrics(metrics);
     EgressDecider decider = new EgressDecider(acl::current, policy, resolver,
         new ClientRoles(settings.clientRoles()), settings.limits().connectTimeout());
-    OpsEndpoints local = new OpsEndpoints(health, metrics, metricsAccess);
+    RecentRefusals refusals = new RecentRefusals(java.time.Clock.systemUTC());
+    OpsEndpoints local = new OpsEndpoints(health, metrics, metricsAccess, refusals);
     ProxyServer proxy = new ProxyServer(listener, settings.limits(), settings.allowPlainHttp(), decider, local,
-        egressMetrics, relay);
+        egressMetrics, relay, refusals);
     proxy.start();
     EgressServer server = new EgressServer(proxy, relay, acl, health);
     health.addReadinessCheck("acl", () -> CheckResult.up("version " + acl.version()));

@@ -2,6 +2,7 @@ package dev.clincher.egress;
 
 import dev.clincher.common.health.Health;
 import dev.clincher.common.health.HealthReport;
+import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.http1.RawResponses;
 import dev.clincher.common.http1.RequestHead;
 import dev.clincher.common.metrics.Metrics;
@@ -13,17 +14,20 @@ import java.util.Optional;
 
 /**
  * Health and metrics on the proxy's own port, as every Clincher service serves them: {@code /health/liveliness},
- * {@code /health/readiness} and {@code /metrics} (only for the metrics token, {@link MetricsAccess}).
+ * {@code /health/readiness} and {@code /metrics} (only for the metrics token, {@link MetricsAccess}), and
+ * {@code /refusals/recent} (the last denials with host and reason, behind the same token when there is one).
  */
 final class OpsEndpoints implements LocalEndpoints {
   private final Health health;
   private final Metrics metrics;
   private final MetricsAccess metricsAccess;
+  private final RecentRefusals refusals;
 
-  OpsEndpoints(Health health, Metrics metrics, MetricsAccess metricsAccess) {
+  OpsEndpoints(Health health, Metrics metrics, MetricsAccess metricsAccess, RecentRefusals refusals) {
     this.health = health;
     this.metrics = metrics;
     this.metricsAccess = metricsAccess;
+    this.refusals = refusals;
   }
 
   @Override
@@ -37,6 +41,7 @@ final class OpsEndpoints implements LocalEndpoints {
       case "/health/liveliness", "/health/liveness" -> Optional.of(health(health.liveliness(), head));
       case "/health/readiness" -> Optional.of(health(health.readiness(), head));
       case "/metrics" -> Optional.of(metrics(head));
+      case RecentRefusals.PATH -> Optional.of(refusals(head));
       default -> Optional.empty();
     };
   }
@@ -51,6 +56,15 @@ final class OpsEndpoints implements LocalEndpoints {
       return Responses.error(401, "unauthorized", decision.reason());
     }
     return response(200, Metrics.CONTENT_TYPE, metrics.scrape(), head);
+  }
+
+  private byte[] refusals(RequestHead head) {
+    MetricsAccess.Decision decision = metricsAccess.decideOpenWithoutToken(metrics.service(),
+        head.header("Authorization"));
+    if (!decision.allowed()) {
+      return Responses.error(401, "unauthorized", "a valid bearer token is required for " + RecentRefusals.PATH);
+    }
+    return response(200, "application/json", refusals.toJson() + "\n", head);
   }
 
   private static byte[] response(int status, String contentType, String body, RequestHead head) {

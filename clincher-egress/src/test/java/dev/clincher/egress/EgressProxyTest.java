@@ -206,6 +206,10 @@ class EgressProxyTest {
         "CONNECT blocked.test:" + port + " HTTP/1.1\r\nHost: blocked.test:" + port + "\r\n\r\n");
     assertThat(answer.status()).isEqualTo(403);
     assertThat(answer.header("X-Clincher-Error")).isEqualTo("global_deny");
+    assertThat(curl("-w", "%{http_code}", "-o", "/dev/null", proxyUrl(proxy) + "/refusals/recent").text())
+        .as("behind the metrics token").isEqualTo("401");
+    ProcessResult recent = curl("-H", "Authorization: Bearer " + METRICS_TOKEN, proxyUrl(proxy) + "/refusals/recent");
+    assertThat(recent.text()).contains("\"host\":\"blocked.test\"").contains("\"reason\":\"global_deny\"");
   }
 
   @Test

@@ -18,12 +18,15 @@ import dev.clincher.gateway.agent.AgentRunner;
 import dev.clincher.gateway.agent.PolicyTools;
 import dev.clincher.gateway.agent.RunMetrics;
 import dev.clincher.gateway.api.ApiAccess;
+import dev.clincher.gateway.api.ControlEndpoint;
+import dev.clincher.gateway.api.RedactedConfig;
 import dev.clincher.gateway.api.GatewayHandler;
 import dev.clincher.gateway.api.GatewayWebSocket;
 import dev.clincher.gateway.api.WebAssets;
 import dev.clincher.gateway.auth.AllowedOrigins;
 import dev.clincher.gateway.auth.Authenticator;
 import dev.clincher.gateway.auth.BearerToken;
+import dev.clincher.gateway.auth.BrowserSessions;
 import dev.clincher.gateway.auth.ClientAddresses;
 import dev.clincher.gateway.auth.FailureLimiter;
 import dev.clincher.gateway.auth.WebSocketTickets;
@@ -91,9 +94,13 @@ public final class GatewayServer implements AutoCloseable {
   private final AgentSandboxes sandboxes;
   private final ScheduledExecutorService reaper;
   private final Metrics metrics;
+  private final BrowserSessions browsers;
+  private final String listenHost;
 
   private GatewayServer(Server server, SessionService sessions, TranscriptStore store, AgentSandboxes sandboxes,
-      ScheduledExecutorService reaper, Metrics metrics) {
+      ScheduledExecutorService reaper, Metrics metrics, BrowserSessions browsers, String listenHost) {
+    this.browsers = browsers;
+    this.listenHost = listenHost;
     this.server = server;
     this.sessions = sessions;
     this.store = store;
@@ -129,7 +136,9 @@ public final class GatewayServer implements AutoCloseable {
     Health health = health(config, store, docker, images);
     ApiAccess access = new ApiAccess(authenticator);
     long maxBody = config.server().maxRequestBytes();
-    GatewayHandler api = new GatewayHandler(access, sessions, json, maxBody);
+    ControlEndpoint control = new ControlEndpoint(sandboxes, health,
+        controlServices(source, config, docker, settings.env(), json), json, Clock.systemUTC());
+    GatewayHandler api = new GatewayHandler(access, sessions, json, maxBody, control);
     JettyServers.Options options = JettyServers.Options.defaults(
             settings.host().orElse(config.server().host()), settings.port().orElse(config.server().port()))
         .withMaxRequestBodyBytes(2 * maxBody)
@@ -143,11 +152,23 @@ public final class GatewayServer implements AutoCloseable {
         .addKeyValue("tools", tools.keySet()).addKeyValue("docker", docker.host().toString())
         .addKeyValue("router", config.router().url()).addKeyValue("storage", config.storage().url().startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql")
         .addKeyValue("interrupted_runs", interrupted).log("gateway.started");
-    return new GatewayServer(server, sessions, store, sandboxes, reaper, metrics);
+    return new GatewayServer(server, sessions, store, sandboxes, reaper, metrics, authenticator.browsers(),
+        options.host());
   }
 
   public int port() {
     return JettyServers.port(server);
+  }
+
+  /**
+   * A one-time sign-in link for the web UI (valid {@link BrowserSessions#CODE_TTL}, one use): open it and the
+   * browser is signed in without the token. The code is in the URL's fragment, which browsers never send to a
+   * server; the page exchanges it at once and removes it from the address bar. Print it for the operator only.
+   */
+  public String signInLink() {
+    String host = listenHost.equals("0.0.0.0") || listenHost.equals("::") ? "127.0.0.1" : listenHost;
+    String authority = host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + authority + ":" + port() + browsers.mintLinkPath();
   }
 
   /** The sandboxes of every agent (for tests). */
@@ -188,7 +209,8 @@ public final class GatewayServer implements AutoCloseable {
         ClientAddresses.parse(source, "auth.trusted_proxies", auth.trustedProxies()),
         AllowedOrigins.parse(source, "auth.allowed_origins", auth.allowedOrigins(), false),
         new FailureLimiter(limits, Clock.systemUTC()),
-        new WebSocketTickets(Clock.systemUTC(), WebSocketTickets.DEFAULT_TTL, 10_000));
+        new WebSocketTickets(Clock.systemUTC(), WebSocketTickets.DEFAULT_TTL, 10_000),
+        new BrowserSessions(Clock.systemUTC(), BrowserSessions.SESSION_TTL, BrowserSessions.CODE_TTL));
   }
 
   /** A secret from the file named in the config, else from {@code VAR} / {@code VAR_FILE} in the environment. */
@@ -395,6 +417,22 @@ public final class GatewayServer implements AutoCloseable {
       throw new ConfigException(source, key + ".system_prompt_file", "cannot be read (" + e.getClass().getSimpleName()
           + ")");
     }
+  }
+
+  /** Where the control pages find the other services, and the redacted effective config. */
+  private static ControlEndpoint.Services controlServices(String source, GatewayConfig config, DockerClient docker,
+      Map<String, String> env, ObjectMapper json) throws ConfigException {
+    String proxyHost = docker.host().host() != null && docker.host().host().contains(":")
+        ? "[" + docker.host().host() + "]" : docker.host().host();
+    Optional<URI> socketProxy = docker.host().unix() ? Optional.empty()
+        : Optional.of(URI.create("http://" + proxyHost + ":" + docker.host().port()));
+    String egress = config.egress().proxy();
+    if (egress == null || egress.isBlank()) {
+      egress = env.getOrDefault("HTTPS_PROXY", env.getOrDefault("https_proxy", ""));
+    }
+    Optional<URI> egressUrl = egress.isBlank() ? Optional.empty() : Optional.of(URI.create(egress));
+    return new ControlEndpoint.Services(URI.create(config.router().url()), routerKey(source, config.router(), env),
+        socketProxy, egressUrl, RedactedConfig.of(config, json));
   }
 
   private static Health health(GatewayConfig config, TranscriptStore store, DockerClient docker,

@@ -1,6 +1,7 @@
 package dev.clincher.socketproxy;
 
 import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.config.ConfigLoader;
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
@@ -59,9 +60,10 @@ public final class SocketProxyServer implements AutoCloseable {
     Policy policy = choosePolicy(settings, inspection(settings));
     MetricsAccess metricsAccess = MetricsAccess.fromFile(settings.metricsTokenFile(), "--metrics-token-file");
     Metrics metrics = Metrics.create("socket-proxy");
-    Decisions decisions = new Decisions(metrics.registry(), policy.profile());
+    RecentRefusals refusals = new RecentRefusals(java.time.Clock.systemUTC());
+    Decisions decisions = new Decisions(metrics.registry(), policy.profile(), refusals);
     Health health = new Health();
-    LocalEndpoints local = new LocalEndpoints(health, metrics, metricsAccess);
+    LocalEndpoints local = new LocalEndpoints(health, metrics, metricsAccess, refusals);
     ProxyListener listener = ProxyListener.start(new InetSocketAddress(host, settings.listenPort()), policy,
         settings.limits(), settings.dockerSocket(), decisions, local);
     DockerApi docker = new DockerApi(settings.dockerSocket());

@@ -23,7 +23,8 @@ public final class Audit {
       findings.addAll(check.run(deployment));
     }
     if (deep) {
-      findings.addAll(new LiveProbes(deployment).run());
+      findings.addAll(deployment.kind() == Deployment.Kind.UP ? new UpProbes(deployment).run()
+          : new LiveProbes(deployment).run());
     }
     findings.sort(Comparator.comparing(Finding::severity).thenComparing(Finding::id));
     return List.copyOf(findings);

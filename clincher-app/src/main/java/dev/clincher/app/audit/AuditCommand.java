@@ -53,9 +53,9 @@ public final class AuditCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (target.stateDir != null && (fix || deep)) {
-      spec.commandLine().getErr().println("clincher audit: --fix and --deep are for a compose deployment (--deploy); "
-          + "for ./clincher up, edit clincher.yaml as the findings say and restart up");
+    if (target.stateDir != null && fix) {
+      spec.commandLine().getErr().println("clincher audit: --fix is for a compose deployment (--deploy); for "
+          + "./clincher up, edit clincher.yaml as the findings say and restart up");
       return 2;
     }
     try {

@@ -34,6 +34,9 @@ public final class Doctor {
   }
 
   public List<Finding> run() {
+    if (deployment.kind() == Deployment.Kind.UP) {
+      return new UpDoctor(deployment).run();
+    }
     List<Finding> findings = new ArrayList<>();
     HostCommand.Output info = HostCommand.of(DOCKER_TIMEOUT, "docker", "info", "--format", "{{.DockerRootDir}}")
         .run();
@@ -73,7 +76,7 @@ public final class Doctor {
     }
   }
 
-  private void images(List<Finding> findings) {
+  void images(List<Finding> findings) {
     Set<String> images = new LinkedHashSet<>(List.of(deployment.env().getOrDefault("CLINCHER_IMAGE",
         "clincher:latest")));
     deployment.gateway().value().ifPresent(config -> images.add(config.sandbox().image()));
@@ -135,7 +138,11 @@ public final class Doctor {
     };
   }
 
-  private Set<String> providerHosts() {
+  static Finding providerAnswer(String host, String connect) {
+    return provider(host, connect);
+  }
+
+  Set<String> providerHosts() {
     Set<String> hosts = new LinkedHashSet<>();
     String router = deployment.text(deployment.configPath("router.yaml", "router.yaml")).orElse("");
     for (String line : router.lines().toList()) {
@@ -160,7 +167,7 @@ public final class Doctor {
     return hosts;
   }
 
-  private void disk(List<Finding> findings) {
+  void disk(List<Finding> findings) {
     try {
       FileStore store = Files.getFileStore(deployment.directory());
       long free = store.getUsableSpace();
@@ -180,7 +187,7 @@ public final class Doctor {
     }
   }
 
-  private static void clock(List<Finding> findings) {
+  static void clock(List<Finding> findings) {
     HostCommand.Output synced = HostCommand.of(DOCKER_TIMEOUT, "timedatectl", "show", "-p", "NTPSynchronized",
         "--value").run();
     if (!synced.ok()) {

@@ -2,10 +2,10 @@ package dev.clincher.app.audit;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,9 +21,8 @@ public final class DoctorCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--deploy", paramLabel = "DIR", required = true,
-      description = "The deployment directory (as written by clincher deploy init).")
-  Path directory;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  AuditCommand.Target target;
 
   @Option(names = "--json", description = "One JSON document on standard output.")
   boolean json;
@@ -32,7 +31,8 @@ public final class DoctorCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try {
-      Deployment deployment = Deployment.read(directory);
+      Deployment deployment = target.stateDir != null ? Deployment.readUp(target.stateDir)
+          : Deployment.read(target.deployment);
       List<Finding> findings = new Doctor(deployment).run().stream()
           .sorted(Comparator.comparing(Finding::severity)).toList();
       out.print(json ? AuditCommand.json(deployment, findings, List.of())

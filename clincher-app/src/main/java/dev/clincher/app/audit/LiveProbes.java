@@ -110,6 +110,10 @@ public final class LiveProbes {
         new Probe("deep.socket_proxy.exec", "openclaw-net", create + "'{\"Cmd\":[\"id\"]}' http://socket-proxy:2375"
             + "/v1.41/containers/" + gatewayContainer + "/exec", Set.of("403", "404"), "an exec into the gateway's "
             + "container", "exec into a service container is that service's secrets and network", socketFix),
+        new Probe("deep.socket_proxy.inspect_service", "openclaw-net", CURL + "-w '%{http_code}' http://"
+            + "socket-proxy:2375/v1.41/containers/" + gatewayContainer + "/json", Set.of("403", "404"),
+            "an inspect of the gateway's container (its environment, mounts, networks)", "a proxy open to every "
+            + "container also lets code read, stop or remove the services themselves", socketFix),
         new Probe("deep.router.no_key", "openclaw-net", CURL + "-w '%{http_code}' -X POST -H 'Content-Type: "
             + "application/json' --data '{\"model\":\"default\",\"messages\":[]}' http://router:4000/v1/chat/"
             + "completions", Set.of("401"), "a chat completion without a key", "anyone on the network spends the "

@@ -63,6 +63,14 @@ final class ProcessSecrets {
 
   private Map<String, String> secrets() {
     Map<String, String> secrets = new LinkedHashMap<>();
+    if (deployment.kind() == Deployment.Kind.UP) { // up keeps its two secrets beside clincher.yaml
+      for (String variable : List.of("CLINCHER_GATEWAY_TOKEN_FILE", "LITELLM_MASTER_KEY_FILE")) {
+        Path file = Path.of(deployment.env().get(variable));
+        SecretChecks.read(file).filter(value -> value.length() >= MIN_SECRET_CHARS)
+            .ifPresent(value -> secrets.put(file.getFileName().toString(), value));
+      }
+      return secrets;
+    }
     try (Stream<Path> files = Files.walk(deployment.file("secrets"))) {
       for (Path file : files.filter(path -> Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)).toList()) {
         SecretChecks.read(file).filter(value -> value.length() >= MIN_SECRET_CHARS && !value.contains("\n"))

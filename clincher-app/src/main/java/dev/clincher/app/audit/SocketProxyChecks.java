@@ -17,7 +17,8 @@ public final class SocketProxyChecks implements Check {
     if (deployment.kind() == Deployment.Kind.COMPOSE && !profiles.equals(List.of("sandbox"))) {
       findings.add(Finding.critical("socket_proxy.profile.sandbox", "the socket proxy runs with profile "
           + (profiles.isEmpty() ? "auto (the default)" : String.join(",", profiles)), "only the sandbox profile "
-          + "inspects create and exec bodies and closes the API sections that give the host away",
+          + "limits every container operation to the sandboxes (compat, docker-socket-proxy's variables, opens "
+          + "inspect, logs, stop and remove of every container, the services' own included)",
           "services.socket-proxy.command: --profile=sandbox"));
     }
     Deployment.Loaded<InspectionPolicy> loaded = deployment.socketProxyPolicy();

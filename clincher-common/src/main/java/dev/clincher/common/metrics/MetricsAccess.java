@@ -100,6 +100,19 @@ public final class MetricsAccess {
     return decision;
   }
 
+  /**
+   * Decides on a read that stays open while no metrics token is configured ({@code /refusals/recent}, which the
+   * gateway's web UI reads without a token), and needs the token once there is one; logged as {@link #decide}.
+   */
+  public Decision decideOpenWithoutToken(String service, Optional<String> authorization) {
+    if (token.isEmpty()) {
+      LOG.atDebug().addKeyValue("service", service).addKeyValue("decision", "allow")
+          .addKeyValue("rule", "no_metrics_token").log("metrics.access");
+      return new Decision(true, "no_metrics_token", "no metrics token is configured");
+    }
+    return decide(service, authorization);
+  }
+
   private Decision decision(Optional<String> authorization) {
     if (token.isEmpty()) {
       return new Decision(false, "metrics_token_not_configured",

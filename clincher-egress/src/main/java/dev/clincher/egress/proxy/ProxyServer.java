@@ -1,5 +1,6 @@
 package dev.clincher.egress.proxy;
 
+import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.http1.BadRequestException;
 import dev.clincher.common.http1.HeadReader;
 import dev.clincher.common.http1.RequestHead;
@@ -39,6 +40,7 @@ public final class ProxyServer implements AutoCloseable {
   private final EgressDecider decider;
   private final LocalEndpoints local;
   private final EgressMetrics metrics;
+  private final RecentRefusals refusals;
   private final TunnelRelay relay;
   private final HeadReader headReader;
   private final PlainHttpForwarder plainHttp;
@@ -55,9 +57,11 @@ public final class ProxyServer implements AutoCloseable {
    * @param local answers requests addressed to the proxy itself (health, metrics)
    * @param metrics where decisions and tunnels are counted
    * @param relay relays accepted tunnels
+   * @param refusals where denials are kept for {@code /refusals/recent}
    */
   public ProxyServer(ServerSocketChannel listener, ProxyLimits limits, boolean allowPlainHttp, EgressDecider decider,
-      LocalEndpoints local, EgressMetrics metrics, TunnelRelay relay) {
+      LocalEndpoints local, EgressMetrics metrics, TunnelRelay relay, RecentRefusals refusals) {
+    this.refusals = refusals;
     this.listener = listener;
     this.limits = limits;
     this.decider = decider;
@@ -342,6 +346,10 @@ public final class ProxyServer implements AutoCloseable {
   private void logDecision(String id, InetAddress client, Authority target, Decision decision, String result,
       String reason, String resolved) {
     metrics.decision(result, reason);
+    if (result.equals("deny")) {
+      refusals.add("client", client == null ? "" : client.getHostAddress(), "host", target.host(),
+          "port", target.port(), "resolved", resolved, "reason", reason, "status", decision.status());
+    }
     LoggingEventBuilder line = (result.equals("allow") ? LOG.atInfo() : LOG.atWarn())
         .addKeyValue("id", id)
         .addKeyValue("client", client == null ? "" : client.getHostAddress())
@@ -369,6 +377,7 @@ public final class ProxyServer implements AutoCloseable {
 
   private void logRejected(String id, InetAddress client, BadRequestException e) {
     metrics.decision("deny", e.reason());
+    refusals.add("client", client == null ? "" : client.getHostAddress(), "reason", e.reason(), "status", e.status());
     LOG.atWarn()
         .addKeyValue("id", id)
         .addKeyValue("client", client == null ? "" : client.getHostAddress())

@@ -164,6 +164,11 @@ public final class AgentRunner {
       long started = System.nanoTime();
       ToolResult result = callTool(tool, call);
       metrics.toolCall(agent.name(), tool.name(), result.error() ? "error" : "ok", System.nanoTime() - started);
+      if (!result.refusedBy().isEmpty()) { // the tool's own check said no: once in the log, with its rule
+        metrics.toolRefused(agent.name(), tool.name(), result.refusedBy());
+        LOG.atWarn().addKeyValue("agent", agent.name()).addKeyValue("session", request.sessionId())
+            .addKeyValue("tool", tool.name()).addKeyValue("rule", result.refusedBy()).log("gateway.tool.refused");
+      }
       String content = ToolOutput.capped(result.content(), agent.maxToolResultChars());
       ObjectNode data = json.createObjectNode();
       data.put("id", call.id()).put("name", tool.name()).put("content", content).put("error", result.error())
@@ -197,13 +202,14 @@ public final class AgentRunner {
           + ". Continue without it.";
       ObjectNode data = json.createObjectNode();
       data.put("id", call.id()).put("name", ToolOutput.printable(call.name())).put("reason", permission.reason())
-          .put("layer", permission.layer()).put("content", content);
+          .put("layer", permission.layer()).put("rule", permission.rule()).put("content", content);
       long seq = sink.emit(EventTypes.TOOL_DENIED, data);
       request.context().addToolResult(seq, call.id(), content);
       metrics.toolDenied(agent.name(), permission.layer());
       LOG.atWarn().addKeyValue("agent", agent.name()).addKeyValue("session", request.sessionId())
           .addKeyValue("tool", ToolOutput.printable(call.name())).addKeyValue("layer", permission.layer())
-          .addKeyValue("reason", permission.reason()).log("gateway.tool.denied");
+          .addKeyValue("rule", permission.rule()).addKeyValue("reason", permission.reason())
+          .log("gateway.tool.denied");
     }
 
     /** Prunes old tool results, then summarises older turns, until the context fits the agent's budget. */

@@ -16,15 +16,25 @@ public interface AgentTools {
   /** The tool to run for a requested name, or a denial saying why (denied by a layer, or unknown). */
   Permission check(String requestedName);
 
-  /** The outcome of {@link #check}. */
-  record Permission(Optional<Tool> tool, String reason, String layer) {
+  /**
+   * The outcome of {@link #check}.
+   *
+   * @param layer the layer that decided ({@code gateway}, {@code agent}, {@code registry})
+   * @param rule the entry of that layer that decided (e.g. {@code docker}, {@code group:runtime}, {@code *}); empty
+   *     when no entry applies (an unknown tool, a name no allow entry covers)
+   */
+  record Permission(Optional<Tool> tool, String reason, String layer, String rule) {
 
     public static Permission allowed(Tool tool) {
-      return new Permission(Optional.of(tool), "allowed", "");
+      return new Permission(Optional.of(tool), "allowed", "", "");
     }
 
     public static Permission denied(String reason, String layer) {
-      return new Permission(Optional.empty(), reason, layer);
+      return denied(reason, layer, "");
+    }
+
+    public static Permission denied(String reason, String layer, String rule) {
+      return new Permission(Optional.empty(), reason, layer, rule);
     }
 
     public boolean isAllowed() {

@@ -33,6 +33,6 @@ public final class PolicyTools implements AgentTools {
       return Permission.allowed(registered.get(decision.tool()));
     }
     return Permission.denied(decision.modelMessage() + " [" + decision.verdict().name().toLowerCase(java.util.Locale.ROOT)
-        + "]", decision.layer());
+        + "]", decision.layer(), decision.rule());
   }
 }

@@ -37,6 +37,12 @@ public final class RunMetrics {
         .tag("agent", agent).tag("layer", layer.isEmpty() ? "unknown" : layer).register(registry).increment();
   }
 
+  /** A call a tool's own check refused (a path outside the workspace, a URL web_fetch does not fetch). */
+  void toolRefused(String agent, String tool, String rule) {
+    Counter.builder(metrics.name("tool.refused")).description("Tool calls refused by the tool's own checks")
+        .tag("agent", agent).tag("tool", tool).tag("rule", rule).register(registry).increment();
+  }
+
   void contextPruned(String agent, int results) {
     Counter.builder(metrics.name("context.pruned")).description("Tool results removed to fit the context")
         .tag("agent", agent).register(registry).increment(results);

@@ -6,9 +6,11 @@ import dev.clincher.gateway.auth.Authenticator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether a request may reach the API (origin, client address, failed-attempt lockout, credential) with
- * the gateway's {@link Authenticator}: reads the Jetty request, logs refusals, and says what to answer.
+ * the gateway's {@link Authenticator}: reads the Jetty request, logs the decision once with its rule, and says what
+ * to answer.
  */
 public final class ApiAccess {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway.auth");
@@ -28,7 +31,13 @@ public final class ApiAccess {
   }
 
   /** What to answer a refused request. */
-  public record Refusal(int status, String type, String message, long retryAfterSeconds) {}
+  public record Refusal(int status, String type, String message, long retryAfterSeconds) {
+
+    static Refusal of(AuthDecision decision) {
+      return new Refusal(decision.outcome().status(), decision.outcome().errorType(), decision.clientMessage(),
+          decision.retryAfterSeconds());
+    }
+  }
 
   /** The outcome of {@link #check}: refused with an answer, or admitted (with the WebSocket subprotocol to echo). */
   public record Admission(Optional<Refusal> refusal, AuthDecision decision) {
@@ -41,15 +50,11 @@ public final class ApiAccess {
   /** Decides one request. */
   public Admission check(Request request) {
     AuthDecision decision = authenticator.authenticate(authRequest(request));
+    log(request, decision, "gateway.auth");
     if (decision.allowed()) {
       return new Admission(Optional.empty(), decision);
     }
-    LOG.atWarn().addKeyValue("client", decision.client()).addKeyValue("outcome", decision.outcome().name())
-        .addKeyValue("reason", decision.reason()).addKeyValue("path", Request.getPathInContext(request))
-        .log("gateway.auth.refused");
-    Refusal refusal = new Refusal(decision.outcome().status(), decision.outcome().errorType(),
-        decision.clientMessage(), decision.retryAfterSeconds());
-    return new Admission(Optional.of(refusal), decision);
+    return new Admission(Optional.of(Refusal.of(decision)), decision);
   }
 
   /** Issues a one-time WebSocket ticket to an admitted request's client. */
@@ -57,16 +62,34 @@ public final class ApiAccess {
     return authenticator.issueTicket(admitted.decision());
   }
 
-  static AuthRequest authRequest(Request request) {
-    HttpFields headers = request.getHeaders();
-    boolean upgrade = "websocket".equalsIgnoreCase(headers.get(HttpHeader.UPGRADE));
-    return new AuthRequest(peer(request), values(headers, HttpHeader.AUTHORIZATION.asString()),
-        values(headers, "X-Forwarded-For"), values(headers, HttpHeader.ORIGIN.asString()),
-        values(headers, HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL.asString()), upgrade);
+  Authenticator authenticator() {
+    return authenticator;
   }
 
-  private static List<String> values(HttpFields headers, String name) {
-    return headers.getValuesList(name);
+  /**
+   * Logs one decision: refusals at WARN, admissions at DEBUG (one per API request), each with its rule; never a
+   * credential.
+   */
+  static void log(Request request, AuthDecision decision, String event) {
+    var line = decision.allowed() ? LOG.atDebug() : LOG.atWarn();
+    line.addKeyValue("client", decision.client()).addKeyValue("outcome", decision.outcome().name())
+        .addKeyValue("rule", decision.reason()).addKeyValue("credential", decision.credential())
+        .addKeyValue("method", request.getMethod()).addKeyValue("path", Request.getPathInContext(request))
+        .log(decision.allowed() ? event + ".allowed" : event + ".refused");
+  }
+
+  /** What authentication reads of a Jetty request: peer, method, TLS, and every header by lower-case name. */
+  static AuthRequest authRequest(Request request) {
+    Map<String, List<String>> headers = new HashMap<>();
+    for (HttpField field : request.getHeaders()) {
+      headers.computeIfAbsent(field.getLowerCaseName(), name -> new java.util.ArrayList<>()).add(field.getValue());
+    }
+    String authority = request.getHttpURI().getAuthority();
+    if (!headers.containsKey("host") && authority != null && !authority.isEmpty()) {
+      headers.put("host", List.of(authority));
+    }
+    boolean upgrade = "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE));
+    return new AuthRequest(peer(request), request.getMethod(), request.isSecure(), headers, upgrade);
   }
 
   private static InetAddress peer(Request request) {

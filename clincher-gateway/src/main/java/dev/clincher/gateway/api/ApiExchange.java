@@ -17,6 +17,25 @@ final class ApiExchange extends BlockingExchange {
     this.json = json;
   }
 
+  /** The body as one JSON object, or empty after answering 413 (too large) or 400 (not one JSON object). */
+  java.util.Optional<com.fasterxml.jackson.databind.JsonNode> readJsonObject(long maxBytes) throws IOException {
+    java.util.Optional<byte[]> bytes = readBody(maxBytes);
+    if (bytes.isEmpty()) {
+      sendError(413, "request_too_large", "the request body is larger than " + maxBytes + " bytes");
+      return java.util.Optional.empty();
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode body = json.readTree(bytes.get());
+      if (body != null && body.isObject()) {
+        return java.util.Optional.of(body);
+      }
+    } catch (IOException malformed) {
+      // answered below
+    }
+    sendError(400, "invalid_request", "the body must be one JSON object");
+    return java.util.Optional.empty();
+  }
+
   void sendJson(int status, ObjectNode body) {
     sendJson(status, bytes(body));
   }

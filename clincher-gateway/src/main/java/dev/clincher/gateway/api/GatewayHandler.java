@@ -39,9 +39,12 @@ import org.eclipse.jetty.util.Fields;
  *   POST   /v1/sessions/{id}/abort       stop the running run
  *   GET    /v1/agents                    the configured agents
  *   POST   /v1/ws/ticket                 a one-time ticket for the WebSocket (/v1/ws), offered as a subprotocol
+ *   /v1/auth/…                           browser sign-in and sign-out ({@link SignInEndpoint})
+ *   /v1/control/…                        the control pages' data ({@link ControlEndpoint})
  * </pre>
  *
- * Every route passes {@link ApiAccess} first (health and metrics are answered in front of this handler).
+ * Every route passes {@link ApiAccess} first (health and metrics are answered in front of this handler), except the
+ * sign-in itself, which carries its secret in the body and is checked by the same authenticator.
  */
 public final class GatewayHandler extends Handler.Abstract {
   public static final String SESSION_HEADER = "X-Clincher-Session";
@@ -55,9 +58,14 @@ public final class GatewayHandler extends Handler.Abstract {
   private final long maxRequestBytes;
   private final ChatCompletionsEndpoint chat;
   private final EventJson events;
+  private final SignInEndpoint signIn;
+  private final ControlEndpoint control;
 
-  public GatewayHandler(ApiAccess access, SessionService sessions, ObjectMapper json, long maxRequestBytes) {
+  public GatewayHandler(ApiAccess access, SessionService sessions, ObjectMapper json, long maxRequestBytes,
+      ControlEndpoint control) {
     this.access = access;
+    this.signIn = new SignInEndpoint(access.authenticator(), json);
+    this.control = control;
     this.sessions = sessions;
     this.json = json;
     this.maxRequestBytes = maxRequestBytes;
@@ -68,14 +76,28 @@ public final class GatewayHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     ApiExchange exchange = new ApiExchange(request, response, callback, json);
+    String path = Request.getPathInContext(request);
+    String method = request.getMethod();
+    if (path.equals(SignInEndpoint.SESSION_PATH) && method.equals("POST")) {
+      signIn.signIn(exchange);
+      return true;
+    }
     ApiAccess.Admission admission = access.check(request);
     if (!admission.admitted()) {
       exchange.sendRefusal(admission.refusal().orElseThrow());
       return true;
     }
-    String path = Request.getPathInContext(request);
-    String method = request.getMethod();
-    if (path.equals("/v1/ws/ticket")) {
+    if (path.equals(SignInEndpoint.SESSION_PATH)) {
+      if (method.equals("DELETE")) {
+        signIn.signOut(exchange, admission);
+      } else {
+        requireMethod(exchange, method, "GET", () -> signIn.status(exchange, admission));
+      }
+    } else if (path.equals(SignInEndpoint.LINKS_PATH)) {
+      requireMethod(exchange, method, "POST", () -> signIn.mintLink(exchange, admission));
+    } else if (path.startsWith(ControlEndpoint.PREFIX)) {
+      control.handle(exchange, method, path);
+    } else if (path.equals("/v1/ws/ticket")) {
       requireMethod(exchange, method, "POST", () -> exchange.sendJson(200, json.createObjectNode()
           .put("subprotocol", WebSocketTickets.SUBPROTOCOL_PREFIX + access.issueTicket(admission))
           .put("expires_in", WebSocketTickets.DEFAULT_TTL.toSeconds())));
@@ -241,21 +263,7 @@ public final class GatewayHandler extends Handler.Abstract {
 
   /** The body as a JSON object, or null after answering 400/413. */
   private JsonNode readJson(ApiExchange exchange) throws IOException {
-    Optional<byte[]> bytes = exchange.readBody(maxRequestBytes);
-    if (bytes.isEmpty()) {
-      exchange.sendError(413, "request_too_large", "the request body is larger than " + maxRequestBytes + " bytes");
-      return null;
-    }
-    try {
-      JsonNode body = json.readTree(bytes.get());
-      if (body != null && body.isObject()) {
-        return body;
-      }
-    } catch (IOException malformed) {
-      // answered below
-    }
-    exchange.sendError(400, "invalid_request", "the body must be one JSON object");
-    return null;
+    return exchange.readJsonObject(maxRequestBytes).orElse(null);
   }
 
   private JsonNode parse(String payload) {
@@ -266,11 +274,11 @@ public final class GatewayHandler extends Handler.Abstract {
     }
   }
 
-  private interface Route {
+  interface Route {
     void run() throws Exception;
   }
 
-  private static void requireMethod(ApiExchange exchange, String method, String allowed, Route route)
+  static void requireMethod(ApiExchange exchange, String method, String allowed, Route route)
       throws Exception {
     if (!method.equals(allowed)) {
       exchange.response().getHeaders().put(HttpHeader.ALLOW, allowed);

@@ -12,13 +12,15 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The web chat's three static files, loaded from the class path once and served without auth (they hold no data;
- * the page asks for the token). A strict Content-Security-Policy allows only these files and same-origin
- * connections, so even a mistake in the page could not load or send anything elsewhere.
+ * The web UI's static files, loaded from the class path once and served without auth (they hold no data; the page
+ * signs in first). A strict Content-Security-Policy allows only these files and same-origin connections, no inline
+ * script or style, and (Trusted Types) no HTML parsed from a string at all, so even a mistake in the page could not
+ * run injected markup or load or send anything elsewhere.
  */
 public final class WebAssets extends Handler.Wrapper {
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
-      + " img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+      + " img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none';"
+      + " require-trusted-types-for 'script'; trusted-types 'none'";
 
   private record Asset(String contentType, byte[] bytes) {}
 
@@ -30,7 +32,10 @@ public final class WebAssets extends Handler.Wrapper {
         "/", load("index.html", "text/html; charset=utf-8"),
         "/index.html", load("index.html", "text/html; charset=utf-8"),
         "/app.js", load("app.js", "text/javascript; charset=utf-8"),
-        "/app.css", load("app.css", "text/css; charset=utf-8"));
+        "/markdown.js", load("markdown.js", "text/javascript; charset=utf-8"),
+        "/app.css", load("app.css", "text/css; charset=utf-8"),
+        "/favicon.svg", load("favicon.svg", "image/svg+xml"),
+        "/favicon.ico", load("favicon.svg", "image/svg+xml"));
   }
 
   private static Asset load(String name, String contentType) {
@@ -56,6 +61,7 @@ public final class WebAssets extends Handler.Wrapper {
     response.getHeaders().put("X-Content-Type-Options", "nosniff");
     response.getHeaders().put("X-Frame-Options", "DENY");
     response.getHeaders().put("Referrer-Policy", "no-referrer");
+    response.getHeaders().put("Cross-Origin-Opener-Policy", "same-origin");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
     response.write(true, ByteBuffer.wrap(asset.bytes()), callback);
     return true;

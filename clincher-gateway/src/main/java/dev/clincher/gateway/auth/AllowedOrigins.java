@@ -1,6 +1,7 @@
 package dev.clincher.gateway.auth;
 
 import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.net.IpLiterals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +15,14 @@ import java.util.regex.Pattern;
  *
  * <p>An origin is {@code scheme://host[:port]} with scheme {@code http} or {@code https}; matching is exact after
  * normalising: scheme and host lower-cased, the default port ({@code :80} for http, {@code :443} for https)
- * dropped. No wildcards, no paths. A request with one {@code Origin} header must name an allowed origin;
+ * dropped. No wildcards, no paths. A request with one {@code Origin} header is allowed when it names
+ * <ul>
+ *   <li>the request's own origin (see {@link RequestOrigin}) and that origin's host is an IP literal or
+ *       {@code localhost} — the page the gateway served calling back home. A host <em>name</em> is not enough on its
+ *       own: a DNS-rebinding page (its name pointed at the gateway's address) would be "same origin" too, so a
+ *       public name must be listed; or</li>
+ *   <li>one of the configured origins ({@code auth.allowed_origins}).</li>
+ * </ul>
  * {@code Origin: null}, a malformed value or several {@code Origin} headers are refused. A request without
  * {@code Origin} (curl, SDKs, server-side clients) is allowed unless {@code requireOrigin} is set.
  */
@@ -48,15 +56,50 @@ public final class AllowedOrigins {
     return new AllowedOrigins(Set.copyOf(normalised), requireOrigin);
   }
 
-  /** True if a request with these {@code Origin} header values may proceed. */
+  /** The outcome of {@link #check}: allowed or not, and the rule that decided (for the log line). */
+  public record Check(boolean allowed, String rule) {}
+
+  /** True if a request with these {@code Origin} header values and no known origin of its own may proceed. */
   public boolean allows(List<String> originHeaders) {
+    return check(originHeaders, Optional.empty()).allowed();
+  }
+
+  /**
+   * Decides a request with these {@code Origin} header values, addressed to {@code own} (its own origin in
+   * canonical form, when known).
+   */
+  public Check check(List<String> originHeaders, Optional<String> own) {
     if (originHeaders.isEmpty()) {
-      return !requireOrigin;
+      return requireOrigin ? new Check(false, "origin_required") : new Check(true, "no_origin");
     }
     if (originHeaders.size() > 1) {
+      return new Check(false, "several_origins");
+    }
+    Optional<String> origin = normalise(originHeaders.get(0));
+    if (origin.isEmpty()) {
+      return new Check(false, "malformed_or_null_origin");
+    }
+    boolean same = own.isPresent() && own.get().equals(origin.get());
+    if (same && isAddressHost(origin.get())) {
+      return new Check(true, "same_origin");
+    }
+    if (allowed.contains(origin.get())) {
+      return new Check(true, "allowed_origins");
+    }
+    return new Check(false, same ? "same_origin_name_not_in_allowed_origins" : "origin_not_allowed");
+  }
+
+  /** Whether a canonical origin's host is an IP literal or {@code localhost}: names DNS rebinding cannot borrow. */
+  static boolean isAddressHost(String canonicalOrigin) {
+    Matcher m = ORIGIN.matcher(canonicalOrigin);
+    if (!m.matches()) {
       return false;
     }
-    return normalise(originHeaders.get(0)).map(allowed::contains).orElse(false);
+    String host = m.group(2);
+    if (host.startsWith("[")) {
+      return IpLiterals.parseIpv6(host.substring(1, host.length() - 1)).isPresent();
+    }
+    return host.equals("localhost") || IpLiterals.parseIpv4Canonical(host).isPresent();
   }
 
   /** {@code scheme://host[:port]} in canonical form, or empty when {@code text} is not exactly an origin. */

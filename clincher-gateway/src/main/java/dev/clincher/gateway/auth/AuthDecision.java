@@ -10,11 +10,15 @@ import java.util.Optional;
  *
  * @param outcome allowed or why not
  * @param client the client address (limiter key form: IPv4 or IPv6 /64) the decision was made for
- * @param reason a short log-safe detail, e.g. {@code wrong_token}, {@code origin https://evil.example}
+ * @param reason a short log-safe detail: the rule that decided, e.g. {@code wrong_token}, {@code origin_not_allowed},
+ *     or for an allowed request the origin rule ({@code same_origin}, {@code allowed_origins}, {@code no_origin})
+ * @param credential what authenticated an allowed request: {@code token}, {@code cookie} or {@code ticket}; else
+ *     empty
  * @param retryAfter for {@link Outcome#LOCKED_OUT}, how long the lockout still runs
  * @param subprotocol for an allowed WebSocket upgrade authenticated by ticket, the subprotocol to answer with
  */
-public record AuthDecision(Outcome outcome, String client, String reason, Optional<Duration> retryAfter,
+public record AuthDecision(Outcome outcome, String client, String reason, String credential,
+    Optional<Duration> retryAfter,
     Optional<String> subprotocol) {
 
   /** Allowed, or the reason for refusal with its HTTP status. */
@@ -24,6 +28,8 @@ public record AuthDecision(Outcome outcome, String client, String reason, Option
     UNAUTHENTICATED(401, "authentication_error"),
     /** A browser origin that is not allowed. */
     FORBIDDEN_ORIGIN(403, "forbidden_origin"),
+    /** A cookie-authenticated request that changes state without {@code Origin} or the CSRF header. */
+    CSRF_REFUSED(403, "csrf_check_failed"),
     /** Too many failures from this client; even a correct token is refused until the lockout ends. */
     LOCKED_OUT(429, "too_many_failed_attempts");
 
@@ -72,6 +78,7 @@ public record AuthDecision(Outcome outcome, String client, String reason, Option
       case ALLOWED -> "";
       case UNAUTHENTICATED -> "a valid bearer token is required";
       case FORBIDDEN_ORIGIN -> "this origin is not allowed";
+      case CSRF_REFUSED -> "a signed-in browser request that changes state needs Origin and " + AuthRequest.CSRF_HEADER;
       case LOCKED_OUT -> "too many failed attempts; retry after " + retryAfterSeconds() + " s";
     };
   }

@@ -47,6 +47,7 @@ public record AuthSettings(Secret token, String tokenSource, List<String> truste
         ClientAddresses.parse(source, key + ".trustedProxies", trustedProxies),
         AllowedOrigins.parse(source, key + ".allowedOrigins", allowedOrigins, requireOrigin),
         new FailureLimiter(limits, clock),
-        new WebSocketTickets(clock, ticketTtl, maxTickets));
+        new WebSocketTickets(clock, ticketTtl, maxTickets),
+        new BrowserSessions(clock, BrowserSessions.SESSION_TTL, BrowserSessions.CODE_TTL));
   }
 }

@@ -81,6 +81,11 @@ public final class ClientAddresses {
     return IpLiterals.format(IpLiterals.fromBytes(prefix)) + "/64";
   }
 
+  /** Whether {@code peer} is one of the trusted reverse proxies (whose forwarded headers are believed). */
+  public boolean trusts(InetAddress peer) {
+    return isTrusted(IpLiterals.unmapIpv4(peer));
+  }
+
   private boolean isTrusted(InetAddress address) {
     return trustedProxies.stream().anyMatch(block -> block.contains(address));
   }

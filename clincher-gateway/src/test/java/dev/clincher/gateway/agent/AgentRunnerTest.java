@@ -117,6 +117,18 @@ class AgentRunnerTest {
   }
 
   @Test
+  void aToolsOwnRefusalIsCountedWithItsRule() throws Exception {
+    provider.then(ScriptedModel.toolCalls(new ScriptedModel.Call("c1", "echo", "{\"text\":\"../outside\"}")),
+        ScriptedModel.text("ok"));
+    Recorded run = run(agent(10), "read outside");
+
+    assertThat(run.end).isEqualTo(RunEnd.COMPLETED);
+    assertThat(run.all("tool_result")).singleElement().satisfies(result ->
+        assertThat(result.path("error").asBoolean()).isTrue());
+    assertThat(metrics.scrape()).containsPattern("clincher_gateway_tool_refused_total\\{[^}]*rule=\"workspace_path\"");
+  }
+
+  @Test
   void malformedArgumentsGiveTheModelAnError() throws Exception {
     provider.then(ScriptedModel.toolCall("c1", "echo", "{\"text\": unquoted}"), ScriptedModel.text("sorry"));
     Recorded run = run(agent(10), "x");
@@ -208,6 +220,9 @@ class AgentRunnerTest {
       @Override
       public ToolResult call(ToolContext context, JsonNode arguments) {
         echoed.add((ObjectNode) arguments);
+        if (arguments.path("text").asText().equals("../outside")) {
+          return ToolResult.refused("workspace_path", "echo: the path is outside the workspace");
+        }
         return ToolResult.ok("echo: " + arguments.path("text").asText());
       }
     };

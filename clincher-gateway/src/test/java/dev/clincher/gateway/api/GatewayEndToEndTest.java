@@ -163,6 +163,9 @@ class GatewayEndToEndTest {
       List<JsonNode> denied = SseEvents.ofType(events, "tool_denied");
       assertThat(denied).hasSize(3);
       assertThat(denied.get(0).path("data").path("layer").asText()).isEqualTo("gateway");
+      assertThat(denied.get(0).path("data").path("rule").asText()).as("the entry that decided").isEqualTo("docker");
+      assertThat(denied.get(1).path("data").path("rule").asText()).isEqualTo("host_exec");
+      assertThat(denied.get(2).path("data").path("layer").asText()).isEqualTo("registry");
       assertThat(SseEvents.ofType(events, "tool_call")).isEmpty();
       assertThat(events.getLast().path("data").path("reason").asText()).isEqualTo("completed");
       assertThat(gateway.get("/metrics").body()).contains("clincher_gateway_tool_denied_total");

@@ -65,4 +65,29 @@ class AllowedOriginsTest {
           .hasMessageContaining("allowedOrigins[1]");
     }
   }
+
+  AllowedOrigins.Check check(String origin, String own) {
+    return origins.check(List.of(origin), AllowedOrigins.normalise(own));
+  }
+
+  @Test
+  void theRequestsOwnOriginIsAllowedWhenItsHostIsAnAddress() {
+    assertThat(check("http://127.0.0.1:18789", "http://127.0.0.1:18789").rule()).isEqualTo("same_origin");
+    assertThat(check("http://[::1]:18789", "http://[::1]:18789").allowed()).isTrue();
+    assertThat(check("http://localhost:4000", "http://localhost:4000").allowed()).isTrue();
+    assertThat(check("http://127.0.0.1", "http://127.0.0.1:80").allowed()).as("default port").isTrue();
+  }
+
+  @Test
+  void sameOriginIsNotEnoughForANameOrADifferentPortSchemeOrHost() {
+    assertThat(check("http://evil.example:18789", "http://evil.example:18789").rule())
+        .isEqualTo("same_origin_name_not_in_allowed_origins");
+    assertThat(check("http://127.0.0.1:18790", "http://127.0.0.1:18789").allowed()).isFalse();
+    assertThat(check("https://127.0.0.1:18789", "http://127.0.0.1:18789").allowed()).isFalse();
+    assertThat(check("http://127.0.0.2:18789", "http://127.0.0.1:18789").allowed()).isFalse();
+    assertThat(check("http://127.0.0.1.nip.io:18789", "http://127.0.0.1.nip.io:18789").allowed()).isFalse();
+    assertThat(check("null", "http://127.0.0.1:18789").rule()).isEqualTo("malformed_or_null_origin");
+    assertThat(origins.check(List.of("http://127.0.0.1:18789"), java.util.Optional.empty()).allowed())
+        .as("own origin unknown").isFalse();
+  }
 }

@@ -31,8 +31,8 @@ class AuthenticatorTest {
   }
 
   AuthDecision upgrade(InetAddress peer, String protocols) {
-    return auth.authenticate(new AuthRequest(peer, List.of(), List.of(), List.of("https://chat.example.com"),
-        List.of(protocols), true));
+    return auth.authenticate(new AuthRequest(peer, "GET", false, java.util.Map.of("Origin",
+        List.of("https://chat.example.com"), "Sec-WebSocket-Protocol", List.of(protocols)), true));
   }
 
   @Test
@@ -172,5 +172,73 @@ class AuthenticatorTest {
       String logged = http(ATTACKER, header).toString();
       assertThat(logged).doesNotContain(TOKEN.substring(0, 8)).doesNotContain(TOKEN.substring(56));
     }
+  }
+
+  AuthRequest browser(String method, String origin, String host) {
+    return AuthRequest.http(ATTACKER, List.of(), List.of(), origin == null ? List.of() : List.of(origin))
+        .withMethod(method).withHeader("Host", host);
+  }
+
+  String cookieOf(Authenticator.SignIn signIn) {
+    return "clincher_session=" + signIn.session().orElseThrow();
+  }
+
+  @Test
+  void theRequestsOwnOriginIsAllowedForAddressHostsOnly() {
+    assertThat(auth.authenticate(browser("POST", "http://127.0.0.1:18789", "127.0.0.1:18789")
+        .withHeader("Authorization", "Bearer " + TOKEN)).reason()).isEqualTo("same_origin");
+    assertThat(auth.authenticate(browser("POST", "http://[::1]:18789", "[::1]:18789")
+        .withHeader("Authorization", "Bearer " + TOKEN)).allowed()).isTrue();
+    AuthDecision rebound = auth.authenticate(browser("POST", "http://evil.example:18789", "evil.example:18789")
+        .withHeader("Authorization", "Bearer " + TOKEN));
+    assertThat(rebound.outcome()).isEqualTo(Outcome.FORBIDDEN_ORIGIN);
+    assertThat(rebound.reason()).isEqualTo("same_origin_name_not_in_allowed_origins");
+    assertThat(auth.authenticate(browser("POST", "http://127.0.0.1:18789", "127.0.0.1:18790")
+        .withHeader("Authorization", "Bearer " + TOKEN)).outcome()).isEqualTo(Outcome.FORBIDDEN_ORIGIN);
+  }
+
+  @Test
+  void aSignInCodeWorksOnceWithinFiveMinutes() {
+    String code = auth.browsers().mintCode();
+    AuthRequest request = browser("POST", "http://127.0.0.1:18789", "127.0.0.1:18789");
+    Authenticator.SignIn first = auth.signIn(request, java.util.Optional.empty(), java.util.Optional.of(code));
+    assertThat(first.decision().allowed()).isTrue();
+    assertThat(first.session().orElseThrow()).isNotEqualTo(code);
+    assertThat(auth.signIn(request, java.util.Optional.empty(), java.util.Optional.of(code)).decision().reason())
+        .isEqualTo("invalid_or_used_code");
+    String late = auth.browsers().mintCode();
+    clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+    assertThat(auth.signIn(request, java.util.Optional.empty(), java.util.Optional.of(late)).decision().allowed())
+        .isFalse();
+  }
+
+  @Test
+  void aSessionCookieLastsTwelveHoursAndStateChangesNeedOriginAndCsrf() {
+    AuthRequest page = browser("POST", "http://127.0.0.1:18789", "127.0.0.1:18789");
+    String cookie = cookieOf(auth.signIn(page, java.util.Optional.of(TOKEN), java.util.Optional.empty()));
+    assertThat(auth.authenticate(browser("GET", null, "127.0.0.1:18789").withHeader("Cookie", cookie)).credential())
+        .isEqualTo("cookie");
+    assertThat(auth.authenticate(page.withHeader("Cookie", cookie)).reason()).isEqualTo("cookie_without_csrf_header");
+    assertThat(auth.authenticate(browser("DELETE", null, "127.0.0.1:18789").withHeader("Cookie", cookie)
+        .withHeader("X-Clincher-CSRF", "1")).reason()).isEqualTo("cookie_without_origin");
+    assertThat(auth.authenticate(page.withHeader("Cookie", cookie).withHeader("X-Clincher-CSRF", "1")).allowed())
+        .isTrue();
+    clock.advance(Duration.ofHours(12));
+    assertThat(auth.authenticate(browser("GET", null, "127.0.0.1:18789").withHeader("Cookie", cookie)).reason())
+        .isEqualTo("unknown_or_expired_session");
+  }
+
+  @Test
+  void staleCookiesDoNotCountAsFailuresButWrongSignInsDo() {
+    for (int i = 0; i < 20; i++) {
+      auth.authenticate(browser("GET", null, "127.0.0.1:18789").withHeader("Cookie", "clincher_session=stale" + i));
+    }
+    assertThat(http(ATTACKER, "Bearer " + TOKEN).allowed()).isTrue();
+    AuthRequest page = browser("POST", "http://127.0.0.1:18789", "127.0.0.1:18789");
+    for (int i = 0; i < 10; i++) {
+      auth.signIn(page, java.util.Optional.of("guess" + i), java.util.Optional.empty());
+    }
+    assertThat(auth.signIn(page, java.util.Optional.of(TOKEN), java.util.Optional.empty()).decision().outcome())
+        .isEqualTo(Outcome.LOCKED_OUT);
   }
 }

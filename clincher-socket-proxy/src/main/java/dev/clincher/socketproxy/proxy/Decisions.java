@@ -2,6 +2,7 @@ package dev.clincher.socketproxy.proxy;
 
 import dev.clincher.common.metrics.LatencyBuckets;
 import io.micrometer.core.instrument.Counter;
+import dev.clincher.common.log.RecentRefusals;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
@@ -10,9 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records every decision: one JSON log line ({@code socketproxy.decision} with id, method, path, op, rule,
- * decision, reason, status) and the counter {@code clincher_socketproxy_decisions_total{decision,rule}}; and every
- * request's duration, {@code clincher_socketproxy_request_duration_seconds} (a histogram).
- * Never logs request bodies, queries or header values.
+ * decision, reason, status) and the counter {@code clincher_socketproxy_decisions_total{decision,rule}}; a denial
+ * also joins the {@link RecentRefusals} served at {@code /refusals/recent}. Every request's duration goes to
+ * {@code clincher_socketproxy_request_duration_seconds} (a histogram). Never logs request bodies, queries or header
+ * values.
  */
 public final class Decisions {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.socketproxy");
@@ -20,10 +22,12 @@ public final class Decisions {
 
   private final MeterRegistry registry;
   private final String profile;
+  private final RecentRefusals refusals;
 
-  public Decisions(MeterRegistry registry, String profile) {
+  public Decisions(MeterRegistry registry, String profile, RecentRefusals refusals) {
     this.registry = registry;
     this.profile = profile;
+    this.refusals = refusals;
     this.requestDuration = LatencyBuckets.timer("clincher.socketproxy.request.duration")
         .description("Requests on the proxy's port, from the first byte to the last answered byte")
         .register(registry);
@@ -58,6 +62,8 @@ public final class Decisions {
 
   void deny(String id, String method, String path, String op, String rule, String reason, int status) {
     record("deny", rule);
+    refusals.add("method", method, "path", shorten(path), "op", op, "rule", rule, "reason", reason,
+        "status", status);
     LOG.atWarn()
         .addKeyValue("id", id)
         .addKeyValue("profile", profile)

@@ -268,6 +268,11 @@ class RawHttpAttackTest {
     assertThat(exchange("GET /metrics HTTP/1.1\r\nHost: d\r\nAuthorization: Bearer " + METRICS_TOKEN
         + "\r\n\r\n"))
         .contains("clincher_socketproxy_decisions_total{decision=\"deny\",rule=\"unknown_endpoint\"");
+    assertThat(exchange("GET /refusals/recent HTTP/1.1\r\nHost: d\r\n\r\n")).as("behind the metrics token")
+        .startsWith("HTTP/1.1 401");
+    assertThat(exchange("GET /refusals/recent HTTP/1.1\r\nHost: d\r\nAuthorization: Bearer " + METRICS_TOKEN
+        + "\r\n\r\n")).startsWith("HTTP/1.1 200")
+        .contains("\"path\":\"/nope\"").contains("\"rule\":\"unknown_endpoint\"");
     assertThat(exchange("GET /v1.41/health/readiness HTTP/1.1\r\nHost: d\r\n\r\n")).startsWith("HTTP/1.1 403");
     assertThat(exchange("GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200")
         .contains("Api-Version");

@@ -18,7 +18,9 @@ public abstract class SandboxTool implements Tool {
   public final ToolResult call(ToolContext context, JsonNode arguments) throws InterruptedException {
     try {
       return run(context, arguments == null ? SandboxCalls.JSON.createObjectNode() : arguments);
-    } catch (BadArgumentException | InvalidPathException | SandboxException e) {
+    } catch (InvalidPathException e) {
+      return ToolResult.refused("workspace_path", name() + ": " + e.getMessage());
+    } catch (BadArgumentException | SandboxException e) {
       return ToolResult.error(name() + ": " + e.getMessage());
     }
   }

@@ -103,7 +103,7 @@ public final class WebFetchTool implements Tool, AutoCloseable {
     try {
       return fetch(FetchUrl.check(arguments.get("url").asText()), limit);
     } catch (FetchUrl.Refused e) {
-      return ToolResult.error("refused: " + e.getMessage());
+      return ToolResult.refused("fetch_url", "refused: " + e.getMessage());
     }
   }
 
@@ -112,8 +112,8 @@ public final class WebFetchTool implements Tool, AutoCloseable {
     URI url = start;
     for (int hop = 0; ; hop++) {
       if (settings.proxyFor(url.getScheme()).isEmpty() && !settings.allowDirect()) {
-        return ToolResult.error("refused: no egress proxy is configured (HTTPS_PROXY/HTTP_PROXY), and the gateway "
-            + "does not connect to the web directly");
+        return ToolResult.refused("egress_required", "refused: no egress proxy is configured "
+            + "(HTTPS_PROXY/HTTP_PROXY), and the gateway does not connect to the web directly");
       }
       Hop response;
       try {

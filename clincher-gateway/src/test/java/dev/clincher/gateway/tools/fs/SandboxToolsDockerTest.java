@@ -119,6 +119,7 @@ class SandboxToolsDockerTest {
     for (String tool : new String[] {"read", "write", "list"}) {
       ToolResult result = call(tool, "path", path, "content", "x");
       assertThat(result.error()).as(tool + " " + path).isTrue();
+      assertThat(result.refusedBy()).as("the rule the runner logs").isEqualTo("workspace_path");
     }
   }
 

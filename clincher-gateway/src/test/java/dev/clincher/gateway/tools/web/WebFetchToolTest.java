@@ -369,6 +369,7 @@ class WebFetchToolTest {
       ToolResult result = fetch(bad);
       assertThat(result.error()).as(bad).isTrue();
       assertThat(result.content()).as(bad).startsWith("refused:");
+      assertThat(result.refusedBy()).as("the rule the runner logs").isEqualTo("fetch_url");
     }
     assertThat(fetch("HTTP://site.test:" + port + "/plain.txt").error()).isFalse();
     assertThat(hits.get()).isEqualTo(before + 1);
