@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cached, failed, refused and denied calls), and are scraped as Prometheus scrapes them. Every metric and label that
  * an alert rule or a dashboard panel of {@code deploy/monitoring/} uses must be in a scrape, so a rule or a panel
  * about a metric that does not exist fails the build. And {@code /metrics} answers only the metrics token: 401
- * without it, and for the router's master key.
+ * without it, and for the router's master key and the gateway's operator token.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -73,12 +73,14 @@ class MonitoringContractTest {
   private EgressServer egress;
   private SocketProxyServer socketProxy;
   private GatewayServer gateway;
-  private String gatewayToken;
+  private String operatorToken;
+  private Path metricsTokenFile;
 
   @BeforeAll
   void startTheServicesAndMakeTraffic(@TempDir Path temporary) throws Exception {
     directory = temporary;
     Path tokenFile = Files.writeString(directory.resolve("metrics_token"), METRICS_TOKEN + "\n");
+    metricsTokenFile = tokenFile;
     provider = FakeUpstream.start();
     running.add(provider);
     router = RunningRouter.start(directory, routerConfig(provider), Map.of());
@@ -101,7 +103,7 @@ class MonitoringContractTest {
     scrapes.put("clincher-egress", names(get(egress.address(), "/metrics", METRICS_TOKEN).body()));
     scrapes.put("clincher-socket-proxy", names(get(socketProxy.address(), "/metrics", METRICS_TOKEN).body()));
     scrapes.put("clincher-gateway", names(get(new InetSocketAddress("127.0.0.1", gateway.port()), "/metrics",
-        gatewayToken).body()));
+        METRICS_TOKEN).body()));
   }
 
   @AfterAll
@@ -158,17 +160,18 @@ class MonitoringContractTest {
     Path state = Files.createDirectories(directory.resolve("state"));
     UpDefaults.writeConfigOnce(state);
     UpConfig config = UpConfig.read(state.resolve(UpDefaults.CONFIG_FILE));
-    Map<String, String> env = UpCommandTest.serviceEnvironment(state, Map.of());
+    Map<String, String> env = new HashMap<>(UpCommandTest.serviceEnvironment(state, Map.of()));
+    env.put("CLINCHER_METRICS_TOKEN_FILE", metricsTokenFile.toString());
     Path file = config.write(UpConfig.generatedDirectory(state), "gateway.yaml", config.gateway());
     gateway = GatewayServer.start(new GatewaySettings(file, Optional.of("127.0.0.1"), Optional.of(0), env));
     running.add(gateway);
-    gatewayToken = Files.readString(Path.of(env.get("CLINCHER_GATEWAY_TOKEN_FILE"))).strip();
+    operatorToken = Files.readString(Path.of(env.get("CLINCHER_GATEWAY_TOKEN_FILE"))).strip();
   }
 
   @Test
   void metricsAnswerOnlyTheMetricsToken() throws Exception {
     for (InetSocketAddress service : List.of(new InetSocketAddress("127.0.0.1", router.port()), egress.address(),
-        socketProxy.address())) {
+        socketProxy.address(), new InetSocketAddress("127.0.0.1", gateway.port()))) {
       assertThat(get(service, "/metrics", null).statusCode()).as("no token: " + service).isEqualTo(401);
       assertThat(get(service, "/metrics", "wrong-token").statusCode()).as("wrong token: " + service).isEqualTo(401);
       assertThat(get(service, "/metrics", METRICS_TOKEN).statusCode()).as(service.toString()).isEqualTo(200);
@@ -177,7 +180,8 @@ class MonitoringContractTest {
     }
     assertThat(get(new InetSocketAddress("127.0.0.1", router.port()), "/metrics", RunningRouter.MASTER_KEY)
         .statusCode()).as("the router's master key is no metrics credential").isEqualTo(401);
-    assertThat(get(new InetSocketAddress("127.0.0.1", gateway.port()), "/metrics", null).statusCode()).isEqualTo(401);
+    assertThat(get(new InetSocketAddress("127.0.0.1", gateway.port()), "/metrics", operatorToken).statusCode())
+        .as("the gateway's operator token is no metrics credential").isEqualTo(401);
   }
 
   @Test

@@ -102,7 +102,7 @@ public final class EgressServer implements AutoCloseable {
         .addKeyValue("acl", settings.aclFile().map(Object::toString).orElse("embedded default"))
         .addKeyValue("max_concurrent_tunnels", settings.limits().maxConnections())
         .addKeyValue("plain_http", settings.allowPlainHttp())
-        .addKeyValue("metrics", metricsAccess.enabled() ? "token" : "off (no --metrics-token-file)")
+        .addKeyValue("metrics", metricsAccess.describe())
         .log("egress.started");
     return server;
   }

@@ -202,11 +202,9 @@ public final class RouterServer implements AutoCloseable {
    * to it is refused), else off; said once at start.
    */
   private static MetricsAccess metricsAccess(RouterSettings settings, RouterConfig config) throws ConfigException {
-    MetricsAccess access = MetricsAccess.fromFile(
-        Optional.ofNullable(settings.env().get(MetricsAccess.ENV_FILE)).map(Path::of), MetricsAccess.ENV_FILE);
+    MetricsAccess access = MetricsAccess.fromEnvironment(settings.env());
     access.requireDistinctFrom(config.masterKey(), "master key");
-    LOG.atInfo().addKeyValue("metrics", access.enabled() ? "token" : "off (no " + MetricsAccess.ENV_FILE + ")")
-        .log("router.metrics");
+    LOG.atInfo().addKeyValue("metrics", access.describe()).log("router.metrics");
     return access;
   }
 

@@ -74,7 +74,7 @@ public final class SocketProxyServer implements AutoCloseable {
         .addKeyValue("docker_socket", settings.dockerSocket().toString())
         .addKeyValue("profile", policy.profile())
         .addKeyValue("policy", settings.policyFile().map(Object::toString).orElse("defaults"))
-        .addKeyValue("metrics", metricsAccess.enabled() ? "token" : "off (no --metrics-token-file)")
+        .addKeyValue("metrics", metricsAccess.describe())
         .log("socketproxy.started");
     return new SocketProxyServer(listener, health, metrics, decisions, policy);
   }

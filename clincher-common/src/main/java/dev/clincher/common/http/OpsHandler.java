@@ -1,6 +1,5 @@
 package dev.clincher.common.http;
 
-import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.health.HealthReport;
 import dev.clincher.common.metrics.Metrics;
@@ -53,14 +52,6 @@ public final class OpsHandler extends Handler.Wrapper {
     setHandler(next);
   }
 
-  /**
-   * The gateway's way until it has a metrics token of its own (issue 16): {@code /metrics} for this one bearer
-   * token, or off when empty.
-   */
-  public OpsHandler(Health health, Metrics metrics, Optional<Secret> metricsToken, Handler next) {
-    this(health, metrics, metricsToken.map(MetricsAccess::token).orElseGet(() -> MetricsAccess.off("no token")),
-        next);
-  }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {

@@ -75,6 +75,19 @@ public final class MetricsAccess {
     return token(Secret.of(token));
   }
 
+  /**
+   * For services configured by environment (router, gateway): the token in the file {@code CLINCHER_METRICS_TOKEN_FILE}
+   * names, else {@link #off}.
+   */
+  public static MetricsAccess fromEnvironment(java.util.Map<String, String> env) throws ConfigException {
+    return fromFile(Optional.ofNullable(env.get(ENV_FILE)).map(Path::of), ENV_FILE);
+  }
+
+  /** How the start-up line says it: {@code token}, or {@code off (no <setting>)}. */
+  public String describe() {
+    return enabled() ? "token" : "off (no " + howToConfigure + ")";
+  }
+
   /** Whether a metrics token is configured (for the start-up line). */
   public boolean enabled() {
     return token.isPresent();
