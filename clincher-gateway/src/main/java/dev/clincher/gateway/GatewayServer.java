@@ -295,7 +295,10 @@ public final class GatewayServer implements AutoCloseable {
         }
       }
     }
-    return new AgentSandboxes(new SandboxManager(docker, shared, Clock.systemUTC(), metrics.registry()), byAgent);
+    AgentSandboxes sandboxes =
+        new AgentSandboxes(new SandboxManager(docker, shared, Clock.systemUTC(), metrics.registry()), byAgent);
+    sandboxes.bindMetrics(metrics.registry());
+    return sandboxes;
   }
 
   private static void adoptOrphans(SandboxManager sandboxes) {

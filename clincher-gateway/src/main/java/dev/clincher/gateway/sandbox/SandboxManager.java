@@ -5,7 +5,6 @@ import dev.clincher.common.metrics.LatencyBuckets;
 import dev.clincher.gateway.sandbox.docker.DockerClient;
 import dev.clincher.gateway.sandbox.docker.DockerException;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -70,7 +69,6 @@ public final class SandboxManager implements SessionSandboxes {
         .description("A sandbox container created and started").register(registry);
     this.refused = registry.counter("clincher.gateway.sandbox.refused");
     this.reaped = registry.counter("clincher.gateway.sandbox.reaped");
-    Gauge.builder("clincher.gateway.sandbox.active", this, SandboxManager::active).register(registry);
   }
 
   public SandboxSettings settings() {
