@@ -5,9 +5,8 @@ import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.lifecycle.Drain;
-import dev.clincher.common.config.Secret;
-import dev.clincher.common.config.Secrets;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.MetricsAccess;
 import dev.clincher.common.net.Cidr;
 import dev.clincher.common.net.IpLiterals;
 import dev.clincher.egress.acl.Acl;
@@ -28,7 +27,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +68,7 @@ public final class EgressServer implements AutoCloseable {
     // Everything that can be wrong with the settings fails here, before anything is bound or started.
     InetSocketAddress listen = new InetSocketAddress(listenAddress(settings.listenIp()), settings.listenPort());
     addressPolicy(settings, listen);
-    Optional<Secret> metricsToken = metricsToken(settings);
+    MetricsAccess metricsAccess = MetricsAccess.fromFile(settings.metricsTokenFile(), "--metrics-token-file");
     AclSource acl = AclSource.open(settings);
     ServerSocketChannel listener;
     AddressPolicy policy;
@@ -92,7 +90,7 @@ public final class EgressServer implements AutoCloseable {
     EgressDecider decider = new EgressDecider(acl::current, policy, resolver,
         new ClientRoles(settings.clientRoles()), settings.limits().connectTimeout());
     RecentRefusals refusals = new RecentRefusals(java.time.Clock.systemUTC());
-    OpsEndpoints local = new OpsEndpoints(health, metrics, metricsToken, refusals);
+    OpsEndpoints local = new OpsEndpoints(health, metrics, metricsAccess, refusals);
     ProxyServer proxy = new ProxyServer(listener, settings.limits(), settings.allowPlainHttp(), decider, local,
         egressMetrics, relay, refusals);
     proxy.start();
@@ -104,6 +102,7 @@ public final class EgressServer implements AutoCloseable {
         .addKeyValue("acl", settings.aclFile().map(Object::toString).orElse("embedded default"))
         .addKeyValue("max_concurrent_tunnels", settings.limits().maxConnections())
         .addKeyValue("plain_http", settings.allowPlainHttp())
+        .addKeyValue("metrics", metricsAccess.describe())
         .log("egress.started");
     return server;
   }
@@ -130,17 +129,6 @@ public final class EgressServer implements AutoCloseable {
     proxy.close();
     acl.close();
     LOG.atInfo().addKeyValue("tunnels_cut", left).log("egress.stopped");
-  }
-
-  private static Optional<Secret> metricsToken(EgressSettings settings) throws ConfigException {
-    if (settings.metricsTokenFile().isEmpty()) {
-      return Optional.empty();
-    }
-    String token = Secrets.readSecretFile(settings.metricsTokenFile().get());
-    if (token.isBlank()) {
-      throw new ConfigException("--metrics-token-file", "", "the token file is empty");
-    }
-    return Optional.of(Secret.of(token));
   }
 
   private static InetAddress listenAddress(String ip) throws ConfigException {

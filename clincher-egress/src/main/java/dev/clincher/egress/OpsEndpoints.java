@@ -1,12 +1,12 @@
 package dev.clincher.egress;
 
-import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.health.HealthReport;
 import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.http1.RawResponses;
 import dev.clincher.common.http1.RequestHead;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.MetricsAccess;
 import dev.clincher.egress.proxy.LocalEndpoints;
 import dev.clincher.egress.proxy.Responses;
 import java.nio.charset.StandardCharsets;
@@ -14,19 +14,19 @@ import java.util.Optional;
 
 /**
  * Health and metrics on the proxy's own port, as every Clincher service serves them: {@code /health/liveliness},
- * {@code /health/readiness} and {@code /metrics} (with an optional bearer token), and {@code /refusals/recent}
- * (the last denials with host and reason, behind the same token).
+ * {@code /health/readiness} and {@code /metrics} (only for the metrics token, {@link MetricsAccess}), and
+ * {@code /refusals/recent} (the last denials with host and reason, behind the same token when there is one).
  */
 final class OpsEndpoints implements LocalEndpoints {
   private final Health health;
   private final Metrics metrics;
-  private final Optional<Secret> metricsToken;
+  private final MetricsAccess metricsAccess;
   private final RecentRefusals refusals;
 
-  OpsEndpoints(Health health, Metrics metrics, Optional<Secret> metricsToken, RecentRefusals refusals) {
+  OpsEndpoints(Health health, Metrics metrics, MetricsAccess metricsAccess, RecentRefusals refusals) {
     this.health = health;
     this.metrics = metrics;
-    this.metricsToken = metricsToken;
+    this.metricsAccess = metricsAccess;
     this.refusals = refusals;
   }
 
@@ -51,24 +51,20 @@ final class OpsEndpoints implements LocalEndpoints {
   }
 
   private byte[] metrics(RequestHead head) {
-    if (metricsToken.isPresent() && !authorized(head, metricsToken.get())) {
-      return Responses.error(401, "unauthorized", "a valid bearer token is required for /metrics");
+    MetricsAccess.Decision decision = metricsAccess.decide(metrics.service(), head.header("Authorization"));
+    if (!decision.allowed()) {
+      return Responses.error(401, "unauthorized", decision.reason());
     }
     return response(200, Metrics.CONTENT_TYPE, metrics.scrape(), head);
   }
 
   private byte[] refusals(RequestHead head) {
-    if (metricsToken.isPresent() && !authorized(head, metricsToken.get())) {
+    MetricsAccess.Decision decision = metricsAccess.decideOpenWithoutToken(metrics.service(),
+        head.header("Authorization"));
+    if (!decision.allowed()) {
       return Responses.error(401, "unauthorized", "a valid bearer token is required for " + RecentRefusals.PATH);
     }
     return response(200, "application/json", refusals.toJson() + "\n", head);
-  }
-
-  private static boolean authorized(RequestHead head, Secret token) {
-    return head.header("Authorization")
-        .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
-        .map(value -> token.matches(value.substring(7).trim()))
-        .orElse(false);
   }
 
   private static byte[] response(int status, String contentType, String body, RequestHead head) {

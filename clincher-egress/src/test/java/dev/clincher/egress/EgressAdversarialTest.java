@@ -93,7 +93,7 @@ class EgressAdversarialTest {
     ProxyLimits limits = new ProxyLimits(8192, 100, Duration.ofSeconds(2), Duration.ofSeconds(2),
         Duration.ofSeconds(30), Duration.ofMinutes(5), maxConnections, 64 * 1024);
     return new EgressSettings("127.0.0.1", 0, Optional.of(acl), List.of(), allowRanges, denyAddresses, List.of(),
-        List.of(), false, limits, Duration.ofMillis(100), Optional.empty());
+        List.of(), false, limits, Duration.ofMillis(100), Optional.of(EgressProxyTest.metricsTokenFile(acl.getParent())));
   }
 
   /** Names for the attacks: a localhost alias, a mixed public/private answer, and a rebinding name. */
@@ -116,7 +116,9 @@ class EgressAdversarialTest {
 
   private static long connectAttempts(EgressServer proxy) throws IOException {
     try (Socket socket = new Socket(proxy.address().getAddress(), proxy.address().getPort())) {
-      socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String scrape = "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + EgressProxyTest.METRICS_TOKEN
+          + "\r\n\r\n";
+      socket.getOutputStream().write(scrape.getBytes(StandardCharsets.US_ASCII));
       String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       Matcher count = Pattern.compile("(?m)^clincher_egress_connect_duration_seconds_count\\{[^}]*} (\\S+)$")
           .matcher(text);

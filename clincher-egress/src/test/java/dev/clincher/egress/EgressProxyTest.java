@@ -102,7 +102,19 @@ class EgressProxyTest {
     ProxyLimits limits = new ProxyLimits(8192, 100, Duration.ofSeconds(2), Duration.ofSeconds(2),
         Duration.ofSeconds(30), Duration.ofMinutes(5), 64, 64 * 1024);
     return new EgressSettings("127.0.0.1", 0, Optional.of(aclFile), List.of(), List.of("127.0.0.0/8"), List.of(),
-        List.of(), List.of(), plainHttp, limits, Duration.ofMillis(100), Optional.empty());
+        List.of(), List.of(), plainHttp, limits, Duration.ofMillis(100),
+        Optional.of(metricsTokenFile(aclFile.getParent())));
+  }
+
+  /** The metrics token the test proxies are started with ({@code --metrics-token-file}). */
+  static final String METRICS_TOKEN = "egress-metrics-token-7c6b5a4d3e";
+
+  static Path metricsTokenFile(Path directory) {
+    try {
+      return Files.writeString(directory.resolve("metrics.token"), METRICS_TOKEN + "\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static StaticHostResolver resolver() throws Exception {
@@ -194,7 +206,9 @@ class EgressProxyTest {
         "CONNECT blocked.test:" + port + " HTTP/1.1\r\nHost: blocked.test:" + port + "\r\n\r\n");
     assertThat(answer.status()).isEqualTo(403);
     assertThat(answer.header("X-Clincher-Error")).isEqualTo("global_deny");
-    ProcessResult recent = curl(proxyUrl(proxy) + "/refusals/recent");
+    assertThat(curl("-w", "%{http_code}", "-o", "/dev/null", proxyUrl(proxy) + "/refusals/recent").text())
+        .as("behind the metrics token").isEqualTo("401");
+    ProcessResult recent = curl("-H", "Authorization: Bearer " + METRICS_TOKEN, proxyUrl(proxy) + "/refusals/recent");
     assertThat(recent.text()).contains("\"host\":\"blocked.test\"").contains("\"reason\":\"global_deny\"");
   }
 
@@ -236,7 +250,11 @@ class EgressProxyTest {
     ProcessResult ready = curl("-w", "%{http_code}", "-o", "/dev/null", proxyUrl(proxy) + "/health/readiness");
     assertThat(ready.text()).isEqualTo("200");
     curl("-x", proxyUrl(proxy), "--cacert", tls.caPem().toString(), tlsUrl("/hello"));
-    ProcessResult metrics = curl(proxyUrl(proxy) + "/metrics");
+    assertThat(curl("-w", "%{http_code}", "-o", "/dev/null", proxyUrl(proxy) + "/metrics").text())
+        .as("no metrics token").isEqualTo("401");
+    assertThat(curl("-w", "%{http_code}", "-o", "/dev/null", "-H", "Authorization: Bearer wrong",
+        proxyUrl(proxy) + "/metrics").text()).as("a wrong metrics token").isEqualTo("401");
+    ProcessResult metrics = curl("-H", "Authorization: Bearer " + METRICS_TOKEN, proxyUrl(proxy) + "/metrics");
     assertThat(metrics.text())
         .contains("clincher_egress_decisions_total{")
         .contains("clincher_egress_tunnels_open")

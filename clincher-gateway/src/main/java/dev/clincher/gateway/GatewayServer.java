@@ -13,6 +13,7 @@ import dev.clincher.common.health.Health;
 import dev.clincher.common.http.JettyServers;
 import dev.clincher.common.http.OpsHandler;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.MetricsAccess;
 import dev.clincher.gateway.agent.AgentDefinition;
 import dev.clincher.gateway.agent.AgentRunner;
 import dev.clincher.gateway.agent.PolicyTools;
@@ -143,14 +144,15 @@ public final class GatewayServer implements AutoCloseable {
             settings.host().orElse(config.server().host()), settings.port().orElse(config.server().port()))
         .withMaxRequestBodyBytes(2 * maxBody)
         .withStopTimeout(STOP_GRACE);
-    Optional<Secret> metricsToken = Optional.of(authenticatorToken);
-    Server server = JettyServers.start(options, jetty -> new OpsHandler(health, metrics, metricsToken,
+    MetricsAccess metricsAccess = MetricsAccess.fromEnvironment(settings.env());
+    metricsAccess.requireDistinctFrom(authenticatorToken, "operator token");
+    Server server = JettyServers.start(options, jetty -> new OpsHandler(health, metrics, metricsAccess,
         new WebAssets(GatewayWebSocket.upgradeHandler(jetty, access, sessions, json, api))), health);
     ScheduledExecutorService reaper = startReaper(sandboxes);
     LOG.atInfo().addKeyValue("listen", options.host() + ":" + JettyServers.port(server))
         .addKeyValue("config", source).addKeyValue("agents", agents.keySet())
         .addKeyValue("tools", tools.keySet()).addKeyValue("docker", docker.host().toString())
-        .addKeyValue("router", config.router().url()).addKeyValue("storage", config.storage().url().startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql")
+        .addKeyValue("router", config.router().url()).addKeyValue("metrics", metricsAccess.describe()).addKeyValue("storage", config.storage().url().startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql")
         .addKeyValue("interrupted_runs", interrupted).log("gateway.started");
     return new GatewayServer(server, sessions, store, sandboxes, reaper, metrics, authenticator.browsers(),
         options.host());
@@ -293,7 +295,10 @@ public final class GatewayServer implements AutoCloseable {
         }
       }
     }
-    return new AgentSandboxes(new SandboxManager(docker, shared, Clock.systemUTC(), metrics.registry()), byAgent);
+    AgentSandboxes sandboxes =
+        new AgentSandboxes(new SandboxManager(docker, shared, Clock.systemUTC(), metrics.registry()), byAgent);
+    sandboxes.bindMetrics(metrics.registry());
+    return sandboxes;
   }
 
   private static void adoptOrphans(SandboxManager sandboxes) {

@@ -9,6 +9,7 @@ import dev.clincher.common.health.Health;
 import dev.clincher.common.http.JettyServers;
 import dev.clincher.common.http.OpsHandler;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.MetricsAccess;
 import dev.clincher.router.api.RouterHandler;
 import dev.clincher.router.api.RouterMetrics;
 import dev.clincher.router.cache.CacheSettings;
@@ -181,11 +182,12 @@ public final class RouterServer implements AutoCloseable {
       health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis") : CheckResult.down("redis"));
     }
     RouterMetrics routerMetrics = new RouterMetrics(metrics, dispatcher::inFlight);
+    routerMetrics.deploymentStates(dispatcher);
     RouterHandler routes = new RouterHandler(
         new VirtualKeyAuthenticator(new MasterKeyAuthenticator(config.masterKey()), keyStore), dispatcher,
         new Fallbacks(config.fallbacks()), providers, routerMetrics, json, config.maxRequestBytes(), keyStore, spend,
         clock, cache, spendLog, new RateLimits(limiter, routerMetrics::rateLimitRemaining));
-    OpsHandler ops = new OpsHandler(health, metrics, Optional.of(config.masterKey()), routes);
+    OpsHandler ops = new OpsHandler(health, metrics, metricsAccess(settings, config), routes);
     JettyServers.Options options = JettyServers.Options.defaults(settings.host(), settings.port())
         .withMaxRequestBodyBytes(2 * config.maxRequestBytes()) // the routes answer 413 themselves, in OpenAI's shape
         .withStopTimeout(STOP_GRACE)
@@ -193,6 +195,17 @@ public final class RouterServer implements AutoCloseable {
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
     return new RouterServer(server, providers, metrics, stores, cache);
+  }
+
+  /**
+   * {@code /metrics} for the token in {@code CLINCHER_METRICS_TOKEN_FILE} (never the master key; a metrics token equal
+   * to it is refused), else off; said once at start.
+   */
+  private static MetricsAccess metricsAccess(RouterSettings settings, RouterConfig config) throws ConfigException {
+    MetricsAccess access = MetricsAccess.fromEnvironment(settings.env());
+    access.requireDistinctFrom(config.masterKey(), "master key");
+    LOG.atInfo().addKeyValue("metrics", access.describe()).log("router.metrics");
+    return access;
   }
 
   /** Down while some model group has no deployment to send to because every one is cooling down after failures. */

@@ -3,12 +3,11 @@ package dev.clincher.socketproxy;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.config.ConfigLoader;
-import dev.clincher.common.config.Secret;
-import dev.clincher.common.config.Secrets;
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.lifecycle.Drain;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.MetricsAccess;
 import dev.clincher.common.net.IpLiterals;
 import dev.clincher.socketproxy.policy.CompatPolicy;
 import dev.clincher.socketproxy.policy.InspectionPolicy;
@@ -22,7 +21,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,12 +58,12 @@ public final class SocketProxyServer implements AutoCloseable {
     InetAddress host = IpLiterals.parse(settings.listenHost()).orElseThrow(() -> new ConfigException("--listen", "",
         "'" + settings.listenHost() + "' is not an IP address"));
     Policy policy = choosePolicy(settings, inspection(settings));
-    Optional<Secret> metricsToken = metricsToken(settings);
+    MetricsAccess metricsAccess = MetricsAccess.fromFile(settings.metricsTokenFile(), "--metrics-token-file");
     Metrics metrics = Metrics.create("socket-proxy");
     RecentRefusals refusals = new RecentRefusals(java.time.Clock.systemUTC());
     Decisions decisions = new Decisions(metrics.registry(), policy.profile(), refusals);
     Health health = new Health();
-    LocalEndpoints local = new LocalEndpoints(health, metrics, metricsToken, refusals);
+    LocalEndpoints local = new LocalEndpoints(health, metrics, metricsAccess, refusals);
     ProxyListener listener = ProxyListener.start(new InetSocketAddress(host, settings.listenPort()), policy,
         settings.limits(), settings.dockerSocket(), decisions, local);
     DockerApi docker = new DockerApi(settings.dockerSocket());
@@ -76,6 +74,7 @@ public final class SocketProxyServer implements AutoCloseable {
         .addKeyValue("docker_socket", settings.dockerSocket().toString())
         .addKeyValue("profile", policy.profile())
         .addKeyValue("policy", settings.policyFile().map(Object::toString).orElse("defaults"))
+        .addKeyValue("metrics", metricsAccess.describe())
         .log("socketproxy.started");
     return new SocketProxyServer(listener, health, metrics, decisions, policy);
   }
@@ -133,17 +132,6 @@ public final class SocketProxyServer implements AutoCloseable {
       return InspectionPolicy.defaults();
     }
     return new ConfigLoader(settings.environment()).load(settings.policyFile().get(), InspectionPolicy.class);
-  }
-
-  private static Optional<Secret> metricsToken(SocketProxySettings settings) throws ConfigException {
-    if (settings.metricsTokenFile().isEmpty()) {
-      return Optional.empty();
-    }
-    String token = Secrets.readSecretFile(settings.metricsTokenFile().get());
-    if (token.isBlank()) {
-      throw new ConfigException("--metrics-token-file", "", "the token file is empty");
-    }
-    return Optional.of(Secret.of(token));
   }
 
   private static CheckResult pingCheck(DockerApi docker) {

@@ -66,4 +66,9 @@ public record SocketProxySettings(String listenHost, int listenPort, Path docker
     return new SocketProxySettings(listenHost, listenPort, dockerSocket, profile, policyFile, environment, newLimits,
         metricsTokenFile);
   }
+
+  public SocketProxySettings withMetricsTokenFile(Path file) {
+    return new SocketProxySettings(listenHost, listenPort, dockerSocket, profile, policyFile, environment, limits,
+        Optional.of(file));
+  }
 }

@@ -1,12 +1,11 @@
 package dev.clincher.common.http;
 
-import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.health.HealthReport;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.MetricsAccess;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -21,8 +20,8 @@ import org.eclipse.jetty.util.Callback;
  * <ul>
  *   <li>{@code GET /health/liveliness} (also {@code /health/liveness}): 200 while the process serves;
  *   <li>{@code GET /health/readiness}: 200 or 503 with each check in the JSON body;
- *   <li>{@code GET /metrics}: Prometheus text; with a token configured, only for {@code Authorization: Bearer
- *       <token>} (compared in constant time), else 401.
+ *   <li>{@code GET /metrics}: Prometheus text, only for the service's metrics token ({@link MetricsAccess}),
+ *       else 401.
  * </ul>
  *
  * Any other path goes to the wrapped handler ({@link #setHandler}); with none, it is not handled (Jetty answers 404).
@@ -38,25 +37,21 @@ public final class OpsHandler extends Handler.Wrapper {
 
   private final Health health;
   private final Metrics metrics;
-  private final Optional<Secret> metricsToken;
+  private final MetricsAccess metricsAccess;
 
-  /**
-   * @param metricsToken the bearer token {@code /metrics} requires; empty to serve metrics without authentication
-   */
-  public OpsHandler(Health health, Metrics metrics, Optional<Secret> metricsToken) {
+  /** @param metricsAccess who may read {@code /metrics} */
+  public OpsHandler(Health health, Metrics metrics, MetricsAccess metricsAccess) {
     this.health = health;
     this.metrics = metrics;
-    this.metricsToken = metricsToken;
-    if (metricsToken.isPresent() && metricsToken.get().reveal().isBlank()) {
-      throw new IllegalArgumentException("the metrics token is set but blank");
-    }
+    this.metricsAccess = metricsAccess;
   }
 
   /** Same, in front of {@code next}. */
-  public OpsHandler(Health health, Metrics metrics, Optional<Secret> metricsToken, Handler next) {
-    this(health, metrics, metricsToken);
+  public OpsHandler(Health health, Metrics metrics, MetricsAccess metricsAccess, Handler next) {
+    this(health, metrics, metricsAccess);
     setHandler(next);
   }
+
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -82,22 +77,16 @@ public final class OpsHandler extends Handler.Wrapper {
   }
 
   private void serveMetrics(Request request, Response response, Callback callback) {
-    if (metricsToken.isPresent() && !authorized(request, metricsToken.get())) {
+    MetricsAccess.Decision decision = metricsAccess.decide(metrics.service(),
+        Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
+    if (!decision.allowed()) {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"metrics\"");
-      JsonErrors.send(response, callback, 401, "a valid bearer token is required for /metrics");
+      JsonErrors.send(response, callback, 401, decision.reason());
       return;
     }
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, Metrics.CONTENT_TYPE);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     response.write(true, ByteBuffer.wrap(metrics.scrape().getBytes(StandardCharsets.UTF_8)), callback);
-  }
-
-  private static boolean authorized(Request request, Secret token) {
-    String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    if (header == null || header.length() < 7 || !header.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
-      return false;
-    }
-    return token.matches(header.substring(7).trim());
   }
 }

@@ -5,16 +5,19 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.File;
 import java.util.regex.Pattern;
 
 /**
  * One service's metrics: a Prometheus registry whose meters all carry the tag {@code service=<name>}, with the JVM
- * and process meters bound (memory, GC, threads, class loading, CPU, uptime, file descriptors).
+ * and process meters bound (memory, GC, threads, class loading, CPU, uptime, file descriptors, the working
+ * directory's disk).
  *
  * <p>Naming: Prometheus names are {@code clincher_<service>_<what>_<unit>}. Micrometer builds them from dotted names,
  * so register meters under {@link #name(String) name("tunnels.open")} = {@code clincher.egress.tunnels.open}; the
@@ -43,6 +46,8 @@ public final class Metrics implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
+    // The disk the service writes to (its working directory): disk_free_bytes / disk_total_bytes{path}.
+    new DiskSpaceMetrics(new File(".").getAbsoluteFile()).bindTo(registry);
   }
 
   /** Creates the registry for {@code service} (lower case, e.g. {@code egress}, {@code socket-proxy}). */

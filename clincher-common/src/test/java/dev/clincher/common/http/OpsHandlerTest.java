@@ -8,6 +8,7 @@ import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.MetricsAccess;
 import dev.clincher.common.testing.LogCapture;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class OpsHandlerTest {
   private static final String TOKEN = "metrics-token-5f4e3d2c1b";
+  private static final MetricsAccess OFF = MetricsAccess.off("--metrics-token-file");
 
   private final HttpClient client = HttpClient.newHttpClient();
   private final Health health = new Health();
@@ -66,7 +67,7 @@ class OpsHandlerTest {
 
   @Test
   void livelinessAnswers200Json() throws Exception {
-    start(new OpsHandler(health, metrics, Optional.empty()));
+    start(new OpsHandler(health, metrics, OFF));
     HttpResponse<String> response = get("/health/liveliness");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).contains("application/json");
@@ -78,7 +79,7 @@ class OpsHandlerTest {
   void readinessIs200WhenReadyAnd503WhenACheckFails() throws Exception {
     AtomicBoolean dbUp = new AtomicBoolean(true);
     health.addReadinessCheck("db", () -> dbUp.get() ? CheckResult.up() : CheckResult.down("unreachable"));
-    start(new OpsHandler(health, metrics, Optional.empty()));
+    start(new OpsHandler(health, metrics, OFF));
     assertThat(get("/health/readiness").statusCode()).isEqualTo(200);
     dbUp.set(false);
     HttpResponse<String> down = get("/health/readiness");
@@ -87,17 +88,20 @@ class OpsHandlerTest {
   }
 
   @Test
-  void metricsWithoutTokenAreOpen() throws Exception {
-    start(new OpsHandler(health, metrics, Optional.empty()));
-    HttpResponse<String> response = get("/metrics");
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("content-type")).contains(Metrics.CONTENT_TYPE);
-    assertThat(response.body()).contains("jvm_memory_used_bytes{");
+  void metricsWithoutAConfiguredTokenAreOffAndSaySo() throws Exception {
+    start(new OpsHandler(health, metrics, OFF));
+    try (LogCapture logs = new LogCapture()) {
+      HttpResponse<String> response = send("GET", "/metrics", "Bearer anything");
+      assertThat(response.statusCode()).isEqualTo(401);
+      assertThat(json(response).at("/error/message").textValue())
+          .contains("no metrics token is configured").contains("--metrics-token-file");
+      assertThat(logs.text()).contains("metrics.access").contains("metrics_token_not_configured");
+    }
   }
 
   @Test
   void metricsWithTokenNeedTheRightBearer() throws Exception {
-    start(new OpsHandler(health, metrics, Optional.of(Secret.of(TOKEN))));
+    start(new OpsHandler(health, metrics, MetricsAccess.token(Secret.of(TOKEN))));
     try (LogCapture logs = new LogCapture()) {
       HttpResponse<String> missing = get("/metrics");
       assertThat(missing.statusCode()).isEqualTo(401);
@@ -109,15 +113,16 @@ class OpsHandlerTest {
       HttpResponse<String> ok = send("GET", "/metrics", "Bearer " + TOKEN);
       assertThat(ok.statusCode()).isEqualTo(200);
       assertThat(ok.body()).contains("process_uptime_seconds");
+      assertThat(ok.headers().firstValue("content-type")).contains(Metrics.CONTENT_TYPE);
       assertThat(send("GET", "/metrics", "bearer " + TOKEN).statusCode()).isEqualTo(200);
-      assertThat(logs.text()).doesNotContain(TOKEN);
+      assertThat(logs.text()).doesNotContain(TOKEN).contains("metrics_token_missing").contains("metrics_token_wrong");
     }
     assertThat(get("/health/liveliness").statusCode()).as("health needs no token").isEqualTo(200);
   }
 
   @Test
   void otherMethodsAre405() throws Exception {
-    start(new OpsHandler(health, metrics, Optional.empty()));
+    start(new OpsHandler(health, metrics, OFF));
     HttpResponse<String> response = send("POST", "/health/readiness", null);
     assertThat(response.statusCode()).isEqualTo(405);
     assertThat(response.headers().firstValue("allow")).contains("GET, HEAD");
@@ -135,7 +140,7 @@ class OpsHandlerTest {
         return true;
       }
     };
-    start(new OpsHandler(health, metrics, Optional.empty(), service));
+    start(new OpsHandler(health, metrics, OFF, service));
     assertThat(get("/v1/models").body()).isEqualTo("service");
     assertThat(get("/health/liveliness/extra").body()).isEqualTo("service");
     assertThat(json(get("/health/liveliness")).get("status").textValue()).isEqualTo("healthy");
@@ -143,7 +148,7 @@ class OpsHandlerTest {
 
   @Test
   void withoutAServiceHandlerOtherPathsAreJson404() throws Exception {
-    start(new OpsHandler(health, metrics, Optional.empty()));
+    start(new OpsHandler(health, metrics, OFF));
     HttpResponse<String> response = get("/nothing-here");
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));

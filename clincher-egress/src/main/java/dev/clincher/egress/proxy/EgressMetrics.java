@@ -1,5 +1,6 @@
 package dev.clincher.egress.proxy;
 
+import dev.clincher.common.metrics.LatencyBuckets;
 import dev.clincher.egress.tunnel.RelayStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -11,17 +12,21 @@ import java.time.Duration;
 /**
  * The egress proxy's metrics: {@code clincher_egress_decisions_total{result,reason}},
  * {@code clincher_egress_tunnels_open}, {@code clincher_egress_tunnel_bytes_total{direction}},
- * {@code clincher_egress_connect_duration_seconds} and {@code clincher_egress_tunnels_closed_total{reason}}.
+ * {@code clincher_egress_connect_duration_seconds}, {@code clincher_egress_tunnel_setup_duration_seconds} (histograms
+ * with {@link LatencyBuckets}) and {@code clincher_egress_tunnels_closed_total{reason}}.
  */
 public final class EgressMetrics {
   private final MeterRegistry registry;
   private final Timer connectDuration;
+  private final Timer tunnelSetup;
 
   public EgressMetrics(MeterRegistry registry, RelayStats relay) {
     this.registry = registry;
-    this.connectDuration = Timer.builder("clincher.egress.connect.duration")
+    this.connectDuration = LatencyBuckets.timer("clincher.egress.connect.duration")
         .description("Time to open the upstream TCP connection")
-        .publishPercentileHistogram()
+        .register(registry);
+    this.tunnelSetup = LatencyBuckets.timer("clincher.egress.tunnel.setup.duration")
+        .description("From the CONNECT request to the open upstream connection: decision, DNS, connect")
         .register(registry);
     Gauge.builder("clincher.egress.tunnels.open", relay, RelayStats::open)
         .description("Tunnels open now")
@@ -44,8 +49,15 @@ public final class EgressMetrics {
         .increment();
   }
 
-  public void connected(Duration elapsed) {
-    connectDuration.record(elapsed);
+  /** A plain-HTTP request's upstream connected after {@code connect}. */
+  public void connected(Duration connect) {
+    connectDuration.record(connect);
+  }
+
+  /** A tunnel's upstream connected: {@code connect} to open it, {@code setup} since its CONNECT arrived. */
+  public void connected(Duration connect, Duration setup) {
+    connectDuration.record(connect);
+    tunnelSetup.record(setup);
   }
 
   public void tunnelClosed(String reason) {

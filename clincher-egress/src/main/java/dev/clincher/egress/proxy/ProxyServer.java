@@ -211,6 +211,7 @@ public final class ProxyServer implements AutoCloseable {
 
   private boolean connect(String id, InetAddress clientAddress, SocketChannel client, RequestHead head, byte[] extra)
       throws BadRequestException {
+    long started = System.nanoTime();
     Authority target = Authority.parse(head.target());
     checkConnectHead(head, target);
     Decision decision = decide(id, clientAddress, client, target);
@@ -219,7 +220,7 @@ public final class ProxyServer implements AutoCloseable {
     }
     Tunnel.Target upstream = new Tunnel.Target(decision.addresses(), target.port(), limits.connectTimeout());
     relay.start(new Tunnel(id, client, upstream, Responses.CONNECTION_ESTABLISHED, extra,
-        new TunnelOutcome(id, clientAddress, target, decision)));
+        new TunnelOutcome(id, clientAddress, target, decision, started)));
     return true;
   }
 
@@ -298,17 +299,19 @@ public final class ProxyServer implements AutoCloseable {
     private final InetAddress clientAddress;
     private final Authority target;
     private final Decision decision;
+    private final long startedNanos;
 
-    TunnelOutcome(String id, InetAddress clientAddress, Authority target, Decision decision) {
+    TunnelOutcome(String id, InetAddress clientAddress, Authority target, Decision decision, long startedNanos) {
       this.id = id;
       this.clientAddress = clientAddress;
       this.target = target;
       this.decision = decision;
+      this.startedNanos = startedNanos;
     }
 
     @Override
     public void connected(Tunnel tunnel, InetSocketAddress upstream, Duration connectTime) {
-      metrics.connected(connectTime);
+      metrics.connected(connectTime, Duration.ofNanos(System.nanoTime() - startedNanos));
       String result = decision.reportOnly() ? "report" : "allow";
       logDecision(id, clientAddress, target, decision, result, decision.reason(),
           upstream.getAddress().getHostAddress());

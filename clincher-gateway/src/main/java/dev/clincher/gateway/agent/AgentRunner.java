@@ -49,6 +49,8 @@ public final class AgentRunner {
     RunEnd end;
     String message = "";
     int steps = 0;
+    long started = System.nanoTime();
+    metrics.runStarted();
     try {
       StepLoop loop = new StepLoop(request, sink);
       end = loop.run();
@@ -75,7 +77,7 @@ public final class AgentRunner {
     done.put("reason", end.wireName());
     done.put("message", message);
     sink.emit(EventTypes.DONE, done);
-    metrics.runEnded(request.agent().name(), end);
+    metrics.runEnded(request.agent().name(), end, System.nanoTime() - started);
     LOG.atInfo().addKeyValue("agent", request.agent().name()).addKeyValue("session", request.sessionId())
         .addKeyValue("run", request.runId()).addKeyValue("end", end.wireName()).addKeyValue("steps", steps)
         .log("gateway.run.ended");

@@ -1,33 +1,50 @@
 package dev.clincher.gateway.agent;
 
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.LatencyBuckets;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The agent loop's metrics: runs by how they ended, model calls, tool calls and denials, context pruning. */
+/**
+ * The agent loop's metrics: runs in progress, runs by how they ended and how long they took, model calls, tool calls
+ * and denials, context pruning. Durations are histograms with {@link LatencyBuckets}.
+ */
 public final class RunMetrics {
   private final Metrics metrics;
   private final MeterRegistry registry;
+  private final AtomicInteger inProgress = new AtomicInteger();
 
   public RunMetrics(Metrics metrics) {
     this.metrics = metrics;
     this.registry = metrics.registry();
+    Gauge.builder(metrics.name("runs.in.progress"), inProgress, AtomicInteger::get)
+        .description("Agent runs going on now").register(registry);
   }
 
-  void runEnded(String agent, RunEnd end) {
+  void runStarted() {
+    inProgress.incrementAndGet();
+  }
+
+  void runEnded(String agent, RunEnd end, long nanos) {
+    inProgress.decrementAndGet();
     Counter.builder(metrics.name("runs")).description("Agent runs by how they ended")
         .tag("agent", agent).tag("end", end.wireName()).register(registry).increment();
+    LatencyBuckets.timer(metrics.name("run.duration")).description("Agent runs from start to end")
+        .tag("agent", agent).tag("end", end.wireName()).register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   void modelCall(String agent, long nanos) {
-    Timer.builder(metrics.name("model.call.duration")).description("Model calls through the router, streamed to the end")
+    LatencyBuckets.timer(metrics.name("model.call.duration"))
+        .description("Model calls through the router, streamed to the end")
         .tag("agent", agent).register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   void toolCall(String agent, String tool, String outcome, long nanos) {
-    Timer.builder(metrics.name("tool.call.duration")).description("Tool calls by tool and outcome")
+    LatencyBuckets.timer(metrics.name("tool.call.duration")).description("Tool calls by tool and outcome")
         .tag("agent", agent).tag("tool", tool).tag("outcome", outcome).register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);
   }

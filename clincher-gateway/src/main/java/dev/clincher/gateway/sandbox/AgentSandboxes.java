@@ -1,5 +1,7 @@
 package dev.clincher.gateway.sandbox;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +19,20 @@ public final class AgentSandboxes implements SessionSandboxes {
   public AgentSandboxes(SandboxManager shared, Map<String, SandboxManager> byAgent) {
     this.shared = shared;
     this.byAgent = Map.copyOf(byAgent);
+  }
+
+  /**
+   * {@code clincher_gateway_sandbox_active} and {@code clincher_gateway_sandbox_max}: the sandboxes alive now and the
+   * most allowed, summed over every manager (one manager full while another has room shows in the refusals,
+   * {@code clincher_gateway_sandbox_refused_total}).
+   */
+  public void bindMetrics(MeterRegistry registry) {
+    Gauge.builder("clincher.gateway.sandbox.active", this,
+        sandboxes -> sandboxes.managers().stream().mapToInt(SandboxManager::active).sum())
+        .description("Sandboxes alive now").register(registry);
+    Gauge.builder("clincher.gateway.sandbox.max", this,
+        sandboxes -> sandboxes.managers().stream().mapToInt(manager -> manager.settings().maxSandboxes()).sum())
+        .description("Sandboxes allowed at once (sandbox.max_sandboxes)").register(registry);
   }
 
   /** The manager serving {@code agent}. */

@@ -1,11 +1,12 @@
 package dev.clincher.gateway.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clincher.common.metrics.LatencyBuckets;
 import dev.clincher.gateway.sandbox.docker.DockerClient;
 import dev.clincher.gateway.sandbox.docker.DockerException;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +34,8 @@ public final class SandboxManager implements SessionSandboxes {
   private final SandboxSettings settings;
   private final Clock clock;
   private final Map<String, Slot> slots = new HashMap<>();
-  private final Counter created;
+  /** Sandboxes started, and how long creating and starting each took. */
+  private final Timer started;
   private final Counter refused;
   private final Counter reaped;
 
@@ -62,10 +64,11 @@ public final class SandboxManager implements SessionSandboxes {
     this.docker = docker;
     this.settings = settings;
     this.clock = clock;
-    this.created = registry.counter("clincher.gateway.sandbox.created");
+    // Not "...created": the Prometheus client strips that suffix (it would be clincher_gateway_sandbox_total).
+    this.started = LatencyBuckets.timer("clincher.gateway.sandbox.start.duration")
+        .description("A sandbox container created and started").register(registry);
     this.refused = registry.counter("clincher.gateway.sandbox.refused");
     this.reaped = registry.counter("clincher.gateway.sandbox.reaped");
-    Gauge.builder("clincher.gateway.sandbox.active", this, SandboxManager::active).register(registry);
   }
 
   public SandboxSettings settings() {
@@ -257,15 +260,16 @@ public final class SandboxManager implements SessionSandboxes {
     Instant now = clock.instant();
     var body = ContainerSpec.body(settings, slot.key, agent, session, now);
     String id;
+    long startedNanos = System.nanoTime();
     try {
       id = createOrReplace(slot.key, name, body);
       docker.startContainer(id);
     } catch (IOException e) {
       throw failure("cannot create the sandbox", e);
     }
+    started.record(System.nanoTime() - startedNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     slot.createdAt = now;
     slot.sandbox = sandbox(slot, id);
-    created.increment();
     LOG.info("sandbox.created key={} container={}", slot.key, id.substring(0, 12));
   }
 

@@ -168,7 +168,10 @@ class GatewayEndToEndTest {
       assertThat(denied.get(2).path("data").path("layer").asText()).isEqualTo("registry");
       assertThat(SseEvents.ofType(events, "tool_call")).isEmpty();
       assertThat(events.getLast().path("data").path("reason").asText()).isEqualTo("completed");
-      assertThat(gateway.get("/metrics").body()).contains("clincher_gateway_tool_denied_total");
+      String metrics = gateway.scrape().body();
+      assertThat(metrics).contains("clincher_gateway_tool_denied_total")
+          .contains("clincher_gateway_run_duration_seconds_bucket{").contains("clincher_gateway_runs_in_progress")
+          .contains("clincher_gateway_sandbox_start_duration_seconds_bucket{");
     } finally {
       provider.script(ScriptedProvider.toolThenAnswer("exec", EXEC_ARGS, "The sandbox said hello."));
     }
@@ -356,6 +359,9 @@ class GatewayEndToEndTest {
     assertThat(gateway.client().send(java.net.http.HttpRequest.newBuilder(
         URI.create(gateway.baseUrl() + "/metrics")).GET().build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    assertThat(gateway.get("/metrics").statusCode()).as("the operator token is no metrics credential")
+        .isEqualTo(401);
+    assertThat(gateway.scrape().statusCode()).isEqualTo(200);
   }
 
   @Test

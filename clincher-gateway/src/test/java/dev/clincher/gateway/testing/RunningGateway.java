@@ -19,6 +19,8 @@ import java.util.Optional;
  */
 public final class RunningGateway implements AutoCloseable {
   public static final String TOKEN = "gw-test-token-7f3a9c2e1b8d4f6a0c5e9b2d7a1f3c8e";
+  /** The metrics token ({@code CLINCHER_METRICS_TOKEN_FILE}); {@link #scrape()} sends it. */
+  public static final String METRICS_TOKEN = "gw-metrics-token-3c2b1a0f9e8d";
 
   private final GatewayServer server;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -47,8 +49,10 @@ public final class RunningGateway implements AutoCloseable {
       Files.writeString(tokenFile, TOKEN);
       Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
+    Path metricsTokenFile = Files.writeString(directory.resolve("gateway-metrics-token"), METRICS_TOKEN);
     Map<String, String> env = new HashMap<>(Map.of("CLINCHER_GATEWAY_TOKEN_FILE", tokenFile.toString(),
-        "LITELLM_MASTER_KEY", dev.clincher.router.testing.RunningRouter.MASTER_KEY));
+        "LITELLM_MASTER_KEY", dev.clincher.router.testing.RunningRouter.MASTER_KEY,
+        "CLINCHER_METRICS_TOKEN_FILE", metricsTokenFile.toString()));
     env.putAll(extraEnv);
     return new GatewaySettings(config, Optional.of("127.0.0.1"), Optional.of(0), env);
   }
@@ -72,6 +76,12 @@ public final class RunningGateway implements AutoCloseable {
   public HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(60))
         .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json");
+  }
+
+  /** {@code GET /metrics} with the metrics token. */
+  public HttpResponse<String> scrape() throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + METRICS_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public HttpResponse<String> get(String path) throws Exception {

@@ -240,6 +240,7 @@ final class ModelCalls {
           return completion;
         } finally {
           upstreamNanos.addAndGet(System.nanoTime() - start);
+          metrics.providerCall(deployment.config().modelName(), deployment.id(), System.nanoTime() - start);
           if (!answered) {
             budget.release();
           }
@@ -368,6 +369,7 @@ final class ModelCalls {
   private Outcome stream(Exchange exchange, Caller caller, ChatRequest chat, DeploymentGroup group,
       ResponseCache.Ticket ticket, CallBudget budget, SpendRows.Request request) throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
+    AtomicLong streamStart = new AtomicLong();
     AtomicInteger attempts = new AtomicInteger();
     Routed<FirstChunk> routed;
     try {
@@ -377,9 +379,13 @@ final class ModelCalls {
         try {
           FirstChunk first = openStream(deployment, chat, budget);
           opened = true;
+          streamStart.set(start);
           return first;
         } finally {
           upstreamNanos.addAndGet(System.nanoTime() - start);
+          if (opened) {
+            metrics.timeToFirstToken(deployment.config().modelName(), deployment.id(), System.nanoTime() - start);
+          }
           if (!opened) {
             budget.release();
           }
@@ -398,6 +404,7 @@ final class ModelCalls {
       boolean dropUsageChunk = !chat.includeUsage() && asksForUsage(routed.deployment());
       CallBudget.StreamTally tally = new CallBudget.StreamTally(json);
       StreamEnd end = relay(exchange, routed.value(), upstream, dropUsageChunk, ticket, tally);
+      metrics.providerCall(group.modelName(), routed.deployment().id(), System.nanoTime() - streamStart.get());
       // Settled before the last byte goes out, so a client's next request already sees this spend.
       CallBudget.Settled settled = budget.settleStream(upstream.usage(), end.detail().equals("ok"), tally);
       rows.answered(request, routed.deployment().id(), settled.usage(), settled.cost(), settled.estimated());

@@ -1,12 +1,16 @@
 package dev.clincher.router.api;
 
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.LatencyBuckets;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import dev.clincher.router.keys.Team;
+import dev.clincher.router.routing.Deployment;
+import dev.clincher.router.routing.Dispatcher;
 import dev.clincher.router.keys.VirtualKey;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
@@ -27,6 +31,18 @@ public final class RouterMetrics {
     this.registry = metrics.registry();
     io.micrometer.core.instrument.Gauge.builder(metrics.name("requests.in.flight"), inFlight)
         .description("Requests being served now").register(registry);
+    this.spendLogWrite = LatencyBuckets.timer(metrics.name("spend.log.write.duration"), LatencyBuckets.STORE_SECONDS)
+        .description("One spend-log row appended until durable (or failed)").register(registry);
+  }
+
+  private final Timer spendLogWrite;
+
+  /**
+   * One spend-log append, until its row was durable or failed:
+   * {@code clincher_router_spend_log_write_duration_seconds} (a histogram, 0.5 ms to 5 s).
+   */
+  public void spendLogWrite(long nanos) {
+    spendLogWrite.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -34,7 +50,10 @@ public final class RouterMetrics {
    * lookups) was a quarter of the router's allocation under load.
    */
   private record RequestMeters(Counter requests, Timer duration, Timer overhead, Counter total,
-      java.util.Optional<Counter> failed) {}
+      java.util.Optional<Counter> failed, DistributionSummary totalLatency) {}
+
+  /** The meters of provider calls to one deployment: whole call and time to the first streamed chunk (seconds). */
+  private record ProviderMeters(DistributionSummary latency, DistributionSummary timeToFirstToken) {}
 
   /** The meters of a successful provider call, built once per (model, deployment). */
   private record SuccessMeters(Counter responses, Counter promptTokens, Counter completionTokens, Counter inputTokens,
@@ -53,6 +72,32 @@ public final class RouterMetrics {
     overhead.ifPresent(own -> meters.overhead().record(own));
     meters.total().increment();
     meters.failed().ifPresent(Counter::increment);
+    meters.totalLatency().record(duration.toNanos() / 1e9);
+  }
+
+  /**
+   * One provider call's duration (an attempt, or a stream from its start to its end):
+   * {@code litellm_llm_api_latency_metric{model,model_id}} in seconds.
+   */
+  public void providerCall(String model, String deploymentId, long nanos) {
+    providerMeters.computeIfAbsent(new Key(model, deploymentId), this::providerMeters).latency().record(nanos / 1e9);
+  }
+
+  /** A stream's first chunk after this long: {@code litellm_llm_api_time_to_first_token_metric{model,model_id}}. */
+  public void timeToFirstToken(String model, String deploymentId, long nanos) {
+    providerMeters.computeIfAbsent(new Key(model, deploymentId), this::providerMeters).timeToFirstToken()
+        .record(nanos / 1e9);
+  }
+
+  private final ConcurrentHashMap<Key, ProviderMeters> providerMeters = new ConcurrentHashMap<>();
+
+  private ProviderMeters providerMeters(Key key) {
+    return new ProviderMeters(
+        LatencyBuckets.seconds("litellm_llm_api_latency_metric", "Provider call latency (seconds)")
+            .tag("model", key.model()).tag("model_id", key.detail()).register(registry),
+        LatencyBuckets.seconds("litellm_llm_api_time_to_first_token_metric",
+                "Time to the first streamed chunk (seconds)")
+            .tag("model", key.model()).tag("model_id", key.detail()).register(registry));
   }
 
   private RequestMeters requestMeters(Key key) {
@@ -60,14 +105,16 @@ public final class RouterMetrics {
     String status = key.detail();
     return new RequestMeters(
         Counter.builder(metrics.name("requests")).tag("model", model).tag("status", status).register(registry),
-        Timer.builder(metrics.name("request.duration")).tag("model", model).register(registry),
-        Timer.builder(metrics.name("overhead.duration")).tag("model", model).register(registry),
+        LatencyBuckets.timer(metrics.name("request.duration")).tag("model", model).register(registry),
+        LatencyBuckets.timer(metrics.name("overhead.duration")).tag("model", model).register(registry),
         Counter.builder("litellm_proxy_total_requests_metric").tag("requested_model", model)
             .tag("status_code", status).register(registry),
         Integer.parseInt(status) >= 400
             ? java.util.Optional.of(Counter.builder("litellm_proxy_failed_requests_metric")
                 .tag("requested_model", model).tag("exception_status", status).register(registry))
-            : java.util.Optional.empty());
+            : java.util.Optional.empty(),
+        LatencyBuckets.seconds("litellm_request_total_latency_metric", "Whole request latency (seconds)")
+            .tag("requested_model", model).register(registry));
   }
 
   /** One provider call that succeeded, with its tokens. */
@@ -89,6 +136,19 @@ public final class RouterMetrics {
         Counter.builder(metrics.name("tokens")).tag("model", model).tag("type", "completion").register(registry),
         Counter.builder("litellm_input_tokens_metric").tag("requested_model", model).register(registry),
         Counter.builder("litellm_output_tokens_metric").tag("requested_model", model).register(registry));
+  }
+
+  /**
+   * LiteLLM's {@code litellm_deployment_state{litellm_model_name,model_id}} for each deployment (0 healthy, 1 partial
+   * outage, 2 outage; see {@link Deployment#state()}), read when Prometheus scrapes.
+   */
+  public void deploymentStates(Dispatcher dispatcher) {
+    for (String model : dispatcher.modelNames()) {
+      for (Deployment deployment : dispatcher.group(model).orElseThrow().deployments()) {
+        io.micrometer.core.instrument.Gauge.builder("litellm_deployment_state", deployment, Deployment::state)
+            .tag("litellm_model_name", model).tag("model_id", deployment.id()).register(registry);
+      }
+    }
   }
 
   /** One provider call that failed. */

@@ -52,6 +52,7 @@ final class SpendRows {
     if (log.isEmpty()) {
       return;
     }
+    long started = System.nanoTime();
     try {
       SpendRecord row = new SpendRecord(request.id(), clock.instant(), request.payer().key().map(VirtualKey::tokenHash),
           request.payer().key().flatMap(VirtualKey::teamId), request.payer().endUser(), request.group(), deployment, usage.promptTokens(),
@@ -64,6 +65,8 @@ final class SpendRows {
       metrics.spendLogFailure(reason);
       LOG.atError().addKeyValue("request_id", request.id()).addKeyValue("reason", reason)
           .addKeyValue("cost_nanos", costNanos).log("router.spend_log.append_failed");
+    } finally {
+      metrics.spendLogWrite(System.nanoTime() - started);
     }
   }
 }

@@ -37,7 +37,8 @@ import redis.clients.jedis.RedisClient;
  * succeeded and is cacheable ({@link CachedAnswers#cacheable}). A client opts out per request with LiteLLM's
  * {@code "cache": {"no-cache": true}} (do not read) or {@code {"no-store": true}} (do not write); the {@code cache}
  * field is never sent upstream. Meters: {@code clincher_router_cache_hits_total{model,kind}},
- * {@code clincher_router_cache_misses_total{model}}, {@code clincher_router_cache_errors_total{model}} (store down,
+ * {@code clincher_router_cache_misses_total{model}} (and LiteLLM's {@code litellm_cache_hits_metric_total{model}},
+ * {@code litellm_cache_misses_metric_total{model}}), {@code clincher_router_cache_errors_total{model}} (store down,
  * cache bypassed), {@code clincher_router_cache_lookup_duration_seconds}.
  */
 public final class ResponseCache implements AutoCloseable {
@@ -228,6 +229,10 @@ public final class ResponseCache implements AutoCloseable {
         counter.tag("kind", kind);
       }
       counter.register(metrics.registry()).increment();
+      if (!what.equals("errors")) { // LiteLLM's names, so its dashboards' cache panels work
+        Counter.builder("litellm_cache_" + what + "_metric").tag("model", group).register(metrics.registry())
+            .increment();
+      }
     }
 
     private Optional<ObjectNode> parse(byte[] value) {

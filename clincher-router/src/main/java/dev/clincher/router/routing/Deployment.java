@@ -79,6 +79,20 @@ public final class Deployment {
     }
   }
 
+  /**
+   * LiteLLM's {@code litellm_deployment_state}: 0 healthy, 1 cooling down after a limit or budget refusal (a partial
+   * outage), 2 cooling down after an outage.
+   */
+  public int state() {
+    long now = System.nanoTime();
+    synchronized (lock) {
+      if (!cooling || now - coolUntil >= 0) {
+        return 0;
+      }
+      return lastFailureOutage ? 2 : 1;
+    }
+  }
+
   /** Whether it is cooling down after an outage (not after a rate limit or budget refusal). */
   boolean downAfterOutage(long now) {
     synchronized (lock) {

@@ -156,7 +156,7 @@ class BudgetConcurrencyTest {
       assertThat(fake.calls()).as("a refused call never reaches the provider").hasSize((int) served);
       drainSequentially(router, fake, key, CHAT);
       String hash = dev.clincher.router.keys.VirtualKey.hash(key);
-      String metrics = router.get("/metrics").body();
+      String metrics = router.scrape().body();
       BigDecimal spent = spend(router, key);
       assertThat(metricValue(metrics, "litellm_remaining_api_key_budget_metric", hash))
           .as("LiteLLM's remaining-budget gauge").isEqualByComparingTo(BUDGET.subtract(spent));

@@ -86,7 +86,8 @@ class RouterApiTest {
     assertThat(send(plain.uri(URI.create(router.baseUrl() + "/metrics")).build()).statusCode()).isEqualTo(401);
 
     router.post("/v1/chat/completions", SIMPLE);
-    HttpResponse<String> metrics = router.get("/metrics");
+    assertThat(router.get("/metrics").statusCode()).as("the master key is no metrics credential").isEqualTo(401);
+    HttpResponse<String> metrics = router.scrape();
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("clincher_router_requests_total")
         .contains("litellm_proxy_total_requests_metric_total").contains("litellm_deployment_success_responses_total");

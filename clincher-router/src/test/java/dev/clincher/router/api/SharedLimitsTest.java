@@ -82,7 +82,7 @@ class SharedLimitsTest {
       assertThat(refused.body()).contains("team").contains("5 requests per minute");
       String series = "clincher_router_rate_limit_remaining{id=\"" + dev.clincher.router.keys.VirtualKey.hash(team)
           + "\",limit=\"rpm\",owner=\"team\"";
-      assertThat(two.get("/metrics").body().lines().filter(line -> line.startsWith(series)))
+      assertThat(two.scrape().body().lines().filter(line -> line.startsWith(series)))
           .as("what is left of the team's rpm").singleElement().satisfies(line -> assertThat(line).endsWith(" 0.0"));
     }
   }

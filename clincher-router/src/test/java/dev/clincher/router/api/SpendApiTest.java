@@ -123,7 +123,7 @@ class SpendApiTest {
     assertThat(error.path("message").asText()).contains("Budget has been exceeded").contains("capped");
     assertThat(second.headers().firstValue("retry-after")).isPresent();
     assertThat(fake.calls()).hasSize(callsBefore);
-    assertThat(router.get("/metrics").body())
+    assertThat(router.scrape().body())
         .contains("clincher_router_refusals_total{model=\"capped\",scope=\"model_budget\"");
   }
 
@@ -157,7 +157,7 @@ class SpendApiTest {
   /** {@code clincher_router_spend_usd_total} of a model, from /metrics. */
   private double spend(String model) throws Exception {
     String prefix = "clincher_router_spend_usd_total{model=\"" + model + "\"";
-    for (String line : router.get("/metrics").body().split("\n")) {
+    for (String line : router.scrape().body().split("\n")) {
       if (line.startsWith(prefix)) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }

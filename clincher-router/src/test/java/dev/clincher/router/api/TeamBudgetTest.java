@@ -66,7 +66,7 @@ class TeamBudgetTest {
       String other = JSON.readTree(ok(router, "/key/generate", "{}")).path("key").asText();
       assertThat(router.call(other, "/v1/chat/completions", CHAT).statusCode())
           .as("a key of no team is not held by the team's budget").isEqualTo(200);
-      String metrics = router.get("/metrics").body();
+      String metrics = router.scrape().body();
       assertThat(metrics).contains("clincher_router_refusals_total{model=\"metered\",scope=\"team_budget\"");
       assertThat(metrics.lines().filter(line -> line.startsWith("litellm_remaining_team_budget_metric{")
           && line.contains("team_id=\"eng\"")).findFirst().map(line -> line.substring(line.lastIndexOf(' ') + 1)))

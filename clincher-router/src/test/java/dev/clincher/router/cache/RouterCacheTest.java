@@ -206,7 +206,7 @@ class RouterCacheTest {
   void metricsCountHitsAndMisses() throws Exception {
     router.post("/v1/chat/completions", ask("Count me", false));
     router.post("/v1/chat/completions", ask("Count me", false));
-    String metrics = router.get("/metrics").body();
+    String metrics = router.scrape().body();
     assertThat(metrics).contains("clincher_router_cache_hits_total{kind=\"exact\",model=\"gpt-test\"")
         .contains("clincher_router_cache_misses_total{model=\"gpt-test\"")
         .contains("clincher_router_cache_lookup_duration_seconds");
@@ -226,7 +226,7 @@ class RouterCacheTest {
       HttpResponse<String> readiness = down.client().send(HttpRequest.newBuilder(
           URI.create(down.baseUrl() + "/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(readiness.statusCode()).isEqualTo(503);
-      assertThat(down.get("/metrics").body()).contains("clincher_router_cache_errors_total");
+      assertThat(down.scrape().body()).contains("clincher_router_cache_errors_total");
     }
     HttpResponse<String> ready = router.client().send(HttpRequest.newBuilder(
         URI.create(router.baseUrl() + "/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());

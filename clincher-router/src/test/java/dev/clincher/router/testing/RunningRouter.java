@@ -17,6 +17,8 @@ import java.util.Map;
 public final class RunningRouter implements AutoCloseable {
   public static final String MASTER_KEY = "sk-test-master-0123456789";
   public static final String PROVIDER_KEY = "sk-provider-secret-abcdefghijkl";
+  /** The metrics token ({@code CLINCHER_METRICS_TOKEN_FILE}); {@link #scrape()} sends it. */
+  public static final String METRICS_TOKEN = "metrics-test-token-9a8b7c6d5e";
 
   private final RouterServer server;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -54,6 +56,9 @@ public final class RunningRouter implements AutoCloseable {
     Files.writeString(config, yaml);
     Map<String, String> env = new HashMap<>(Map.of("LITELLM_MASTER_KEY", MASTER_KEY, "FAKE_API_KEY", PROVIDER_KEY));
     env.put("DATABASE_URL", "jdbc:sqlite:" + Files.createTempFile(directory, "keys", ".db"));
+    Path metricsToken = Files.createTempFile(directory, "metrics", ".token");
+    Files.writeString(metricsToken, METRICS_TOKEN);
+    env.put("CLINCHER_METRICS_TOKEN_FILE", metricsToken.toString());
     env.putAll(extraEnv);
     return new RouterSettings("127.0.0.1", 0, config, env);
   }
@@ -74,6 +79,11 @@ public final class RunningRouter implements AutoCloseable {
   public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
     return client.send(request(path).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code GET /metrics} with the metrics token. */
+  public HttpResponse<String> scrape() throws IOException, InterruptedException {
+    return call(METRICS_TOKEN, "/metrics", null);
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -92,7 +92,17 @@ final class ClientConnection {
     }
   }
 
+  /** One request and its answer, timed from its first byte to its last answered byte. */
   private After exchange(ClientSource source, ByteInput in, OutputStream out) throws IOException {
+    long started = System.nanoTime();
+    try {
+      return exchangeOnce(source, in, out);
+    } finally {
+      context.decisions().requestDone(System.nanoTime() - started);
+    }
+  }
+
+  private After exchangeOnce(ClientSource source, ByteInput in, OutputStream out) throws IOException {
     String id = newId();
     RequestHead head = null;
     String loggedPath = "";

@@ -1,16 +1,20 @@
 package dev.clincher.socketproxy.proxy;
 
+import dev.clincher.common.metrics.LatencyBuckets;
 import io.micrometer.core.instrument.Counter;
 import dev.clincher.common.log.RecentRefusals;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Records every decision: one JSON log line ({@code socketproxy.decision} with id, method, path, op, rule,
  * decision, reason, status) and the counter {@code clincher_socketproxy_decisions_total{decision,rule}}; a denial
- * also joins the {@link RecentRefusals} served at {@code /refusals/recent}. Never logs request bodies, queries or
- * header values.
+ * also joins the {@link RecentRefusals} served at {@code /refusals/recent}. Every request's duration goes to
+ * {@code clincher_socketproxy_request_duration_seconds} (a histogram). Never logs request bodies, queries or header
+ * values.
  */
 public final class Decisions {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.socketproxy");
@@ -24,6 +28,16 @@ public final class Decisions {
     this.registry = registry;
     this.profile = profile;
     this.refusals = refusals;
+    this.requestDuration = LatencyBuckets.timer("clincher.socketproxy.request.duration")
+        .description("Requests on the proxy's port, from the first byte to the last answered byte")
+        .register(registry);
+  }
+
+  private final Timer requestDuration;
+
+  /** One request done (allowed and forwarded, refused, or a health or metrics request). */
+  void requestDone(long nanos) {
+    requestDuration.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** The counter for one decision and rule (for tests and dashboards). */

@@ -1,28 +1,30 @@
 package dev.clincher.socketproxy.proxy;
 
-import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.health.HealthReport;
 import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.metrics.MetricsAccess;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
  * The proxy's own endpoints on its port: {@code /health/liveliness}, {@code /health/readiness}, {@code /metrics}
- * and {@code /refusals/recent} (the last denials with rule and reason, behind the metrics token). Docker's API has no path under {@code /health} or {@code /metrics} (with or without a version
- * prefix), so these never shadow a Docker route; {@code /_ping} and every Docker path still reach the policy.
+ * (only for the metrics token, {@link MetricsAccess}) and {@code /refusals/recent} (the last denials with rule and
+ * reason, behind the metrics token when there is one). Docker's API has no path under {@code /health},
+ * {@code /metrics} or {@code /refusals} (with or without a version prefix), so these never shadow a Docker route;
+ * {@code /_ping} and every Docker path still reach the policy.
  */
 public final class LocalEndpoints {
   private final Health health;
   private final Metrics metrics;
-  private final Optional<Secret> metricsToken;
+  private final MetricsAccess metricsAccess;
   private final RecentRefusals refusals;
 
-  public LocalEndpoints(Health health, Metrics metrics, Optional<Secret> metricsToken, RecentRefusals refusals) {
+  public LocalEndpoints(Health health, Metrics metrics, MetricsAccess metricsAccess, RecentRefusals refusals) {
     this.health = health;
     this.metrics = metrics;
-    this.metricsToken = metricsToken;
+    this.metricsAccess = metricsAccess;
     this.refusals = refusals;
   }
 
@@ -54,25 +56,19 @@ public final class LocalEndpoints {
   }
 
   private byte[] metrics(Optional<String> authorization, boolean head) {
-    if (metricsToken.isPresent() && !authorized(authorization, metricsToken.get())) {
-      return Responses.error(401, "unauthorized", "a valid bearer token is required for /metrics", head);
+    MetricsAccess.Decision decision = metricsAccess.decide(metrics.service(), authorization);
+    if (!decision.allowed()) {
+      return Responses.error(401, "unauthorized", decision.reason(), head);
     }
     return Responses.response(200, Metrics.CONTENT_TYPE, "", metrics.scrape().getBytes(StandardCharsets.UTF_8),
         head);
   }
 
   private byte[] refusals(Optional<String> authorization, boolean head) {
-    if (metricsToken.isPresent() && !authorized(authorization, metricsToken.get())) {
+    if (!metricsAccess.decideOpenWithoutToken(metrics.service(), authorization).allowed()) {
       return Responses.error(401, "unauthorized", "a valid bearer token is required for " + RecentRefusals.PATH,
           head);
     }
     return Responses.response(200, "application/json", "", refusals.toJson().getBytes(StandardCharsets.UTF_8), head);
-  }
-
-  private static boolean authorized(Optional<String> authorization, Secret token) {
-    return authorization
-        .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
-        .map(value -> token.matches(value.substring(7).trim()))
-        .orElse(false);
   }
 }

@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -33,13 +35,18 @@ class RawHttpAttackTest {
   private final DockerSupport docker = new DockerSupport();
   private SocketProxyServer proxy;
 
+  private static final String METRICS_TOKEN = "socket-proxy-metrics-token-2b3c4d";
+
   @BeforeAll
   void start() throws Exception {
     DockerSupport.assumeDocker();
     docker.ensureImage();
+    Path metricsToken = Files.createTempFile("socket-proxy-metrics", ".token");
+    Files.writeString(metricsToken, METRICS_TOKEN);
     proxy = SocketProxyServer.start(SocketProxySettings.defaults().withListenPort(0)
         .withDockerSocket(DockerSupport.SOCKET).withProfile(Profile.SANDBOX)
-        .withLimits(ProxyLimits.defaults().withMaxBodyBytes(BODY_LIMIT)));
+        .withLimits(ProxyLimits.defaults().withMaxBodyBytes(BODY_LIMIT)).withMetricsTokenFile(metricsToken));
+    Files.delete(metricsToken); // read at start
   }
 
   @AfterAll
@@ -255,9 +262,16 @@ class RawHttpAttackTest {
     assertThat(exchange("GET /health/readiness HTTP/1.1\r\nHost: d\r\n\r\n")).startsWith("HTTP/1.1 200")
         .contains("\"docker\"");
     exchange("GET /nope HTTP/1.1\r\nHost: d\r\n\r\n");
-    assertThat(exchange("GET /metrics HTTP/1.1\r\nHost: d\r\n\r\n"))
+    assertThat(exchange("GET /metrics HTTP/1.1\r\nHost: d\r\n\r\n")).startsWith("HTTP/1.1 401");
+    assertThat(exchange("GET /metrics HTTP/1.1\r\nHost: d\r\nAuthorization: Bearer wrong\r\n\r\n"))
+        .startsWith("HTTP/1.1 401");
+    assertThat(exchange("GET /metrics HTTP/1.1\r\nHost: d\r\nAuthorization: Bearer " + METRICS_TOKEN
+        + "\r\n\r\n"))
         .contains("clincher_socketproxy_decisions_total{decision=\"deny\",rule=\"unknown_endpoint\"");
-    assertThat(exchange("GET /refusals/recent HTTP/1.1\r\nHost: d\r\n\r\n")).startsWith("HTTP/1.1 200")
+    assertThat(exchange("GET /refusals/recent HTTP/1.1\r\nHost: d\r\n\r\n")).as("behind the metrics token")
+        .startsWith("HTTP/1.1 401");
+    assertThat(exchange("GET /refusals/recent HTTP/1.1\r\nHost: d\r\nAuthorization: Bearer " + METRICS_TOKEN
+        + "\r\n\r\n")).startsWith("HTTP/1.1 200")
         .contains("\"path\":\"/nope\"").contains("\"rule\":\"unknown_endpoint\"");
     assertThat(exchange("GET /v1.41/health/readiness HTTP/1.1\r\nHost: d\r\n\r\n")).startsWith("HTTP/1.1 403");
     assertThat(exchange("GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200")
