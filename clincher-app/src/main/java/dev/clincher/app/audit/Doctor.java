@@ -142,29 +142,40 @@ public final class Doctor {
     return provider(host, connect);
   }
 
+  /**
+   * The host each deployment of the router's config calls: its {@code api_base}'s, else its provider's by the model
+   * prefix ({@code openai/…} → api.openai.com). Loopback hosts are left out: they are called directly, never through
+   * the egress. Only host-name characters pass, since the host goes into the probe's shell.
+   */
   Set<String> providerHosts() {
     Set<String> hosts = new LinkedHashSet<>();
-    String router = deployment.text(deployment.configPath("router.yaml", "router.yaml")).orElse("");
-    for (String line : router.lines().toList()) {
-      String trimmed = line.strip();
-      if (trimmed.startsWith("api_base:")) {
-        try {
-          String host = URI.create(trimmed.substring("api_base:".length()).strip()).getHost();
-          if (host != null) {
-            hosts.add(host);
-          }
-        } catch (IllegalArgumentException ignored) {
-          // not a URL: the router's own checks say so
-        }
-      }
-      for (KnownProvider provider : KnownProvider.ALL) {
-        if (trimmed.contains("model: " + provider.name() + "/") || trimmed.contains("{model: " + provider.name()
-            + "/")) {
-          hosts.add(provider.apiHost());
-        }
+    Object models = deployment.text(deployment.configPath("router.yaml", "router.yaml"))
+        .flatMap(RouterChecks::parse).map(config -> config.get("model_list")).orElse(null);
+    if (!(models instanceof List<?> list)) {
+      return hosts;
+    }
+    for (Object model : list) {
+      Map<String, Object> params = ComposeFile.mapping(ComposeFile.mapping(model).get("litellm_params"));
+      String host = apiBaseHost(params.get("api_base")).orElseGet(() -> KnownProvider.ALL.stream()
+          .filter(provider -> String.valueOf(params.get("model")).startsWith(provider.name() + "/"))
+          .map(KnownProvider::apiHost).findFirst().orElse(""));
+      if (host.matches("[A-Za-z0-9.-]+") && !host.equals("localhost") && !host.startsWith("127.")) {
+        hosts.add(host.toLowerCase(java.util.Locale.ROOT));
       }
     }
     return hosts;
+  }
+
+  private static java.util.Optional<String> apiBaseHost(Object apiBase) {
+    if (apiBase == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      String host = URI.create(String.valueOf(apiBase)).getHost();
+      return java.util.Optional.of(host == null ? "" : host); // no host: the router's own checks say so
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.of(""); // not a URL: the router's own checks say so
+    }
   }
 
   void disk(List<Finding> findings) {

@@ -40,7 +40,7 @@ public final class RouterChecks implements Check {
     return findings;
   }
 
-  private static Optional<Map<String, Object>> parse(String text) {
+  static Optional<Map<String, Object>> parse(String text) {
     try {
       Object parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
       return parsed instanceof Map<?, ?> ? Optional.of(ComposeFile.mapping(parsed)) : Optional.empty();

@@ -252,6 +252,23 @@ class AuditTest {
   }
 
   @Test
+  void doctorTriesEachDeploymentsProviderHostAndNeverALoopbackOne() throws IOException {
+    Path directory = deployment();
+    Files.writeString(directory.resolve("config/router.yaml"), Files.readString(directory.resolve(
+        "config/router.yaml")).replace("model_list:\n", """
+        model_list:
+          - model_name: local
+            litellm_params: {model: openai/llama3.1, api_base: "http://127.0.0.1:11434/v1", api_key: ollama}
+          - model_name: gpu
+            litellm_params: {model: openai/qwen, api_base: "https://GPU.example.net:8000/v1"}
+          - model_name: odd
+            litellm_params: {model: openai/x, api_base: "https://a;b/v1"}
+        """));
+    assertThat(new Doctor(Deployment.read(directory)).providerHosts())
+        .containsExactly("gpu.example.net", "api.openai.com");
+  }
+
+  @Test
   void aDirectoryWithoutADeploymentIsAUsageError() {
     Result result = run("audit", "--deploy", temp.resolve("nothing").toString());
     assertThat(result.status()).isEqualTo(2);
