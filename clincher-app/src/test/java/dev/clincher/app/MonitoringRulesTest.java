@@ -163,8 +163,12 @@ class MonitoringRulesTest {
         .map(line -> line.substring("metrics_path: ".length())).toList();
     assertThat(paths).containsExactlyInAnyOrder("/metrics/gateway", "/metrics/router", "/metrics/egress",
         "/metrics/socket-proxy");
+    String relay = Files.readString(MonitoringFiles.DIRECTORY.resolve("../caddy/metrics-relay.Caddyfile"));
     for (String path : paths) {
       assertThat(caddyfile).as("the Caddyfile routes " + path).contains("path " + path + "\n");
+      if (!path.equals("/metrics/gateway")) { // on proxy-net with caddy; the others only through the relay
+        assertThat(relay).as("the metrics relay routes " + path).contains("path " + path + "\n");
+      }
     }
     assertThat(prometheus).contains("credentials_file:").doesNotContain("credentials:").doesNotContain("bearer_token:");
   }

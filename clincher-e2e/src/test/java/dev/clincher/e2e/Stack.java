@@ -89,7 +89,7 @@ final class Stack implements AutoCloseable {
     Result init = clincher("deploy", "init", directory.toString(), "--domain", DOMAIN, "--tls", "internal",
         "--provider-key", "openai=" + providerKey, "--offline-images", "--project", project,
         "--network-prefix", networkPrefix, "--bridge-prefix", bridgePrefix, "--bind-address", publicAddress(),
-        "--https-port", "443", "--http-port", "80");
+        "--https-port", "443", "--http-port", "80", "--monitoring-from", publicAddress() + "/32");
     init.orFail();
     Files.writeString(directory.resolve("docker-compose.override.yml"), override(fakeClasses));
     Commands.run(Duration.ofSeconds(30), directory.resolve("host-firewall").toString(), "apply").orFail();
@@ -135,6 +135,7 @@ final class Stack implements AutoCloseable {
               - --deny-range=172.16.0.0/12
               - --deny-range=192.168.0.0/16
               - --allow-range=%s/32
+              - --metrics-token-file=/run/secrets/metrics_token
             depends_on:
               fake-openai: {condition: service_healthy}
           router:

@@ -55,6 +55,7 @@ class TopologyTest {
   private static final Duration STEP = Duration.ofSeconds(60);
   /** The ports the services listen on inside the stack; none may be published. */
   private static final Map<String, Integer> SERVICE_PORTS = Map.of("gateway", 18789, "router", 4000, "egress", 4750,
+      "metrics-relay", 9180,
       "socket-proxy", 2375, "redis", 6379);
 
   private Path work;
@@ -409,7 +410,8 @@ class TopologyTest {
         "deep.socket_proxy.privileged", "deep.socket_proxy.bind", "deep.socket_proxy.exec",
         "deep.socket_proxy.inspect_service", "deep.router.no_key",
         "deep.router.metrics", "deep.gateway.no_token", "deep.gateway.token_in_url", "deep.gateway.foreign_origin",
-        "deep.gateway.metrics", "deep.sandbox.isolated", "deep.secrets.process");
+        "deep.gateway.metrics", "deep.metrics_net.socket_proxy", "deep.metrics_relay.other_request",
+        "deep.sandbox.isolated", "deep.secrets.process");
     assertThat(healthy.path("findings").toString()).as("the agent's sandbox was inspected").contains("sandbox ")
         .doesNotContain(stack.secret("gateway_token"));
 
@@ -484,6 +486,73 @@ class TopologyTest {
       }
     });
     return ids;
+  }
+
+  // 11 -----------------------------------------------------------------------------------------------------------
+
+  /**
+   * Issue 16: the monitoring host's Prometheus, with the shipped scrape config, reads every service's metrics
+   * through Caddy with that service's token — the router, egress and socket proxy by way of the metrics relay — and
+   * a scrape without the token fails with 401.
+   */
+  @Test
+  @Order(11)
+  void theMonitoringHostScrapesEveryServiceThroughCaddy() throws Exception {
+    Map<String, String> prefixes = new java.util.TreeMap<>(Map.of("clincher-gateway", "clincher_gateway_",
+        "clincher-router", "clincher_router_", "clincher-egress", "clincher_egress_", "clincher-socket-proxy",
+        "clincher_socketproxy_"));
+    List<String> jobs = List.copyOf(prefixes.keySet());
+    try (MonitoringHost monitoring = MonitoringHost.start(stack, api.caddyRoot(), work)) {
+      Map<String, String> health = monitoring.awaitHealth(jobs, List.of(MonitoringHost.NO_CREDENTIAL_JOB),
+          Duration.ofSeconds(90));
+      System.out.println("monitoring host's targets: " + health);
+      assertThat(jobs).as("jobs scraped through caddy; all targets: %s%nprometheus: %s", health, monitoring.log())
+          .allMatch(job -> health.getOrDefault(job, "").startsWith("up"));
+      for (String job : jobs) {
+        String count = monitoring.query("count({job=\"" + job + "\",__name__=~\"" + prefixes.get(job) + ".*\"})");
+        assertThat(count).as("%s's own metrics in what %s scraped (targets: %s)", prefixes.get(job), job, health)
+            .isNotEmpty().isNotEqualTo("0");
+      }
+      assertThat(health.getOrDefault(MonitoringHost.NO_CREDENTIAL_JOB, "")).as("a scrape without the token: %s",
+          health).startsWith("down").contains("401");
+    }
+  }
+
+  /**
+   * What a taken-over Caddy could do on metrics-net (a probe stands in for it): read metrics through the relay with
+   * a token, and nothing else — no other path or method through the relay, no service on openclaw-net directly, not
+   * the host.
+   */
+  @Test
+  @Order(12)
+  void fromMetricsNetOnlyTheRelaysThreeReadsGoThrough() throws Exception {
+    String router = stack.addressOf("router", "openclaw-net");
+    String socketProxy = stack.addressOf("socket-proxy", "openclaw-net");
+    String status = "status() { curl -s -o /dev/null -w \"$1 %{http_code}\\n\" --max-time 5 \"$@\"; }\n";
+    String script = status
+        + "reach router 4000; reach socket-proxy 2375; reach egress 4750; reach redis 6379; reach gateway 18789\n"
+        + "reach " + router + " 4000; reach " + socketProxy + " 2375; reach " + stack.address(50, 1) + " 22\n"
+        + "status http://metrics-relay:9180/metrics/router\n"
+        + "status http://metrics-relay:9180/metrics/socket-proxy -H \"Authorization: Bearer $SOCKET_TOKEN\"\n"
+        + "status http://metrics-relay:9180/metrics/socket-proxy -X POST -H \"Authorization: Bearer $SOCKET_TOKEN\"\n"
+        + "status http://metrics-relay:9180/containers/json\n"
+        + "status http://metrics-relay:9180/metrics/socket-proxy/../../containers/json --path-as-is\n"
+        + "status http://metrics-relay:9180/metrics/socket-proxy/containers/json\n"
+        + "status http://metrics-relay:9180/v1.41/containers/json\n";
+    Result probe = Probe.on(stack, "metrics-net", script, Map.of("SOCKET_TOKEN",
+        stack.secret("socket_proxy_metrics_token")));
+    assertThat(probe.out()).as("probe on metrics-net: %s", probe.describe())
+        .contains("BLOCKED router:4000", "BLOCKED socket-proxy:2375", "BLOCKED egress:4750", "BLOCKED redis:6379",
+            "BLOCKED gateway:18789", "BLOCKED " + router + ":4000", "BLOCKED " + socketProxy + ":2375",
+            "BLOCKED " + stack.address(50, 1) + ":22")
+        .contains("http://metrics-relay:9180/metrics/router 401")
+        .contains("http://metrics-relay:9180/metrics/socket-proxy 200")
+        .doesNotContain("REACHED");
+    assertThat(probe.out().lines().filter(line -> line.startsWith("http://metrics-relay:9180/")
+        && !line.startsWith("http://metrics-relay:9180/metrics/router ")
+        && !line.startsWith("http://metrics-relay:9180/metrics/socket-proxy 200")))
+        .as("every other request through the relay: %s", probe.out()).hasSize(5)
+        .allMatch(line -> line.endsWith(" 404"));
   }
 
   // 9 ------------------------------------------------------------------------------------------------------------

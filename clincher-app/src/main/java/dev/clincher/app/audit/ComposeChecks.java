@@ -23,8 +23,9 @@ public final class ComposeChecks implements Check {
   private static final Map<String, Set<String>> NETWORK_MEMBERS = Map.of(
       "egress-net", Set.of("egress"),
       "proxy-net", Set.of(PROXY, "gateway"),
-      "edge-net", Set.of(PROXY));
-  private static final List<String> INTERNAL_NETWORKS = List.of("openclaw-net", "proxy-net");
+      "edge-net", Set.of(PROXY),
+      "metrics-net", Set.of(PROXY, "metrics-relay"));
+  private static final List<String> INTERNAL_NETWORKS = List.of("openclaw-net", "proxy-net", "metrics-net");
 
   @Override
   public List<Finding> run(Deployment deployment) {

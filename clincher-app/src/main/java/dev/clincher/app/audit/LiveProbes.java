@@ -55,6 +55,7 @@ public final class LiveProbes {
     Optional<String> token = deployment.secretFile("gateway", "/run/secrets/gateway_token")
         .flatMap(SecretChecks::read);
     answers.putAll(runOn("proxy-net", probes, token.map(t -> Map.of("GATEWAY_TOKEN", t)).orElse(Map.of())));
+    answers.putAll(runOn("metrics-net", probes, Map.of()));
     for (Probe probe : probes) {
       String answer = answers.getOrDefault(probe.id(), "no answer");
       if (probe.refused().contains(answer)) {
@@ -134,7 +135,15 @@ public final class LiveProbes {
             + "the gateway", "config/gateway.yaml: auth.allowed_origins: the deployment's origin only"),
         new Probe("deep.gateway.metrics", "proxy-net", CURL + "-w '%{http_code}' http://gateway:18789/metrics",
             Set.of("401"), "a scrape of the gateway's /metrics without a token", "metrics describe sessions and "
-            + "tools", "the gateway's metrics need their token"));
+            + "tools", "the gateway's metrics need their token"),
+        new Probe("deep.metrics_net.socket_proxy", "metrics-net", CURL + "-w '%{http_code}' "
+            + "http://socket-proxy:2375/_ping", Set.of("000"), "the socket proxy from metrics-net (where caddy is)",
+            "a taken-over reverse proxy would drive Docker", "only caddy and metrics-relay on metrics-net; the "
+            + "socket proxy on openclaw-net only"),
+        new Probe("deep.metrics_relay.other_request", "metrics-net", CURL + "-w '%{http_code}' -X POST "
+            + "http://metrics-relay:9180/metrics/socket-proxy", Set.of("404"), "a POST through the metrics relay",
+            "the relay would pass more than metrics reads to the services", "config/metrics-relay.Caddyfile as "
+            + "deploy init writes it"));
   }
 
   /** Runs the probes of one network in one probe container; answers by probe id. */

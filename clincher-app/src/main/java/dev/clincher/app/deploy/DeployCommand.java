@@ -82,6 +82,11 @@ public final class DeployCommand implements Runnable {
         description = "Published HTTP port, for ACME and the redirect to HTTPS (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--monitoring-from", paramLabel = "CIDR", split = ",",
+        description = "The monitoring host's address range(s), e.g. 203.0.113.7/32 (repeatable or comma-separated): "
+            + "caddy serves /metrics/<service> to them and to nobody else (default: nobody).")
+    List<String> monitoringFrom = new ArrayList<>();
+
     @Option(names = "--docker-socket", paramLabel = "PATH", defaultValue = "/var/run/docker.sock",
         description = "The Docker socket the socket proxy mounts (default: ${DEFAULT-VALUE}).")
     Path dockerSocket;
@@ -93,7 +98,8 @@ public final class DeployCommand implements Runnable {
       DeploymentSettings settings;
       try {
         settings = new DeploymentSettings(domain, tls, providerKeys.stream().map(ProviderKey::parse).toList(),
-            offlineImages, project, networkPrefix, bridgePrefix, bindAddress, httpsPort, httpPort, dockerSocket);
+            offlineImages, project, networkPrefix, bridgePrefix, bindAddress, httpsPort, httpPort, dockerSocket,
+            monitoringFrom);
       } catch (IllegalArgumentException e) {
         err.println("deploy init: " + e.getMessage());
         err.flush();
@@ -144,6 +150,8 @@ public final class DeployCommand implements Runnable {
           + " /etc/systemd/system/ && sudo systemctl enable clincher-firewall");
       out.println("  3. start:  cd " + directory + " && docker-compose up -d      (or: docker compose up -d)");
       out.println("  4. open " + settings.origin() + "/  with the token in " + directory.resolve("secrets/gateway_token"));
+      out.println("  5. monitoring (docs/monitoring.md): copy secrets/*_metrics_token to the monitoring host"
+          + (settings.monitoringFrom().isEmpty() ? " and set CLINCHER_MONITORING_FROM in .env to its address" : ""));
       out.flush();
     }
   }

@@ -65,6 +65,10 @@ public final class DeploymentFiles {
     // The seed's CPU limits, capped at what this host has (Docker refuses a limit above it).
     line(text, "CLINCHER_GATEWAY_CPUS", cpus(8, hostCpus));
     line(text, "CLINCHER_ROUTER_CPUS", cpus(2, hostCpus));
+    if (!settings.monitoringFrom().isEmpty()) {
+      // Caddy serves /metrics/<service> to these addresses only (unset: to nobody).
+      line(text, "CLINCHER_MONITORING_FROM", String.join(" ", settings.monitoringFrom()));
+    }
     for (Network network : Network.values()) {
       String name = network.name();
       line(text, "CLINCHER_" + name + "_SUBNET", settings.subnet(network));

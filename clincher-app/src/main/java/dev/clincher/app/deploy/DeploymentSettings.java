@@ -1,5 +1,6 @@
 package dev.clincher.app.deploy;
 
+import dev.clincher.common.net.Cidr;
 import dev.clincher.common.net.IpLiterals;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,13 +16,15 @@ import java.util.regex.Pattern;
  * @param providerKeys the providers and the files their keys are copied from (at least one)
  * @param offlineImages use the Redis and Caddy images built from Debian packages instead of the public ones
  * @param project the compose project name; also labels this deployment's sandboxes
- * @param networkPrefix the first two octets of the four /24 networks, e.g. {@code 172.29}
- * @param bridgePrefix the prefix of the four bridge interface names (the host firewall matches them)
+ * @param networkPrefix the first two octets of the five /24 networks, e.g. {@code 172.29}
+ * @param bridgePrefix the prefix of the five bridge interface names (the host firewall matches them)
  * @param bindAddress the host address caddy's ports are published on
+ * @param monitoringFrom the monitoring host's addresses (CIDRs) caddy serves {@code /metrics/<service>} to; empty:
+ *     nobody
  */
 public record DeploymentSettings(String domain, String tls, List<ProviderKey> providerKeys, boolean offlineImages,
     String project, String networkPrefix, String bridgePrefix, String bindAddress, int httpsPort, int httpPort,
-    Path dockerSocket) {
+    Path dockerSocket, List<String> monitoringFrom) {
   private static final Pattern HOSTNAME =
       Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s{}]{1,64}@[a-z0-9.-]{1,253}");
@@ -61,6 +64,14 @@ public record DeploymentSettings(String domain, String tls, List<ProviderKey> pr
     if (IpLiterals.parse(bindAddress).isEmpty()) {
       throw new IllegalArgumentException("--bind-address must be an IP address, got '" + bindAddress + "'");
     }
+    monitoringFrom = List.copyOf(monitoringFrom);
+    for (String range : monitoringFrom) {
+      try {
+        Cidr.parse(range);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--monitoring-from: " + e.getMessage());
+      }
+    }
     for (int port : List.of(httpsPort, httpPort)) {
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("ports must be 1-65535, got " + port);
@@ -73,19 +84,22 @@ public record DeploymentSettings(String domain, String tls, List<ProviderKey> pr
     return "https://" + domain + (httpsPort == 443 ? "" : ":" + httpsPort);
   }
 
-  /** The /24 of one of the four networks: {@code core} .10, {@code proxy} .20, {@code egress} .30, {@code edge} .40. */
+  /**
+   * The /24 of one of the five networks: {@code core} .10, {@code proxy} .20, {@code egress} .30, {@code edge} .40,
+   * {@code metrics} .50.
+   */
   public String subnet(Network network) {
     return networkPrefix + "." + network.thirdOctet + ".0/24";
   }
 
-  /** The bridge interface of one of the four networks, e.g. {@code clincher-core}. */
+  /** The bridge interface of one of the five networks, e.g. {@code clincher-core}. */
   public String bridge(Network network) {
     return bridgePrefix + "-" + network.name().toLowerCase(Locale.ROOT);
   }
 
-  /** The compose file's four networks. */
+  /** The compose file's five networks. */
   public enum Network {
-    CORE(10), PROXY(20), EGRESS(30), EDGE(40);
+    CORE(10), PROXY(20), EGRESS(30), EDGE(40), METRICS(50);
 
     private final int thirdOctet;
 

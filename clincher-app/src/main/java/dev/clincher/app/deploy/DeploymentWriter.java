@@ -20,7 +20,9 @@ import java.util.Optional;
  * <pre>
  * DIR/docker-compose.yml  host-firewall  clincher-firewall.service  .env
  * DIR/config/   gateway.yaml router.yaml router.env egress-acl.yaml socket-proxy.yaml redis.conf Caddyfile
+ *               metrics-relay.Caddyfile
  * DIR/secrets/  gateway_token gateway_router_key litellm_master_key redis_password redis_users.acl providers/
+ *               gateway_metrics_token router_metrics_token egress_metrics_token socket_proxy_metrics_token
  * DIR/data/     gateway router redis caddy
  * </pre>
  */
@@ -67,6 +69,7 @@ public final class DeploymentWriter {
     once("config/socket-proxy.yaml", DeploymentFiles.fixed("config/socket-proxy.yaml"));
     once("config/redis.conf", DeploymentFiles.fixed("config/redis.conf"));
     once("config/Caddyfile", DeploymentFiles.fixed("Caddyfile"));
+    once("config/metrics-relay.Caddyfile", DeploymentFiles.fixed("metrics-relay.Caddyfile"));
     once("config/router.yaml", DeploymentFiles.routerConfig(settings.providerKeys()));
     once("config/router.env", DeploymentFiles.routerEnv(settings.providerKeys()));
     once("config/egress-acl.yaml", DeploymentFiles.egressAcl(settings.providerKeys()));
@@ -83,6 +86,7 @@ public final class DeploymentWriter {
     }
     String redisPassword = secret("secrets/redis_password", ServiceUser.ROUTER, () -> randomHex(32));
     secret("secrets/redis_users.acl", ServiceUser.REDIS, () -> DeploymentFiles.redisUsers(redisPassword));
+    metricsTokens();
     directory(directory.resolve("secrets/providers"), "rwx------", Optional.of(ServiceUser.ROUTER));
     for (ProviderKey key : settings.providerKeys()) {
       String name = "secrets/providers/" + key.provider().secretFileName();
@@ -95,6 +99,14 @@ public final class DeploymentWriter {
     if (token.length() < 32) {
       throw new IOException("secrets/gateway_token is shorter than 32 characters; delete it to generate a new one");
     }
+  }
+
+  /** One read-only metrics credential per service, owned by it; the monitoring host gets copies. */
+  private void metricsTokens() throws IOException {
+    secret("secrets/gateway_metrics_token", ServiceUser.GATEWAY, () -> randomHex(32));
+    secret("secrets/router_metrics_token", ServiceUser.ROUTER, () -> randomHex(32));
+    secret("secrets/egress_metrics_token", ServiceUser.EGRESS, () -> randomHex(32));
+    secret("secrets/socket_proxy_metrics_token", ServiceUser.SOCKET_PROXY, () -> randomHex(32));
   }
 
   private void data() throws IOException {

@@ -43,7 +43,7 @@ class AuditTest {
     Files.writeString(key, "sk-openai-test-key\n");
     DeploymentSettings settings = new DeploymentSettings("agent.example.com", "internal",
         List.of(new ProviderKey(KnownProvider.named("openai").orElseThrow(), key)), true, "clincher", "172.29",
-        "clincher", "0.0.0.0", 443, 80, Path.of("/var/run/docker.sock"));
+        "clincher", "0.0.0.0", 443, 80, Path.of("/var/run/docker.sock"), List.of());
     Path directory = temp.resolve("deployment");
     new DeploymentWriter(directory, false).write(settings, 998);
     return directory;

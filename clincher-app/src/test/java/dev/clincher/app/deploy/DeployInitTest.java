@@ -41,7 +41,7 @@ class DeployInitTest {
       providers.add(new ProviderKey(KnownProvider.named(names[i]).orElseThrow(), keys[i]));
     }
     return new DeploymentSettings("Agent.Example.com", "ops@example.com", providers, false, "clincher", "172.29",
-        "clincher", "0.0.0.0", 443, 80, Path.of("/var/run/docker.sock"));
+        "clincher", "0.0.0.0", 443, 80, Path.of("/var/run/docker.sock"), List.of());
   }
 
   private Path key(String name, String value) throws IOException {
@@ -238,13 +238,41 @@ class DeployInitTest {
   void theOriginCarriesANonDefaultPort() throws Exception {
     DeploymentSettings settings = new DeploymentSettings("agent.example.com", "internal", List.of(new ProviderKey(
         KnownProvider.named("groq").orElseThrow(), key("g", "gsk"))), true, "p", "10.9", "p", "127.0.0.1", 8443, 8080,
-        Path.of("/var/run/docker.sock"));
+        Path.of("/var/run/docker.sock"), List.of("203.0.113.7/32", "2001:db8::/64"));
     assertThat(settings.origin()).isEqualTo("https://agent.example.com:8443");
     assertThat(settings.subnet(DeploymentSettings.Network.EDGE)).isEqualTo("10.9.40.0/24");
     assertThat(settings.bridge(DeploymentSettings.Network.EGRESS)).isEqualTo("p-egress");
     assertThat(DeploymentFiles.env(settings, 1, 64)).contains("CLINCHER_REDIS_IMAGE=clincher/redis:7-debian")
         .contains("CLINCHER_GATEWAY_CPUS=8.0").contains("CLINCHER_ROUTER_CPUS=2.0");
     assertThat(DeploymentFiles.env(settings, 1, 1)).contains("CLINCHER_GATEWAY_CPUS=1.0");
+    assertThat(DeploymentFiles.env(settings, 1, 1)).contains("CLINCHER_MONITORING_FROM=203.0.113.7/32 2001:db8::/64\n")
+        .contains("CLINCHER_METRICS_BRIDGE=p-metrics").contains("CLINCHER_METRICS_SUBNET=10.9.50.0/24");
+  }
+
+  @Test
+  void withoutAMonitoringHostNobodyGetsMetrics() throws Exception {
+    String env = DeploymentFiles.env(settings(key("openai.key", "sk-openai-test")), 1, 2);
+    assertThat(env).doesNotContain("CLINCHER_MONITORING_FROM"); // the compose default: 255.255.255.255/32
+    assertThat(init("--domain", "a.example.com", "--provider-key", "openai=/x", "--monitoring-from", "203.0.113.7")
+        .err()).contains("--monitoring-from").contains("missing '/prefix'");
+    assertThat(init("--domain", "a.example.com", "--provider-key", "openai=/x", "--monitoring-from",
+        "203.0.113.7/32,any").err()).contains("--monitoring-from");
+  }
+
+  @Test
+  void everyServiceGetsItsOwnMetricsToken() throws Exception {
+    Path directory = temp.resolve("deployment");
+    write(directory, settings(key("openai.key", "sk-openai-test")));
+    List<String> tokens = new java.util.ArrayList<>();
+    for (String service : List.of("gateway", "router", "egress", "socket_proxy")) {
+      Path token = directory.resolve("secrets/" + service + "_metrics_token");
+      assertThat(Files.getPosixFilePermissions(token)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+      tokens.add(Files.readString(token));
+    }
+    assertThat(tokens).doesNotHaveDuplicates().allMatch(token -> token.matches("[0-9a-f]{64}"));
+    assertThat(tokens).doesNotContain(Files.readString(directory.resolve("secrets/gateway_token")),
+        Files.readString(directory.resolve("secrets/litellm_master_key")));
+    assertThat(directory.resolve("config/metrics-relay.Caddyfile")).content().contains("reverse_proxy router:4000");
   }
 
   record Run(int exit, String out, String err) {}
