@@ -44,7 +44,6 @@ public final class EgressServer implements AutoCloseable {
   private final TunnelRelay relay;
   private final AclSource acl;
   private final Health health;
-  private volatile boolean closed;
 
   private EgressServer(ProxyServer proxy, TunnelRelay relay, AclSource acl, Health health) {
     this.proxy = proxy;
@@ -119,11 +118,9 @@ public final class EgressServer implements AutoCloseable {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
+    if (!health.markDraining()) {
+      return; // closed already
     }
-    closed = true;
-    health.markDraining();
     proxy.stopAccepting();
     long left = Drain.await(relay.stats()::open, DRAIN_GRACE);
     proxy.close();

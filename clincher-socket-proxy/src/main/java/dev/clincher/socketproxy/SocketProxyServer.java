@@ -38,7 +38,6 @@ public final class SocketProxyServer implements AutoCloseable {
   private final Metrics metrics;
   private final Decisions decisions;
   private final Policy policy;
-  private volatile boolean closed;
 
   private SocketProxyServer(ProxyListener listener, Health health, Metrics metrics, Decisions decisions,
       Policy policy) {
@@ -96,11 +95,9 @@ public final class SocketProxyServer implements AutoCloseable {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
+    if (!health.markDraining()) {
+      return; // closed already
     }
-    closed = true;
-    health.markDraining();
     listener.stopAccepting();
     long left = Drain.await(listener::activeConnections, DRAIN_GRACE);
     listener.close();

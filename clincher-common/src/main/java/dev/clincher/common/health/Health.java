@@ -62,9 +62,13 @@ public final class Health {
     state.set(State.READY);
   }
 
-  /** Called when shutdown begins: readiness fails from now on. */
-  public void markDraining() {
-    state.set(State.DRAINING);
+  /**
+   * Called when shutdown begins: readiness fails from now on.
+   *
+   * @return true for the first call, false when shutdown had already begun (so a close runs once)
+   */
+  public boolean markDraining() {
+    return state.getAndSet(State.DRAINING) != State.DRAINING;
   }
 
   public boolean isReady() {

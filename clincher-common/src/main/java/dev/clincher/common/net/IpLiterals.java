@@ -1,5 +1,6 @@
 package dev.clincher.common.net;
 
+import dev.clincher.common.text.AsciiHex;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -235,27 +236,13 @@ public final class IpLiterals {
     }
     int value = 0;
     for (int i = 0; i < length; i++) {
-      int digit = asciiHexDigit(piece.charAt(i));
+      int digit = AsciiHex.digit(piece.charAt(i));
       if (digit < 0) {
         return -1;
       }
       value = (value << 4) | digit;
     }
     return value;
-  }
-
-  /** 0..15 for ASCII {@code 0-9a-fA-F}, else -1 (unlike {@code Character.digit}, no Unicode digits). */
-  private static int asciiHexDigit(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
   }
 
   private static String formatIpv6(byte[] b) {

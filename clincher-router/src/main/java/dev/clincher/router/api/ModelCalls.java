@@ -246,11 +246,8 @@ final class ModelCalls {
           }
         }
       });
-    } catch (RoutingException | ProviderException e) {
+    } catch (RoutingException | ProviderException | CallBudget.Refused e) {
       return fail(exchange, e, attempts.get());
-    } catch (CallBudget.Refused refused) {
-      exchange.sendError(refused.error());
-      return Outcome.failed(refused.error());
     }
     try (routed) {
       Completion completion = routed.value();
@@ -391,11 +388,8 @@ final class ModelCalls {
           }
         }
       });
-    } catch (RoutingException | ProviderException e) {
+    } catch (RoutingException | ProviderException | CallBudget.Refused e) {
       return fail(exchange, e, attempts.get());
-    } catch (CallBudget.Refused refused) {
-      exchange.sendError(refused.error());
-      return Outcome.failed(refused.error());
     }
     try (routed; ChunkStream upstream = routed.value().stream()) {
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
@@ -486,7 +480,12 @@ final class ModelCalls {
     }
   }
 
+  /** Answers a call that got no answer: no deployment, the provider's error, or a budget refusal (0 attempts logged). */
   private Outcome fail(Exchange exchange, Exception e, int attempts) {
+    if (e instanceof CallBudget.Refused refused) {
+      exchange.sendError(refused.error());
+      return Outcome.failed(refused.error());
+    }
     OpenAiError error = e instanceof RoutingException routing
         ? OpenAiError.from(routing) : OpenAiError.from((ProviderException) e);
     exchange.sendError(error);

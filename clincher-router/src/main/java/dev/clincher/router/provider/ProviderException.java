@@ -1,5 +1,6 @@
 package dev.clincher.router.provider;
 
+import dev.clincher.common.http.UpstreamException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -7,15 +8,12 @@ import java.util.Optional;
  * A provider call that failed: the upstream answered an error status, or could not be reached, or timed out.
  * The message is safe to show a client (no keys, no URLs with credentials).
  */
-public final class ProviderException extends Exception {
+public final class ProviderException extends UpstreamException {
   private static final long serialVersionUID = 1L;
 
   /** Status used when no HTTP answer came: the connection failed (answered to clients as 502). */
   public static final int CONNECTION_FAILED = 0;
 
-  private final int status;
-  private final String type;
-  private final String code;
   private final transient Optional<Duration> retryAfter;
 
   /**
@@ -26,10 +24,7 @@ public final class ProviderException extends Exception {
    * @param retryAfter the upstream's {@code Retry-After}, if it sent one
    */
   public ProviderException(int status, String type, String code, String message, Optional<Duration> retryAfter) {
-    super(message);
-    this.status = status;
-    this.type = type;
-    this.code = code;
+    super(status, type, code, message);
     this.retryAfter = retryAfter;
   }
 
@@ -50,29 +45,18 @@ public final class ProviderException extends Exception {
         why.timedOut() ? "timeout" : "api_connection_error", why.code(), message, Optional.empty());
   }
 
-  public int status() {
-    return status;
-  }
-
-  public String type() {
-    return type;
-  }
-
-  public String code() {
-    return code;
-  }
-
   public Optional<Duration> retryAfter() {
     return retryAfter;
   }
 
   /** Worth another attempt: rate limits, timeouts, server errors and connection failures. */
   public boolean retryable() {
+    int status = status();
     return status == CONNECTION_FAILED || status == 408 || status == 429 || (status >= 500 && status != 501);
   }
 
   /** The status to answer the client with. */
   public int clientStatus() {
-    return status == CONNECTION_FAILED ? 502 : status;
+    return status() == CONNECTION_FAILED ? 502 : status();
   }
 }

@@ -1,6 +1,7 @@
 package dev.clincher.socketproxy.proxy;
 
 import dev.clincher.common.http1.BadRequestException;
+import dev.clincher.common.text.AsciiHex;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -92,26 +93,13 @@ final class Chunked {
     }
     long value = 0;
     for (int i = 0; i < size.length(); i++) {
-      int digit = hexDigit(size.charAt(i));
+      int digit = AsciiHex.digit(size.charAt(i));
       if (digit < 0) {
         throw BadRequestException.malformed("invalid chunk size");
       }
       value = value * 16 + digit;
     }
     return value;
-  }
-
-  private static int hexDigit(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
   }
 
   private static void expectEmptyLine(ByteInput in, boolean strict) throws IOException, BadRequestException {

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Records every decision: one JSON log line ({@code socketproxy.decision} with id, method, path, op, rule,
@@ -49,32 +50,30 @@ public final class Decisions {
 
   void allow(String id, String method, String path, String op, String rule) {
     record("allow", rule);
-    LOG.atInfo()
-        .addKeyValue("id", id)
-        .addKeyValue("profile", profile)
-        .addKeyValue("method", method)
-        .addKeyValue("path", shorten(path))
-        .addKeyValue("op", op)
-        .addKeyValue("rule", rule)
-        .addKeyValue("decision", "allow")
-        .log("socketproxy.decision");
+    decisionLine(LOG.atInfo(), id, method, path, op, rule, "allow").log("socketproxy.decision");
   }
 
   void deny(String id, String method, String path, String op, String rule, String reason, int status) {
     record("deny", rule);
     refusals.add("method", method, "path", shorten(path), "op", op, "rule", rule, "reason", reason,
         "status", status);
-    LOG.atWarn()
+    decisionLine(LOG.atWarn(), id, method, path, op, rule, "deny")
+        .addKeyValue("reason", reason)
+        .addKeyValue("status", status)
+        .log("socketproxy.decision");
+  }
+
+  /** The fields every decision line has, in this order. */
+  private LoggingEventBuilder decisionLine(LoggingEventBuilder line, String id, String method, String path, String op,
+      String rule, String decision) {
+    return line
         .addKeyValue("id", id)
         .addKeyValue("profile", profile)
         .addKeyValue("method", method)
         .addKeyValue("path", shorten(path))
         .addKeyValue("op", op)
         .addKeyValue("rule", rule)
-        .addKeyValue("decision", "deny")
-        .addKeyValue("reason", reason)
-        .addKeyValue("status", status)
-        .log("socketproxy.decision");
+        .addKeyValue("decision", decision);
   }
 
   private void record(String decision, String rule) {

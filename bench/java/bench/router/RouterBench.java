@@ -1,19 +1,23 @@
 /*
  * LLM router benchmark: load generator, streaming client, wrk driver and report, in one single-file program.
  *
- * Run with the JDK's source launcher (JDK >= 21, no dependencies):
+ * Run with the JDK's source launcher (JDK >= 22: it also compiles the shared bench/java/bench/common), no dependencies:
  *   java RouterBench.java run --direct-port P --router-port R --key KEY --wrk /usr/bin/wrk --tmp DIR [--quick] [...]
  *   java RouterBench.java pid-of-port PORT
  *
  * All traffic goes to 127.0.0.1 only. Every loop is bounded in count and in time; wrk runs under a timeout.
  * bench/router/run drives it (it starts nginx as the fake upstream and the router); see bench/router/README.md.
  */
+package bench.router;
 
+import bench.common.Options;
+import bench.common.Percentiles;
+import bench.common.ProcFs;
+import bench.common.Table;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +29,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 public class RouterBench {
 
@@ -52,11 +56,11 @@ public class RouterBench {
             usage();
             System.exit(2);
         }
-        Opts o = Opts.parse(Arrays.copyOfRange(argv, 1, argv.length));
+        Options o = Options.parse(Arrays.copyOfRange(argv, 1, argv.length), Set.of("quick"));
         switch (argv[0]) {
             case "run" -> new Runner(o).run();
             case "costs" -> new CostRunner(o).run();
-            case "pid-of-port" -> System.out.println(pidOfListeningPort(Integer.parseInt(o.positional.get(0))));
+            case "pid-of-port" -> System.out.println(ProcFs.pidOfListeningPort(Integer.parseInt(o.positional().get(0))));
             default -> {
                 usage();
                 System.exit(2);
@@ -74,172 +78,6 @@ public class RouterBench {
                            --tmp DIR [--quick] [--rate 2000] [--rate-seconds S] [--rounds N] [--warmup-seconds S]
                            [--warmup-max-seconds S] [--out FILE]
                        java RouterBench.java pid-of-port PORT""");
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // Options
-    // ------------------------------------------------------------------------------------------------
-
-    static final class Opts {
-        final Map<String, List<String>> map = new LinkedHashMap<>();
-        final List<String> positional = new ArrayList<>();
-
-        static Opts parse(String[] args) {
-            Opts o = new Opts();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (!a.startsWith("--")) {
-                    o.positional.add(a);
-                    continue;
-                }
-                String key = a.substring(2);
-                String val;
-                int eq = key.indexOf('=');
-                if (eq >= 0) {
-                    val = key.substring(eq + 1);
-                    key = key.substring(0, eq);
-                } else if (key.equals("quick")) {
-                    val = "true";
-                } else if (i + 1 < args.length) {
-                    val = args[++i];
-                } else {
-                    throw new IllegalArgumentException("missing value for --" + key);
-                }
-                o.map.computeIfAbsent(key, k -> new ArrayList<>()).add(val);
-            }
-            return o;
-        }
-
-        String get(String k, String def) {
-            List<String> v = map.get(k);
-            return v == null ? def : v.get(v.size() - 1);
-        }
-
-        String require(String k) {
-            String v = get(k, null);
-            if (v == null) {
-                throw new IllegalArgumentException("--" + k + " is required");
-            }
-            return v;
-        }
-
-        long getLong(String k, long def) {
-            String v = get(k, null);
-            return v == null ? def : Long.parseLong(v);
-        }
-
-        double getDouble(String k, double def) {
-            String v = get(k, null);
-            return v == null ? def : Double.parseDouble(v);
-        }
-
-        boolean has(String k) {
-            return map.containsKey(k);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // /proc helpers (Linux)
-    // ------------------------------------------------------------------------------------------------
-
-    /** The pid of the process holding the listening socket of 127.0.0.1:port (or *:port), or -1. */
-    static long pidOfListeningPort(int port) {
-        String portHex = String.format("%04X", port);
-        List<String> inodes = new ArrayList<>();
-        for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try {
-                for (String line : Files.readAllLines(Path.of(f))) {
-                    String[] p = line.trim().split("\\s+");
-                    if (p.length > 9 && p[1].endsWith(":" + portHex) && p[3].equals("0A")) {
-                        inodes.add(p[9]);
-                    }
-                }
-            } catch (IOException ignored) {
-                // no such table
-            }
-        }
-        if (inodes.isEmpty()) {
-            return -1;
-        }
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : (Iterable<Path>) procs::iterator) {
-                String name = proc.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
-                    for (Path fd : (Iterable<Path>) fds::iterator) {
-                        try {
-                            String target = Files.readSymbolicLink(fd).toString();
-                            for (String inode : inodes) {
-                                if (target.equals("socket:[" + inode + "]")) {
-                                    return Long.parseLong(name);
-                                }
-                            }
-                        } catch (IOException ignored) {
-                            // fd closed meanwhile
-                        }
-                    }
-                } catch (IOException | UncheckedIOException ignored) {
-                    // process gone or not ours
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
-    }
-
-    /** A field of /proc/PID/status in kB (VmRSS, VmHWM), or -1. */
-    static long statusKb(long pid, String field) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // process gone
-        }
-        return -1;
-    }
-
-    /** utime + stime of the JIT compiler threads (C1, C2) of a JVM, in clock ticks, or -1. */
-    static long compilerTicks(long pid) {
-        if (pid <= 0) {
-            return -1;
-        }
-        long ticks = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                String comm = Files.readString(task.resolve("comm")).trim();
-                if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
-                    String s = Files.readString(task.resolve("stat"));
-                    String[] p = s.substring(s.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(p[11]) + Long.parseLong(p[12]);
-                }
-            }
-            return ticks;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    /** utime + stime of a process in clock ticks (USER_HZ, 100 on Linux), or -1. */
-    static long cpuTicks(long pid) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try {
-            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] p = s.substring(s.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(p[11]) + Long.parseLong(p[12]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -422,6 +260,14 @@ public class RouterBench {
                 // nothing to do
             }
         }
+
+        /** Closes {@code conn} when there is one; returns null, a loop's "no connection yet". */
+        static Http closeIfAny(Http conn) {
+            if (conn != null) {
+                conn.close();
+            }
+            return null;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -504,21 +350,15 @@ public class RouterBench {
                                 non2xx.incrementAndGet();
                             }
                             if (!a.open()) {
-                                conn.close();
-                                conn = null;
+                                conn = Http.closeIfAny(conn);
                             }
                         } catch (IOException | RuntimeException e) {
                             ioErrors.incrementAndGet();
-                            if (conn != null) {
-                                conn.close();
-                            }
-                            conn = null;
+                            conn = Http.closeIfAny(conn);
                         }
                     }
                 } finally {
-                    if (conn != null) {
-                        conn.close();
-                    }
+                    Http.closeIfAny(conn);
                 }
             });
         }
@@ -562,21 +402,15 @@ public class RouterBench {
                         errors++;
                     }
                     if (!a.open()) {
-                        conn.close();
-                        conn = null;
+                        conn = Http.closeIfAny(conn);
                     }
                 } catch (IOException | RuntimeException e) {
                     errors++;
-                    if (conn != null) {
-                        conn.close();
-                    }
-                    conn = null;
+                    conn = Http.closeIfAny(conn);
                 }
             }
         } finally {
-            if (conn != null) {
-                conn.close();
-            }
+            Http.closeIfAny(conn);
         }
         long[] t = Arrays.copyOf(ttfc, n);
         long[] s = Arrays.copyOf(total, n);
@@ -663,22 +497,6 @@ public class RouterBench {
     // Runner
     // ------------------------------------------------------------------------------------------------
 
-    static double pct(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
-
-    static double pct(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
-
     static final class Runner {
         final boolean quick;
         final int directPort;
@@ -705,7 +523,7 @@ public class RouterBench {
         final Map<String, Map<String, Double>> results = new LinkedHashMap<>();
         final Map<String, String> notes = new LinkedHashMap<>();
 
-        Runner(Opts o) {
+        Runner(Options o) {
             quick = o.has("quick");
             directPort = Integer.parseInt(o.require("direct-port"));
             routerPort = Integer.parseInt(o.require("router-port"));
@@ -741,13 +559,13 @@ public class RouterBench {
             long errors = 0;
             double lastShare = Double.NaN;
             while (spent + 5 <= warmupMaxSeconds) {
-                long before = compilerTicks(routerPid);
+                long before = ProcFs.compilerTicks(routerPid);
                 if (before < 0) {
                     return errors;
                 }
                 errors += wrk(wrk, chatLua, routerPort, satThreads, satConnections, 5).errors();
                 spent += 5;
-                lastShare = (compilerTicks(routerPid) - before) / 100.0 / 5;
+                lastShare = (ProcFs.compilerTicks(routerPid) - before) / 100.0 / 5;
                 if (lastShare < 0.05) {
                     break;
                 }
@@ -792,7 +610,7 @@ public class RouterBench {
 
         void run() throws Exception {
             if (routerPid <= 0) {
-                routerPid = pidOfListeningPort(routerPort);
+                routerPid = ProcFs.pidOfListeningPort(routerPort);
             }
             if (routerPid <= 0) {
                 notes.put("router pid", "not found from its listening socket: no RSS/CPU figures");
@@ -806,7 +624,7 @@ public class RouterBench {
                 check(t, Http.request(port(t), CHAT_PATH, key, chatBody()), false);
                 check(t, Http.request(port(t), streamPath(t), key, streamBody()), true);
             }
-            put("router", "rss_start", statusKb(routerPid, "VmRSS"));
+            put("router", "rss_start", ProcFs.statusKb(routerPid, "VmRSS"));
 
             // 1. Warm-up, not recorded: the router's JIT, its connection pool to nginx, and this JVM.
             // At saturation, so the router's JIT (C2) and heap settle quickly: with less, the open-loop phase that
@@ -833,15 +651,15 @@ public class RouterBench {
                 fixedRate(port(t), req, rate, rateWarmup, connections);
                 RateResult r = fixedRate(port(t), req, rate, rateSeconds, connections);
                 put(t, "rate_achieved", r.achievedRate());
-                put(t, "rate_p50", pct(r.latencies(), 50) / 1e6);
-                put(t, "rate_p90", pct(r.latencies(), 90) / 1e6);
-                put(t, "rate_p99", pct(r.latencies(), 99) / 1e6);
-                put(t, "rate_p999", pct(r.latencies(), 99.9) / 1e6);
+                put(t, "rate_p50", Percentiles.of(r.latencies(), 50) / 1e6);
+                put(t, "rate_p90", Percentiles.of(r.latencies(), 90) / 1e6);
+                put(t, "rate_p99", Percentiles.of(r.latencies(), 99) / 1e6);
+                put(t, "rate_p999", Percentiles.of(r.latencies(), 99.9) / 1e6);
                 put(t, "rate_max", r.latencies().length == 0 ? Double.NaN : r.latencies()[r.latencies().length - 1] / 1e6);
                 put(t, "rate_errors", r.non2xx() + r.ioErrors() + r.notSent());
                 if (t.equals("router") && r.overheadsMs().length > 0) {
-                    put(t, "rate_self_p50", pct(r.overheadsMs(), 50));
-                    put(t, "rate_self_p99", pct(r.overheadsMs(), 99));
+                    put(t, "rate_self_p50", Percentiles.of(r.overheadsMs(), 50));
+                    put(t, "rate_self_p99", Percentiles.of(r.overheadsMs(), 99));
                 }
                 if (r.non2xx() + r.ioErrors() + r.notSent() > 0) {
                     notes.put(t + " @rate", String.format(Locale.ROOT, "%d non-2xx, %d I/O errors, %d not sent in time",
@@ -871,9 +689,9 @@ public class RouterBench {
                 say(String.format(Locale.ROOT, "%s: %d streamed requests, one at a time", t, ttfcRequests));
                 StreamResult s = streams(port(t), Http.request(port(t), streamPath(t), key, streamBody()),
                         ttfcRequests, 60);
-                put(t, "ttfc_p50", pct(s.ttfc(), 50) / 1e6);
-                put(t, "ttfc_p99", pct(s.ttfc(), 99) / 1e6);
-                put(t, "stream_total_p50", pct(s.total(), 50) / 1e6);
+                put(t, "ttfc_p50", Percentiles.of(s.ttfc(), 50) / 1e6);
+                put(t, "ttfc_p99", Percentiles.of(s.ttfc(), 99) / 1e6);
+                put(t, "stream_total_p50", Percentiles.of(s.total(), 50) / 1e6);
                 put(t, "ttfc_n", s.ttfc().length);
                 if (s.errors() > 0) {
                     notes.put(t + " streams", s.errors() + " failed streamed requests");
@@ -883,9 +701,9 @@ public class RouterBench {
             // 5. Saturation (wrk -t2 -c64, closed loop): the most the path answers per second.
             for (String t : List.of("direct", "router")) {
                 say(String.format(Locale.ROOT, "%s: wrk -t%d -c%d -d%.0fs", t, satThreads, satConnections, satSeconds));
-                long cpu0 = t.equals("router") ? cpuTicks(routerPid) : -1;
+                long cpu0 = t.equals("router") ? ProcFs.cpuTicks(routerPid) : -1;
                 WrkResult w = wrk(wrk, chatLua, port(t), satThreads, satConnections, satSeconds);
-                long cpu1 = t.equals("router") ? cpuTicks(routerPid) : -1;
+                long cpu1 = t.equals("router") ? ProcFs.cpuTicks(routerPid) : -1;
                 put(t, "sat_rps", w.rps());
                 put(t, "sat_errors", w.errors());
                 put(t, "sat_p50", w.p50Ms());
@@ -899,8 +717,8 @@ public class RouterBench {
                 }
             }
 
-            put("router", "rss_end", statusKb(routerPid, "VmRSS"));
-            put("router", "rss_hwm", statusKb(routerPid, "VmHWM"));
+            put("router", "rss_end", ProcFs.statusKb(routerPid, "VmRSS"));
+            put("router", "rss_hwm", ProcFs.statusKb(routerPid, "VmHWM"));
             double took = (System.nanoTime() - started) / 1e9;
             say(String.format(Locale.ROOT, "measured in %.0f s", took));
             String table = table();
@@ -960,14 +778,14 @@ public class RouterBench {
                 double scale = row.unit().equals("MB") ? 1 / 1000.0 : 1;
                 List<String> cells = new ArrayList<>();
                 cells.add(row.label() + (row.unit().isEmpty() ? "" : " (" + row.unit() + ")"));
-                cells.add(d == null ? "-" : fmt(d * scale, row.decimals()));
-                cells.add(c == null ? "-" : fmt(c * scale, row.decimals()));
+                cells.add(d == null ? "-" : Table.number(d * scale, row.decimals()));
+                cells.add(c == null ? "-" : Table.number(c * scale, row.decimals()));
                 cells.add(row.added() && d != null && c != null ? signed(c - d, row.decimals()) : "-");
-                cells.add(d != null && c != null && d > 0 ? String.format(Locale.ROOT, "%.2fx", c / d) : "-");
+                cells.add(Table.ratio(c, d));
                 cells.add(verdict(row.rule(), d, c));
                 rows.add(cells.toArray(String[]::new));
             }
-            StringBuilder sb = new StringBuilder(grid(header, rows));
+            StringBuilder sb = new StringBuilder(Table.grid(header, rows));
             sb.append('\n');
             sb.append(String.format(Locale.ROOT, """
                     direct = load generator -> nginx (fake upstream); router = load generator -> clincher router -> nginx.
@@ -1012,51 +830,10 @@ public class RouterBench {
             };
         }
 
-        /** The header, a rule and the rows, each column as wide as its widest cell. */
-        static String grid(List<String> header, List<String[]> rows) {
-            int[] w = new int[header.size()];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = header.get(i).length();
-                for (String[] row : rows) {
-                    w[i] = Math.max(w[i], row[i].length());
-                }
-            }
-            StringBuilder sb = new StringBuilder();
-            sb.append(line(header.toArray(String[]::new), w));
-            StringBuilder sep = new StringBuilder();
-            for (int i = 0; i < w.length; i++) {
-                sep.append("-".repeat(w[i])).append(i + 1 < w.length ? "-+-" : "");
-            }
-            sb.append(sep.toString().stripTrailing()).append('\n');
-            for (String[] row : rows) {
-                sb.append(line(row, w));
-            }
-            return sb.toString();
-        }
-
-        static String fmt(double v, int decimals) {
-            return String.format(Locale.ROOT, "%,." + decimals + "f", v);
-        }
-
         static String signed(double v, int decimals) {
-            return (v >= 0 ? "+" : "") + fmt(v, decimals);
+            return (v >= 0 ? "+" : "") + Table.number(v, decimals);
         }
 
-        static String line(String[] cells, int[] w) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < cells.length; i++) {
-                String c = cells[i];
-                if (i == 0 || i == cells.length - 1) {
-                    sb.append(String.format("%-" + w[i] + "s", c));
-                } else {
-                    sb.append(String.format("%" + w[i] + "s", c));
-                }
-                if (i + 1 < cells.length) {
-                    sb.append(" | ");
-                }
-            }
-            return sb.toString().stripTrailing() + "\n";
-        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1109,9 +886,9 @@ public class RouterBench {
         final String outFile;
         final String model;
 
-        CostRunner(Opts o) {
+        CostRunner(Options o) {
             boolean quick = o.has("quick");
-            for (String spec : o.map.getOrDefault("variant", List.of())) {
+            for (String spec : o.all("variant")) {
                 int eq = spec.lastIndexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("--variant takes NAME=PORT, not " + spec);
@@ -1149,7 +926,7 @@ public class RouterBench {
             for (Variant v : variants) {
                 Measured m = new Measured();
                 measured.put(v.name(), m);
-                m.pid = pidOfListeningPort(v.port());
+                m.pid = ProcFs.pidOfListeningPort(v.port());
                 m.bearer = v == baseline() ? masterKey : generateKey(v);
                 try (Http c = new Http(v.port())) {
                     Answer a = c.exchange(Http.request(v.port(), CHAT_PATH, m.bearer, chatBody()), false);
@@ -1209,13 +986,13 @@ public class RouterBench {
             double spent = warmupSeconds;
             double share = Double.NaN;
             while (spent + 5 <= warmupMaxSeconds) {
-                long before = compilerTicks(m.pid);
+                long before = ProcFs.compilerTicks(m.pid);
                 if (before < 0) {
                     break;
                 }
                 errors += wrk(wrk, lua, v.port(), 2, 64, 5).errors();
                 spent += 5;
-                share = (compilerTicks(m.pid) - before) / 100.0 / 5;
+                share = (ProcFs.compilerTicks(m.pid) - before) / 100.0 / 5;
                 if (share < 0.05) {
                     break;
                 }
@@ -1233,9 +1010,9 @@ public class RouterBench {
             say(String.format(Locale.ROOT, "round %d, %s: %,.0f req/s open loop, %.0f s + %.0f s", round + 1,
                     v.name(), rate, rateWarmup, rateSeconds));
             fixedRate(v.port(), request, rate, rateWarmup, connections);
-            long cpu0 = cpuTicks(m.pid);
+            long cpu0 = ProcFs.cpuTicks(m.pid);
             RateResult r = fixedRate(v.port(), request, rate, rateSeconds, connections);
-            long cpu1 = cpuTicks(m.pid);
+            long cpu1 = ProcFs.cpuTicks(m.pid);
             m.latencies.add(r.latencies());
             m.overheads.add(r.overheadsMs());
             m.requests += r.ok() + r.non2xx();
@@ -1263,31 +1040,31 @@ public class RouterBench {
             List<String> header = List.of("variant", "achieved/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms",
                     "added p50", "added p99", "self p50", "CPU us/req", "errors", "target");
             long[] base = pooled(measured.get(baseline().name()).latencies);
-            double baseP50 = pct(base, 50) / 1e6;
-            double baseP99 = pct(base, 99) / 1e6;
+            double baseP50 = Percentiles.of(base, 50) / 1e6;
+            double baseP99 = Percentiles.of(base, 99) / 1e6;
             List<String[]> rows = new ArrayList<>();
             for (Variant v : variants) {
                 Measured m = measured.get(v.name());
                 long[] lat = pooled(m.latencies);
                 double[] self = pooledDoubles(m.overheads);
-                double p50 = pct(lat, 50) / 1e6;
-                double p99 = pct(lat, 99) / 1e6;
+                double p50 = Percentiles.of(lat, 50) / 1e6;
+                double p99 = Percentiles.of(lat, 99) / 1e6;
                 boolean isBase = v == baseline();
                 String verdict = isBase ? "(baseline)" : (p50 - baseP50 <= TARGET_ADDED_P50_MS ? "PASS" : "FAIL")
                         + " (added p50 <= 0.2 ms)";
                 rows.add(new String[] {
                     v.name(),
-                    Runner.fmt(m.seconds > 0 ? m.requests / m.seconds : 0, 0),
-                    Runner.fmt(p50, 3), Runner.fmt(pct(lat, 90) / 1e6, 3), Runner.fmt(p99, 3),
-                    Runner.fmt(pct(lat, 99.9) / 1e6, 3),
+                    Table.number(m.seconds > 0 ? m.requests / m.seconds : 0, 0),
+                    Table.number(p50, 3), Table.number(Percentiles.of(lat, 90) / 1e6, 3), Table.number(p99, 3),
+                    Table.number(Percentiles.of(lat, 99.9) / 1e6, 3),
                     isBase ? "-" : Runner.signed(p50 - baseP50, 3),
                     isBase ? "-" : Runner.signed(p99 - baseP99, 3),
-                    self.length == 0 ? "-" : Runner.fmt(pct(self, 50), 3),
-                    m.requests > 0 && m.pid > 0 ? Runner.fmt(m.cpuTicks * 10_000.0 / m.requests, 0) : "-",
+                    self.length == 0 ? "-" : Table.number(Percentiles.of(self, 50), 3),
+                    m.requests > 0 && m.pid > 0 ? Table.number(m.cpuTicks * 10_000.0 / m.requests, 0) : "-",
                     Long.toString(m.errors),
                     verdict});
             }
-            StringBuilder sb = new StringBuilder(Runner.grid(header, rows));
+            StringBuilder sb = new StringBuilder(Table.grid(header, rows));
             sb.append('\n');
             sb.append(String.format(Locale.ROOT, """
                     Each variant is its own router on the same nginx. Open loop at %,.0f req/s on %d keep-alive

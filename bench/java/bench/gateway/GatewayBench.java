@@ -1,8 +1,8 @@
 /*
  * Gateway benchmark: the fake model provider, the load, the sandbox measurements and the report, in one file.
  *
- * Run with the JDK's source launcher and the shaded clincher jar on the class path (it uses the gateway's own
- * Docker client and sandbox manager, and Jackson):
+ * Run with the JDK's source launcher (JDK >= 22: it also compiles the shared bench/java/bench/common) and the shaded
+ * clincher jar on the class path (it uses the gateway's own Docker client and sandbox manager, and Jackson):
  *   java -cp clincher.jar GatewayBench.java provider --port P [--max-seconds 3600]
  *   java -cp clincher.jar GatewayBench.java run --proxy-port SP --router-port R --gateway-port G --provider-port U
  *        --gateway-pid PID --router-pid PID --token-file F --socket /var/run/docker.sock --instance I --tmp DIR
@@ -13,10 +13,15 @@
  * All traffic goes to 127.0.0.1 (and the Docker socket). Every loop is bounded in count and in time.
  * bench/gateway/run drives it; see bench/gateway/README.md.
  */
+package bench.gateway;
 
+import bench.common.Options;
+import bench.common.Percentiles;
+import bench.common.ProcFs;
+import bench.common.Row;
+import bench.common.Table;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -52,6 +57,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -76,7 +82,7 @@ public class GatewayBench {
       System.err.println("usage: java -cp clincher.jar GatewayBench.java provider|run|cleanup [options] (see the file's header)");
       System.exit(2);
     }
-    Opts o = Opts.parse(Arrays.copyOfRange(argv, 1, argv.length));
+    Options o = Options.parse(Arrays.copyOfRange(argv, 1, argv.length), Set.of("quick", "nmt")).withoutPositional();
     switch (argv[0]) {
       case "provider" -> Provider.serve(o.getInt("port", 0), o.getInt("max-seconds", 3600));
       case "run" -> new Runner(o).run();
@@ -90,46 +96,6 @@ public class GatewayBench {
 
   static void say(String message) {
     System.err.println(message);
-  }
-
-  /** {@code --key value}, {@code --key=value} and the flag {@code --quick}. */
-  record Opts(Map<String, String> map) {
-    static Opts parse(String[] args) {
-      Map<String, String> map = new LinkedHashMap<>();
-      for (int i = 0; i < args.length; i++) {
-        if (!args[i].startsWith("--")) {
-          throw new IllegalArgumentException("unexpected argument " + args[i]);
-        }
-        String key = args[i].substring(2);
-        int eq = key.indexOf('=');
-        if (eq >= 0) {
-          map.put(key.substring(0, eq), key.substring(eq + 1));
-        } else if (key.equals("quick") || key.equals("nmt")) {
-          map.put(key, "true");
-        } else if (i + 1 < args.length) {
-          map.put(key, args[++i]);
-        } else {
-          throw new IllegalArgumentException("missing value for --" + key);
-        }
-      }
-      return new Opts(map);
-    }
-
-    String require(String key) {
-      String v = map.get(key);
-      if (v == null) {
-        throw new IllegalArgumentException("--" + key + " is required");
-      }
-      return v;
-    }
-
-    int getInt(String key, int def) {
-      return map.containsKey(key) ? Integer.parseInt(map.get(key)) : def;
-    }
-
-    boolean has(String key) {
-      return map.containsKey(key);
-    }
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -279,36 +245,12 @@ public class GatewayBench {
   }
 
   // ------------------------------------------------------------------------------------------------------------
-  // /proc, percentiles, processes
+  // percentiles, processes
   // ------------------------------------------------------------------------------------------------------------
-
-  static final java.util.regex.Pattern STATUS_KB = java.util.regex.Pattern.compile("(?m)^(\\w+):\\s+(\\d+) kB$");
-
-  /** A field of /proc/PID/status in kB (VmRSS, VmHWM), or -1 when the process is gone. */
-  static long statusKb(long pid, String field) {
-    String status;
-    try {
-      status = Files.readString(Path.of("/proc/" + pid + "/status"));
-    } catch (IOException e) {
-      return -1;
-    }
-    var m = STATUS_KB.matcher(status);
-    while (m.find()) {
-      if (m.group(1).equals(field)) {
-        return Long.parseLong(m.group(2));
-      }
-    }
-    return -1;
-  }
 
   /** The p-th percentile (nearest rank) of unsorted values in nanoseconds, in milliseconds; NaN when empty. */
   static double pctMs(List<Long> nanos, double p) {
-    if (nanos.isEmpty()) {
-      return Double.NaN;
-    }
-    long[] s = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-    int rank = (int) Math.ceil(p / 100.0 * s.length);
-    return s[Math.max(0, Math.min(s.length - 1, rank - 1))] / 1e6;
+    return Percentiles.of(nanos.stream().mapToLong(Long::longValue).sorted().toArray(), p) / 1e6;
   }
 
   /** Runs a command with a time limit; returns its exit code, or throws with its output. */
@@ -463,7 +405,7 @@ public class GatewayBench {
     final Map<String, Double> values = new LinkedHashMap<>();
     final List<String> notes = new ArrayList<>();
 
-    Runner(Opts o) throws IOException {
+    Runner(Options o) throws IOException {
       quick = o.has("quick");
       proxyPort = Integer.parseInt(o.require("proxy-port"));
       routerPort = Integer.parseInt(o.require("router-port"));
@@ -479,7 +421,7 @@ public class GatewayBench {
       socket = Path.of(o.require("socket"));
       instance = o.require("instance");
       tmp = Path.of(o.require("tmp"));
-      outFile = o.map().get("out");
+      outFile = o.get("out", null);
       execs = o.getInt("execs", quick ? 30 : 100);
       cold = o.getInt("cold", quick ? 3 : 7);
       runs = o.getInt("runs", quick ? 15 : 50);
@@ -488,7 +430,7 @@ public class GatewayBench {
       chunks = o.getInt("chunks", 30); // 30 s streams: starting 1,000 runs takes ~20 s on a busy 2-core machine,
       chunkMs = o.getInt("chunk-ms", 1000); // so 10 s streams (50 x 200 ms) were never all open at once
       connectSpreadMs = o.getInt("connect-spread-ms", 2000);
-      phases = List.of(o.map().getOrDefault("phases", "sandbox,steps,streams").split(","));
+      phases = List.of(o.get("phases", "sandbox,steps,streams").split(","));
       nmt = o.has("nmt");
       if (execs < 1 || execs > 10_000 || cold < 1 || cold > 50 || runs < 1 || runs > 10_000 || toolSteps < 1
           || toolSteps > 15 || sessions < 1 || sessions > 5_000 || chunks < 1 || chunks > 1000 || chunkMs < 0
@@ -834,8 +776,8 @@ public class GatewayBench {
         }
       }
       providerPost("/_bench/reset");
-      values.put("gw_rss_before", (double) statusKb(gatewayPid, "VmRSS"));
-      values.put("router_rss_before", (double) statusKb(routerPid, "VmRSS"));
+      values.put("gw_rss_before", (double) ProcFs.statusKb(gatewayPid, "VmRSS"));
+      values.put("router_rss_before", (double) ProcFs.statusKb(routerPid, "VmRSS"));
       long spreadNanos = TimeUnit.MILLISECONDS.toNanos(connectSpreadMs) / sessions;
       String script = "slow:" + chunks + ":" + chunkMs;
       long streamMs = (long) chunks * chunkMs;
@@ -851,8 +793,8 @@ public class GatewayBench {
         long snapshotKb = 0;
         int snapshots = 0;
         for (int n = 0; n < 10_000 && !Thread.currentThread().isInterrupted(); n++) {
-          long gw = statusKb(gatewayPid, "VmRSS");
-          long rt = statusKb(routerPid, "VmRSS");
+          long gw = ProcFs.statusKb(gatewayPid, "VmRSS");
+          long rt = ProcFs.statusKb(routerPid, "VmRSS");
           int open = providerOpen();
           int runs = streaming.get();
           maxOpen.accumulateAndGet(open, Math::max);
@@ -914,9 +856,9 @@ public class GatewayBench {
       values.put("gw_open_at_peak", (double) openAtPeak.get());
       values.put("max_streaming", (double) maxStreaming.get());
       values.put("gw_rss_peak", (double) gwPeak.get());
-      values.put("gw_rss_hwm", (double) statusKb(gatewayPid, "VmHWM"));
+      values.put("gw_rss_hwm", (double) ProcFs.statusKb(gatewayPid, "VmHWM"));
       values.put("router_rss_peak", (double) routerPeak.get());
-      values.put("router_rss_hwm", (double) statusKb(routerPid, "VmHWM"));
+      values.put("router_rss_hwm", (double) ProcFs.statusKb(routerPid, "VmHWM"));
     }
 
     int providerOpen() {
@@ -955,8 +897,6 @@ public class GatewayBench {
       values.put(metric + "_base", baseline);
     }
 
-    record Row(String label, String metric, String unit, int decimals, String rule) {}
-
     String table() {
       String steps = String.format(Locale.ROOT, "%.0f", values.getOrDefault("steps", Double.NaN));
       List<Row> spec = List.of(
@@ -993,41 +933,14 @@ public class GatewayBench {
           new Row("4. router RSS before the streams", "router_rss_before", "MB", 1, null),
           new Row("4. router RSS peak (sampled every 200 ms)", "router_rss_peak", "MB", 1, null),
           new Row("4. router VmHWM after the streams", "router_rss_hwm", "MB", 1, null));
+      List<String> header = List.of("metric", "gateway", "baseline", "gateway/baseline", "target");
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"metric", "gateway", "baseline", "gateway/baseline", "target"});
       for (Row r : spec) {
         Double g = values.get(r.metric());
         Double b = values.get(r.metric() + "_base");
-        double scale = r.unit().equals("MB") ? 1 / 1000.0 : 1;
-        rows.add(new String[] {r.label() + (r.unit().isEmpty() ? "" : " (" + r.unit() + ")"),
-            fmt(g, scale, r.decimals()), fmt(b, scale, r.decimals()),
-            g != null && b != null && !g.isNaN() && !b.isNaN() && b > 0
-                ? String.format(Locale.ROOT, "%.2fx", g / b) : "-",
-            verdict(r.rule(), g, b)});
+        rows.add(new String[] {r.heading(), r.cell(g), r.cell(b), Table.ratio(g, b), verdict(r.rule(), g, b)});
       }
-      int[] w = new int[5];
-      for (String[] row : rows) {
-        for (int i = 0; i < w.length; i++) {
-          w[i] = Math.max(w[i], row[i].length());
-        }
-      }
-      StringBuilder sb = new StringBuilder();
-      for (int n = 0; n < rows.size(); n++) {
-        String[] row = rows.get(n);
-        StringBuilder line = new StringBuilder();
-        for (int i = 0; i < row.length; i++) {
-          line.append(i == 0 || i == row.length - 1 ? String.format("%-" + w[i] + "s", row[i])
-              : String.format("%" + w[i] + "s", row[i])).append(i + 1 < row.length ? " | " : "");
-        }
-        sb.append(line.toString().stripTrailing()).append('\n');
-        if (n == 0) {
-          StringBuilder sep = new StringBuilder();
-          for (int i = 0; i < w.length; i++) {
-            sep.append("-".repeat(w[i])).append(i + 1 < w.length ? "-+-" : "");
-          }
-          sb.append(sep.toString().stripTrailing()).append('\n');
-        }
-      }
+      StringBuilder sb = new StringBuilder(Table.grid(header, rows));
       sb.append('\n').append(String.format(Locale.ROOT, """
           baseline: 1. `docker exec <container> CMD` (the CLI) straight on the Docker socket, same container, \
           interleaved (%.0f each);
@@ -1058,10 +971,6 @@ public class GatewayBench {
         case "rss" -> !known ? "<= 512 MB" : (g / 1000.0 <= TARGET_RSS_MB ? "PASS" : "FAIL") + " (<= 512 MB)";
         default -> "";
       };
-    }
-
-    static String fmt(Double v, double scale, int decimals) {
-      return v == null || v.isNaN() || v < 0 ? "-" : String.format(Locale.ROOT, "%,." + decimals + "f", v * scale);
     }
   }
 }

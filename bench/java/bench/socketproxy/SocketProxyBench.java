@@ -1,7 +1,7 @@
 /*
  * Docker socket proxy benchmark: load generator and sandbox-container helper in one single-file program.
  *
- * Run with the JDK's source launcher (JDK >= 21, no dependencies):
+ * Run with the JDK's source launcher (JDK >= 22: it also compiles the shared bench/java/bench/common), no dependencies:
  *   java SocketProxyBench.java setup   --socket /var/run/docker.sock --run-id ID      (prints the container id)
  *   java SocketProxyBench.java run     --socket /var/run/docker.sock --container ID
  *                                      [--target NAME=127.0.0.1:PORT]... [--quick] [...]
@@ -11,10 +11,21 @@
  * for "direct", over TCP to 127.0.0.1 for each proxy. Every loop is bounded in count and in time; every blocking
  * read is cut off by a watchdog. bench/socket-proxy/run drives it; see bench/socket-proxy/README.md.
  */
+package bench.socketproxy;
 
+import bench.common.Bytes;
+import bench.common.LoopbackPort;
+import bench.common.Options;
+import bench.common.Percentiles;
+import bench.common.Progress;
+import bench.common.ProxyComparison;
+import bench.common.ProcFs;
+import bench.common.Results;
+import bench.common.Row;
+import bench.common.Sleep;
+import bench.common.Table;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -23,7 +34,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +52,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 public class SocketProxyBench {
 
@@ -60,10 +69,10 @@ public class SocketProxyBench {
             usage();
             System.exit(2);
         }
-        Opts o = Opts.parse(Arrays.copyOfRange(argv, 1, argv.length));
+        Options o = Options.parse(Arrays.copyOfRange(argv, 1, argv.length), Set.of("quick")).withoutPositional();
         Path socket = Path.of(o.get("socket", "/var/run/docker.sock"));
         Thread.ofPlatform().daemon().name("hard-limit").start(() -> {
-            sleepMs(TimeUnit.SECONDS.toMillis(HARD_LIMIT_S));
+            Sleep.millis(TimeUnit.SECONDS.toMillis(HARD_LIMIT_S));
             System.err.println("error: hard time limit of " + HARD_LIMIT_S + " s reached, exiting");
             Runtime.getRuntime().halt(3);
         });
@@ -102,68 +111,12 @@ public class SocketProxyBench {
                   java SocketProxyBench.java cleanup --socket PATH --run-id ID""");
     }
 
-    static String require(Opts o, String key) {
+    static String require(Options o, String key) {
         String v = o.get(key, null);
         if (v == null || !v.matches("[A-Za-z0-9_.-]{1,64}")) {
             throw new IllegalArgumentException("--" + key + " is required ([A-Za-z0-9_.-]{1,64})");
         }
         return v;
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // Options
-    // ------------------------------------------------------------------------------------------------
-
-    static final class Opts {
-        final Map<String, List<String>> map = new LinkedHashMap<>();
-
-        static Opts parse(String[] args) {
-            Opts o = new Opts();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (!a.startsWith("--")) {
-                    throw new IllegalArgumentException("unexpected argument: " + a);
-                }
-                String key = a.substring(2);
-                String val;
-                int eq = key.indexOf('=');
-                if (eq >= 0) {
-                    val = key.substring(eq + 1);
-                    key = key.substring(0, eq);
-                } else if (key.equals("quick")) {
-                    val = "true";
-                } else if (i + 1 < args.length) {
-                    val = args[++i];
-                } else {
-                    throw new IllegalArgumentException("missing value for --" + key);
-                }
-                o.map.computeIfAbsent(key, k -> new ArrayList<>()).add(val);
-            }
-            return o;
-        }
-
-        String get(String k, String def) {
-            List<String> v = map.get(k);
-            return v == null ? def : v.get(v.size() - 1);
-        }
-
-        long getLong(String k, long def) {
-            String v = get(k, null);
-            return v == null ? def : Long.parseLong(v);
-        }
-
-        double getDouble(String k, double def) {
-            String v = get(k, null);
-            return v == null ? def : Double.parseDouble(v);
-        }
-
-        List<String> all(String k) {
-            return map.getOrDefault(k, List.of());
-        }
-
-        boolean has(String k) {
-            return map.containsKey(k);
-        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -186,7 +139,7 @@ public class SocketProxyBench {
     static {
         Thread.ofPlatform().daemon().name("watchdog").start(() -> {
             while (true) {
-                sleepMs(100);
+                Sleep.millis(100);
                 long now = System.nanoTime();
                 for (Conn c : LIVE) {
                     if (now - c.deadline > 0) {
@@ -276,7 +229,7 @@ public class SocketProxyBench {
         Head readHead() throws IOException {
             int scanFrom = pos;
             while (true) {
-                int end = indexOf(buf, scanFrom, lim, CRLFCRLF);
+                int end = Bytes.indexOf(buf, scanFrom, lim, CRLFCRLF);
                 if (end >= 0) {
                     String head = new String(buf, pos, end - pos, StandardCharsets.ISO_8859_1);
                     pos = end + 4;
@@ -430,19 +383,6 @@ public class SocketProxyBench {
         }
     }
 
-    static int indexOf(byte[] b, int from, int to, byte[] pat) {
-        outer:
-        for (int i = Math.max(0, from); i + pat.length <= to; i++) {
-            for (int j = 0; j < pat.length; j++) {
-                if (b[i + j] != pat[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
     static String firstLine(byte[] b, int from, int to) {
         int e = from;
         while (e < to && b[e] != '\r' && b[e] != '\n') {
@@ -561,108 +501,8 @@ public class SocketProxyBench {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // /proc helpers (Linux): the proxy's pid from its listening socket, its CPU time and RSS
-    // ------------------------------------------------------------------------------------------------
-
-    static long pidOfListeningPort(int port) {
-        String portHex = String.format("%04X", port);
-        List<String> inodes = new ArrayList<>();
-        for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try {
-                for (String line : Files.readAllLines(Path.of(f))) {
-                    String[] p = line.trim().split("\\s+");
-                    if (p.length > 9 && p[1].endsWith(":" + portHex) && p[3].equals("0A")) {
-                        inodes.add(p[9]);
-                    }
-                }
-            } catch (IOException ignored) {
-                // no such table
-            }
-        }
-        if (inodes.isEmpty()) {
-            return -1;
-        }
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : (Iterable<Path>) procs::iterator) {
-                String name = proc.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
-                    for (Path fd : (Iterable<Path>) fds::iterator) {
-                        try {
-                            String target = Files.readSymbolicLink(fd).toString();
-                            for (String inode : inodes) {
-                                if (target.equals("socket:[" + inode + "]")) {
-                                    return Long.parseLong(name);
-                                }
-                            }
-                        } catch (IOException ignored) {
-                            // fd closed meanwhile
-                        }
-                    }
-                } catch (IOException | UncheckedIOException ignored) {
-                    // process gone or not ours
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
-    }
-
-    static long statusKb(long pid, String field) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // process gone
-        }
-        return -1;
-    }
-
-    /** utime + stime in clock ticks (USER_HZ, 100 on Linux), or -1. */
-    static long cpuTicks(long pid) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try {
-            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] p = s.substring(s.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(p[11]) + Long.parseLong(p[12]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    static void sleepMs(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static double pct(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
-    }
-
-    // ------------------------------------------------------------------------------------------------
     // The benchmark
     // ------------------------------------------------------------------------------------------------
-
-    record Row(String label, String metric, String unit, int decimals, String rule) {
-    }
 
     record RateResult(long ok, long errors, double seconds, long[] samples, String firstError, long cpuTicks) {
     }
@@ -671,7 +511,7 @@ public class SocketProxyBench {
     }
 
     static final class Runner {
-        final Opts o;
+        final Options o;
         final Path socket;
         final String container;
         final boolean quick;
@@ -681,14 +521,14 @@ public class SocketProxyBench {
         final int execs;
         final double execMaxSeconds;
         final List<Target> targets = new ArrayList<>();
-        final Map<String, Map<String, Double>> results = new LinkedHashMap<>();
+        final Results results = new Results();
         final Map<String, String> notes = new LinkedHashMap<>();
         String api;
         byte[] ping;
         byte[] list;
         String listTarget;
 
-        Runner(Opts o, Path socket, String container) {
+        Runner(Options o, Path socket, String container) {
             this.o = o;
             this.socket = socket;
             this.container = container;
@@ -703,24 +543,9 @@ public class SocketProxyBench {
             }
             targets.add(new Target("direct", UnixDomainSocketAddress.of(socket), -1));
             for (String spec : o.all("target")) {
-                int eq = spec.indexOf('=');
-                String name = spec.substring(0, eq);
-                String hp = spec.substring(eq + 1);
-                int colon = hp.lastIndexOf(':');
-                if (!hp.substring(0, colon).equals(LOOPBACK)) {
-                    throw new IllegalArgumentException("proxies must listen on 127.0.0.1: " + spec);
-                }
-                int port = Integer.parseInt(hp.substring(colon + 1));
-                targets.add(new Target(name, new InetSocketAddress(LOOPBACK, port), pidOfListeningPort(port)));
+                LoopbackPort proxy = LoopbackPort.parse(spec);
+                targets.add(new Target(proxy.name(), proxy.address(), proxy.listenerPid()));
             }
-        }
-
-        void put(Target t, String metric, double v) {
-            results.computeIfAbsent(t.name(), k -> new LinkedHashMap<>()).put(metric, v);
-        }
-
-        static void log(String fmt, Object... args) {
-            System.err.printf("  " + fmt + "%n", args);
         }
 
         void run() throws Exception {
@@ -737,7 +562,7 @@ public class SocketProxyBench {
                         : t.pid() > 0 ? " (pid " + t.pid() + ")" : " (pid not found: CPU/RSS not measured)");
                 if (preflight(t)) {
                     ok.add(t);
-                    put(t, "rss_start", statusKb(t.pid(), "VmRSS"));
+                    results.put(t.name(), "rss_start", ProcFs.statusKb(t.pid(), "VmRSS"));
                 }
             }
             System.err.println("== warm-up (not recorded)");
@@ -763,16 +588,11 @@ public class SocketProxyBench {
             closeControl();
             execPhase(ok);
             for (Target t : ok) {
-                put(t, "rss_end", statusKb(t.pid(), "VmRSS"));
+                results.put(t.name(), "rss_end", ProcFs.statusKb(t.pid(), "VmRSS"));
             }
             String table = table();
             System.err.printf("benchmark phases took %.0f s%n", (System.nanoTime() - start) / 1e9);
-            String out = o.get("out", null);
-            if (out != null) {
-                Files.writeString(Path.of(out), table);
-            } else {
-                System.out.print(table);
-            }
+            Table.writeOrPrint(table, o.get("out", null));
         }
 
         boolean preflight(Target t) {
@@ -792,7 +612,7 @@ public class SocketProxyBench {
                     throw new IOException("the sandbox container is missing from GET containers/json");
                 }
                 ExecTimes e = execRoundTrip(t, null);
-                log("preflight ok: _ping, containers/json (%d bytes), exec round trip %.1f ms", text.length(), e.total() / 1e6);
+                Progress.log("preflight ok: _ping, containers/json (%d bytes), exec round trip %.1f ms", text.length(), e.total() / 1e6);
                 return true;
             } catch (IOException e) {
                 notes.put(t.name(), "skipped: preflight failed: " + e.getMessage());
@@ -821,18 +641,18 @@ public class SocketProxyBench {
                 String first = rs.stream().map(RateResult::firstError).filter(e -> e != null).findFirst().orElse(null);
                 long ticks = rs.stream().mapToLong(RateResult::cpuTicks).anyMatch(x -> x < 0) ? -1
                         : rs.stream().mapToLong(RateResult::cpuTicks).sum();
-                put(t, key, okN / secs);
-                put(t, key + "_p50", pct(all, 50) / 1e3);
-                put(t, key + "_p99", pct(all, 99) / 1e3);
-                put(t, key + "_errors", err);
+                results.put(t.name(), key, okN / secs);
+                results.put(t.name(), key + "_p50", Percentiles.of(all, 50) / 1e3);
+                results.put(t.name(), key + "_p99", Percentiles.of(all, 99) / 1e3);
+                results.put(t.name(), key + "_errors", err);
                 if (cpu && ticks >= 0 && okN > 0) {
-                    put(t, key + "_cpu_us", ticks * 10_000.0 / okN);
+                    results.put(t.name(), key + "_cpu_us", ticks * 10_000.0 / okN);
                 }
                 if (err > 0) {
                     notes.put(t.name() + " " + key, err + " failed requests" + (first == null ? "" : ", first: " + first));
                 }
-                log("%-8s %,9.0f req/s (%d in %.1f s), p50 %.0f us, p99 %.0f us, %d errors%s", t.name(), okN / secs, okN,
-                        secs, pct(all, 50) / 1e3, pct(all, 99) / 1e3, err, first == null ? "" : " (first: " + first + ")");
+                Progress.log("%-8s %,9.0f req/s (%d in %.1f s), p50 %.0f us, p99 %.0f us, %d errors%s", t.name(), okN / secs, okN,
+                        secs, Percentiles.of(all, 50) / 1e3, Percentiles.of(all, 99) / 1e3, err, first == null ? "" : " (first: " + first + ")");
             }
         }
 
@@ -903,7 +723,7 @@ public class SocketProxyBench {
                                 conn.close();
                                 conn = null;
                             }
-                            sleepMs(1);
+                            Sleep.millis(1);
                         }
                     }
                     if (conn != null) {
@@ -914,14 +734,14 @@ public class SocketProxyBench {
                 }));
             }
             ready.await(IO_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS);
-            long cpu0 = cpuTicks(t.pid());
+            long cpu0 = ProcFs.cpuTicks(t.pid());
             startHolder[0] = System.nanoTime();
             go.countDown();
             for (Thread th : threads) {
                 th.join(TimeUnit.SECONDS.toMillis((long) secs + 2 * IO_TIMEOUT_MS / 1000 + 5));
             }
             double elapsed = (System.nanoTime() - startHolder[0]) / 1e9;
-            long cpu1 = cpuTicks(t.pid());
+            long cpu1 = ProcFs.cpuTicks(t.pid());
             long[] all = samples.stream().flatMapToLong(Arrays::stream).toArray();
             return new RateResult(ok.get(), errors.get(), elapsed, all, firstError.get(),
                     cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1);
@@ -1054,7 +874,7 @@ public class SocketProxyBench {
                     } catch (IOException e) {
                         errors.merge(t.name(), 1, Integer::sum);
                         firstError.putIfAbsent(t.name(), e.getMessage());
-                        sleepMs(10);
+                        Sleep.millis(10);
                     }
                 }
             }
@@ -1072,43 +892,29 @@ public class SocketProxyBench {
                 int err = errors.getOrDefault(t.name(), 0);
                 if (total.length > 0) {
                     double mean = Arrays.stream(total).average().orElse(Double.NaN);
-                    put(t, "exec_rate", 1e9 / mean);
-                    put(t, "exec_p50", pct(total, 50) / 1e6);
-                    put(t, "exec_p99", pct(total, 99) / 1e6);
-                    put(t, "exec_create_p50", pct(create, 50) / 1e6);
-                    put(t, "exec_start_p50", pct(start, 50) / 1e6);
-                    put(t, "exec_inspect_p50", pct(inspect, 50) / 1e6);
+                    results.put(t.name(), "exec_rate", 1e9 / mean);
+                    results.put(t.name(), "exec_p50", Percentiles.of(total, 50) / 1e6);
+                    results.put(t.name(), "exec_p99", Percentiles.of(total, 99) / 1e6);
+                    results.put(t.name(), "exec_create_p50", Percentiles.of(create, 50) / 1e6);
+                    results.put(t.name(), "exec_start_p50", Percentiles.of(start, 50) / 1e6);
+                    results.put(t.name(), "exec_inspect_p50", Percentiles.of(inspect, 50) / 1e6);
                 }
                 if (err > 0) {
                     notes.put(t.name() + " exec", err + " failed round trips, first: " + firstError.get(t.name()));
                 }
-                log("%-8s %d round trips, p50 %.2f ms, p99 %.2f ms (p50 create %.2f, start+stream %.2f, inspect %.2f ms), %d errors",
-                        t.name(), total.length, pct(total, 50) / 1e6, pct(total, 99) / 1e6, pct(create, 50) / 1e6,
-                        pct(start, 50) / 1e6, pct(inspect, 50) / 1e6, err);
+                Progress.log("%-8s %d round trips, p50 %.2f ms, p99 %.2f ms (p50 create %.2f, start+stream %.2f, inspect %.2f ms), %d errors",
+                        t.name(), total.length, Percentiles.of(total, 50) / 1e6, Percentiles.of(total, 99) / 1e6, Percentiles.of(create, 50) / 1e6,
+                        Percentiles.of(start, 50) / 1e6, Percentiles.of(inspect, 50) / 1e6, err);
             }
         }
 
         // ---- table -------------------------------------------------------------------------------------
 
-        Double val(String target, String metric) {
-            Map<String, Double> m = results.get(target);
-            if (m == null) {
-                return null;
-            }
-            Double v = m.get(metric);
-            return v == null || v.isNaN() || v < 0 ? null : v;
-        }
-
         String table() {
-            String a = "clincher";
-            String b = "haproxy";
             List<String> cols = new ArrayList<>();
             for (Target t : targets) {
                 cols.add(t.name());
             }
-            List<String> header = new ArrayList<>(List.of("metric"));
-            header.addAll(cols);
-            header.addAll(List.of(a + "/direct", a + "/" + b, "target"));
             String c = String.valueOf(clients);
             List<Row> spec = List.of(
                     new Row("GET /_ping, " + c + " clients", "ping16", "req/s", 0, "ping16"),
@@ -1129,39 +935,8 @@ public class SocketProxyBench {
                     new Row("proxy CPU per _ping @" + c, "ping16_cpu_us", "us", 1, null),
                     new Row("proxy RSS at start", "rss_start", "MB", 1, null),
                     new Row("proxy RSS at end", "rss_end", "MB", 1, null));
-            List<String[]> rows = new ArrayList<>();
-            for (Row r : spec) {
-                List<String> cells = new ArrayList<>();
-                cells.add(r.label() + " (" + r.unit() + ")");
-                for (String col : cols) {
-                    Double v = val(col, r.metric());
-                    cells.add(v == null ? "-" : fmt(r.unit().equals("MB") ? v / 1000.0 : v, r.decimals()));
-                }
-                Double ca = val(a, r.metric());
-                Double cd = val("direct", r.metric());
-                Double cb = val(b, r.metric());
-                cells.add(ca != null && cd != null && cd > 0 ? String.format(Locale.ROOT, "%.2fx", ca / cd) : "-");
-                cells.add(ca != null && cb != null && cb > 0 ? String.format(Locale.ROOT, "%.2fx", ca / cb) : "-");
-                cells.add(verdict(r.rule(), ca, cd, cb));
-                rows.add(cells.toArray(String[]::new));
-            }
-            int[] w = new int[header.size()];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = header.get(i).length();
-                for (String[] row : rows) {
-                    w[i] = Math.max(w[i], row[i].length());
-                }
-            }
-            StringBuilder sb = new StringBuilder();
-            sb.append(line(header.toArray(String[]::new), w));
-            StringBuilder sep = new StringBuilder();
-            for (int i = 0; i < w.length; i++) {
-                sep.append("-".repeat(w[i])).append(i + 1 < w.length ? "-+-" : "");
-            }
-            sb.append(sep.toString().stripTrailing()).append('\n');
-            for (String[] row : rows) {
-                sb.append(line(row, w));
-            }
+            StringBuilder sb = new StringBuilder(ProxyComparison.grid(results, cols, "haproxy", spec,
+                    (row, ca, cd, cb) -> verdict(row.rule(), ca, cd, cb)));
             sb.append('\n');
             sb.append(String.format(Locale.ROOT, """
                     req/s = completed 200 responses per second over %.1f s per column (%d slices, rotated between
@@ -1197,21 +972,5 @@ public class SocketProxyBench {
             };
         }
 
-        static String fmt(double v, int decimals) {
-            return String.format(Locale.ROOT, "%,." + decimals + "f", v);
-        }
-
-        static String line(String[] cells, int[] w) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < cells.length; i++) {
-                String c = cells[i];
-                sb.append(i == 0 || i == cells.length - 1 ? String.format("%-" + w[i] + "s", c)
-                        : String.format("%" + w[i] + "s", c));
-                if (i + 1 < cells.length) {
-                    sb.append(" | ");
-                }
-            }
-            return sb.toString().stripTrailing() + "\n";
-        }
     }
 }

@@ -1,7 +1,7 @@
 /*
  * Egress proxy benchmark: loopback echo/bulk server and load generator in one single-file program.
  *
- * Run with the JDK's source launcher (JDK >= 21, no dependencies):
+ * Run with the JDK's source launcher (JDK >= 22: it also compiles the shared bench/java/bench/common), no dependencies:
  *   java EgressBench.java server --port-file FILE [--max-seconds S]
  *   java EgressBench.java run --echo-port P --bulk-port Q [--proxy NAME=127.0.0.1:PORT]... [--quick] [...]
  *   java EgressBench.java pid-of-port PORT
@@ -9,11 +9,22 @@
  * All traffic goes to 127.0.0.1 only. Every loop is bounded in count and in time.
  * bench/egress/run drives it; see bench/egress/README.md for what each figure means.
  */
+package bench.egress;
 
+import bench.common.Bytes;
+import bench.common.LoopbackPort;
+import bench.common.Options;
+import bench.common.Percentiles;
+import bench.common.Progress;
+import bench.common.ProxyComparison;
+import bench.common.ProcFs;
+import bench.common.Results;
+import bench.common.Row;
+import bench.common.Sleep;
+import bench.common.Table;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -31,13 +42,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 public class EgressBench {
 
@@ -53,12 +64,12 @@ public class EgressBench {
             usage();
             System.exit(2);
         }
-        Opts o = Opts.parse(Arrays.copyOfRange(argv, 1, argv.length));
+        Options o = Options.parse(Arrays.copyOfRange(argv, 1, argv.length), Set.of("quick", "idle-first"));
         switch (argv[0]) {
             case "server" -> server(o);
             case "run" -> new Runner(o).run();
             case "pid-of-port" -> {
-                long pid = pidOfListeningPort(Integer.parseInt(o.positional.get(0)));
+                long pid = ProcFs.pidOfListeningPort(Integer.parseInt(o.positional().get(0)));
                 System.out.println(pid);
                 System.exit(pid > 0 ? 0 : 1);
             }
@@ -80,68 +91,10 @@ public class EgressBench {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // Options
-    // ------------------------------------------------------------------------------------------------
-
-    static final class Opts {
-        final Map<String, List<String>> map = new LinkedHashMap<>();
-        final List<String> positional = new ArrayList<>();
-
-        static Opts parse(String[] args) {
-            Opts o = new Opts();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (!a.startsWith("--")) {
-                    o.positional.add(a);
-                    continue;
-                }
-                String key = a.substring(2);
-                String val;
-                int eq = key.indexOf('=');
-                if (eq >= 0) {
-                    val = key.substring(eq + 1);
-                    key = key.substring(0, eq);
-                } else if (key.equals("quick") || key.equals("idle-first")) {
-                    val = "true";
-                } else if (i + 1 < args.length) {
-                    val = args[++i];
-                } else {
-                    throw new IllegalArgumentException("missing value for --" + key);
-                }
-                o.map.computeIfAbsent(key, k -> new ArrayList<>()).add(val);
-            }
-            return o;
-        }
-
-        String get(String k, String def) {
-            List<String> v = map.get(k);
-            return v == null ? def : v.get(v.size() - 1);
-        }
-
-        long getLong(String k, long def) {
-            String v = get(k, null);
-            return v == null ? def : Long.parseLong(v);
-        }
-
-        double getDouble(String k, double def) {
-            String v = get(k, null);
-            return v == null ? def : Double.parseDouble(v);
-        }
-
-        List<String> all(String k) {
-            return map.getOrDefault(k, List.of());
-        }
-
-        boolean has(String k) {
-            return map.containsKey(k);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------
     // Server: echo port (1-byte echo, idle tunnels) and bulk port (8-byte length in, that many bytes out)
     // ------------------------------------------------------------------------------------------------
 
-    static void server(Opts o) throws Exception {
+    static void server(Options o) throws Exception {
         Path portFile = Path.of(o.get("port-file", "ports.txt"));
         long maxSeconds = o.getLong("max-seconds", 1800);
         InetAddress lo = InetAddress.getByName(LOOPBACK);
@@ -174,7 +127,7 @@ public class EgressBench {
                     if (echo.isClosed()) {
                         return;
                     }
-                    sleepMs(1); // e.g. EMFILE: back off, never spin
+                    Sleep.millis(1); // e.g. EMFILE: back off, never spin
                     continue;
                 }
                 Thread.ofVirtual().start(() -> echoConnection(s));
@@ -189,7 +142,7 @@ public class EgressBench {
                     if (!bulk.isOpen()) {
                         return;
                     }
-                    sleepMs(1);
+                    Sleep.millis(1);
                     continue;
                 }
                 Thread.ofPlatform().daemon().start(() -> bulkConnection(ch, shared.duplicate()));
@@ -249,120 +202,6 @@ public class EgressBench {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // /proc helpers (Linux)
-    // ------------------------------------------------------------------------------------------------
-
-    /** The pid of the process holding the listening socket of 127.0.0.1:port (or *:port), or -1. */
-    static long pidOfListeningPort(int port) {
-        String portHex = String.format("%04X", port);
-        List<String> inodes = new ArrayList<>();
-        for (String f : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            try {
-                for (String line : Files.readAllLines(Path.of(f))) {
-                    String[] p = line.trim().split("\\s+");
-                    if (p.length > 9 && p[1].endsWith(":" + portHex) && p[3].equals("0A")) {
-                        inodes.add(p[9]);
-                    }
-                }
-            } catch (IOException ignored) {
-                // no such table
-            }
-        }
-        if (inodes.isEmpty()) {
-            return -1;
-        }
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : (Iterable<Path>) procs::iterator) {
-                String name = proc.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
-                    for (Path fd : (Iterable<Path>) fds::iterator) {
-                        try {
-                            String target = Files.readSymbolicLink(fd).toString();
-                            for (String inode : inodes) {
-                                if (target.equals("socket:[" + inode + "]")) {
-                                    return Long.parseLong(name);
-                                }
-                            }
-                        } catch (IOException ignored) {
-                            // fd closed meanwhile
-                        }
-                    }
-                } catch (IOException | UncheckedIOException ignored) {
-                    // process gone or not ours
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
-    }
-
-    /** A field of /proc/PID/status in kB (VmRSS, VmHWM), or -1. */
-    static long statusKb(long pid, String field) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // process gone
-        }
-        return -1;
-    }
-
-    /** utime + stime of a process in clock ticks (USER_HZ, 100 on Linux), or -1. */
-    static long cpuTicks(long pid) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try {
-            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] p = s.substring(s.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(p[11]) + Long.parseLong(p[12]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    static long openFds(long pid) {
-        try (Stream<Path> s = Files.list(Path.of("/proc/" + (pid <= 0 ? "self" : pid) + "/fd"))) {
-            return s.count();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    /** Soft RLIMIT_NOFILE of a process, or -1. */
-    static long fdLimit(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + (pid <= 0 ? "self" : pid) + "/limits"))) {
-                if (line.startsWith("Max open files")) {
-                    String v = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                    return v.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(v);
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // unknown
-        }
-        return -1;
-    }
-
-    static void sleepMs(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------
     // Client side
     // ------------------------------------------------------------------------------------------------
 
@@ -392,7 +231,7 @@ public class EgressBench {
                 throw new IOException("proxy closed before answering CONNECT" + (n > 0 ? ": " + firstLine(buf, n) : ""));
             }
             n += r;
-            int end = indexOf(buf, n, CRLFCRLF);
+            int end = Bytes.indexOf(buf, 0, n, CRLFCRLF);
             if (end >= 0) {
                 if (end + 4 != n) {
                     throw new IOException("unexpected bytes after the CONNECT response head");
@@ -415,7 +254,7 @@ public class EgressBench {
             if (ch.read(buf) < 0) {
                 throw new IOException("proxy closed before answering CONNECT");
             }
-            int end = indexOf(buf.array(), buf.position(), CRLFCRLF);
+            int end = Bytes.indexOf(buf.array(), 0, buf.position(), CRLFCRLF);
             if (end >= 0) {
                 if (end + 4 != buf.position()) {
                     throw new IOException("unexpected bytes after the CONNECT response head");
@@ -427,19 +266,6 @@ public class EgressBench {
                 return;
             }
         }
-    }
-
-    static int indexOf(byte[] b, int len, byte[] pat) {
-        outer:
-        for (int i = 0; i + pat.length <= len; i++) {
-            for (int j = 0; j < pat.length; j++) {
-                if (b[i + j] != pat[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     static String firstLine(byte[] b, int len) {
@@ -492,17 +318,14 @@ public class EgressBench {
         }
     }
 
-    record Row(String label, String metric, String unit, int decimals, String rule) {
-    }
-
     static final class Runner {
-        final Opts o;
+        final Options o;
         final boolean quick;
         final boolean idleFirst;
         final int echoPort;
         final int bulkPort;
         final List<Target> targets = new ArrayList<>();
-        final Map<String, Map<String, Double>> results = new LinkedHashMap<>();
+        final Results results = new Results();
         final Map<String, String> notes = new LinkedHashMap<>();
         final int latencySamples;
         final double rateSeconds;
@@ -512,7 +335,7 @@ public class EgressBench {
         final int idleWanted;
         final int[] rateClients = {1, 16, 64};
 
-        Runner(Opts o) {
+        Runner(Options o) {
             this.o = o;
             quick = o.has("quick");
             idleFirst = o.has("idle-first");
@@ -531,26 +354,9 @@ public class EgressBench {
             }
             targets.add(new Target("direct", null, -1));
             for (String spec : o.all("proxy")) {
-                int eq = spec.indexOf('=');
-                String name = spec.substring(0, eq);
-                String hp = spec.substring(eq + 1);
-                int colon = hp.lastIndexOf(':');
-                String host = hp.substring(0, colon);
-                if (!host.equals(LOOPBACK)) {
-                    throw new IllegalArgumentException("proxies must listen on 127.0.0.1: " + spec);
-                }
-                int port = Integer.parseInt(hp.substring(colon + 1));
-                long pid = pidOfListeningPort(port);
-                targets.add(new Target(name, new InetSocketAddress(LOOPBACK, port), pid));
+                LoopbackPort proxy = LoopbackPort.parse(spec);
+                targets.add(new Target(proxy.name(), proxy.address(), proxy.listenerPid()));
             }
-        }
-
-        void put(Target t, String metric, double v) {
-            results.computeIfAbsent(t.name(), k -> new LinkedHashMap<>()).put(metric, v);
-        }
-
-        static void log(String fmt, Object... args) {
-            System.err.printf("  " + fmt + "%n", args);
         }
 
         void run() throws Exception {
@@ -562,7 +368,7 @@ public class EgressBench {
                 if (!t.direct() && !preflight(t)) {
                     continue;
                 }
-                put(t, "rss_start", statusKb(t.pid(), "VmRSS"));
+                results.put(t.name(), "rss_start", ProcFs.statusKb(t.pid(), "VmRSS"));
                 if (idleFirst) {
                     idle(t); // on a fresh proxy: RSS without what the other phases left behind
                 }
@@ -579,12 +385,7 @@ public class EgressBench {
             }
             String table = table();
             System.err.printf("benchmark phases took %.0f s%n", (System.nanoTime() - start) / 1e9);
-            String out = o.get("out", null);
-            if (out != null) {
-                Files.writeString(Path.of(out), table);
-            } else {
-                System.out.print(table);
-            }
+            Table.writeOrPrint(table, o.get("out", null));
         }
 
         boolean preflight(Target t) {
@@ -600,7 +401,7 @@ public class EgressBench {
 
         void warmUp(Target t) throws Exception {
             double secs = quick ? 1 : 2;
-            log("warm-up: %.0f s of tunnels with 8 clients, one %d MiB transfer (not recorded)", secs, quick ? 128 : 512);
+            Progress.log("warm-up: %.0f s of tunnels with 8 clients, one %d MiB transfer (not recorded)", secs, quick ? 128 : 512);
             runRate(t, 8, secs, null);
             transfer(t, 1, (quick ? 128 : 512) * MIB);
         }
@@ -619,24 +420,16 @@ public class EgressBench {
                     lat[k++] = System.nanoTime() - t0;
                 } catch (IOException e) {
                     errors++;
-                    sleepMs(1);
+                    Sleep.millis(1);
                 }
             }
             lat = Arrays.copyOf(lat, k);
             Arrays.sort(lat);
-            put(t, "lat_p50", pct(lat, 50) / 1e3);
-            put(t, "lat_p99", pct(lat, 99) / 1e3);
-            put(t, "lat_errors", errors);
-            log("set-up latency: %d samples, p50 %.0f us, p99 %.0f us, %d errors", k, pct(lat, 50) / 1e3,
-                    pct(lat, 99) / 1e3, errors);
-        }
-
-        static double pct(long[] sorted, double p) {
-            if (sorted.length == 0) {
-                return Double.NaN;
-            }
-            int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-            return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+            results.put(t.name(), "lat_p50", Percentiles.of(lat, 50) / 1e3);
+            results.put(t.name(), "lat_p99", Percentiles.of(lat, 99) / 1e3);
+            results.put(t.name(), "lat_errors", errors);
+            Progress.log("set-up latency: %d samples, p50 %.0f us, p99 %.0f us, %d errors", k, Percentiles.of(lat, 50) / 1e3,
+                    Percentiles.of(lat, 99) / 1e3, errors);
         }
 
         // ---- tunnels per second ----------------------------------------------------------------------
@@ -645,19 +438,19 @@ public class EgressBench {
         }
 
         void rate(Target t, int clients) throws Exception {
-            long cpu0 = cpuTicks(t.pid());
+            long cpu0 = ProcFs.cpuTicks(t.pid());
             RateResult r = runRate(t, clients, rateSeconds, 200_000);
-            long cpu1 = cpuTicks(t.pid());
+            long cpu1 = ProcFs.cpuTicks(t.pid());
             double perSec = r.ok() / r.seconds();
-            put(t, "rate_c" + clients, perSec);
-            put(t, "rate_c" + clients + "_errors", r.errors());
-            put(t, "rate_c" + clients + "_p99", pct(r.sortedLatency(), 99) / 1e3);
+            results.put(t.name(), "rate_c" + clients, perSec);
+            results.put(t.name(), "rate_c" + clients + "_errors", r.errors());
+            results.put(t.name(), "rate_c" + clients + "_p99", Percentiles.of(r.sortedLatency(), 99) / 1e3);
             if (cpu0 >= 0 && cpu1 >= 0 && r.ok() > 0) {
-                put(t, "rate_c" + clients + "_cpu_us", (cpu1 - cpu0) * 10_000.0 / r.ok());
+                results.put(t.name(), "rate_c" + clients + "_cpu_us", (cpu1 - cpu0) * 10_000.0 / r.ok());
             }
-            log("tunnels/s with %2d client(s): %.0f/s (%d in %.1f s, %d errors%s), p99 %.0f us", clients, perSec,
+            Progress.log("tunnels/s with %2d client(s): %.0f/s (%d in %.1f s, %d errors%s), p99 %.0f us", clients, perSec,
                     r.ok(), r.seconds(), r.errors(), r.firstError() == null ? "" : ", first: " + r.firstError(),
-                    pct(r.sortedLatency(), 99) / 1e3);
+                    Percentiles.of(r.sortedLatency(), 99) / 1e3);
         }
 
         RateResult runRate(Target t, int clients, double seconds, Integer maxSamplesPerClient) throws Exception {
@@ -706,7 +499,7 @@ public class EgressBench {
                         } catch (IOException e) {
                             errors.incrementAndGet();
                             firstError.compareAndSet(null, e.getClass().getSimpleName() + ": " + e.getMessage());
-                            sleepMs(1);
+                            Sleep.millis(1);
                         }
                     }
                     ok.addAndGet(n);
@@ -726,16 +519,16 @@ public class EgressBench {
         // ---- bulk throughput ---------------------------------------------------------------------------
 
         void bulk(Target t, int streams, long bytesEach, String key) throws Exception {
-            long cpu0 = cpuTicks(t.pid());
+            long cpu0 = ProcFs.cpuTicks(t.pid());
             double secs = transfer(t, streams, bytesEach);
-            long cpu1 = cpuTicks(t.pid());
+            long cpu1 = ProcFs.cpuTicks(t.pid());
             long total = streams * bytesEach;
             double mibs = Double.isNaN(secs) ? Double.NaN : total / (double) MIB / secs;
-            put(t, key, mibs);
+            results.put(t.name(), key, mibs);
             if (cpu0 >= 0 && cpu1 >= 0 && !Double.isNaN(secs)) {
-                put(t, key + "_cpu_ms_per_gib", (cpu1 - cpu0) * 10.0 / (total / (1024.0 * MIB)));
+                results.put(t.name(), key + "_cpu_ms_per_gib", (cpu1 - cpu0) * 10.0 / (total / (1024.0 * MIB)));
             }
-            log("bulk %d x %d MiB: %.0f MiB/s (%.2f s)", streams, bytesEach / MIB, mibs, secs);
+            Progress.log("bulk %d x %d MiB: %.0f MiB/s (%.2f s)", streams, bytesEach / MIB, mibs, secs);
         }
 
         /** Streams bytesEach from the bulk server through each of `streams` tunnels; returns seconds or NaN. */
@@ -754,7 +547,7 @@ public class EgressBench {
                     }
                 }
             } catch (IOException e) {
-                log("bulk: tunnel set-up failed: %s", e);
+                Progress.log("bulk: tunnel set-up failed: %s", e);
                 chans.forEach(EgressBench::closeQuietly);
                 return Double.NaN;
             }
@@ -791,7 +584,7 @@ public class EgressBench {
                         }
                     } catch (Exception e) {
                         failed.incrementAndGet();
-                        log("bulk stream failed: %s", e);
+                        Progress.log("bulk stream failed: %s", e);
                     }
                 }));
             }
@@ -813,8 +606,8 @@ public class EgressBench {
             String capNote = null;
             // Each tunnel costs the proxy two descriptors (client side + upstream side); our own side one.
             if (t.pid() > 0) {
-                long lim = fdLimit(t.pid());
-                long used = openFds(t.pid());
+                long lim = ProcFs.fdLimit(t.pid());
+                long used = ProcFs.openFds(t.pid());
                 if (lim > 0 && used >= 0 && lim != Long.MAX_VALUE) {
                     long fit = (lim - used - 128) / 2; // headroom: proxies keep some fds in reserve
                     if (fit < want) {
@@ -824,17 +617,17 @@ public class EgressBench {
                     }
                 }
             }
-            long selfFit = fdLimit(-1) - openFds(-1) - 64;
-            if (fdLimit(-1) > 0 && selfFit < want) {
+            long selfFit = ProcFs.fdLimit(-1) - ProcFs.openFds(-1) - 64;
+            if (ProcFs.fdLimit(-1) > 0 && selfFit < want) {
                 want = (int) Math.max(0, selfFit);
                 capNote = "load generator fd limit fits " + want;
             }
             if (capNote != null) {
-                log("idle: capped to %d tunnels (%s)", want, capNote);
+                Progress.log("idle: capped to %d tunnels (%s)", want, capNote);
                 notes.put(t.name() + " idle", capNote);
             }
-            put(t, "idle_wanted", idleWanted);
-            long rssBefore = statusKb(t.pid(), "VmRSS");
+            results.put(t.name(), "idle_wanted", idleWanted);
+            long rssBefore = ProcFs.statusKb(t.pid(), "VmRSS");
             ConcurrentLinkedQueue<Tunnel> held = new ConcurrentLinkedQueue<>();
             AtomicInteger next = new AtomicInteger();
             AtomicInteger errors = new AtomicInteger();
@@ -857,7 +650,7 @@ public class EgressBench {
                             errors.incrementAndGet();
                             consecutiveErrors.incrementAndGet();
                             firstError.compareAndSet(null, e.getClass().getSimpleName() + ": " + e.getMessage());
-                            sleepMs(5);
+                            Sleep.millis(5);
                         }
                     }
                 }));
@@ -866,9 +659,9 @@ public class EgressBench {
                 th.join(TimeUnit.SECONDS.toMillis(180));
             }
             double openSecs = (System.nanoTime() - t0) / 1e9;
-            sleepMs(2000); // let the proxy settle (lazy buffers, GC) before reading RSS
-            long rssHeld = statusKb(t.pid(), "VmRSS");
-            long hwm = statusKb(t.pid(), "VmHWM");
+            Sleep.millis(2000); // let the proxy settle (lazy buffers, GC) before reading RSS
+            long rssHeld = ProcFs.statusKb(t.pid(), "VmRSS");
+            long hwm = ProcFs.statusKb(t.pid(), "VmHWM");
             // Every held tunnel must still carry a byte both ways.
             List<Tunnel> list = new ArrayList<>(held);
             AtomicInteger alive = new AtomicInteger();
@@ -893,22 +686,22 @@ public class EgressBench {
             }
             list.forEach(Tunnel::close);
             held.clear();
-            sleepMs(1500); // let the proxy tear down before the next target
-            long rssAfter = statusKb(t.pid(), "VmRSS");
-            put(t, "idle_held", alive.get());
-            put(t, "idle_open_rate", alive.get() / openSecs);
+            Sleep.millis(1500); // let the proxy tear down before the next target
+            long rssAfter = ProcFs.statusKb(t.pid(), "VmRSS");
+            results.put(t.name(), "idle_held", alive.get());
+            results.put(t.name(), "idle_open_rate", alive.get() / openSecs);
             if (t.pid() > 0) {
-                put(t, "rss_before_idle", rssBefore);
-                put(t, "rss_idle", rssHeld);
-                put(t, "rss_hwm", hwm);
-                put(t, "rss_after_idle", rssAfter);
+                results.put(t.name(), "rss_before_idle", rssBefore);
+                results.put(t.name(), "rss_idle", rssHeld);
+                results.put(t.name(), "rss_hwm", hwm);
+                results.put(t.name(), "rss_after_idle", rssAfter);
                 if (alive.get() > 0) {
                     double perTunnelKb = (rssHeld - rssBefore) / (double) alive.get();
-                    put(t, "rss_per_tunnel_kb", perTunnelKb);
-                    put(t, "rss_idle_at_10k", rssHeld + (RSS_TARGET_TUNNELS - alive.get()) * Math.max(0, perTunnelKb));
+                    results.put(t.name(), "rss_per_tunnel_kb", perTunnelKb);
+                    results.put(t.name(), "rss_idle_at_10k", rssHeld + (RSS_TARGET_TUNNELS - alive.get()) * Math.max(0, perTunnelKb));
                 }
             }
-            log("idle: %d of %d tunnels held and echoing (opened in %.1f s, %d errors%s); proxy RSS %s -> %s kB (peak %s kB), after close %s kB",
+            Progress.log("idle: %d of %d tunnels held and echoing (opened in %.1f s, %d errors%s); proxy RSS %s -> %s kB (peak %s kB), after close %s kB",
                     alive.get(), want, openSecs, errors.get(),
                     firstError.get() == null ? "" : ", first: " + firstError.get(), fmtKb(rssBefore), fmtKb(rssHeld),
                     fmtKb(hwm), fmtKb(rssAfter));
@@ -920,18 +713,9 @@ public class EgressBench {
 
         // ---- table -------------------------------------------------------------------------------------
 
-        Double val(String target, String metric) {
-            Map<String, Double> m = results.get(target);
-            if (m == null) {
-                return null;
-            }
-            Double v = m.get(metric);
-            return v == null || v.isNaN() || v < 0 ? null : v;
-        }
-
         boolean allHeld() {
             for (Target t : targets) {
-                Double held = val(t.name(), "idle_held");
+                Double held = results.get(t.name(), "idle_held");
                 if (!t.direct() && held != null && held < RSS_TARGET_TUNNELS) {
                     return false;
                 }
@@ -940,17 +724,10 @@ public class EgressBench {
         }
 
         String table() {
-            String a = "clincher";
-            String b = "squid";
             List<String> cols = new ArrayList<>();
             for (Target t : targets) {
                 cols.add(t.name());
             }
-            // The main comparison is clincher vs direct and squid; the names are what bench/egress/run passes.
-            List<String[]> rows = new ArrayList<>();
-            List<String> header = new ArrayList<>(List.of("metric"));
-            header.addAll(cols);
-            header.addAll(List.of(a + "/direct", a + "/" + b, "target"));
 
             List<Row> spec = new ArrayList<>();
             spec.add(new Row("set-up latency p50", "lat_p50", "us", 0, null));
@@ -973,40 +750,8 @@ public class EgressBench {
                     : "proxy RSS at 10,000 idle (projected)", "rss_idle_at_10k", "MB", 1, "rss"));
             spec.add(new Row("proxy peak RSS (VmHWM)", "rss_hwm", "MB", 1, null));
 
-            for (Row r : spec) {
-                List<String> cells = new ArrayList<>();
-                cells.add(r.label() + (r.unit().isEmpty() ? "" : " (" + r.unit() + ")"));
-                for (String c : cols) {
-                    Double v = val(c, r.metric());
-                    cells.add(v == null ? "-" : fmt(r.unit().equals("MB") ? v / 1000.0 : v, r.decimals()));
-                }
-                Double ca = val(a, r.metric());
-                Double cd = val("direct", r.metric());
-                Double cb = val(b, r.metric());
-                String ratioD = ca != null && cd != null && cd > 0 ? String.format(Locale.ROOT, "%.2fx", ca / cd) : "-";
-                String ratioB = ca != null && cb != null && cb > 0 ? String.format(Locale.ROOT, "%.2fx", ca / cb) : "-";
-                cells.add(ratioD);
-                cells.add(ratioB);
-                cells.add(verdict(r, ca, cd, cb));
-                rows.add(cells.toArray(String[]::new));
-            }
-            int[] w = new int[header.size()];
-            for (int i = 0; i < w.length; i++) {
-                w[i] = header.get(i).length();
-                for (String[] row : rows) {
-                    w[i] = Math.max(w[i], row[i].length());
-                }
-            }
-            StringBuilder sb = new StringBuilder();
-            sb.append(line(header.toArray(String[]::new), w));
-            StringBuilder sep = new StringBuilder();
-            for (int i = 0; i < w.length; i++) {
-                sep.append("-".repeat(w[i])).append(i + 1 < w.length ? "-+-" : "");
-            }
-            sb.append(sep.toString().stripTrailing()).append('\n');
-            for (String[] row : rows) {
-                sb.append(line(row, w));
-            }
+            // The main comparison is clincher vs direct and squid; the names are what bench/egress/run passes.
+            StringBuilder sb = new StringBuilder(ProxyComparison.grid(results, cols, "squid", spec, Runner::verdict));
             sb.append('\n');
             sb.append("""
                     set-up = TCP connect to the proxy (or, for direct, to the echo server), CONNECT sent, the whole 200
@@ -1018,7 +763,7 @@ public class EgressBench {
             }
             for (Target t : targets) {
                 for (String k : List.of("lat_errors", "rate_c1_errors", "rate_c16_errors", "rate_c64_errors")) {
-                    Double v = val(t.name(), k);
+                    Double v = results.get(t.name(), k);
                     if (v != null && v > 0) {
                         sb.append(String.format(Locale.ROOT, "note: %s: %s = %.0f failed tunnels%n", t.name(), k, v));
                     }
@@ -1043,25 +788,6 @@ public class EgressBench {
             };
         }
 
-        static String fmt(double v, int decimals) {
-            return String.format(Locale.ROOT, "%,." + decimals + "f", v);
-        }
-
-        static String line(String[] cells, int[] w) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < cells.length; i++) {
-                String c = cells[i];
-                if (i == 0 || i == cells.length - 1) {
-                    sb.append(String.format("%-" + w[i] + "s", c));
-                } else {
-                    sb.append(String.format("%" + w[i] + "s", c));
-                }
-                if (i + 1 < cells.length) {
-                    sb.append(" | ");
-                }
-            }
-            return sb.toString().stripTrailing() + "\n";
-        }
     }
 
     static void closeQuietly(AutoCloseable c) {
