@@ -44,9 +44,10 @@ import dev.clincher.gateway.sandbox.docker.DockerClient;
 import dev.clincher.gateway.sandbox.docker.DockerHost;
 import dev.clincher.gateway.session.AgentRuntime;
 import dev.clincher.gateway.session.SessionService;
+import dev.clincher.gateway.store.Database;
 import dev.clincher.gateway.store.StoreLimits;
 import dev.clincher.gateway.store.StoreSettings;
-import dev.clincher.gateway.store.TranscriptStore;
+import dev.clincher.gateway.store.Stores;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.memory.MemorySaveTool;
 import dev.clincher.gateway.tools.memory.MemorySearchTool;
@@ -78,10 +79,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the gateway: config → transcript store → sandbox manager (Docker through {@code DOCKER_HOST}) → tools →
+ * Wires the gateway: config → stores → sandbox manager (Docker through {@code DOCKER_HOST}) → tools →
  * tool policy → agents → router client → sessions → HTTP API, WebSocket and web chat behind the authenticator,
  * with health and metrics in front. {@link #close()} drains: readiness fails, runs are stopped with a closing event,
- * the server stops, the store closes.
+ * the server stops, the database closes.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway");
@@ -91,20 +92,20 @@ public final class GatewayServer implements AutoCloseable {
 
   private final Server server;
   private final SessionService sessions;
-  private final TranscriptStore store;
+  private final Database database;
   private final AgentSandboxes sandboxes;
   private final ScheduledExecutorService reaper;
   private final Metrics metrics;
   private final BrowserSessions browsers;
   private final String listenHost;
 
-  private GatewayServer(Server server, SessionService sessions, TranscriptStore store, AgentSandboxes sandboxes,
+  private GatewayServer(Server server, SessionService sessions, Database database, AgentSandboxes sandboxes,
       ScheduledExecutorService reaper, Metrics metrics, BrowserSessions browsers, String listenHost) {
     this.browsers = browsers;
     this.listenHost = listenHost;
     this.server = server;
     this.sessions = sessions;
-    this.store = store;
+    this.database = database;
     this.sandboxes = sandboxes;
     this.reaper = reaper;
     this.metrics = metrics;
@@ -118,8 +119,8 @@ public final class GatewayServer implements AutoCloseable {
     Metrics metrics = Metrics.create("gateway");
     Secret authenticatorToken = gatewayToken(source, config.auth(), settings.env());
     Authenticator authenticator = authenticator(source, config.auth(), authenticatorToken);
-    TranscriptStore store = openStore(source, config.storage(), settings.env());
-    int interrupted = store.markInterruptedRuns();
+    Stores stores = openStores(source, config.storage(), settings.env());
+    int interrupted = stores.runs().markInterruptedRuns();
     SandboxSettings sandboxSettings = sandboxSettings(source, config);
     DockerClient docker = new DockerClient(dockerHost(source, config, settings.env()), sandboxSettings.dockerTimeout());
     AgentSandboxes sandboxes = agentSandboxes(source, config, docker, sandboxSettings, metrics);
@@ -127,14 +128,14 @@ public final class GatewayServer implements AutoCloseable {
     SandboxImages images = new SandboxImages(docker,
         sandboxes.managers().stream().map(manager -> manager.settings().image()).toList());
     reportImages(images);
-    Map<String, Tool> tools = tools(source, store, sandboxSettings, config, settings.env());
+    Map<String, Tool> tools = tools(source, stores, sandboxSettings, config, settings.env());
     Map<String, AgentRuntime> agents = agents(source, config, tools, settings.configFile());
     ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), URI.create(config.router().url()),
         routerKey(source, config.router(), settings.env()),
         ConfigValues.duration(config.router().timeout(), "router.timeout"), json);
-    SessionService sessions = new SessionService(store, agents, new AgentRunner(chat, json, new RunMetrics(metrics)),
-        sandboxes, json);
-    Health health = health(config, store, docker, images);
+    SessionService sessions = new SessionService(stores.sessions(), stores.runs(), stores.events(), agents,
+        new AgentRunner(chat, json, new RunMetrics(metrics)), sandboxes, json);
+    Health health = health(config, stores.database(), docker, images);
     ApiAccess access = new ApiAccess(authenticator);
     long maxBody = config.server().maxRequestBytes();
     ControlEndpoint control = new ControlEndpoint(sandboxes, health,
@@ -154,7 +155,7 @@ public final class GatewayServer implements AutoCloseable {
         .addKeyValue("tools", tools.keySet()).addKeyValue("docker", docker.host().toString())
         .addKeyValue("router", config.router().url()).addKeyValue("metrics", metricsAccess.describe()).addKeyValue("storage", config.storage().url().startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql")
         .addKeyValue("interrupted_runs", interrupted).log("gateway.started");
-    return new GatewayServer(server, sessions, store, sandboxes, reaper, metrics, authenticator.browsers(),
+    return new GatewayServer(server, sessions, stores.database(), sandboxes, reaper, metrics, authenticator.browsers(),
         options.host());
   }
 
@@ -187,7 +188,7 @@ public final class GatewayServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("gateway.stop.failed");
     } finally {
-      store.close();
+      database.close();
       metrics.close();
     }
     LOG.atInfo().log("gateway.stopped");
@@ -231,7 +232,7 @@ public final class GatewayServer implements AutoCloseable {
             "a router key is required (router.api_key_file or LITELLM_MASTER_KEY_FILE)"));
   }
 
-  private static TranscriptStore openStore(String source, GatewayConfig.Storage storage, Map<String, String> env)
+  private static Stores openStores(String source, GatewayConfig.Storage storage, Map<String, String> env)
       throws ConfigException {
     Secret password = secret(source, "storage.password_file", storage.passwordFile(), "CLINCHER_GATEWAY_DB_PASSWORD",
         env).orElse(null);
@@ -240,7 +241,7 @@ public final class GatewayServer implements AutoCloseable {
         sqlite ? null : password, null, sqlite ? 4 : 8, StoreLimits.DEFAULTS,
         StoreSettings.SqliteSync.valueOf(storage.sqliteSync().toUpperCase(java.util.Locale.ROOT)));
     try {
-      return TranscriptStore.open(settings);
+      return Stores.open(settings);
     } catch (RuntimeException e) {
       throw new ConfigException(source, "storage.url", "the transcript store could not be opened ("
           + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
@@ -330,15 +331,15 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  private static Map<String, Tool> tools(String source, TranscriptStore store, SandboxSettings sandbox,
+  private static Map<String, Tool> tools(String source, Stores stores, SandboxSettings sandbox,
       GatewayConfig config, Map<String, String> env) throws ConfigException {
     Embedder embedder = OnnxEmbedder.loadedOnFirstUse(); // about 1 s and 90 MB, only if memory tools are used
     List<Tool> all = new ArrayList<>(SandboxTools.all(sandbox));
     all.add(new WebFetchTool(webFetchSettings(source, config, env)));
-    all.add(new MemorySaveTool(store, embedder));
-    all.add(new MemorySearchTool(store, embedder));
-    all.add(new SessionsListTool(store));
-    all.add(new SessionsHistoryTool(store));
+    all.add(new MemorySaveTool(stores.notes(), embedder));
+    all.add(new MemorySearchTool(stores.notes(), embedder));
+    all.add(new SessionsListTool(stores.sessions()));
+    all.add(new SessionsHistoryTool(stores.sessions(), stores.events()));
     Map<String, Tool> byName = new LinkedHashMap<>();
     for (Tool tool : all) {
       byName.put(tool.name(), tool);
@@ -440,10 +441,10 @@ public final class GatewayServer implements AutoCloseable {
         socketProxy, egressUrl, RedactedConfig.of(config, json));
   }
 
-  private static Health health(GatewayConfig config, TranscriptStore store, DockerClient docker,
+  private static Health health(GatewayConfig config, Database database, DockerClient docker,
       SandboxImages images) {
     Health health = new Health();
-    health.addReadinessCheck("storage", () -> store.ping() ? CheckResult.up("reachable")
+    health.addReadinessCheck("storage", () -> database.ping() ? CheckResult.up("reachable")
         : CheckResult.down("the transcript store does not answer"));
     health.addReadinessCheck("docker", () -> dockerUp(docker, images));
     HttpClient http = ChatClient.defaultHttpClient();

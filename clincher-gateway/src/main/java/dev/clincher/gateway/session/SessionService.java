@@ -11,12 +11,14 @@ import dev.clincher.gateway.agent.RunEnd;
 import dev.clincher.gateway.agent.TranscriptEvent;
 import dev.clincher.gateway.sandbox.SandboxException;
 import dev.clincher.gateway.sandbox.SessionSandboxes;
+import dev.clincher.gateway.store.EventLog;
 import dev.clincher.gateway.store.EventRecord;
 import dev.clincher.gateway.store.RunInProgressException;
+import dev.clincher.gateway.store.RunLedger;
 import dev.clincher.gateway.store.RunRecord;
 import dev.clincher.gateway.store.RunStatus;
 import dev.clincher.gateway.store.SessionRecord;
-import dev.clincher.gateway.store.TranscriptStore;
+import dev.clincher.gateway.store.SessionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sessions and their runs. A message starts a run on its own virtual thread; at most one run per session is active
- * (checked here and enforced by the store), so runs never interleave. Each event of a run is appended to the
+ * (checked here and enforced by the run ledger), so runs never interleave. Each event of a run is appended to the
  * transcript and only then handed to the run's subscribers. A run is stopped by interrupting its thread: by
  * {@link #abort}, by its timeout, or at shutdown.
  */
@@ -48,7 +50,9 @@ public final class SessionService implements AutoCloseable {
   /** How long a new message waits for a run that has emitted {@code done} to finish (its end is one write). */
   static final Duration CLOSING_WAIT = Duration.ofSeconds(5);
 
-  private final TranscriptStore store;
+  private final SessionStore sessions;
+  private final RunLedger runs;
+  private final EventLog eventLog;
   private final Map<String, AgentRuntime> agents;
   private final AgentRunner runner;
   private final ObjectMapper json;
@@ -57,9 +61,11 @@ public final class SessionService implements AutoCloseable {
   private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("clincher-run-timeouts").daemon().factory());
 
-  public SessionService(TranscriptStore store, Map<String, AgentRuntime> agents, AgentRunner runner,
-      SessionSandboxes sandboxes, ObjectMapper json) {
-    this.store = store;
+  public SessionService(SessionStore sessions, RunLedger runs, EventLog eventLog, Map<String, AgentRuntime> agents,
+      AgentRunner runner, SessionSandboxes sandboxes, ObjectMapper json) {
+    this.sessions = sessions;
+    this.runs = runs;
+    this.eventLog = eventLog;
     this.agents = Map.copyOf(agents);
     this.runner = runner;
     this.sandboxes = sandboxes;
@@ -70,19 +76,19 @@ public final class SessionService implements AutoCloseable {
     if (!agents.containsKey(agent)) {
       throw new UnknownSessionException("no agent named '" + agent + "'");
     }
-    return store.createSession(agent, title == null ? "" : title);
+    return sessions.createSession(agent, title == null ? "" : title);
   }
 
   public Optional<SessionRecord> get(String sessionId) {
-    return store.session(sessionId);
+    return sessions.session(sessionId);
   }
 
   public List<SessionRecord> list(String agentOrNull, int limit) {
-    return store.sessions(agentOrNull, limit);
+    return sessions.sessions(agentOrNull, limit);
   }
 
   public List<EventRecord> events(String sessionId, long afterSeq, int limit) {
-    return store.events(sessionId, afterSeq, limit);
+    return eventLog.events(sessionId, afterSeq, limit);
   }
 
   /** The names of the configured agents, sorted. */
@@ -102,7 +108,7 @@ public final class SessionService implements AutoCloseable {
       run.stop(RunEnd.ABORTED);
       run.thread.join(10_000);
     }
-    Optional<SessionRecord> session = store.session(sessionId);
+    Optional<SessionRecord> session = sessions.session(sessionId);
     if (session.isEmpty()) {
       return false;
     }
@@ -112,7 +118,7 @@ public final class SessionService implements AutoCloseable {
       LOG.atWarn().addKeyValue("session", sessionId).addKeyValue("message", e.getMessage())
           .log("gateway.sandbox.release_failed");
     }
-    return store.deleteSession(sessionId);
+    return sessions.deleteSession(sessionId);
   }
 
   /** Stops the session's run; returns whether there was one. */
@@ -131,7 +137,7 @@ public final class SessionService implements AutoCloseable {
    */
   public EventSubscription send(String sessionId, String text)
       throws UnknownSessionException, SessionBusyException {
-    SessionRecord session = store.session(sessionId)
+    SessionRecord session = sessions.session(sessionId)
         .orElseThrow(() -> new UnknownSessionException("no session " + sessionId));
     AgentRuntime agent = agents.get(session.agent());
     if (agent == null) {
@@ -144,7 +150,7 @@ public final class SessionService implements AutoCloseable {
       throw new SessionBusyException(sessionId);
     }
     try {
-      RunRecord record = store.startRun(sessionId);
+      RunRecord record = runs.startRun(sessionId);
       run.runId = record.id();
     } catch (RunInProgressException e) {
       active.remove(sessionId, run);
@@ -201,7 +207,7 @@ public final class SessionService implements AutoCloseable {
 
   private void finish(ActiveRun run, RunEnd end) {
     try {
-      store.finishRun(run.runId, statusOf(end), end.wireName());
+      runs.finishRun(run.runId, statusOf(end), end.wireName());
     } finally {
       active.remove(run.sessionId, run);
       run.finished.countDown();
@@ -223,7 +229,7 @@ public final class SessionService implements AutoCloseable {
     if (type.equals(EventTypes.DONE)) {
       run.closing = true; // before any client can see it: a next message then waits for the finish
     }
-    long seq = store.append(run.sessionId, run.runId, type, data.toString());
+    long seq = eventLog.append(run.sessionId, run.runId, type, data.toString());
     StreamedEvent event = new StreamedEvent(seq, run.sessionId, run.runId, type, data);
     for (EventSubscription subscriber : run.subscribers) {
       subscriber.offer(event);
@@ -235,7 +241,7 @@ public final class SessionService implements AutoCloseable {
     List<TranscriptEvent> events = new ArrayList<>();
     long after = 0;
     while (events.size() < MAX_CONTEXT_EVENTS) {
-      List<EventRecord> page = store.events(sessionId, after, 1000);
+      List<EventRecord> page = eventLog.events(sessionId, after, 1000);
       if (page.isEmpty()) {
         break;
       }

@@ -59,8 +59,17 @@ final class InstanceLock implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Releases the lock before closing its connection: the server drops a closed connection's locks only when its
+   * backend has exited, which a store opened right after could otherwise still see as held.
+   */
   @Override
   public synchronized void close() {
+    try (PreparedStatement s = connection.prepareStatement("SELECT pg_advisory_unlock_all()")) {
+      s.executeQuery().close();
+    } catch (SQLException e) {
+      // closing the connection below releases it too, only later
+    }
     try {
       connection.close();
     } catch (SQLException e) {

@@ -23,14 +23,14 @@ public final class CrashChild {
     if (sync != null) {
       settings = settings.withSqliteSync(StoreSettings.SqliteSync.valueOf(sync));
     }
-    TranscriptStore store = TranscriptStore.open(settings);
-    SessionRecord session = store.createSession("crash", "kill -9 test");
-    RunRecord run = store.startRun(session.id());
+    Stores stores = Stores.open(settings);
+    SessionRecord session = stores.sessions().createSession("crash", "kill -9 test");
+    RunRecord run = stores.runs().startRun(session.id());
     out.println("session " + session.id());
     out.println("run " + run.id());
     String padding = "x".repeat(200);
     for (long i = 1; ; i++) {
-      long seq = store.append(session.id(), run.id(), "e", "{\"i\":" + i + ",\"pad\":\"" + padding + "\"}");
+      long seq = stores.events().append(session.id(), run.id(), "e", "{\"i\":" + i + ",\"pad\":\"" + padding + "\"}");
       out.println("seq " + seq);
     }
   }

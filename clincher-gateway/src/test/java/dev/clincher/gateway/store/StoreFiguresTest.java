@@ -41,13 +41,13 @@ class StoreFiguresTest {
   }
 
   private static void measureAppends(String database, StoreSettings settings) {
-    try (TranscriptStore store = TranscriptStore.open(settings)) {
-      String session = store.createSession("alice", "figures").id();
+    try (Stores stores = Stores.open(settings)) {
+      String session = stores.sessions().createSession("alice", "figures").id();
       String payload = "{\"text\":\"" + "x".repeat(500) + "\"}";
       long[] nanos = new long[300];
       for (int i = 0; i < nanos.length; i++) {
         long start = System.nanoTime();
-        store.append(session, null, "e", payload);
+        stores.events().append(session, null, "e", payload);
         nanos[i] = System.nanoTime() - start;
       }
       Arrays.sort(nanos);
@@ -64,7 +64,7 @@ class StoreFiguresTest {
     int notes = settings.limits().maxNotesPerAgent();
     Random random = new Random(7);
     float[] target = null;
-    try (TranscriptStore store = TranscriptStore.open(settings)) {
+    try (Stores stores = Stores.open(settings)) {
       try (Connection c = DriverManager.getConnection(settings.jdbcUrl());
           PreparedStatement insert = c.prepareStatement(
               "INSERT INTO notes (agent, text, vector, created_at) VALUES ('alice', ?, ?, 0)")) {
@@ -81,9 +81,9 @@ class StoreFiguresTest {
         insert.executeBatch();
         c.commit();
       }
-      store.searchNotes("alice", target, 5); // warm-up
+      stores.notes().searchNotes("alice", target, 5); // warm-up
       long start = System.nanoTime();
-      List<ScoredNote> found = store.searchNotes("alice", target, 5);
+      List<ScoredNote> found = stores.notes().searchNotes("alice", target, 5);
       long elapsed = System.nanoTime() - start;
       System.out.printf("memory search, %d notes x %d dims: %.1f ms%n", notes, DIMENSIONS, elapsed / 1e6);
       assertThat(found.get(0).note().text()).isEqualTo("note " + notes / 2);

@@ -73,10 +73,10 @@ class TranscriptCrashTest {
     assertThat(acknowledged).as("child output:\n" + other).hasSizeGreaterThanOrEqualTo(ACKS_BEFORE_KILL);
     assertThat(exit).isEqualTo(137);
 
-    try (TranscriptStore store = TranscriptStore.open(settings)) {
-      assertThat(store.markInterruptedRuns()).isEqualTo(1);
-      assertThat(store.run(runId).orElseThrow().status()).isEqualTo(RunStatus.INTERRUPTED);
-      List<EventRecord> events = store.events(sessionId, 0, 1_000);
+    try (Stores stores = Stores.open(settings)) {
+      assertThat(stores.runs().markInterruptedRuns()).isEqualTo(1);
+      assertThat(stores.runs().run(runId).orElseThrow().status()).isEqualTo(RunStatus.INTERRUPTED);
+      List<EventRecord> events = stores.events().events(sessionId, 0, 1_000);
       long last = acknowledged.get(acknowledged.size() - 1);
       // Every acknowledged event is there and intact; at most the one in flight at the kill was also committed.
       List<EventRecord> data = events.subList(0, events.size() - 1);
@@ -88,7 +88,7 @@ class TranscriptCrashTest {
         assertThat(event.payload()).startsWith("{\"i\":" + (i + 1) + ",\"pad\":\"xxx").endsWith("xxx\"}");
       }
       EventRecord marker = events.get(events.size() - 1);
-      assertThat(marker.type()).isEqualTo(TranscriptStore.RUN_INTERRUPTED);
+      assertThat(marker.type()).isEqualTo(RunLedger.RUN_INTERRUPTED);
       assertThat(marker.seq()).isEqualTo(data.size() + 1);
     }
   }

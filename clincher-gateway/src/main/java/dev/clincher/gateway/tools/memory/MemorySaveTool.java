@@ -3,8 +3,8 @@ package dev.clincher.gateway.tools.memory;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.gateway.store.LimitExceededException;
+import dev.clincher.gateway.store.NoteStore;
 import dev.clincher.gateway.store.StoreException;
-import dev.clincher.gateway.store.TranscriptStore;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
 
@@ -23,14 +23,14 @@ public final class MemorySaveTool extends DescribedTool {
          "description":"The fact to remember, self-contained (it is read later without this conversation)."}}}
       """;
 
-  private final TranscriptStore store;
+  private final NoteStore notes;
   private final Embedder embedder;
 
-  public MemorySaveTool(TranscriptStore store, Embedder embedder) {
+  public MemorySaveTool(NoteStore notes, Embedder embedder) {
     super("memory_save",
         "Save a short note to your long-term memory so that later conversations can find it with memory_search.",
         PARAMETERS);
-    this.store = store;
+    this.notes = notes;
     this.embedder = embedder;
   }
 
@@ -43,7 +43,7 @@ public final class MemorySaveTool extends DescribedTool {
       return ToolResult.error(e.getMessage());
     }
     try {
-      long id = store.saveNote(context.agent(), text, embedder.embed(text));
+      long id = notes.saveNote(context.agent(), text, embedder.embed(text));
       return ToolResult.ok("saved note " + id);
     } catch (LimitExceededException e) {
       return ToolResult.error("not saved: " + e.getMessage());

@@ -3,9 +3,9 @@ package dev.clincher.gateway.tools.memory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.clincher.cache.embedding.Embedder;
+import dev.clincher.gateway.store.NoteStore;
 import dev.clincher.gateway.store.ScoredNote;
 import dev.clincher.gateway.store.StoreException;
-import dev.clincher.gateway.store.TranscriptStore;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
 import java.util.List;
@@ -27,14 +27,14 @@ public final class MemorySearchTool extends DescribedTool {
          "k":{"type":"integer","minimum":1,"maximum":10,"default":5,"description":"How many notes to return."}}}
       """;
 
-  private final TranscriptStore store;
+  private final NoteStore notes;
   private final Embedder embedder;
 
-  public MemorySearchTool(TranscriptStore store, Embedder embedder) {
+  public MemorySearchTool(NoteStore notes, Embedder embedder) {
     super("memory_search",
         "Search your long-term memory (notes saved with memory_save) for the notes closest in meaning to a query.",
         PARAMETERS);
-    this.store = store;
+    this.notes = notes;
     this.embedder = embedder;
   }
 
@@ -50,7 +50,7 @@ public final class MemorySearchTool extends DescribedTool {
     }
     List<ScoredNote> found;
     try {
-      found = store.searchNotes(context.agent(), embedder.embed(query), k);
+      found = notes.searchNotes(context.agent(), embedder.embed(query), k);
     } catch (StoreException e) {
       return ToolResult.error("the memory store is unavailable");
     }

@@ -3,10 +3,11 @@ package dev.clincher.gateway.tools.sessions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.gateway.store.EventLog;
 import dev.clincher.gateway.store.EventRecord;
 import dev.clincher.gateway.store.SessionRecord;
+import dev.clincher.gateway.store.SessionStore;
 import dev.clincher.gateway.store.StoreException;
-import dev.clincher.gateway.store.TranscriptStore;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
 import dev.clincher.gateway.tools.memory.DescribedTool;
@@ -38,13 +39,15 @@ public final class SessionsHistoryTool extends DescribedTool {
          "limit":{"type":"integer","minimum":1,"maximum":50,"default":20,"description":"How many events."}}}
       """;
 
-  private final TranscriptStore store;
+  private final SessionStore sessions;
+  private final EventLog eventLog;
 
-  public SessionsHistoryTool(TranscriptStore store) {
+  public SessionsHistoryTool(SessionStore sessions, EventLog eventLog) {
     super("sessions_history",
         "Read the transcript of one of your sessions (from sessions_list), a page of events at a time.",
         PARAMETERS);
-    this.store = store;
+    this.sessions = sessions;
+    this.eventLog = eventLog;
   }
 
   @Override
@@ -60,11 +63,11 @@ public final class SessionsHistoryTool extends DescribedTool {
       return ToolResult.error(e.getMessage());
     }
     try {
-      Optional<SessionRecord> session = store.session(sessionId).filter(s -> s.agent().equals(context.agent()));
+      Optional<SessionRecord> session = sessions.session(sessionId).filter(s -> s.agent().equals(context.agent()));
       if (session.isEmpty()) {
         return ToolResult.error("no session " + sessionId + " among your sessions");
       }
-      return ToolResult.ok(ToolArguments.write(page(session.get(), store.events(sessionId, afterSeq, limit))));
+      return ToolResult.ok(ToolArguments.write(page(session.get(), eventLog.events(sessionId, afterSeq, limit))));
     } catch (StoreException e) {
       return ToolResult.error("the session store is unavailable");
     }

@@ -3,8 +3,8 @@ package dev.clincher.gateway.tools.sessions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.clincher.gateway.store.SessionRecord;
+import dev.clincher.gateway.store.SessionStore;
 import dev.clincher.gateway.store.StoreException;
-import dev.clincher.gateway.store.TranscriptStore;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
 import dev.clincher.gateway.tools.memory.DescribedTool;
@@ -26,13 +26,13 @@ public final class SessionsListTool extends DescribedTool {
          "description":"How many of your most recent sessions to list."}}}
       """;
 
-  private final TranscriptStore store;
+  private final SessionStore sessions;
 
-  public SessionsListTool(TranscriptStore store) {
+  public SessionsListTool(SessionStore sessions) {
     super("sessions_list",
         "List your recent conversations (sessions), newest first, with their ids for sessions_history.",
         PARAMETERS);
-    this.store = store;
+    this.sessions = sessions;
   }
 
   @Override
@@ -45,7 +45,7 @@ public final class SessionsListTool extends DescribedTool {
     }
     ArrayNode list = ToolArguments.array();
     try {
-      for (SessionRecord session : store.sessions(context.agent(), limit)) {
+      for (SessionRecord session : sessions.sessions(context.agent(), limit)) {
         list.addObject()
             .put("id", session.id())
             .put("title", ToolArguments.capped(session.title(), MAX_TITLE_CHARS))

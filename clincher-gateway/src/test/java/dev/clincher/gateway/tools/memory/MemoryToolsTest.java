@@ -8,7 +8,7 @@ import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.cache.embedding.OnnxEmbedder;
 import dev.clincher.gateway.store.StoreLimits;
 import dev.clincher.gateway.store.StoreSettings;
-import dev.clincher.gateway.store.TranscriptStore;
+import dev.clincher.gateway.store.Stores;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
@@ -27,7 +27,7 @@ class MemoryToolsTest {
   @TempDir
   Path dir;
 
-  private TranscriptStore store;
+  private Stores stores;
   private MemorySaveTool save;
   private MemorySearchTool search;
 
@@ -38,14 +38,14 @@ class MemoryToolsTest {
 
   @BeforeEach
   void open() {
-    store = TranscriptStore.open(StoreSettings.sqlite(dir.resolve("memory.db")));
-    save = new MemorySaveTool(store, embedder);
-    search = new MemorySearchTool(store, embedder);
+    stores = Stores.open(StoreSettings.sqlite(dir.resolve("memory.db")));
+    save = new MemorySaveTool(stores.notes(), embedder);
+    search = new MemorySearchTool(stores.notes(), embedder);
   }
 
   @AfterEach
   void close() {
-    store.close();
+    stores.close();
   }
 
   @Test
@@ -87,14 +87,14 @@ class MemoryToolsTest {
     assertThat(call(search, "alice", "{\"query\":\"x\",\"k\":11}").error()).isTrue();
     assertThat(call(search, "alice", "{\"query\":\"x\",\"k\":0}").error()).isTrue();
     assertThat(call(search, "alice", "{\"query\":\"x\",\"k\":2.5}").error()).isTrue();
-    assertThat(store.noteCount("alice")).isZero();
+    assertThat(stores.notes().noteCount("alice")).isZero();
   }
 
   @Test
   void refusesToSaveBeyondTheNotesPerAgentBound() throws Exception {
-    try (TranscriptStore small = TranscriptStore.open(StoreSettings.sqlite(dir.resolve("small.db"))
+    try (Stores small = Stores.open(StoreSettings.sqlite(dir.resolve("small.db"))
         .withLimits(new StoreLimits(1 << 20, 1_000, 2, 4_000, 100)))) {
-      MemorySaveTool bounded = new MemorySaveTool(small, embedder);
+      MemorySaveTool bounded = new MemorySaveTool(small.notes(), embedder);
       assertThat(call(bounded, "alice", "{\"text\":\"one\"}").error()).isFalse();
       assertThat(call(bounded, "alice", "{\"text\":\"two\"}").error()).isFalse();
       ToolResult third = call(bounded, "alice", "{\"text\":\"three\"}");

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clincher.gateway.store.SessionRecord;
 import dev.clincher.gateway.store.StoreSettings;
-import dev.clincher.gateway.store.TranscriptStore;
+import dev.clincher.gateway.store.Stores;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
@@ -23,28 +23,28 @@ class SessionsToolsTest {
   @TempDir
   Path dir;
 
-  private TranscriptStore store;
+  private Stores stores;
   private SessionsListTool list;
   private SessionsHistoryTool history;
 
   @BeforeEach
   void open() {
-    store = TranscriptStore.open(StoreSettings.sqlite(dir.resolve("sessions.db")));
-    list = new SessionsListTool(store);
-    history = new SessionsHistoryTool(store);
+    stores = Stores.open(StoreSettings.sqlite(dir.resolve("sessions.db")));
+    list = new SessionsListTool(stores.sessions());
+    history = new SessionsHistoryTool(stores.sessions(), stores.events());
   }
 
   @AfterEach
   void close() {
-    store.close();
+    stores.close();
   }
 
   @Test
   void listsOnlyTheCallersSessionsNewestFirst() throws Exception {
-    SessionRecord first = store.createSession("alice", "first");
-    SessionRecord second = store.createSession("alice", "second");
-    SessionRecord bobs = store.createSession("bob", "bob's private chat");
-    store.append(first.id(), null, "user_message", "{}");
+    SessionRecord first = stores.sessions().createSession("alice", "first");
+    SessionRecord second = stores.sessions().createSession("alice", "second");
+    SessionRecord bobs = stores.sessions().createSession("bob", "bob's private chat");
+    stores.events().append(first.id(), null, "user_message", "{}");
 
     JsonNode sessions = ok(list, "alice", second.id(), "{}");
     assertThat(sessions).hasSize(2);
@@ -58,9 +58,9 @@ class SessionsToolsTest {
 
   @Test
   void readsOwnTranscriptsPageByPage() throws Exception {
-    SessionRecord session = store.createSession("alice", "t");
+    SessionRecord session = stores.sessions().createSession("alice", "t");
     for (int i = 1; i <= 5; i++) {
-      store.append(session.id(), null, "user_message", "{\"text\":\"message " + i + "\"}");
+      stores.events().append(session.id(), null, "user_message", "{\"text\":\"message " + i + "\"}");
     }
     JsonNode page = ok(history, "alice", session.id(), "{\"session_id\":\"" + session.id() + "\",\"limit\":2}");
     assertThat(page.get("events")).hasSize(2);
@@ -75,8 +75,8 @@ class SessionsToolsTest {
 
   @Test
   void anotherAgentsSessionLooksExactlyLikeAMissingOne() throws Exception {
-    SessionRecord bobs = store.createSession("bob", "private");
-    store.append(bobs.id(), null, "user_message", "{\"text\":\"bob's secret\"}");
+    SessionRecord bobs = stores.sessions().createSession("bob", "private");
+    stores.events().append(bobs.id(), null, "user_message", "{\"text\":\"bob's secret\"}");
     String missing = "s" + "a".repeat(26);
 
     ToolResult foreign = call(history, "alice", "x", "{\"session_id\":\"" + bobs.id() + "\"}");
@@ -90,10 +90,10 @@ class SessionsToolsTest {
 
   @Test
   void boundsTheOutputOfHugeTranscripts() throws Exception {
-    SessionRecord session = store.createSession("alice", "big");
+    SessionRecord session = stores.sessions().createSession("alice", "big");
     String big = "{\"text\":\"" + "y".repeat(100_000) + "\"}";
     for (int i = 0; i < 30; i++) {
-      store.append(session.id(), null, "tool_result", big);
+      stores.events().append(session.id(), null, "tool_result", big);
     }
     ToolResult result = call(history, "alice", session.id(), "{\"session_id\":\"" + session.id() + "\",\"limit\":50}");
     assertThat(result.error()).isFalse();

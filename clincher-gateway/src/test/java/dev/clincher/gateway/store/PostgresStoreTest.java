@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.clincher.common.config.Secret;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on a real PostgreSQL, each test in a fresh schema. */
-class PostgresTranscriptStoreTest extends TranscriptStoreContract {
+class PostgresStoreTest extends StoreContract {
 
   private final StoreSettings settings = PostgresSupport.freshSchema();
 
@@ -37,29 +38,46 @@ class PostgresTranscriptStoreTest extends TranscriptStoreContract {
     return c;
   }
 
+  @Override
+  protected void refuseEvents(String type) throws SQLException {
+    try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE FUNCTION refused_by_test() RETURNS trigger LANGUAGE plpgsql"
+          + " AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$");
+      s.execute("CREATE TRIGGER refused_by_test BEFORE INSERT ON events FOR EACH ROW"
+          + " WHEN (NEW.type = '" + type + "') EXECUTE FUNCTION refused_by_test()");
+    }
+  }
+
+  @Override
+  protected void allowEvents() throws SQLException {
+    try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+      s.execute("DROP TRIGGER refused_by_test ON events");
+    }
+  }
+
   @Test
   void aStartingInstanceLeavesTheRunsOfLiveInstancesAloneAndMarksThoseOfGoneOnes() {
-    TranscriptStore first = open(settings);
-    SessionRecord session = first.createSession("alice", "t");
-    RunRecord run = first.startRun(session.id());
+    Stores first = open(settings);
+    SessionRecord session = first.sessions().createSession("alice", "t");
+    RunRecord run = first.runs().startRun(session.id());
 
-    TranscriptStore second = open(settings);
-    assertThat(second.markInterruptedRuns()).isZero();
-    assertThat(first.append(session.id(), run.id(), "e", "{}")).isEqualTo(1);
-    assertThat(second.run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+    Stores second = open(settings);
+    assertThat(second.runs().markInterruptedRuns()).isZero();
+    assertThat(first.events().append(session.id(), run.id(), "e", "{}")).isEqualTo(1);
+    assertThat(second.runs().run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
 
     first.close(); // its instance lock goes with it, as with a crash
-    assertThat(second.markInterruptedRuns()).isEqualTo(1);
-    assertThat(second.run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.INTERRUPTED);
-    assertThat(second.events(session.id(), 0, 10)).extracting(EventRecord::type)
-        .containsExactly("e", TranscriptStore.RUN_INTERRUPTED);
+    assertThat(second.runs().markInterruptedRuns()).isEqualTo(1);
+    assertThat(second.runs().run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(second.events().events(session.id(), 0, 10)).extracting(EventRecord::type)
+        .containsExactly("e", RunLedger.RUN_INTERRUPTED);
   }
 
   @Test
   void aWrongPasswordFailsWithoutShowingIt() {
     StoreSettings wrong = StoreSettings.postgres(PostgresSupport.URL, PostgresSupport.USER,
         Secret.of("not-the-password-s3cr3t")).withSchema(settings.schema());
-    assertThatThrownBy(() -> TranscriptStore.open(wrong)).isInstanceOf(StoreException.class)
+    assertThatThrownBy(() -> Stores.open(wrong)).isInstanceOf(StoreException.class)
         .satisfies(e -> assertThat(stackText(e)).doesNotContain("not-the-password-s3cr3t"));
   }
 

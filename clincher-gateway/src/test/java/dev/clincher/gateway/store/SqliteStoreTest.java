@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store contract on a SQLite file, plus what only SQLite has (file mode, journal settings). */
-class SqliteTranscriptStoreTest extends TranscriptStoreContract {
+class SqliteStoreTest extends StoreContract {
 
   @TempDir
   Path dir;
@@ -27,6 +27,21 @@ class SqliteTranscriptStoreTest extends TranscriptStoreContract {
   @Override
   protected Connection rawConnection() throws SQLException {
     return DriverManager.getConnection(settings().jdbcUrl());
+  }
+
+  @Override
+  protected void refuseEvents(String type) throws SQLException {
+    try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TRIGGER refused_by_test BEFORE INSERT ON events WHEN NEW.type = '" + type + "'"
+          + " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+    }
+  }
+
+  @Override
+  protected void allowEvents() throws SQLException {
+    try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+      s.execute("DROP TRIGGER refused_by_test");
+    }
   }
 
   @Test
@@ -42,9 +57,9 @@ class SqliteTranscriptStoreTest extends TranscriptStoreContract {
 
   @Test
   void refusesInMemoryAndOtherUrls() {
-    assertThatThrownBy(() -> TranscriptStore.open(new StoreSettings("jdbc:sqlite::memory:", null, null, null, 4,
+    assertThatThrownBy(() -> Stores.open(new StoreSettings("jdbc:sqlite::memory:", null, null, null, 4,
         StoreLimits.DEFAULTS))).isInstanceOf(StoreException.class).hasMessageContaining("plain file path");
-    assertThatThrownBy(() -> TranscriptStore.open(new StoreSettings("jdbc:mysql://x/y", null, null, null, 4,
+    assertThatThrownBy(() -> Stores.open(new StoreSettings("jdbc:mysql://x/y", null, null, null, 4,
         StoreLimits.DEFAULTS))).isInstanceOf(IllegalArgumentException.class);
   }
 }

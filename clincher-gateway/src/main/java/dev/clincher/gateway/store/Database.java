@@ -1,0 +1,208 @@
+package dev.clincher.gateway.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The one database handle the gateway's stores share: the connection pool and its dialect, the schema (created and
+ * upgraded by Flyway on {@link #open}), this gateway's instance id and lock, and the transaction helpers. SQLite (one
+ * file, WAL, fsync on every commit) by default, PostgreSQL when configured. SQLite writers are serialised in-process
+ * by one writer lock, which every write here and the event log's group commit take. Closing it closes every store on
+ * it.
+ */
+public final class Database implements AutoCloseable {
+  private final Dialect dialect;
+  private final StoreLimits limits;
+  private final HikariDataSource pool;
+  private final ReentrantLock sqliteWriter;
+  private final String instanceId;
+  private final InstanceLock instanceLock;
+
+  private Database(Dialect dialect, StoreLimits limits, HikariDataSource pool, String instanceId,
+      InstanceLock instanceLock) {
+    this.dialect = dialect;
+    this.limits = limits;
+    this.pool = pool;
+    this.sqliteWriter = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
+    this.instanceId = instanceId;
+    this.instanceLock = instanceLock;
+  }
+
+  /** Opens (creating or migrating the schema) the database described by {@code settings}. */
+  public static Database open(StoreSettings settings) {
+    Dialect dialect = dialectOf(settings);
+    HikariDataSource pool;
+    try {
+      pool = DataSources.open(settings, dialect);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot open transcript store " + settings + ": " + e.getMessage(), e);
+    }
+    try {
+      migrate(pool, dialect, settings.schema());
+      String instanceId = Ids.next('g');
+      InstanceLock lock = dialect == Dialect.POSTGRESQL ? new InstanceLock(settings, instanceId) : null;
+      return new Database(dialect, settings.limits(), pool, instanceId, lock);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  private static Dialect dialectOf(StoreSettings settings) {
+    if (settings.isSqlite()) {
+      if (settings.schema() != null) {
+        throw new IllegalArgumentException("schema is for PostgreSQL only");
+      }
+      return Dialect.SQLITE;
+    }
+    if (settings.isPostgres()) {
+      return Dialect.POSTGRESQL;
+    }
+    throw new IllegalArgumentException("jdbcUrl must start with jdbc:sqlite: or jdbc:postgresql:");
+  }
+
+  private static void migrate(HikariDataSource pool, Dialect dialect, String schema) {
+    var flyway = Flyway.configure().dataSource(pool).locations(dialect.migrations());
+    if (schema != null) {
+      flyway.schemas(schema).defaultSchema(schema);
+    }
+    try {
+      flyway.load().migrate();
+    } catch (RuntimeException e) {
+      throw new StoreException("schema migration failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The limits the stores on this database enforce. */
+  public StoreLimits limits() {
+    return limits;
+  }
+
+  /** Whether the database answers (for the readiness check). */
+  public boolean ping() {
+    try (Connection c = pool.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  /** The id of this gateway instance, written as the owner of the runs it starts. */
+  String instanceId() {
+    return instanceId;
+  }
+
+  /**
+   * Whether the gateway instance {@code owner} is gone. On PostgreSQL when its instance lock is free (see
+   * {@link InstanceLock}); SQLite serves one gateway process, so every other owner is gone.
+   */
+  boolean isGone(String owner) {
+    if (instanceLock == null) {
+      return true;
+    }
+    try {
+      return instanceLock.isGone(owner);
+    } catch (SQLException e) {
+      throw new StoreException("cannot check gateway instance " + owner + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code limit} checked and capped at {@link StoreLimits#maxPage()}. */
+  int page(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive");
+    }
+    return Math.min(limit, limits.maxPage());
+  }
+
+  /** Runs {@code work} on a connection of its own (auto-commit). */
+  <T> T read(SqlWork<T> work) {
+    try (Connection c = pool.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new StoreException("transcript store read failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The row of a query with one id parameter, if there is one. */
+  <T> Optional<T> findById(String sql, String id, Rows.RowMapper<T> mapper) {
+    return read(c -> {
+      try (PreparedStatement s = c.prepareStatement(sql)) {
+        s.setString(1, id);
+        List<T> found = Rows.list(s, mapper);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+      }
+    });
+  }
+
+  /** Runs {@code work} in one transaction; SQLite writers one at a time; constraint failures as ConstraintException. */
+  <T> T write(SqlWork<T> work) {
+    lockWriter();
+    try {
+      return transaction(work);
+    } catch (SQLException e) {
+      if (dialect.isUniqueViolation(e) || dialect.isForeignKeyViolation(e)) {
+        throw new ConstraintException(e);
+      }
+      throw new StoreException("transcript store write failed: " + e.getMessage(), e);
+    } finally {
+      unlockWriter();
+    }
+  }
+
+  /** Runs {@code work} in one transaction, committed if it returns and rolled back if it throws; takes no lock. */
+  <T> T transaction(SqlWork<T> work) throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Whether writers take the in-process writer lock (SQLite: one writer at a time). */
+  boolean serialisesWriters() {
+    return sqliteWriter != null;
+  }
+
+  void lockWriter() {
+    if (sqliteWriter != null) {
+      sqliteWriter.lock();
+    }
+  }
+
+  void unlockWriter() {
+    if (sqliteWriter != null) {
+      sqliteWriter.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (instanceLock != null) {
+      instanceLock.close();
+    }
+    pool.close();
+  }
+
+  /** Work on one connection. */
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+}

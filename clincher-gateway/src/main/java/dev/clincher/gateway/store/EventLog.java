@@ -1,0 +1,152 @@
+package dev.clincher.gateway.store;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Each session's append-only transcript, the {@code events} table. An append takes the session's next sequence number
+ * from {@code sessions.last_seq} and inserts the event in the same transaction, so numbers are strictly increasing and
+ * gap-free per session; it returns only after the event is durable. Events are never updated or deleted except with
+ * their whole session (enforced by triggers). On SQLite, appends share commits through a {@link GroupCommit}.
+ */
+public final class EventLog {
+  private static final int MAX_TYPE_CHARS = 64;
+
+  private final Database database;
+  private final StoreLimits limits;
+  private final GroupCommit groupCommit;
+
+  EventLog(Database database) {
+    this.database = database;
+    this.limits = database.limits();
+    this.groupCommit = database.serialisesWriters() ? new GroupCommit(database, this::appendChecked) : null;
+  }
+
+  /** An event to append: {@code runId} may be null (an event outside any run). */
+  record NewEvent(String sessionId, String runId, String type, String payload) {}
+
+  /**
+   * Appends an event to the session's transcript and returns its sequence number; the event is durable (committed
+   * and fsynced) when this returns. {@code runIdOrNull}, when given, must be a running run of this session.
+   *
+   * @param type lower case letters, digits, {@code _} and {@code .}, at most 64 characters
+   * @param jsonPayload JSON text, stored as given, at most {@link StoreLimits#maxPayloadBytes()} UTF-8 bytes
+   * @throws UnknownSessionException when there is no such session
+   * @throws RunNotActiveException when the run is not running in this session
+   * @throws LimitExceededException when the payload is too large or the session is full
+   */
+  public long append(String sessionId, String runIdOrNull, String type, String jsonPayload) {
+    checkType(type);
+    checkPayload(jsonPayload);
+    if (!Ids.plausible(sessionId)) {
+      throw new UnknownSessionException(sessionId);
+    }
+    if (runIdOrNull != null && !Ids.plausible(runIdOrNull)) {
+      throw new RunNotActiveException(runIdOrNull);
+    }
+    NewEvent event = new NewEvent(sessionId, runIdOrNull, type, jsonPayload);
+    if (groupCommit == null) {
+      return database.write(c -> appendChecked(c, event));
+    }
+    return groupCommit.append(event);
+  }
+
+  /** The session's events with a sequence number above {@code afterSeq}, in order, at most {@code limit}. */
+  public List<EventRecord> events(String sessionId, long afterSeq, int limit) {
+    int page = database.page(limit);
+    if (!Ids.plausible(sessionId)) {
+      return List.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT session_id, seq, run_id, type, payload, created_at"
+          + " FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+        s.setString(1, sessionId);
+        s.setLong(2, afterSeq);
+        s.setInt(3, page);
+        return Rows.list(s, rows -> new EventRecord(rows.getString(1), rows.getLong(2), rows.getString(3),
+            rows.getString(4), rows.getString(5), Rows.instant(rows.getLong(6))));
+      }
+    });
+  }
+
+  /** Appends within the caller's transaction after checking the run, bounded by the events per session. */
+  private long appendChecked(Connection c, NewEvent event) throws SQLException {
+    if (event.runId() != null) {
+      checkRunning(c, event.sessionId(), event.runId());
+    }
+    return appendIn(c, event, limits.maxEventsPerSession());
+  }
+
+  /**
+   * Appends within the caller's transaction (which other tables' changes may share): takes the next sequence number
+   * (the row update locks the session until commit) and inserts the event; the session may then hold {@code max}.
+   */
+  static long appendIn(Connection c, NewEvent event, long max) throws SQLException {
+    try (PreparedStatement bump = c.prepareStatement(
+        "UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ? AND last_seq < ?")) {
+      bump.setString(1, event.sessionId());
+      bump.setLong(2, max);
+      if (bump.executeUpdate() != 1) {
+        throw sessionExists(c, event.sessionId())
+            ? new LimitExceededException("session " + event.sessionId() + " holds the maximum of " + max + " events")
+            : new UnknownSessionException(event.sessionId());
+      }
+    }
+    long seq = Rows.firstRow(c, "SELECT last_seq FROM sessions WHERE id = ?", event.sessionId(),
+        rows -> rows.getLong(1));
+    try (PreparedStatement s = c.prepareStatement(
+        "INSERT INTO events (session_id, seq, run_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+      s.setString(1, event.sessionId());
+      s.setLong(2, seq);
+      s.setString(3, event.runId());
+      s.setString(4, event.type());
+      s.setString(5, event.payload());
+      s.setLong(6, Rows.micros(Rows.now()));
+      s.executeUpdate();
+    }
+    return seq;
+  }
+
+  private static void checkRunning(Connection c, String sessionId, String runId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "SELECT 1 FROM runs WHERE id = ? AND session_id = ? AND status = 'running'")) {
+      s.setString(1, runId);
+      s.setString(2, sessionId);
+      try (ResultSet rows = s.executeQuery()) {
+        if (!rows.next()) {
+          throw new RunNotActiveException(runId);
+        }
+      }
+    }
+  }
+
+  private static boolean sessionExists(Connection c, String sessionId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT id FROM sessions WHERE id = ?")) {
+      s.setString(1, sessionId);
+      try (ResultSet rows = s.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
+  private static void checkType(String type) {
+    if (type == null || type.isEmpty() || type.length() > MAX_TYPE_CHARS
+        || !type.chars().allMatch(ch -> ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '_' || ch == '.')) {
+      throw new IllegalArgumentException("event type must be 1 to 64 of [a-z0-9_.]");
+    }
+  }
+
+  private void checkPayload(String jsonPayload) {
+    if (jsonPayload == null) {
+      throw new IllegalArgumentException("payload must not be null");
+    }
+    if (jsonPayload.length() > limits.maxPayloadBytes()
+        || jsonPayload.getBytes(StandardCharsets.UTF_8).length > limits.maxPayloadBytes()) {
+      throw new LimitExceededException("event payload is larger than " + limits.maxPayloadBytes() + " bytes");
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.clincher.gateway.store;
+
+/**
+ * The gateway's stores, opened together on one {@link Database}: for assembly only. Each caller is handed the narrow
+ * store it uses (sessions, runs, events or notes), never this record. Closing it closes the database.
+ */
+public record Stores(Database database, SessionStore sessions, RunLedger runs, EventLog events, NoteStore notes)
+    implements AutoCloseable {
+
+  /** Opens (creating or migrating the schema) the database described by {@code settings} and its stores. */
+  public static Stores open(StoreSettings settings) {
+    Database database = Database.open(settings);
+    return new Stores(database, new SessionStore(database), new RunLedger(database), new EventLog(database),
+        new NoteStore(database));
+  }
+
+  @Override
+  public void close() {
+    database.close();
+  }
+}
