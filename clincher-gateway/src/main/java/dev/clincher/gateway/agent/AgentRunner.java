@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.gateway.events.EventSink;
+import dev.clincher.gateway.events.EventTypes;
 import dev.clincher.gateway.llm.ChatClient;
 import dev.clincher.gateway.llm.ChatStep;
 import dev.clincher.gateway.llm.LlmException;
 import dev.clincher.gateway.llm.ToolCall;
+import dev.clincher.gateway.sandbox.SessionSandbox;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
@@ -42,7 +45,7 @@ public final class AgentRunner {
 
   /** What one run needs. */
   public record RunRequest(AgentDefinition agent, AgentTools tools, String sessionId, String runId,
-      ContextWindow context, ToolContext.SandboxAccess sandbox, Supplier<RunEnd> stopReason) {}
+      ContextWindow context, SessionSandbox sandbox, Supplier<RunEnd> stopReason) {}
 
   /** Runs to the end; never throws except for programming errors. Returns why it ended. */
   public RunEnd run(RunRequest request, EventSink sink) {
@@ -189,7 +192,8 @@ public final class AgentRunner {
       if (!arguments.isObject()) {
         return ToolResult.error("the arguments must be a JSON object");
       }
-      ToolContext context = new ToolContext(agent.name(), request.sessionId(), request.runId(), request.sandbox());
+      ToolContext context = new ToolContext(agent.name(), request.sessionId(), request.runId(), request.sandbox(),
+          sink);
       try {
         return tool.call(context, arguments);
       } catch (RuntimeException e) {

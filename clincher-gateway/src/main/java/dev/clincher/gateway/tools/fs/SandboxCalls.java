@@ -3,7 +3,6 @@ package dev.clincher.gateway.tools.fs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clincher.gateway.sandbox.ExecRequest;
 import dev.clincher.gateway.sandbox.ExecResult;
 import dev.clincher.gateway.sandbox.SandboxException;
 import dev.clincher.gateway.tools.ToolContext;
@@ -30,7 +29,7 @@ public final class SandboxCalls {
   /** Runs argv in the caller's sandbox. */
   public static ExecResult run(ToolContext context, List<String> argv, byte[] stdin, Duration timeout, int cap)
       throws SandboxException, InterruptedException {
-    return context.sandboxes().open().exec(new ExecRequest(argv, stdin, timeout, cap, WorkspacePath.ROOT));
+    return context.sandbox().exec(argv, stdin, timeout, cap);
   }
 
   /** A required string argument. */

@@ -40,7 +40,8 @@ class SandboxToolsDockerTest {
     SandboxSettings settings = docker.settings().withOutput(Duration.ofSeconds(5), 4096);
     SandboxManager manager = docker.manager(settings, Clock.systemUTC());
     tools = SandboxTools.all(settings).stream().collect(Collectors.toMap(Tool::name, Function.identity()));
-    context = new ToolContext("main", "tools-session", "run-1", () -> manager.open("main", "tools-session"));
+    context = new ToolContext("main", "tools-session", "run-1", manager.forSession("main", "tools-session"),
+        (type, data) -> 0L);
   }
 
   @AfterAll
