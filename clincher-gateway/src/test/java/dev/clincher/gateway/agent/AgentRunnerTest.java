@@ -213,6 +213,11 @@ class AgentRunnerTest {
       }
 
       @Override
+      public String group() {
+        return "group:test";
+      }
+
+      @Override
       public JsonNode parameters() {
         return JSON.createObjectNode().put("type", "object");
       }

@@ -1,4 +1,4 @@
-package dev.clincher.gateway.tools.fs;
+package dev.clincher.gateway.tools;
 
 import dev.clincher.gateway.sandbox.Sandbox;
 import java.util.ArrayList;
