@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.gateway.agent.AgentRunner;
 import dev.clincher.gateway.agent.ContextWindow;
 import dev.clincher.gateway.agent.RunEnd;
+import dev.clincher.gateway.agent.RunStop;
 import dev.clincher.gateway.agent.TranscriptEvent;
 import dev.clincher.gateway.events.EventSubscription;
 import dev.clincher.gateway.events.EventTypes;
@@ -31,7 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,7 +159,7 @@ public final class SessionService implements AutoCloseable {
     run.timeout = timeouts.schedule(() -> run.stop(RunEnd.TIMED_OUT),
         agent.definition().runTimeout().toMillis(), TimeUnit.MILLISECONDS);
     run.thread.start();
-    if (run.stopReason.get() != null) {
+    if (run.runStop.requested()) {
       run.thread.interrupt(); // aborted before the thread existed
     }
     return subscription;
@@ -175,7 +175,7 @@ public final class SessionService implements AutoCloseable {
       long seq = run.events.emit(EventTypes.USER_MESSAGE, user);
       context.addUser(seq, text);
       AgentRunner.RunRequest request = new AgentRunner.RunRequest(agent.definition(), agent.tools(), session.id(),
-          run.runId, context, sandboxes.forSession(session.agent(), session.id()), run::stopReason);
+          run.runId, context, sandboxes.forSession(session.agent(), session.id()), run.runStop);
       end = runner.run(request, run.events);
     } catch (RuntimeException e) {
       LOG.atError().addKeyValue("session", session.id()).addKeyValue("run", run.runId)
@@ -263,7 +263,7 @@ public final class SessionService implements AutoCloseable {
   /** A run in progress. */
   private static final class ActiveRun {
     final String sessionId;
-    final AtomicReference<RunEnd> stopReason = new AtomicReference<>();
+    final RunStop runStop = new RunStop();
     volatile String runId;
     /** The run's event sink, made once the run is recorded; {@code done} through it marks the run closing. */
     volatile RunEvents events;
@@ -292,14 +292,9 @@ public final class SessionService implements AutoCloseable {
     }
 
     void stop(RunEnd reason) {
-      if (stopReason.compareAndSet(null, reason) && thread != null) {
+      if (runStop.request(reason) && thread != null) {
         thread.interrupt();
       }
-    }
-
-    RunEnd stopReason() {
-      RunEnd reason = stopReason.get();
-      return reason == null ? RunEnd.ABORTED : reason;
     }
   }
 }
