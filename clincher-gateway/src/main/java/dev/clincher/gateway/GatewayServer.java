@@ -49,13 +49,7 @@ import dev.clincher.gateway.store.StoreLimits;
 import dev.clincher.gateway.store.StoreSettings;
 import dev.clincher.gateway.store.Stores;
 import dev.clincher.gateway.tools.Tool;
-import dev.clincher.gateway.tools.memory.MemorySaveTool;
-import dev.clincher.gateway.tools.memory.MemorySearchTool;
-import dev.clincher.gateway.tools.runtime.SandboxTools;
-import dev.clincher.gateway.tools.sessions.SessionsHistoryTool;
-import dev.clincher.gateway.tools.sessions.SessionsListTool;
 import dev.clincher.gateway.tools.web.WebFetchSettings;
-import dev.clincher.gateway.tools.web.WebFetchTool;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -334,17 +328,7 @@ public final class GatewayServer implements AutoCloseable {
   private static Map<String, Tool> tools(String source, Stores stores, SandboxSettings sandbox,
       GatewayConfig config, Map<String, String> env) throws ConfigException {
     Embedder embedder = OnnxEmbedder.loadedOnFirstUse(); // about 1 s and 90 MB, only if memory tools are used
-    List<Tool> all = new ArrayList<>(SandboxTools.all(sandbox));
-    all.add(new WebFetchTool(webFetchSettings(source, config, env)));
-    all.add(new MemorySaveTool(stores.notes(), embedder));
-    all.add(new MemorySearchTool(stores.notes(), embedder));
-    all.add(new SessionsListTool(stores.sessions()));
-    all.add(new SessionsHistoryTool(stores.sessions(), stores.events()));
-    Map<String, Tool> byName = new LinkedHashMap<>();
-    for (Tool tool : all) {
-      byName.put(tool.name(), tool);
-    }
-    return byName;
+    return BuiltInTools.all(sandbox, webFetchSettings(source, config, env), stores, embedder);
   }
 
   /** web_fetch goes out only through the egress proxy: {@code egress.proxy}, else HTTPS_PROXY / HTTP_PROXY. */

@@ -54,6 +54,24 @@ class ArchitectureTest {
         .check(classes);
   }
 
+  /** A run's tools and loop get the session's sandbox handle and the run's event sink as objects (issue 14). */
+  @Test
+  void theAgentLoopNeverReachesBackIntoTheSession() {
+    noClasses().that().resideInAnyPackage("dev.clincher.gateway.agent..", "dev.clincher.gateway.tools..",
+            "dev.clincher.gateway.events..")
+        .should().dependOnClassesThat().resideInAPackage("dev.clincher.gateway.session..")
+        .because("at run time a tool call must not jump back into the session layer")
+        .check(classes);
+  }
+
+  /** fs, memory, runtime, sessions and web share only what dev.clincher.gateway.tools gives them. */
+  @Test
+  void toolPackagesNeverImportEachOther() {
+    slices().matching("dev.clincher.gateway.tools.(*)..").should().notDependOnEachOther()
+        .because("a tool's shared bases and argument reader live in dev.clincher.gateway.tools")
+        .check(classes);
+  }
+
   @Test
   void policyPackagesDecideWithoutIo() {
     noClasses().that().resideInAnyPackage("dev.clincher.gateway.policy..", "dev.clincher.socketproxy.policy..")

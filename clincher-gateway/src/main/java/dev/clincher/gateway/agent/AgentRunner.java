@@ -4,14 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.gateway.events.EventSink;
+import dev.clincher.gateway.events.EventTypes;
 import dev.clincher.gateway.llm.ChatClient;
 import dev.clincher.gateway.llm.ChatStep;
 import dev.clincher.gateway.llm.LlmException;
 import dev.clincher.gateway.llm.ToolCall;
+import dev.clincher.gateway.sandbox.SessionSandbox;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@link EventSink}; the run always ends with exactly one {@code done} event saying why.
  *
  * <p>The loop holds no state between runs; everything it needs is in its arguments, so one runner serves every
- * session. Stopping is by interrupting the run's thread; {@code stopReason} then says whether it was an abort or
+ * session. Stopping is by interrupting the run's thread; its {@link RunStop} then says whether it was an abort or
  * the timeout.
  */
 public final class AgentRunner {
@@ -42,7 +44,7 @@ public final class AgentRunner {
 
   /** What one run needs. */
   public record RunRequest(AgentDefinition agent, AgentTools tools, String sessionId, String runId,
-      ContextWindow context, ToolContext.SandboxAccess sandbox, Supplier<RunEnd> stopReason) {}
+      ContextWindow context, SessionSandbox sandbox, RunStop stop) {}
 
   /** Runs to the end; never throws except for programming errors. Returns why it ended. */
   public RunEnd run(RunRequest request, EventSink sink) {
@@ -57,7 +59,7 @@ public final class AgentRunner {
       steps = loop.steps;
     } catch (InterruptedException e) {
       Thread.interrupted(); // clear, so the closing events can be written
-      end = request.stopReason().get();
+      end = request.stop().reason();
       message = end == RunEnd.TIMED_OUT ? "the run took longer than " + request.agent().runTimeout() : "aborted";
     } catch (LlmException e) {
       Thread.interrupted();
@@ -189,7 +191,8 @@ public final class AgentRunner {
       if (!arguments.isObject()) {
         return ToolResult.error("the arguments must be a JSON object");
       }
-      ToolContext context = new ToolContext(agent.name(), request.sessionId(), request.runId(), request.sandbox());
+      ToolContext context = new ToolContext(agent.name(), request.sessionId(), request.runId(), request.sandbox(),
+          sink);
       try {
         return tool.call(context, arguments);
       } catch (RuntimeException e) {

@@ -2,6 +2,8 @@ package dev.clincher.gateway.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.gateway.events.EventSink;
+import dev.clincher.gateway.events.EventTypes;
 
 /**
  * Turns the model's text deltas into {@code assistant_delta} events, joining deltas that arrive in quick

@@ -2,7 +2,7 @@ package dev.clincher.gateway.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clincher.gateway.session.StreamedEvent;
+import dev.clincher.gateway.events.StreamedEvent;
 
 /** The JSON shape of a streamed event, the same on SSE and WebSocket: seq, session, run_id, type, data. */
 final class EventJson {

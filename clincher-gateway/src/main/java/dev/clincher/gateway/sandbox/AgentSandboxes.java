@@ -49,8 +49,8 @@ public final class AgentSandboxes implements SessionSandboxes {
   }
 
   @Override
-  public Sandbox open(String agent, String sessionId) throws SandboxException, InterruptedException {
-    return managerFor(agent).open(agent, sessionId);
+  public SessionSandbox forSession(String agent, String sessionId) {
+    return managerFor(agent).forSession(agent, sessionId);
   }
 
   @Override

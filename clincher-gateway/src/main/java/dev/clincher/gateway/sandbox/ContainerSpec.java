@@ -18,7 +18,6 @@ final class ContainerSpec {
   static final String LABEL_SESSION = "clincher.session";
   static final String LABEL_HASH = "clincher.settings-hash";
   static final String LABEL_CREATED = "clincher.created-at";
-  static final String WORKSPACE = "/workspace";
   static final String CONTAINER_PREFIX = "clincher-sbx-";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String INIT = "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done";
@@ -37,10 +36,10 @@ final class ContainerSpec {
     ObjectNode body = JSON.createObjectNode();
     body.put("Image", settings.image());
     body.put("User", settings.user());
-    body.put("WorkingDir", WORKSPACE);
+    body.put("WorkingDir", Sandbox.WORKSPACE);
     body.put("NetworkDisabled", true);
     body.putArray("Cmd").add("sh").add("-c").add(INIT);
-    body.putArray("Env").add("HOME=" + WORKSPACE).add("TMPDIR=/tmp")
+    body.putArray("Env").add("HOME=" + Sandbox.WORKSPACE).add("TMPDIR=/tmp")
         .add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     ObjectNode labels = body.putObject("Labels");
     labels.put(LABEL, "1");
@@ -65,7 +64,7 @@ final class ContainerSpec {
     host.putObject("LogConfig").put("Type", "json-file").putObject("Config").put("max-size", "1m")
         .put("max-file", "1");
     host.putArray("Mounts").addObject().put("Type", "volume").put("Source", volumeName(settings, key))
-        .put("Target", WORKSPACE);
+        .put("Target", Sandbox.WORKSPACE);
     return body;
   }
 

@@ -56,7 +56,7 @@ final class DockerSandbox implements Sandbox {
     String pidFile = PID_DIR + "/" + UUID.randomUUID();
     List<String> argv = new ArrayList<>(List.of("sh", "-c", WRAPPER, pidFile));
     argv.addAll(request.argv());
-    String workdir = request.workdir() == null ? ContainerSpec.WORKSPACE : request.workdir();
+    String workdir = request.workdir() == null ? Sandbox.WORKSPACE : request.workdir();
     try {
       String execId = docker.createExec(containerId, argv, user, workdir, request.stdin() != null);
       DockerClient.ExecOutput out = docker.startExec(execId, request.stdin(), request.outputCap(), request.timeout());

@@ -1,5 +1,6 @@
 package dev.clincher.gateway.sandbox;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -17,5 +18,11 @@ public record ExecResult(int exitCode, byte[] stdout, byte[] stderr, long droppe
 
   public boolean truncated() {
     return droppedBytes > 0;
+  }
+
+  /** Standard error as text for an error message: trimmed, at most 2,000 characters. */
+  public String stderrText() {
+    String text = new String(stderr, StandardCharsets.UTF_8).trim();
+    return text.length() > 2000 ? text.substring(0, 2000) + "…" : text;
   }
 }

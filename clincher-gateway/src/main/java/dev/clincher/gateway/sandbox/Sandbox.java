@@ -2,6 +2,8 @@ package dev.clincher.gateway.sandbox;
 
 /** One running sandbox container. Thread-safe: several execs may run at once. */
 public interface Sandbox {
+  /** The workspace inside every sandbox (a volume): commands run there and the session's files live there. */
+  String WORKSPACE = "/workspace";
 
   /** The full Docker container ID. */
   String containerId();

@@ -75,6 +75,11 @@ public final class SandboxManager implements SessionSandboxes {
     return settings;
   }
 
+  @Override
+  public SessionSandbox forSession(String agent, String sessionId) {
+    return new SessionSandbox.Managed(this, agent, sessionId);
+  }
+
   /** The sandbox for a tool call of this agent and session, creating the container on first use. */
   public Sandbox open(String agent, String sessionId) throws SandboxException, InterruptedException {
     String key = settings.key(agent, sessionId);

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.gateway.agent.AgentRunner;
 import dev.clincher.gateway.agent.ContextWindow;
-import dev.clincher.gateway.agent.EventSink;
-import dev.clincher.gateway.agent.EventTypes;
 import dev.clincher.gateway.agent.RunEnd;
+import dev.clincher.gateway.agent.RunStop;
 import dev.clincher.gateway.agent.TranscriptEvent;
+import dev.clincher.gateway.events.EventSubscription;
+import dev.clincher.gateway.events.EventTypes;
+import dev.clincher.gateway.events.RunEvents;
 import dev.clincher.gateway.sandbox.SandboxException;
 import dev.clincher.gateway.sandbox.SessionSandboxes;
 import dev.clincher.gateway.store.EventLog;
@@ -27,20 +29,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sessions and their runs. A message starts a run on its own virtual thread; at most one run per session is active
- * (checked here and enforced by the run ledger), so runs never interleave. Each event of a run is appended to the
- * transcript and only then handed to the run's subscribers. A run is stopped by interrupting its thread: by
+ * (checked here and enforced by the run ledger), so runs never interleave. A run gets its own {@link RunEvents}
+ * (the transcript first, then the subscribers) and its session's sandbox handle, so its tools never call back
+ * here. A run is stopped by interrupting its thread: by
  * {@link #abort}, by its timeout, or at shutdown.
  */
 public final class SessionService implements AutoCloseable {
@@ -152,6 +153,7 @@ public final class SessionService implements AutoCloseable {
     try {
       RunRecord record = runs.startRun(sessionId);
       run.runId = record.id();
+      run.events = new RunEvents(eventLog, sessionId, record.id());
     } catch (RunInProgressException e) {
       active.remove(sessionId, run);
       throw new SessionBusyException(sessionId);
@@ -159,12 +161,12 @@ public final class SessionService implements AutoCloseable {
       active.remove(sessionId, run);
       throw e;
     }
-    run.subscribers.add(subscription);
+    run.events.subscribe(subscription);
     run.thread = Thread.ofVirtual().name("run-" + run.runId).unstarted(() -> execute(run, agent, session, text));
     run.timeout = timeouts.schedule(() -> run.stop(RunEnd.TIMED_OUT),
         agent.definition().runTimeout().toMillis(), TimeUnit.MILLISECONDS);
     run.thread.start();
-    if (run.stopReason.get() != null) {
+    if (run.runStop.requested()) {
       run.thread.interrupt(); // aborted before the thread existed
     }
     return subscription;
@@ -175,14 +177,13 @@ public final class SessionService implements AutoCloseable {
     try {
       ContextWindow context = ContextWindow.fromTranscript(json, agent.definition().systemPrompt(),
           transcript(session.id()));
-      EventSink sink = (type, data) -> emit(run, type, data);
       ObjectNode user = json.createObjectNode();
       user.put("content", text);
-      long seq = sink.emit(EventTypes.USER_MESSAGE, user);
+      long seq = run.events.emit(EventTypes.USER_MESSAGE, user);
       context.addUser(seq, text);
       AgentRunner.RunRequest request = new AgentRunner.RunRequest(agent.definition(), agent.tools(), session.id(),
-          run.runId, context, () -> sandboxes.open(session.agent(), session.id()), run::stopReason);
-      end = runner.run(request, sink);
+          run.runId, context, sandboxes.forSession(session.agent(), session.id()), run.runStop);
+      end = runner.run(request, run.events);
     } catch (RuntimeException e) {
       LOG.atError().addKeyValue("session", session.id()).addKeyValue("run", run.runId)
           .addKeyValue("exception", e.getClass().getName()).log("gateway.run.crashed");
@@ -199,7 +200,7 @@ public final class SessionService implements AutoCloseable {
       ObjectNode done = json.createObjectNode();
       done.put("reason", RunEnd.ERROR.wireName());
       done.put("message", "internal error (" + e.getClass().getSimpleName() + ")");
-      emit(run, EventTypes.DONE, done);
+      run.events.emit(EventTypes.DONE, done);
     } catch (RuntimeException again) {
       LOG.atError().addKeyValue("run", run.runId).log("gateway.run.closing_event_lost");
     }
@@ -223,18 +224,6 @@ public final class SessionService implements AutoCloseable {
       case BUDGET -> RunStatus.REFUSED;
       case ERROR -> RunStatus.FAILED;
     };
-  }
-
-  private long emit(ActiveRun run, String type, ObjectNode data) {
-    if (type.equals(EventTypes.DONE)) {
-      run.closing = true; // before any client can see it: a next message then waits for the finish
-    }
-    long seq = eventLog.append(run.sessionId, run.runId, type, data.toString());
-    StreamedEvent event = new StreamedEvent(seq, run.sessionId, run.runId, type, data);
-    for (EventSubscription subscriber : run.subscribers) {
-      subscriber.offer(event);
-    }
-    return seq;
   }
 
   private List<TranscriptEvent> transcript(String sessionId) {
@@ -281,13 +270,12 @@ public final class SessionService implements AutoCloseable {
   /** A run in progress. */
   private static final class ActiveRun {
     final String sessionId;
-    final List<EventSubscription> subscribers = new CopyOnWriteArrayList<>();
-    final AtomicReference<RunEnd> stopReason = new AtomicReference<>();
+    final RunStop runStop = new RunStop();
     volatile String runId;
+    /** The run's event sink, made once the run is recorded; {@code done} through it marks the run closing. */
+    volatile RunEvents events;
     volatile Thread thread;
     volatile ScheduledFuture<?> timeout;
-    /** Set when {@code done} is emitted; the run then only records its end and leaves {@link #active}. */
-    volatile boolean closing;
     final CountDownLatch finished = new CountDownLatch(1);
 
     ActiveRun(String sessionId) {
@@ -299,7 +287,7 @@ public final class SessionService implements AutoCloseable {
      * next message as soon as it reads {@code done} must not get "busy" from the run's last database write.
      */
     boolean awaitClosing() {
-      if (!closing) {
+      if (events == null || !events.doneEmitted()) {
         return false;
       }
       try {
@@ -311,14 +299,9 @@ public final class SessionService implements AutoCloseable {
     }
 
     void stop(RunEnd reason) {
-      if (stopReason.compareAndSet(null, reason) && thread != null) {
+      if (runStop.request(reason) && thread != null) {
         thread.interrupt();
       }
-    }
-
-    RunEnd stopReason() {
-      RunEnd reason = stopReason.get();
-      return reason == null ? RunEnd.ABORTED : reason;
     }
   }
 }

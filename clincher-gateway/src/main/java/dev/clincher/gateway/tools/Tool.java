@@ -3,8 +3,9 @@ package dev.clincher.gateway.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A tool the model may call. Implementations are stateless and thread-safe; everything a call needs arrives in the
- * {@link ToolContext}. A tool never throws for a bad call: it answers with {@link ToolResult#error}, which the model
+ * A tool the model may call. Every built-in tool is listed, with its group, in
+ * {@code dev.clincher.gateway.BuiltInTools}; most extend {@link DescribedTool} or {@link SandboxTool}.
+ * Implementations are stateless and thread-safe; everything a call needs arrives in the {@link ToolContext}. A tool never throws for a bad call: it answers with {@link ToolResult#error}, which the model
  * reads and may correct. Only interruption (an abort or the run timeout) propagates.
  */
 public interface Tool {
@@ -14,6 +15,9 @@ public interface Tool {
 
   /** One or two sentences the model reads to decide when to call the tool. */
   String description();
+
+  /** The policy group the tool belongs to, as written in allow and deny lists, e.g. {@code group:runtime}. */
+  String group();
 
   /** The JSON schema of the arguments object (an OpenAI function's {@code parameters}). */
   JsonNode parameters();

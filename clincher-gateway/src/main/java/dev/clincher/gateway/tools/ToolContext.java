@@ -1,21 +1,16 @@
 package dev.clincher.gateway.tools;
 
-import dev.clincher.gateway.sandbox.Sandbox;
-import dev.clincher.gateway.sandbox.SandboxException;
+import dev.clincher.gateway.events.EventSink;
+import dev.clincher.gateway.sandbox.SessionSandbox;
 
 /**
- * Who is calling a tool, and the way to the caller's sandbox.
+ * Who is calling a tool, and the run's own objects a tool may use: the session's sandbox and the run's event sink.
+ * Both are handed over explicitly, so no tool reaches back into the session layer.
  *
  * @param agent the agent's name
  * @param sessionId the session the run belongs to
  * @param runId the run that made the call
- * @param sandboxes opens (creating on first use) the sandbox of this session
+ * @param sandbox the session's sandbox (the container is created on first use)
+ * @param events the run's event sink (written to the transcript before any client sees it)
  */
-public record ToolContext(String agent, String sessionId, String runId, SandboxAccess sandboxes) {
-
-  /** Opens the caller's sandbox; the first call of a session may create the container. */
-  @FunctionalInterface
-  public interface SandboxAccess {
-    Sandbox open() throws SandboxException, InterruptedException;
-  }
-}
+public record ToolContext(String agent, String sessionId, String runId, SessionSandbox sandbox, EventSink events) {}

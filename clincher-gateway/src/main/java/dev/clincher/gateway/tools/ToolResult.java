@@ -1,5 +1,7 @@
 package dev.clincher.gateway.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * What a tool call gave back to the model.
  *
@@ -26,6 +28,19 @@ public record ToolResult(String content, boolean error, String refusedBy) {
 
   public static ToolResult error(String message) {
     return new ToolResult(message, true);
+  }
+
+  /** A JSON answer (the tree as text). */
+  public static ToolResult json(JsonNode answer) {
+    return ok(answer.toString());
+  }
+
+  /** {@code text} cut to {@code maxChars} with a visible notice when it was longer. */
+  public static String capped(String text, int maxChars) {
+    if (text.length() <= maxChars) {
+      return text;
+    }
+    return text.substring(0, maxChars) + "…[truncated, " + (text.length() - maxChars) + " more characters]";
   }
 
   /** Refused by one of the tool's own checks ({@code rule}), before anything ran. */

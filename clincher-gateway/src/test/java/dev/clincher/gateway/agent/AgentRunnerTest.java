@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -187,11 +186,10 @@ class AgentRunnerTest {
     Recorded recorded = new Recorded();
     ContextWindow context = new ContextWindow(JSON, agent.systemPrompt());
     context.addUser(0, userText);
-    AtomicReference<RunEnd> stop = new AtomicReference<>(RunEnd.ABORTED);
     AgentRunner.RunRequest request = new AgentRunner.RunRequest(agent, new EchoOnly(), "s1", "r1", context,
         () -> {
           throw new AssertionError("no sandbox in this test");
-        }, stop::get);
+        }, new RunStop());
     recorded.end = runner.run(request, (type, data) -> {
       recorded.events.add(Map.entry(type, data));
       return recorded.events.size();
@@ -210,6 +208,11 @@ class AgentRunnerTest {
       @Override
       public String description() {
         return "Echoes text.";
+      }
+
+      @Override
+      public String group() {
+        return "group:test";
       }
 
       @Override

@@ -70,6 +70,6 @@ class BudgetRefusalTest {
     };
     return runner.run(new AgentRunner.RunRequest(agent, none, "s", "r", context, () -> {
       throw new AssertionError("no sandbox");
-    }, () -> RunEnd.ABORTED), (type, data) -> 0);
+    }, new RunStop()), (type, data) -> 0);
   }
 }

@@ -160,6 +160,11 @@ class ToolPolicyTest {
       }
 
       @Override
+      public String group() {
+        return "group:test";
+      }
+
+      @Override
       public JsonNode parameters() {
         return JsonNodeFactory.instance.objectNode();
       }

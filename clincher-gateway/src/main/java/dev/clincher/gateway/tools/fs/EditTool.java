@@ -2,10 +2,12 @@ package dev.clincher.gateway.tools.fs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.gateway.sandbox.SandboxException;
+import dev.clincher.gateway.tools.ToolArguments.BadArgumentException;
+import dev.clincher.gateway.tools.ToolArguments;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
-import dev.clincher.gateway.tools.fs.SandboxCalls.BadArgumentException;
-import dev.clincher.gateway.tools.fs.WorkspacePath.InvalidPathException;
+import dev.clincher.gateway.tools.WorkspacePath.InvalidPathException;
+import dev.clincher.gateway.tools.WorkspacePath;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -17,36 +19,24 @@ import java.util.List;
 public final class EditTool extends FileTool {
   /** @param maxBytes largest file that can be edited */
   public EditTool(int maxBytes, Duration timeout) {
-    super(maxBytes, timeout);
-  }
-
-  @Override
-  public String name() {
-    return "edit";
-  }
-
-  @Override
-  public String description() {
-    return "Replace an exact string in a text file of the workspace. old_string must match exactly once (include "
-        + "surrounding lines to make it unique) unless replace_all is true.";
-  }
-
-  @Override
-  public JsonNode parameters() {
-    return SandboxCalls.schema(List.of("path", "old_string", "new_string"),
-        "path", "string", "file path relative to /workspace",
-        "old_string", "string", "the exact text to replace",
-        "new_string", "string", "the replacement text",
-        "replace_all", "boolean", "replace every occurrence (default false)");
+    super("edit",
+        "Replace an exact string in a text file of the workspace. old_string must match exactly once (include "
+            + "surrounding lines to make it unique) unless replace_all is true.",
+        schema(List.of("path", "old_string", "new_string"),
+            "path", "string", "file path relative to /workspace",
+            "old_string", "string", "the exact text to replace",
+            "new_string", "string", "the replacement text",
+            "replace_all", "boolean", "replace every occurrence (default false)"),
+        maxBytes, timeout);
   }
 
   @Override
   protected ToolResult run(ToolContext context, JsonNode arguments)
       throws BadArgumentException, InvalidPathException, SandboxException, InterruptedException {
-    String path = WorkspacePath.resolve(SandboxCalls.string(arguments, "path"));
-    String oldString = SandboxCalls.string(arguments, "old_string");
-    String newString = SandboxCalls.string(arguments, "new_string");
-    boolean all = SandboxCalls.bool(arguments, "replace_all");
+    String path = WorkspacePath.resolve(ToolArguments.string(arguments, "path"));
+    String oldString = ToolArguments.string(arguments, "old_string");
+    String newString = ToolArguments.string(arguments, "new_string");
+    boolean all = ToolArguments.bool(arguments, "replace_all");
     if (oldString.isEmpty()) {
       throw new BadArgumentException("old_string must not be empty");
     }

@@ -2,8 +2,9 @@ package dev.clincher.gateway.tools.fs;
 
 import dev.clincher.gateway.sandbox.ExecResult;
 import dev.clincher.gateway.sandbox.SandboxException;
+import dev.clincher.gateway.tools.ToolArguments.BadArgumentException;
 import dev.clincher.gateway.tools.ToolContext;
-import dev.clincher.gateway.tools.fs.SandboxCalls.BadArgumentException;
+import dev.clincher.gateway.tools.WorkspacePath;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -34,13 +35,13 @@ final class FileBytes {
   /** Reads at most {@code limit} bytes from {@code offset}. */
   static Slice read(ToolContext context, String path, long offset, int limit, Duration timeout)
       throws SandboxException, InterruptedException, BadArgumentException {
-    ExecResult result = SandboxCalls.run(context, List.of("sh", "-c", READ, "sh", path, Long.toString(offset + 1),
+    ExecResult result = context.sandbox().exec(List.of("sh", "-c", READ, "sh", path, Long.toString(offset + 1),
         Integer.toString(limit)), null, timeout, limit + 32);
     if (result.timedOut()) {
       throw new BadArgumentException("reading " + path + " timed out");
     }
     if (result.exitCode() != 0) {
-      throw new BadArgumentException(path + ": " + SandboxCalls.stderr(result));
+      throw new BadArgumentException(path + ": " + result.stderrText());
     }
     byte[] out = result.stdout();
     int newline = indexOf(out, (byte) '\n');
@@ -54,13 +55,13 @@ final class FileBytes {
   /** Writes exactly {@code bytes} to the file (creating parent directories); returns the size written. */
   static long write(ToolContext context, String path, byte[] bytes, Duration timeout)
       throws SandboxException, InterruptedException, BadArgumentException {
-    ExecResult result = SandboxCalls.run(context, List.of("sh", "-c", WRITE, "sh", WorkspacePath.parent(path), path),
+    ExecResult result = context.sandbox().exec(List.of("sh", "-c", WRITE, "sh", WorkspacePath.parent(path), path),
         bytes, timeout, 4096);
     if (result.timedOut()) {
       throw new BadArgumentException("writing " + path + " timed out");
     }
     if (result.exitCode() != 0) {
-      throw new BadArgumentException(path + ": " + SandboxCalls.stderr(result));
+      throw new BadArgumentException(path + ": " + result.stderrText());
     }
     long written = Long.parseLong(new String(result.stdout(), StandardCharsets.US_ASCII).trim());
     if (written != bytes.length) {

@@ -2,10 +2,12 @@ package dev.clincher.gateway.tools.fs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.gateway.sandbox.SandboxException;
+import dev.clincher.gateway.tools.ToolArguments.BadArgumentException;
+import dev.clincher.gateway.tools.ToolArguments;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
-import dev.clincher.gateway.tools.fs.SandboxCalls.BadArgumentException;
-import dev.clincher.gateway.tools.fs.WorkspacePath.InvalidPathException;
+import dev.clincher.gateway.tools.WorkspacePath.InvalidPathException;
+import dev.clincher.gateway.tools.WorkspacePath;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -18,33 +20,21 @@ import java.util.List;
 public final class ReadTool extends FileTool {
   /** @param maxBytes most file bytes returned by one call (base64 output is 4/3 of that) */
   public ReadTool(int maxBytes, Duration timeout) {
-    super(maxBytes, timeout);
-  }
-
-  @Override
-  public String name() {
-    return "read";
-  }
-
-  @Override
-  public String description() {
-    return "Read a file in the workspace (/workspace). Text comes back as is; for a binary file set encoding to "
-        + "base64. Large files come in pieces: pass the offset the previous answer names.";
-  }
-
-  @Override
-  public JsonNode parameters() {
-    return SandboxCalls.schema(List.of("path"),
-        "path", "string", "file path relative to /workspace",
-        "offset", "integer", "byte offset to start at (default 0)",
-        "encoding", "string", "utf-8 (default) or base64 for binary files");
+    super("read",
+        "Read a file in the workspace (/workspace). Text comes back as is; for a binary file set encoding to "
+            + "base64. Large files come in pieces: pass the offset the previous answer names.",
+        schema(List.of("path"),
+            "path", "string", "file path relative to /workspace",
+            "offset", "integer", "byte offset to start at (default 0)",
+            "encoding", "string", "utf-8 (default) or base64 for binary files"),
+        maxBytes, timeout);
   }
 
   @Override
   protected ToolResult run(ToolContext context, JsonNode arguments)
       throws BadArgumentException, InvalidPathException, SandboxException, InterruptedException {
-    String path = WorkspacePath.resolve(SandboxCalls.string(arguments, "path"));
-    long offset = SandboxCalls.integer(arguments, "offset", 0, 0);
+    String path = WorkspacePath.resolve(ToolArguments.string(arguments, "path"));
+    long offset = ToolArguments.integer(arguments, "offset", 0, 0);
     boolean base64 = encoding(arguments);
     FileBytes.Slice slice = FileBytes.read(context, path, offset, maxBytes, timeout);
     String more = slice.complete() ? "" : "\n[file truncated: showing bytes " + offset + ".."
@@ -62,7 +52,7 @@ public final class ReadTool extends FileTool {
   }
 
   static boolean encoding(JsonNode arguments) throws BadArgumentException {
-    String encoding = SandboxCalls.string(arguments, "encoding", "utf-8");
+    String encoding = ToolArguments.string(arguments, "encoding", "utf-8");
     if (!encoding.equals("utf-8") && !encoding.equals("base64")) {
       throw new BadArgumentException("encoding must be utf-8 or base64");
     }

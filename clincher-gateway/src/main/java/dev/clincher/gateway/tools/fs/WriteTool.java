@@ -2,10 +2,12 @@ package dev.clincher.gateway.tools.fs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.gateway.sandbox.SandboxException;
+import dev.clincher.gateway.tools.ToolArguments.BadArgumentException;
+import dev.clincher.gateway.tools.ToolArguments;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
-import dev.clincher.gateway.tools.fs.SandboxCalls.BadArgumentException;
-import dev.clincher.gateway.tools.fs.WorkspacePath.InvalidPathException;
+import dev.clincher.gateway.tools.WorkspacePath.InvalidPathException;
+import dev.clincher.gateway.tools.WorkspacePath;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -18,33 +20,21 @@ import java.util.List;
 public final class WriteTool extends FileTool {
   /** @param maxBytes largest file one call may write */
   public WriteTool(int maxBytes, Duration timeout) {
-    super(maxBytes, timeout);
-  }
-
-  @Override
-  public String name() {
-    return "write";
-  }
-
-  @Override
-  public String description() {
-    return "Create or overwrite a file in the workspace (/workspace) with exactly the given content; parent "
-        + "directories are created. For binary content set encoding to base64.";
-  }
-
-  @Override
-  public JsonNode parameters() {
-    return SandboxCalls.schema(List.of("path", "content"),
-        "path", "string", "file path relative to /workspace",
-        "content", "string", "the complete new content of the file",
-        "encoding", "string", "utf-8 (default) or base64 when content is base64-encoded bytes");
+    super("write",
+        "Create or overwrite a file in the workspace (/workspace) with exactly the given content; parent "
+            + "directories are created. For binary content set encoding to base64.",
+        schema(List.of("path", "content"),
+            "path", "string", "file path relative to /workspace",
+            "content", "string", "the complete new content of the file",
+            "encoding", "string", "utf-8 (default) or base64 when content is base64-encoded bytes"),
+        maxBytes, timeout);
   }
 
   @Override
   protected ToolResult run(ToolContext context, JsonNode arguments)
       throws BadArgumentException, InvalidPathException, SandboxException, InterruptedException {
-    String path = WorkspacePath.resolve(SandboxCalls.string(arguments, "path"));
-    String content = SandboxCalls.string(arguments, "content");
+    String path = WorkspacePath.resolve(ToolArguments.string(arguments, "path"));
+    String content = ToolArguments.string(arguments, "content");
     byte[] bytes;
     if (ReadTool.encoding(arguments)) {
       try {

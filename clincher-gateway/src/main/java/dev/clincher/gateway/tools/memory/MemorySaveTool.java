@@ -5,6 +5,8 @@ import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.gateway.store.LimitExceededException;
 import dev.clincher.gateway.store.NoteStore;
 import dev.clincher.gateway.store.StoreException;
+import dev.clincher.gateway.tools.DescribedTool;
+import dev.clincher.gateway.tools.ToolArguments;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
 
@@ -29,7 +31,7 @@ public final class MemorySaveTool extends DescribedTool {
   public MemorySaveTool(NoteStore notes, Embedder embedder) {
     super("memory_save",
         "Save a short note to your long-term memory so that later conversations can find it with memory_search.",
-        PARAMETERS);
+        "group:memory", schema(PARAMETERS));
     this.notes = notes;
     this.embedder = embedder;
   }
@@ -39,7 +41,7 @@ public final class MemorySaveTool extends DescribedTool {
     String text;
     try {
       text = ToolArguments.text(arguments, "text", MAX_NOTE_CHARS);
-    } catch (ToolArguments.Invalid e) {
+    } catch (ToolArguments.BadArgumentException e) {
       return ToolResult.error(e.getMessage());
     }
     try {

@@ -2,10 +2,13 @@ package dev.clincher.gateway.tools.memory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.gateway.store.NoteStore;
 import dev.clincher.gateway.store.ScoredNote;
 import dev.clincher.gateway.store.StoreException;
+import dev.clincher.gateway.tools.DescribedTool;
+import dev.clincher.gateway.tools.ToolArguments;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
 import java.util.List;
@@ -33,7 +36,7 @@ public final class MemorySearchTool extends DescribedTool {
   public MemorySearchTool(NoteStore notes, Embedder embedder) {
     super("memory_search",
         "Search your long-term memory (notes saved with memory_save) for the notes closest in meaning to a query.",
-        PARAMETERS);
+        "group:memory", schema(PARAMETERS));
     this.notes = notes;
     this.embedder = embedder;
   }
@@ -45,7 +48,7 @@ public final class MemorySearchTool extends DescribedTool {
     try {
       query = ToolArguments.text(arguments, "query", MAX_QUERY_CHARS);
       k = (int) ToolArguments.integer(arguments, "k", 5, 1, MAX_K);
-    } catch (ToolArguments.Invalid e) {
+    } catch (ToolArguments.BadArgumentException e) {
       return ToolResult.error(e.getMessage());
     }
     List<ScoredNote> found;
@@ -54,14 +57,14 @@ public final class MemorySearchTool extends DescribedTool {
     } catch (StoreException e) {
       return ToolResult.error("the memory store is unavailable");
     }
-    ArrayNode notes = ToolArguments.array();
+    ArrayNode notes = JsonNodeFactory.instance.arrayNode();
     for (ScoredNote hit : found) {
       notes.addObject()
           .put("id", hit.note().id())
           .put("score", Math.round(hit.score() * 1000) / 1000.0)
-          .put("text", ToolArguments.capped(hit.note().text(), MemorySaveTool.MAX_NOTE_CHARS))
+          .put("text", ToolResult.capped(hit.note().text(), MemorySaveTool.MAX_NOTE_CHARS))
           .put("saved_at", hit.note().createdAt().toString());
     }
-    return ToolResult.ok(ToolArguments.write(notes));
+    return ToolResult.json(notes);
   }
 }

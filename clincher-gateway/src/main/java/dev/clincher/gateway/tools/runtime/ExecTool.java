@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.gateway.sandbox.ExecResult;
 import dev.clincher.gateway.sandbox.SandboxException;
 import dev.clincher.gateway.sandbox.SandboxSettings;
+import dev.clincher.gateway.tools.SandboxTool;
+import dev.clincher.gateway.tools.ToolArguments.BadArgumentException;
+import dev.clincher.gateway.tools.ToolArguments;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
-import dev.clincher.gateway.tools.fs.SandboxCalls;
-import dev.clincher.gateway.tools.fs.SandboxCalls.BadArgumentException;
-import dev.clincher.gateway.tools.fs.SandboxTool;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,38 +23,27 @@ public final class ExecTool extends SandboxTool {
   private final SandboxSettings settings;
 
   public ExecTool(SandboxSettings settings) {
+    super("exec",
+        "Run a shell command (sh -c) in your sandbox, working directory /workspace, without network access. "
+            + "Returns stdout, stderr and the exit code.",
+        "group:runtime",
+        schema(List.of("command"),
+            "command", "string", "the shell command line",
+            "timeout_seconds", "integer", "kill the command after this many seconds (default "
+                + settings.execTimeout().toSeconds() + ", at most " + settings.maxExecTimeout().toSeconds() + ")"));
     this.settings = settings;
-  }
-
-  @Override
-  public String name() {
-    return "exec";
-  }
-
-  @Override
-  public String description() {
-    return "Run a shell command (sh -c) in your sandbox, working directory /workspace, without network access. "
-        + "Returns stdout, stderr and the exit code.";
-  }
-
-  @Override
-  public JsonNode parameters() {
-    return SandboxCalls.schema(List.of("command"),
-        "command", "string", "the shell command line",
-        "timeout_seconds", "integer", "kill the command after this many seconds (default "
-            + settings.execTimeout().toSeconds() + ", at most " + settings.maxExecTimeout().toSeconds() + ")");
   }
 
   @Override
   protected ToolResult run(ToolContext context, JsonNode arguments)
       throws BadArgumentException, SandboxException, InterruptedException {
-    String command = SandboxCalls.string(arguments, "command");
+    String command = ToolArguments.string(arguments, "command");
     if (command.isBlank()) {
       throw new BadArgumentException("the command is empty");
     }
-    long seconds = Math.min(SandboxCalls.integer(arguments, "timeout_seconds",
+    long seconds = Math.min(ToolArguments.integer(arguments, "timeout_seconds",
         settings.execTimeout().toSeconds(), 1), settings.maxExecTimeout().toSeconds());
-    ExecResult result = SandboxCalls.run(context, List.of("sh", "-c", command), null, Duration.ofSeconds(seconds),
+    ExecResult result = context.sandbox().exec(List.of("sh", "-c", command), null, Duration.ofSeconds(seconds),
         settings.outputCap());
     return new ToolResult(render(result, seconds), result.timedOut());
   }

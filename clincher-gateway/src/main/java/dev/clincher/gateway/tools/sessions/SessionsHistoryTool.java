@@ -2,16 +2,17 @@ package dev.clincher.gateway.tools.sessions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.gateway.store.EventLog;
 import dev.clincher.gateway.store.EventRecord;
 import dev.clincher.gateway.store.SessionRecord;
 import dev.clincher.gateway.store.SessionStore;
 import dev.clincher.gateway.store.StoreException;
+import dev.clincher.gateway.tools.DescribedTool;
+import dev.clincher.gateway.tools.ToolArguments;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
-import dev.clincher.gateway.tools.memory.DescribedTool;
-import dev.clincher.gateway.tools.memory.ToolArguments;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,7 +46,7 @@ public final class SessionsHistoryTool extends DescribedTool {
   public SessionsHistoryTool(SessionStore sessions, EventLog eventLog) {
     super("sessions_history",
         "Read the transcript of one of your sessions (from sessions_list), a page of events at a time.",
-        PARAMETERS);
+        "group:sessions", schema(PARAMETERS));
     this.sessions = sessions;
     this.eventLog = eventLog;
   }
@@ -59,7 +60,7 @@ public final class SessionsHistoryTool extends DescribedTool {
       sessionId = ToolArguments.text(arguments, "session_id", 64);
       afterSeq = ToolArguments.integer(arguments, "after_seq", 0, 0, Long.MAX_VALUE);
       limit = (int) ToolArguments.integer(arguments, "limit", 20, 1, MAX_LIMIT);
-    } catch (ToolArguments.Invalid e) {
+    } catch (ToolArguments.BadArgumentException e) {
       return ToolResult.error(e.getMessage());
     }
     try {
@@ -67,19 +68,19 @@ public final class SessionsHistoryTool extends DescribedTool {
       if (session.isEmpty()) {
         return ToolResult.error("no session " + sessionId + " among your sessions");
       }
-      return ToolResult.ok(ToolArguments.write(page(session.get(), eventLog.events(sessionId, afterSeq, limit))));
+      return ToolResult.json(page(session.get(), eventLog.events(sessionId, afterSeq, limit)));
     } catch (StoreException e) {
       return ToolResult.error("the session store is unavailable");
     }
   }
 
   private static ObjectNode page(SessionRecord session, List<EventRecord> events) {
-    ObjectNode page = ToolArguments.object().put("session_id", session.id());
+    ObjectNode page = JsonNodeFactory.instance.objectNode().put("session_id", session.id());
     ArrayNode list = page.putArray("events");
     int budget = MAX_OUTPUT_CHARS;
     long lastShown = -1;
     for (EventRecord event : events) {
-      String payload = ToolArguments.capped(event.payload(), MAX_PAYLOAD_CHARS);
+      String payload = ToolResult.capped(event.payload(), MAX_PAYLOAD_CHARS);
       if (payload.length() > budget && lastShown >= 0) {
         break;
       }

@@ -2,13 +2,14 @@ package dev.clincher.gateway.tools.sessions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.clincher.gateway.store.SessionRecord;
 import dev.clincher.gateway.store.SessionStore;
 import dev.clincher.gateway.store.StoreException;
+import dev.clincher.gateway.tools.DescribedTool;
+import dev.clincher.gateway.tools.ToolArguments;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
-import dev.clincher.gateway.tools.memory.DescribedTool;
-import dev.clincher.gateway.tools.memory.ToolArguments;
 
 /**
  * {@code sessions_list}: the calling agent's own sessions, newest first (read-only). Answers a JSON array of
@@ -31,7 +32,7 @@ public final class SessionsListTool extends DescribedTool {
   public SessionsListTool(SessionStore sessions) {
     super("sessions_list",
         "List your recent conversations (sessions), newest first, with their ids for sessions_history.",
-        PARAMETERS);
+        "group:sessions", schema(PARAMETERS));
     this.sessions = sessions;
   }
 
@@ -40,15 +41,15 @@ public final class SessionsListTool extends DescribedTool {
     int limit;
     try {
       limit = (int) ToolArguments.integer(arguments, "limit", 20, 1, MAX_LIMIT);
-    } catch (ToolArguments.Invalid e) {
+    } catch (ToolArguments.BadArgumentException e) {
       return ToolResult.error(e.getMessage());
     }
-    ArrayNode list = ToolArguments.array();
+    ArrayNode list = JsonNodeFactory.instance.arrayNode();
     try {
       for (SessionRecord session : sessions.sessions(context.agent(), limit)) {
         list.addObject()
             .put("id", session.id())
-            .put("title", ToolArguments.capped(session.title(), MAX_TITLE_CHARS))
+            .put("title", ToolResult.capped(session.title(), MAX_TITLE_CHARS))
             .put("created_at", session.createdAt().toString())
             .put("events", session.lastSeq())
             .put("current", session.id().equals(context.sessionId()));
@@ -56,6 +57,6 @@ public final class SessionsListTool extends DescribedTool {
     } catch (StoreException e) {
       return ToolResult.error("the session store is unavailable");
     }
-    return ToolResult.ok(ToolArguments.write(list));
+    return ToolResult.json(list);
   }
 }

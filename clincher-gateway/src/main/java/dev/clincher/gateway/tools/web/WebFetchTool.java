@@ -71,6 +71,11 @@ public final class WebFetchTool implements Tool, AutoCloseable {
   }
 
   @Override
+  public String group() {
+    return "group:web";
+  }
+
+  @Override
   public String description() {
     return "Fetch a web page (http or https URL) and return its readable text. Works for HTML, plain text and "
         + "JSON. Only allowlisted sites can be reached.";

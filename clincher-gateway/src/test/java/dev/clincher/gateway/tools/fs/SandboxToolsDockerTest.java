@@ -11,7 +11,7 @@ import dev.clincher.gateway.sandbox.SandboxSettings;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
-import dev.clincher.gateway.tools.runtime.SandboxTools;
+import dev.clincher.gateway.BuiltInTools;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -39,8 +39,9 @@ class SandboxToolsDockerTest {
     docker = DockerTestSupport.start();
     SandboxSettings settings = docker.settings().withOutput(Duration.ofSeconds(5), 4096);
     SandboxManager manager = docker.manager(settings, Clock.systemUTC());
-    tools = SandboxTools.all(settings).stream().collect(Collectors.toMap(Tool::name, Function.identity()));
-    context = new ToolContext("main", "tools-session", "run-1", () -> manager.open("main", "tools-session"));
+    tools = BuiltInTools.sandboxed(settings).stream().collect(Collectors.toMap(Tool::name, Function.identity()));
+    context = new ToolContext("main", "tools-session", "run-1", manager.forSession("main", "tools-session"),
+        (type, data) -> 0L);
   }
 
   @AfterAll
@@ -89,10 +90,10 @@ class SandboxToolsDockerTest {
     ToolResult sum = call("exec", "command", "md5sum big.bin | cut -c1-32");
     assertThat(sum.content()).startsWith(md5(bytes));
     ToolResult first = call("read", "path", "big.bin", "encoding", "base64");
-    assertThat(first.content()).contains("call read with offset=" + SandboxTools.READ_BYTES);
+    assertThat(first.content()).contains("call read with offset=" + BuiltInTools.READ_BYTES);
     String body = first.content().substring(0, first.content().indexOf('\n'));
     assertThat(Base64.getDecoder().decode(body))
-        .isEqualTo(java.util.Arrays.copyOfRange(bytes, 0, SandboxTools.READ_BYTES));
+        .isEqualTo(java.util.Arrays.copyOfRange(bytes, 0, BuiltInTools.READ_BYTES));
     ToolResult last = call("read", "path", "big.bin", "encoding", "base64", "offset", bytes.length - 10);
     assertThat(Base64.getDecoder().decode(last.content()))
         .isEqualTo(java.util.Arrays.copyOfRange(bytes, bytes.length - 10, bytes.length));

@@ -120,7 +120,7 @@ class MemoryToolsTest {
   private static ToolResult call(Tool tool, String agent, String arguments) throws Exception {
     ToolContext context = new ToolContext(agent, "s-none", "r-none", () -> {
       throw new IllegalStateException("memory tools never open a sandbox");
-    });
+    }, (type, data) -> 0L);
     return tool.call(context, JSON.readTree(arguments));
   }
 }

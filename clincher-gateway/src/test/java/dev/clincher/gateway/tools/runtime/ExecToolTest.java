@@ -45,7 +45,7 @@ class ExecToolTest {
         return new ExecResult(0, new byte[0], new byte[0], 0, false, Duration.ZERO);
       }
     };
-    ToolContext context = new ToolContext("a", "s", "r", () -> recorder);
+    ToolContext context = new ToolContext("a", "s", "r", () -> recorder, (type, data) -> 0L);
     ToolResult result = new ExecTool(settings).call(context,
         JSON.readTree("{\"command\":\"echo $HOME; rm -rf x\",\"timeout_seconds\":9999}"));
     assertThat(result.error()).isFalse();
@@ -58,7 +58,7 @@ class ExecToolTest {
   void sandboxFailuresBecomeErrorAnswers() throws Exception {
     ToolContext context = new ToolContext("a", "s", "r", () -> {
       throw new SandboxException("all 8 sandboxes are in use");
-    });
+    }, (type, data) -> 0L);
     ToolResult result = new ExecTool(SandboxSettings.defaults()).call(context, JSON.readTree("{\"command\":\"ls\"}"));
     assertThat(result.error()).isTrue();
     assertThat(result.content()).isEqualTo("exec: all 8 sandboxes are in use");

@@ -113,7 +113,7 @@ class SessionsToolsTest {
   private static ToolResult call(Tool tool, String agent, String sessionId, String arguments) throws Exception {
     ToolContext context = new ToolContext(agent, sessionId, "r-none", () -> {
       throw new IllegalStateException("session tools never open a sandbox");
-    });
+    }, (type, data) -> 0L);
     return tool.call(context, JSON.readTree(arguments));
   }
 }

@@ -48,7 +48,7 @@ class WebFetchToolTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final ToolContext CONTEXT = new ToolContext("main", "s1", "r1", () -> {
     throw new UnsupportedOperationException("web_fetch needs no sandbox");
-  });
+  }, (type, data) -> 0L);
   static final String ACL = """
       version: v1
       services: []

@@ -1,4 +1,4 @@
-package dev.clincher.gateway.session;
+package dev.clincher.gateway.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

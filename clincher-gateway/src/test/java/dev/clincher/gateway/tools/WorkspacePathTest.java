@@ -1,9 +1,9 @@
-package dev.clincher.gateway.tools.fs;
+package dev.clincher.gateway.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.clincher.gateway.tools.fs.WorkspacePath.InvalidPathException;
+import dev.clincher.gateway.tools.WorkspacePath.InvalidPathException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,5 +1,6 @@
-package dev.clincher.gateway.tools.fs;
+package dev.clincher.gateway.tools;
 
+import dev.clincher.gateway.sandbox.Sandbox;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
  * {@code /workspace}, so it can never be mistaken for an option when passed as an argument.
  */
 public final class WorkspacePath {
-  public static final String ROOT = "/workspace";
+  public static final String ROOT = Sandbox.WORKSPACE;
   private static final int MAX_LENGTH = 4096;
 
   private WorkspacePath() {}

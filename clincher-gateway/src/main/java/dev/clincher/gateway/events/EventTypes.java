@@ -1,4 +1,4 @@
-package dev.clincher.gateway.agent;
+package dev.clincher.gateway.events;
 
 /** The event types a run writes to the transcript and streams to clients. */
 public final class EventTypes {

@@ -1,4 +1,4 @@
-package dev.clincher.gateway.session;
+package dev.clincher.gateway.events;
 
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
