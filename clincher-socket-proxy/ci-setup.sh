@@ -24,7 +24,8 @@ fi
 unset DOCKER_HOST
 if ! docker info >/dev/null 2>&1; then
   echo "ci-setup: starting dockerd (log: $log)" >&2
-  nohup dockerd >"$log" 2>&1 &
+  # Its own session: dockerd must outlive the shell (and process group) that started it.
+  setsid nohup dockerd >"$log" 2>&1 </dev/null &
   for (( i = 0; i < wait_seconds; i++ )); do
     docker info >/dev/null 2>&1 && break
     sleep 1
