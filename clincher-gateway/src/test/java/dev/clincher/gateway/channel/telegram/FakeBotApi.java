@@ -36,8 +36,8 @@ final class FakeBotApi implements AutoCloseable {
   private static final Pattern PATH = Pattern.compile("/bot([^/]+)/([A-Za-z]+)");
   private static final Pattern TAG = Pattern.compile("<(/?)([a-z]+)(\\s+href=\"[^\"<>]*\")?>");
 
-  /** One call as received: the method, its parameters, and the Host header (who it was addressed to). */
-  record Call(String method, JsonNode params, String host) {}
+  /** One call as received: the method, its parameters, the Host header (who it was addressed to), and when. */
+  record Call(String method, JsonNode params, String host, java.time.Instant at) {}
 
   /** A message in a chat as it stands now, and every text it had. */
   record ChatMessage(long id, List<String> versions) {
@@ -139,7 +139,7 @@ final class FakeBotApi implements AutoCloseable {
       JsonNode params = JSON.readTree(exchange.getRequestBody());
       String method = path.group(2);
       synchronized (this) {
-        calls.add(new Call(method, params, exchange.getRequestHeaders().getFirst("Host")));
+        calls.add(new Call(method, params, exchange.getRequestHeaders().getFirst("Host"), java.time.Instant.now()));
       }
       if (!path.group(1).equals(TOKEN)) {
         send(exchange, 401, error(401, "Unauthorized"));
