@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -97,43 +98,44 @@ public final class BotApi implements AutoCloseable {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(params.toString()))
         .build();
-    HttpResponse<byte[]> response;
+    HttpResponse<InputStream> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (HttpTimeoutException e) {
       throw new BotApiException(method, 0, "no answer within " + timeout.toSeconds() + " s", Optional.empty());
     } catch (IOException e) {
       throw new BotApiException(method, 0, "Telegram could not be reached (" + e.getClass().getSimpleName() + ": "
           + token.redact(e.getMessage()) + ")", Optional.empty());
     }
-    return resultOf(method, response);
-  }
-
-  private JsonNode resultOf(String method, HttpResponse<byte[]> response) throws BotApiException {
-    JsonNode answer;
-    try {
-      if (response.body().length > MAX_ANSWER_BYTES) {
-        throw new IOException("answer too large");
-      }
-      answer = json.readTree(response.body());
-    } catch (IOException e) {
-      throw new BotApiException(method, response.statusCode(), "not a Bot API answer (HTTP " + response.statusCode()
-          + ")", Optional.empty());
-    }
-    if (answer != null && answer.path("ok").asBoolean(false) && response.statusCode() == 200) {
+    JsonNode answer = answerOf(method, response);
+    if (answer.path("ok").asBoolean(false) && response.statusCode() == 200) {
       return answer.path("result");
     }
-    int code = answer == null ? response.statusCode() : answer.path("error_code").asInt(response.statusCode());
-    String description = answer == null ? "" : token.redact(answer.path("description").asText(""));
-    JsonNode retryAfter = answer == null ? null : answer.path("parameters").path("retry_after");
-    return throwFailure(method, code, description, retryAfter);
+    throw failureOf(method, response.statusCode(), answer);
   }
 
-  private static JsonNode throwFailure(String method, int code, String description, JsonNode retryAfter)
-      throws BotApiException {
-    Optional<Duration> wait = retryAfter != null && retryAfter.canConvertToInt()
+  /** The answer's JSON, read up to {@link #MAX_ANSWER_BYTES}. */
+  private JsonNode answerOf(String method, HttpResponse<InputStream> response) throws BotApiException {
+    try (InputStream body = response.body()) {
+      byte[] bytes = body.readNBytes(MAX_ANSWER_BYTES + 1);
+      JsonNode answer = bytes.length > MAX_ANSWER_BYTES ? null : json.readTree(bytes);
+      if (answer == null || !answer.isObject()) {
+        throw new IOException("not a JSON object");
+      }
+      return answer;
+    } catch (IOException e) {
+      throw new BotApiException(method, response.statusCode(), "not a Bot API answer (HTTP "
+          + response.statusCode() + ")", Optional.empty());
+    }
+  }
+
+  /** Telegram's {@code ok:false}: its code, its (redacted) description and how long it asked to wait. */
+  private BotApiException failureOf(String method, int status, JsonNode answer) {
+    JsonNode retryAfter = answer.path("parameters").path("retry_after");
+    Optional<Duration> wait = retryAfter.canConvertToInt()
         ? Optional.of(Duration.ofSeconds(Math.max(0, retryAfter.asInt()))) : Optional.empty();
-    throw new BotApiException(method, code, description, wait);
+    return new BotApiException(method, answer.path("error_code").asInt(status),
+        token.redact(answer.path("description").asText("")), wait);
   }
 
   private URI uriOf(String method) {

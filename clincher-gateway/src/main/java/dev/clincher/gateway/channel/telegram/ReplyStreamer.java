@@ -36,6 +36,7 @@ public final class ReplyStreamer implements ReplyStream {
   private ParseMode mode = ParseMode.HTML;
   private Instant lastCall = Instant.EPOCH;
   private Instant lastTyping = Instant.EPOCH;
+  private final Instant deadline;
   private int failures;
 
   /** What the delivery thread does next: show a text, or show {@code typing} again. */
@@ -48,6 +49,7 @@ public final class ReplyStreamer implements ReplyStream {
     this.chatId = chatId;
     this.settings = settings;
     this.showTyping = showTyping;
+    this.deadline = Instant.now().plus(settings.longestReply());
     Thread.ofVirtual().name("telegram-reply-" + chatId).start(this::deliverUntilFinished);
   }
 
@@ -100,6 +102,11 @@ public final class ReplyStreamer implements ReplyStream {
   private Work nextWork() throws InterruptedException {
     synchronized (lock) {
       while (true) {
+        if (!finished && !Instant.now().isBefore(deadline)) {
+          LOG.atWarn().addKeyValue("chat", chatId).addKeyValue("after_ms", settings.longestReply().toMillis())
+              .log("telegram.reply_never_finished");
+          finish(wanted);
+        }
         if ((!wanted.isBlank() && !wanted.equals(shown)) || finished) {
           return new Work(wanted, finished);
         }
@@ -108,7 +115,7 @@ public final class ReplyStreamer implements ReplyStream {
         if (untilTyping <= 0) {
           return Work.TYPING;
         }
-        lock.wait(untilTyping);
+        lock.wait(Math.max(1, Math.min(untilTyping, Duration.between(Instant.now(), deadline).toMillis())));
       }
     }
   }

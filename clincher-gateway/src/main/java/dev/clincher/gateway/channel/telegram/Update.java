@@ -20,7 +20,8 @@ public record Update(long updateId, Optional<Message> message) {
    * @param chatType {@code private}, {@code group}, {@code supergroup} or {@code channel}
    * @param senderId the sender's user id
    * @param text the text
-   * @param mentionedUsernames the {@code @username} mentions, lower case, without the {@code @}
+   * @param mentionedUsernames the {@code @username} mentions and the bots named by commands ({@code /new@bot}),
+   *     lower case, without the {@code @}
    * @param mentionedUserIds the users mentioned by id (mentions of people without a username)
    * @param repliedToSenderId the sender of the message this one replies to, if any
    */
@@ -60,6 +61,8 @@ public record Update(long updateId, Optional<Message> message) {
       String type = entity.path("type").asText();
       if (type.equals("mention")) {
         mentionText(text, entity).ifPresent(name -> usernames.add(name.substring(1).toLowerCase(Locale.ROOT)));
+      } else if (type.equals("bot_command")) {
+        commandTarget(text, entity).ifPresent(name -> usernames.add(name.toLowerCase(Locale.ROOT)));
       } else if (type.equals("text_mention") && entity.path("user").path("id").canConvertToLong()) {
         userIds.add(entity.path("user").path("id").asText());
       }
@@ -69,6 +72,18 @@ public record Update(long updateId, Optional<Message> message) {
         message.path("chat").path("type").asText("private"), message.path("from").path("id").asText(), text,
         List.copyOf(usernames), List.copyOf(userIds),
         repliedTo.canConvertToLong() ? Optional.of(repliedTo.asText()) : Optional.empty());
+  }
+
+  /** The bot a command names ({@code /new@name}, the form Telegram uses in groups), if it names one. */
+  private static Optional<String> commandTarget(String text, JsonNode entity) {
+    int offset = entity.path("offset").asInt(-1);
+    int length = entity.path("length").asInt(-1);
+    if (offset < 0 || length < 2 || offset + length > text.length()) {
+      return Optional.empty();
+    }
+    String command = text.substring(offset, offset + length);
+    int at = command.indexOf('@');
+    return at < 0 ? Optional.empty() : Optional.of(command.substring(at + 1));
   }
 
   /** The {@code @name} an entity covers (offsets count UTF-16 units, as Java strings do). */

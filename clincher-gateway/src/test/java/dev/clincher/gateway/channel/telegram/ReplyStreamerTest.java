@@ -36,7 +36,8 @@ class ReplyStreamerTest {
   }
 
   TelegramReplies replies(Duration minInterval, Duration typingInterval) {
-    return new TelegramReplies(api, new ReplySettings(minInterval, typingInterval, Duration.ofMillis(50), 5));
+    return new TelegramReplies(api, new ReplySettings(minInterval, typingInterval, Duration.ofMillis(50), 5,
+        Duration.ofMinutes(1)));
   }
 
   List<FakeBotApi.Call> replyCalls() {
@@ -129,6 +130,18 @@ class ReplyStreamerTest {
     Thread.sleep(400);
     assertThat(fake.calls("sendChatAction")).hasSize(typing);
     assertThat(fake.texts("42")).containsExactly("done");
+  }
+
+  @Test
+  void aReplyItsRunNeverFinishesEndsWithItsLastTextAfterTheLongestReply() throws Exception {
+    ReplyStreamer reply = new ReplyStreamer(api, "42", new ReplySettings(Duration.ofMillis(10),
+        Duration.ofMillis(100), Duration.ofMillis(50), 5, Duration.ofMillis(600)), true);
+    reply.progress("partial answer");
+    assertThat(reply.awaitDelivered(DELIVERY)).isTrue();
+    int typing = fake.calls("sendChatAction").size();
+    Thread.sleep(300);
+    assertThat(fake.calls("sendChatAction")).hasSize(typing);
+    assertThat(fake.texts("42")).containsExactly("partial answer");
   }
 
   @Test

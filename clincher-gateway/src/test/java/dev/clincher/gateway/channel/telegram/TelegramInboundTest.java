@@ -45,7 +45,7 @@ class TelegramInboundTest {
         new AccessPolicy(new AccessSettings(DmPolicy.PAIRING, Set.of(), Set.of(GROUP))), paired, codes,
         new UnknownSenderLimit(2, 100, Duration.ofMinutes(10), 1000, Clock.systemUTC()));
     TelegramReplies replies = new TelegramReplies(api, new ReplySettings(Duration.ofMillis(10),
-        Duration.ofSeconds(30), Duration.ofMillis(50), 5));
+        Duration.ofSeconds(30), Duration.ofMillis(50), 5, Duration.ofMinutes(1)));
     poller = new LongPoller(api, OffsetStore.inMemory(), new TelegramInbound(bot, access, handled::add, replies),
         LongPollerTest.FAST);
     poller.start();
