@@ -3,6 +3,7 @@ package dev.clincher.gateway.channel.telegram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.common.config.Secret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ProxySelector;
@@ -29,11 +30,13 @@ public final class BotApi implements AutoCloseable {
   private final BotToken token;
   private final HttpClient http;
   private final ObjectMapper json;
+  private final TelegramMetrics metrics;
 
-  public BotApi(BotApiSettings settings, BotToken token, ObjectMapper json) {
+  public BotApi(BotApiSettings settings, BotToken token, ObjectMapper json, TelegramMetrics metrics) {
     this.settings = settings;
     this.token = token;
     this.json = json;
+    this.metrics = metrics;
     this.http = HttpClient.newBuilder()
         .proxy(settings.egressProxy().map(ProxySelector::of).orElse(HttpClient.Builder.NO_PROXY))
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -44,6 +47,11 @@ public final class BotApi implements AutoCloseable {
 
   public BotToken token() {
     return token;
+  }
+
+  /** Where this bot's counters go (its poller, inbound path and replies count there too). */
+  public TelegramMetrics metrics() {
+    return metrics;
   }
 
   /** {@code getMe}: the bot's own user. */
@@ -90,8 +98,36 @@ public final class BotApi implements AutoCloseable {
         settings.requestTimeout());
   }
 
+  /**
+   * {@code setWebhook}: Telegram POSTs updates to {@code url} with {@code secretToken} in
+   * {@link WebhookHandler#SECRET_HEADER} from now on (and {@code getUpdates} answers 409 until the webhook is
+   * deleted).
+   */
+  public void setWebhook(URI url, Secret secretToken)
+      throws BotApiException, InterruptedException {
+    ObjectNode params = json.createObjectNode().put("url", url.toString())
+        .put("secret_token", secretToken.reveal()).put("max_connections", 4);
+    params.putArray("allowed_updates").add("message");
+    call("setWebhook", params, settings.requestTimeout());
+  }
+
+  /** {@code deleteWebhook}: back to {@code getUpdates}; pending updates are kept for the poller. */
+  public void deleteWebhook() throws BotApiException, InterruptedException {
+    call("deleteWebhook", json.createObjectNode().put("drop_pending_updates", false), settings.requestTimeout());
+  }
+
   /** Calls one method and returns its {@code result}. */
   public JsonNode call(String method, ObjectNode params, Duration timeout)
+      throws BotApiException, InterruptedException {
+    try {
+      return send(method, params, timeout);
+    } catch (BotApiException e) {
+      metrics.apiError(method, e.errorCode());
+      throw e;
+    }
+  }
+
+  private JsonNode send(String method, ObjectNode params, Duration timeout)
       throws BotApiException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(uriOf(method))
         .timeout(timeout)

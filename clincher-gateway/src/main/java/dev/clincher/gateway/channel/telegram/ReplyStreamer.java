@@ -86,9 +86,11 @@ public final class ReplyStreamer implements ReplyStream {
         if (work == Work.TYPING) {
           showTyping();
         } else if (tryShow(work.text()) && work.last()) {
+          api.metrics().reply(mode == ParseMode.HTML ? "delivered" : "delivered_as_plain_text");
           return;
         } else if (failures >= settings.maxFailures()) {
           LOG.atError().addKeyValue("chat", chatId).addKeyValue("failures", failures).log("telegram.reply_lost");
+          api.metrics().reply("lost");
           return;
         }
       }

@@ -30,8 +30,11 @@ public final class TelegramInbound implements UpdateSink {
   private final Access access;
   private final InboundHandler handler;
   private final ReplyPort replies;
+  private final TelegramMetrics metrics;
 
-  public TelegramInbound(BotIdentity bot, Access access, InboundHandler handler, ReplyPort replies) {
+  public TelegramInbound(BotIdentity bot, Access access, InboundHandler handler, ReplyPort replies,
+      TelegramMetrics metrics) {
+    this.metrics = metrics;
     this.bot = bot;
     this.access = access;
     this.handler = handler;
@@ -40,6 +43,7 @@ public final class TelegramInbound implements UpdateSink {
 
   @Override
   public void accept(Update update) {
+    metrics.updateReceived();
     if (update.message().isEmpty()) {
       return; // not a new text message: acknowledged, nothing to do
     }
@@ -48,6 +52,7 @@ public final class TelegramInbound implements UpdateSink {
         message.isPrivate() ? ChatKind.DIRECT : ChatKind.GROUP, message.senderId());
     AccessDecision decision = decide(conversation, message);
     log(update, conversation, decision);
+    metrics.access(decision);
     switch (decision.verdict()) {
       case ACCEPT -> handler.handle(new InboundMessage(conversation, Long.toString(message.messageId()),
           message.text()));

@@ -3,6 +3,8 @@ package dev.clincher.gateway.channel.telegram;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.clincher.common.config.Secret;
+import dev.clincher.common.metrics.Metrics;
 import dev.clincher.common.testing.LogCapture;
 import dev.clincher.egress.EgressServer;
 import dev.clincher.egress.EgressSettings;
@@ -69,12 +71,17 @@ class BotApiTest {
   BotApi throughEgress(String host, String token) {
     InetSocketAddress proxy = InetSocketAddress.createUnresolved("127.0.0.1", egress.address().getPort());
     return new BotApi(new BotApiSettings(URI.create("http://" + host + ":" + fake.port()), Optional.of(proxy),
-        Duration.ofSeconds(2), Duration.ofSeconds(2)), BotToken.of(token), FakeBotApi.JSON);
+        Duration.ofSeconds(2), Duration.ofSeconds(2)), BotToken.of(token), FakeBotApi.JSON,
+        new TelegramMetrics(Metrics.create("gateway")));
   }
 
   static BotApi direct(URI baseUrl, Duration timeout) {
+    return direct(baseUrl, timeout, Metrics.create("gateway"));
+  }
+
+  static BotApi direct(URI baseUrl, Duration timeout, Metrics metrics) {
     return new BotApi(new BotApiSettings(baseUrl, Optional.empty(), Duration.ofSeconds(2), timeout),
-        BotToken.of(FakeBotApi.TOKEN), FakeBotApi.JSON);
+        BotToken.of(FakeBotApi.TOKEN), FakeBotApi.JSON, new TelegramMetrics(metrics));
   }
 
   @Test
@@ -103,8 +110,9 @@ class BotApiTest {
   }
 
   @Test
-  void telegramsErrorsKeepTheirCodeDescriptionAndRetryAfter() {
-    try (BotApi api = direct(fake.baseUrl(), Duration.ofSeconds(2))) {
+  void telegramsErrorsKeepTheirCodeDescriptionAndRetryAfterAndAreCounted() {
+    Metrics metrics = Metrics.create("gateway");
+    try (BotApi api = direct(fake.baseUrl(), Duration.ofSeconds(2), metrics)) {
       fake.failNext("sendMessage", 429, "Too Many Requests: retry after 7");
       BotApiException limited = catchThrowableOfType(BotApiException.class,
           () -> api.sendMessage("1", "x", ParseMode.PLAIN));
@@ -120,6 +128,9 @@ class BotApiTest {
           () -> api.sendMessage("1", "<x>", ParseMode.HTML));
       assertThat(html.isEntityParseError()).isTrue();
     }
+    assertThat(metrics.scrape()).contains(
+        "clincher_gateway_telegram_errors_total{code=\"429\",method=\"sendMessage\",service=\"gateway\"} 1.0",
+        "clincher_gateway_telegram_errors_total{code=\"409\",method=\"getUpdates\",service=\"gateway\"} 1.0");
   }
 
   @Test
@@ -162,6 +173,22 @@ class BotApiTest {
     assertThat(seen).hasSizeGreaterThan(5).allSatisfy(text -> assertThat(text).doesNotContain(SECRET_HALF));
     assertThat(seen.get(0)).contains("could not be reached");
     assertThat(seen.get(2)).contains("no answer within");
+  }
+
+  @Test
+  void aWebhookTakesOverFromPollingUntilDeleted() throws Exception {
+    try (BotApi api = direct(fake.baseUrl(), Duration.ofSeconds(2))) {
+      Secret secret = Secret.of("webhook-secret-1");
+      api.setWebhook(URI.create("https://agent.example.com/telegram/webhook"), secret);
+      assertThat(fake.webhook().get("secret_token").asText()).isEqualTo("webhook-secret-1");
+      assertThat(catchThrowableOfType(BotApiException.class, () -> api.getUpdates(0, Duration.ZERO)).isConflict())
+          .isTrue();
+      api.deleteWebhook();
+      assertThat(api.getUpdates(0, Duration.ZERO)).isEmpty();
+      BotApiException plain = catchThrowableOfType(BotApiException.class,
+          () -> api.setWebhook(URI.create("http://agent.example.com/hook"), secret));
+      assertThat(plain.errorCode()).isEqualTo(400);
+    }
   }
 
   @Test

@@ -56,6 +56,7 @@ final class FakeBotApi implements AutoCloseable {
   private long nextMessageId = 1;
   private int pollsInFlight;
   private boolean refuseAllHtml;
+  private JsonNode webhook;
 
   FakeBotApi() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -189,12 +190,31 @@ final class FakeBotApi implements AutoCloseable {
       case "sendMessage" -> sendMessage(params);
       case "editMessageText" -> editMessageText(params);
       case "sendChatAction" -> ok().put("result", true);
+      case "setWebhook" -> setWebhook(params);
+      case "deleteWebhook" -> setWebhook(null);
       default -> error(404, "Not Found: method not found");
     };
   }
 
+  private synchronized ObjectNode setWebhook(JsonNode params) {
+    if (params != null && !params.path("url").asText().startsWith("https://")) {
+      return error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
+    }
+    webhook = params;
+    return ok().put("result", true);
+  }
+
+  /** The parameters of the webhook set now, or null. */
+  synchronized JsonNode webhook() {
+    return webhook;
+  }
+
   private ObjectNode getUpdates(JsonNode params) throws InterruptedException {
     synchronized (this) {
+      if (webhook != null) {
+        return error(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+            + "delete the webhook first");
+      }
       if (pollsInFlight > 0) {
         return error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot "
             + "instance is running");

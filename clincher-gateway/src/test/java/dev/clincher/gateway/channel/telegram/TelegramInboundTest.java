@@ -3,6 +3,7 @@ package dev.clincher.gateway.channel.telegram;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.common.metrics.Metrics;
 import dev.clincher.common.testing.LogCapture;
 import dev.clincher.gateway.channel.ChatKind;
 import dev.clincher.gateway.channel.InboundMessage;
@@ -33,20 +34,22 @@ class TelegramInboundTest {
   BotApi api;
   LongPoller poller;
   final List<InboundMessage> handled = new CopyOnWriteArrayList<>();
+  final Metrics metrics = Metrics.create("gateway");
   final PairedSenders paired = PairedSenders.inMemory();
   final PairingCodes codes = new PairingCodes(Duration.ofHours(1), 100, Clock.systemUTC());
 
   @BeforeEach
   void start() throws Exception {
     fake = new FakeBotApi();
-    api = BotApiTest.direct(fake.baseUrl(), Duration.ofSeconds(5));
+    api = BotApiTest.direct(fake.baseUrl(), Duration.ofSeconds(5), metrics);
     BotIdentity bot = api.getMe();
     TelegramInbound.Access access = new TelegramInbound.Access(
         new AccessPolicy(new AccessSettings(DmPolicy.PAIRING, Set.of(), Set.of(GROUP))), paired, codes,
         new UnknownSenderLimit(2, 100, Duration.ofMinutes(10), 1000, Clock.systemUTC()));
     TelegramReplies replies = new TelegramReplies(api, new ReplySettings(Duration.ofMillis(10),
         Duration.ofSeconds(30), Duration.ofMillis(50), 5, Duration.ofMinutes(1)));
-    poller = new LongPoller(api, OffsetStore.inMemory(), new TelegramInbound(bot, access, handled::add, replies),
+    poller = new LongPoller(api, OffsetStore.inMemory(), new TelegramInbound(bot, access, handled::add, replies,
+        api.metrics()),
         LongPollerTest.FAST);
     poller.start();
   }
@@ -76,7 +79,14 @@ class TelegramInboundTest {
               line -> assertThat(line).contains("\"rule\":\"dm_pairing\""),
               line -> assertThat(line).contains("\"rule\":\"dm_pairing\""),
               line -> assertThat(line).contains("\"rule\":\"unknown_sender_rate_limited\""));
+      assertThat(logs.text()).doesNotContain(FakeBotApi.TOKEN.substring(FakeBotApi.TOKEN.indexOf(':') + 1));
     }
+    assertThat(metrics.scrape()).contains("clincher_gateway_telegram_updates_total{service=\"gateway\"} 3.0",
+        "clincher_gateway_telegram_access_total{decision=\"offer_pairing\",rule=\"dm_pairing\","
+            + "service=\"gateway\"} 2.0",
+        "clincher_gateway_telegram_access_total{decision=\"ignore\",rule=\"unknown_sender_rate_limited\","
+            + "service=\"gateway\"} 1.0",
+        "clincher_gateway_telegram_replies_total{outcome=\"delivered\",service=\"gateway\"} 2.0");
   }
 
   @Test
