@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives updates Telegram POSTs to the bot's webhook (behind the reverse proxy). A request is accepted only with
  * the {@code secret_token} given to {@code setWebhook} in {@code X-Telegram-Bot-Api-Secret-Token}, compared in
- * constant time; its body is capped; an update id seen before is acknowledged and not handed on again.
+ * constant time; its body is capped; an update id seen before is acknowledged and not handed on again. Every
+ * refusal is logged once with its rule ({@code method}, {@code secret_token}, {@code body_size}, {@code malformed}).
  */
 public final class WebhookHandler extends Handler.Abstract {
   public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
@@ -60,13 +61,23 @@ public final class WebhookHandler extends Handler.Abstract {
       return refuse(exchange, 400, "malformed", "the body is not a Telegram update");
     }
     if (seen.firstSeen(update.get().updateId())) {
-      sink.accept(update.get());
+      handOff(update.get());
     } else {
       LOG.atInfo().addKeyValue("update_id", update.get().updateId()).addKeyValue("rule", "duplicate_update")
           .log("telegram.webhook_duplicate");
     }
     exchange.sendJson(200, OK);
     return true;
+  }
+
+  /** As the poller does: a failing handler is logged and the update still acknowledged (never retried). */
+  private void handOff(Update update) {
+    try {
+      sink.accept(update);
+    } catch (RuntimeException e) {
+      LOG.atError().addKeyValue("update_id", update.updateId()).addKeyValue("error", e.toString())
+          .log("telegram.update_failed");
+    }
   }
 
   private Optional<Update> parse(byte[] body) {
