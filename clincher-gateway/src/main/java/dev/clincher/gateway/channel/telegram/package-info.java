@@ -1,5 +1,6 @@
 /**
- * The Telegram Bot API channel, on the wire: {@link dev.clincher.gateway.channel.telegram.BotApi} (through the
+ * The Telegram Bot API channel. {@link dev.clincher.gateway.channel.telegram.TelegramChannel} assembles and starts
+ * one bot from the pieces below; on the wire: {@link dev.clincher.gateway.channel.telegram.BotApi} (through the
  * egress, token redacted everywhere), updates by {@link dev.clincher.gateway.channel.telegram.LongPoller} or
  * {@link dev.clincher.gateway.channel.telegram.WebhookHandler}, access decisions in
  * {@link dev.clincher.gateway.channel.telegram.TelegramInbound}, and replies by

@@ -204,6 +204,11 @@ final class FakeBotApi implements AutoCloseable {
     return ok().put("result", true);
   }
 
+  /** A webhook left set by an earlier run (or another tool). */
+  synchronized void presetWebhook(JsonNode params) {
+    webhook = params;
+  }
+
   /** The parameters of the webhook set now, or null. */
   synchronized JsonNode webhook() {
     return webhook;
