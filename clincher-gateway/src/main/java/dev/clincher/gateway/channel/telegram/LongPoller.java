@@ -96,7 +96,7 @@ public final class LongPoller implements AutoCloseable {
       delay = settings.conflictBackoff();
     } else if (e.errorCode() == 429) {
       problem = "rate_limited";
-      delay = e.retryAfter().orElse(backoff);
+      delay = max(e.retryAfter().orElse(backoff), settings.firstBackoff());
     } else if (e.errorCode() == 401 || e.errorCode() == 404) {
       problem = "token_refused";
       delay = settings.maxBackoff();
@@ -149,6 +149,10 @@ public final class LongPoller implements AutoCloseable {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /** Stops polling: the call in flight is abandoned, its updates stay with Telegram for the next start. */
