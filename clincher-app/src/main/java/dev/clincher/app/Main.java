@@ -2,6 +2,7 @@ package dev.clincher.app;
 
 import dev.clincher.app.audit.AuditCommand;
 import dev.clincher.app.audit.DoctorCommand;
+import dev.clincher.app.backup.BackupCommand;
 import dev.clincher.app.deploy.DeployCommand;
 import dev.clincher.app.manage.KeysCommand;
 import dev.clincher.app.manage.SpendCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
     description = "A hardened, self-hosted AI agent platform.",
     subcommands = {UpCommand.class, EgressCommand.class, SocketProxyCommand.class, RouterCommand.class,
         GatewayCommand.class, SandboxCommand.class, DeployCommand.class, KeysCommand.class, TeamsCommand.class,
-        UsersCommand.class, SpendCommand.class, AuditCommand.class, DoctorCommand.class, HealthCommand.class,
+        UsersCommand.class, SpendCommand.class, BackupCommand.class, AuditCommand.class, DoctorCommand.class, HealthCommand.class,
         VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

@@ -202,7 +202,7 @@ public final class Deployment {
   }
 
   /** {@code NAME=value} lines; comments and blank lines skipped; no quoting rules beyond what deploy init writes. */
-  static Map<String, String> dotEnv(Path file) throws IOException {
+  public static Map<String, String> dotEnv(Path file) throws IOException {
     Map<String, String> env = new LinkedHashMap<>();
     if (!Files.isRegularFile(file)) {
       return env;

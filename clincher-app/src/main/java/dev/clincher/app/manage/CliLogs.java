@@ -12,10 +12,10 @@ import org.slf4j.LoggerFactory;
  * Logging for commands whose standard output is their answer: the JSON log lines (each management decision, one line)
  * go to standard error instead, and Flyway only speaks up about problems.
  */
-final class CliLogs {
+public final class CliLogs {
   private CliLogs() {}
 
-  static void toStandardError() {
+  public static void toStandardError() {
     if (!(LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context)) {
       return;
     }
