@@ -3,7 +3,9 @@ package dev.clincher.gateway;
 import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.gateway.policy.ToolPattern;
 import dev.clincher.gateway.sandbox.SandboxSettings;
-import dev.clincher.gateway.store.Stores;
+import dev.clincher.gateway.store.EventLog;
+import dev.clincher.gateway.store.NoteStore;
+import dev.clincher.gateway.store.SessionStore;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.fs.EditTool;
 import dev.clincher.gateway.tools.fs.ListTool;
@@ -40,14 +42,14 @@ public final class BuiltInTools {
   private BuiltInTools() {}
 
   /** Every tool by name, in the order listed. */
-  public static Map<String, Tool> all(SandboxSettings sandbox, WebFetchSettings web, Stores stores,
-      Embedder embedder) {
+  public static Map<String, Tool> all(SandboxSettings sandbox, WebFetchSettings web, NoteStore notes,
+      SessionStore sessions, EventLog eventLog, Embedder embedder) {
     List<Tool> all = new ArrayList<>(sandboxed(sandbox));
     all.add(new WebFetchTool(web));                      // group:web
-    all.add(new MemorySaveTool(stores.notes(), embedder));                   // group:memory
-    all.add(new MemorySearchTool(stores.notes(), embedder));                 // group:memory
-    all.add(new SessionsListTool(stores.sessions()));                        // group:sessions
-    all.add(new SessionsHistoryTool(stores.sessions(), stores.events()));    // group:sessions
+    all.add(new MemorySaveTool(notes, embedder));                 // group:memory
+    all.add(new MemorySearchTool(notes, embedder));               // group:memory
+    all.add(new SessionsListTool(sessions));                      // group:sessions
+    all.add(new SessionsHistoryTool(sessions, eventLog));         // group:sessions
     return byName(all);
   }
 

@@ -328,7 +328,8 @@ public final class GatewayServer implements AutoCloseable {
   private static Map<String, Tool> tools(String source, Stores stores, SandboxSettings sandbox,
       GatewayConfig config, Map<String, String> env) throws ConfigException {
     Embedder embedder = OnnxEmbedder.loadedOnFirstUse(); // about 1 s and 90 MB, only if memory tools are used
-    return BuiltInTools.all(sandbox, webFetchSettings(source, config, env), stores, embedder);
+    return BuiltInTools.all(sandbox, webFetchSettings(source, config, env), stores.notes(), stores.sessions(),
+        stores.events(), embedder);
   }
 
   /** web_fetch goes out only through the egress proxy: {@code egress.proxy}, else HTTPS_PROXY / HTTP_PROXY. */

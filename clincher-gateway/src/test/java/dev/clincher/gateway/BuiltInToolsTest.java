@@ -22,7 +22,7 @@ class BuiltInToolsTest {
   @Test
   void everyToolIsInItsPolicyGroup() throws Exception {
     Map<String, Tool> tools = BuiltInTools.all(SandboxSettings.defaults(), WebFetchSettings.fromEnv(Map.of()), null,
-        null);
+        null, null, null);
     assertThat(tools.keySet()).containsExactly("exec", "read", "write", "edit", "list", "web_fetch", "memory_save",
         "memory_search", "sessions_list", "sessions_history");
     tools.values().forEach(tool -> assertThat(ToolPattern.GROUPS.get(tool.group())).contains(tool.name()));
