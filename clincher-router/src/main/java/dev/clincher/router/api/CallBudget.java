@@ -39,8 +39,12 @@ final class CallBudget {
     }
 
     OpenAiError error() {
-      return new OpenAiError(refusal.status(), refusal.message(), refusal.type(), null, refusal.code(),
-          refusal.retryAfter());
+      return OpenAiError.from(refusal);
+    }
+
+    /** The budget that refused, e.g. {@code key_budget} (the refusal's {@code scope}). */
+    String rule() {
+      return refusal.scope();
     }
   }
 

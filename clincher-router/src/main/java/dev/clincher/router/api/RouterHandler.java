@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouterHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
+  /** The rule of a virtual key's refusal on a route only the master key may use. */
+  private static final String MASTER_KEY_ONLY = "master_key_only";
   private final KeyAuthenticator keys;
   private final Dispatcher dispatcher;
   private final ModelCalls calls;
@@ -94,12 +96,13 @@ public final class RouterHandler extends Handler.Abstract {
     boolean isEmbeddings = path.equals("/v1/embeddings") || path.equals("/embeddings");
     Optional<Caller> caller = exchange.bearerToken().flatMap(keys::authenticate);
     if (caller.isEmpty()) {
-      exchange.sendError(OpenAiError.unauthorized("a valid API key is required: Authorization: Bearer <key>"));
+      refuse(exchange, "", "", "invalid_key",
+          OpenAiError.unauthorized("a valid API key is required: Authorization: Bearer <key>"));
       return true;
     }
-    Optional<OpenAiError> refused = KeyRefusals.of(caller.get(), clock.instant());
+    Optional<KeyRefusals.KeyRefusal> refused = KeyRefusals.of(caller.get(), clock.instant());
     if (refused.isPresent()) {
-      refuse(exchange, caller.get(), "", refused.get());
+      refuse(exchange, caller.get().name(), "", refused.get().rule(), refused.get().error());
       return true;
     }
     if (ManagementRoutes.owns(path)) {
@@ -110,8 +113,8 @@ public final class RouterHandler extends Handler.Abstract {
       if (caller.get().isMaster()) {
         spendRoutes.handle(exchange, path, method);
       } else {
-        exchange.sendError(new OpenAiError(401, "only the master key may read spend reports", "auth_error", null,
-            "401", Optional.empty()));
+        refuse(exchange, caller.get().name(), "", MASTER_KEY_ONLY, new OpenAiError(401,
+            "only the master key may read spend reports", "auth_error", null, "401", Optional.empty()));
       }
       return true;
     }
@@ -134,9 +137,7 @@ public final class RouterHandler extends Handler.Abstract {
     String callId = java.util.UUID.randomUUID().toString();
     Optional<Refusal> busy = limits.enter(caller.get(), callId);
     if (busy.isPresent()) {
-      Refusal r = busy.get();
-      refuse(exchange, caller.get(), "", new OpenAiError(r.status(), r.message(), r.type(), null, r.code(),
-          r.retryAfter()));
+      refuse(exchange, caller.get().name(), "", busy.get().scope(), OpenAiError.from(busy.get()));
       return true;
     }
     exchange.beforeEnd(() -> limits.leave(caller.get(), callId)); // a sequential client never meets its own lease
@@ -152,15 +153,16 @@ public final class RouterHandler extends Handler.Abstract {
     return true;
   }
 
-  /** Answers a virtual key's request refused before routing, and logs the decision once. */
-  private void refuse(Exchange exchange, Caller caller, String model, OpenAiError error) {
+  /**
+   * Answers a request refused before routing, logs the decision once ({@code router.request.refused} with the
+   * {@code rule} that decided) and counts it ({@code clincher_router_refusals_total{model,scope}}, scope = rule).
+   */
+  private void refuse(Exchange exchange, String caller, String model, String rule, OpenAiError error) {
     exchange.sendError(error);
-    LOG.atInfo().addKeyValue("caller", caller.name()).addKeyValue("model", model.isEmpty() ? null : model)
-        .addKeyValue("status", error.status()).addKeyValue("error_type", error.type())
+    LOG.atInfo().addKeyValue("caller", caller).addKeyValue("model", model.isEmpty() ? null : model)
+        .addKeyValue("rule", rule).addKeyValue("status", error.status()).addKeyValue("error_type", error.type())
         .addKeyValue("code", error.code()).log("router.request.refused");
-    if (!model.isEmpty()) {
-      metrics.refusal(model, error.type());
-    }
+    metrics.refusal(model, rule);
   }
 
   private void manageKeys(Exchange exchange, Caller caller, String path, String method) throws IOException {
@@ -169,8 +171,8 @@ public final class RouterHandler extends Handler.Abstract {
       return;
     }
     if (!caller.isMaster()) {
-      refuse(exchange, caller, "", new OpenAiError(401, "only the master key may manage keys, teams and users",
-          "auth_error", null, "401", Optional.empty()));
+      refuse(exchange, caller.name(), "", MASTER_KEY_ONLY, new OpenAiError(401,
+          "only the master key may manage keys, teams and users", "auth_error", null, "401", Optional.empty()));
       return;
     }
     byte[] body = new byte[0];
@@ -189,7 +191,8 @@ public final class RouterHandler extends Handler.Abstract {
     if (allows(caller, model)) {
       return false;
     }
-    refuse(exchange, caller, model, KeyRefusals.model(caller, model).orElseThrow());
+    KeyRefusals.KeyRefusal refusal = KeyRefusals.model(caller, model).orElseThrow();
+    refuse(exchange, caller.name(), model, refusal.rule(), refusal.error());
     return true;
   }
 
