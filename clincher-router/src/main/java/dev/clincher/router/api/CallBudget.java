@@ -58,6 +58,7 @@ final class CallBudget {
   private final boolean streamed;
   private SpendControls.Lease lease; // the current attempt's; one attempt at a time
   private String model = "";
+  private String deploymentRefusedBy = ""; // the last deployment budget that refused an attempt
 
   CallBudget(SpendControls spend, RouterMetrics metrics, Payer payer, CallEstimate estimate, boolean streamed) {
     this.spend = spend;
@@ -93,9 +94,15 @@ final class CallBudget {
         if (!refused.deploymentOnly()) {
           throw new Refused(refusal);
         }
+        deploymentRefusedBy = refusal.scope();
         throw new ProviderException(429, refusal.type(), refusal.code(), refusal.message(), refusal.retryAfter());
       }
     }
+  }
+
+  /** The scope of the last deployment budget that refused an attempt ({@code model_budget}), else empty. */
+  String deploymentRefusedBy() {
+    return deploymentRefusedBy;
   }
 
   /** The output limit the worst case assumes: the client's, else what the deployment's call will be sent with. */

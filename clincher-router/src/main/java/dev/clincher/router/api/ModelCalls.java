@@ -202,12 +202,12 @@ final class ModelCalls {
 
     /** Refused by {@code rule} before any provider answered. */
     static Outcome refused(OpenAiError error, String rule) {
-      return new Outcome(error.status(), "", 0, Usage.NONE, -1, error.type(), Optional.empty(), false, rule);
+      return failed(error, 0, rule);
     }
 
-    /** A failure after {@code attempts} provider calls (retries and fallbacks included). */
-    static Outcome failed(OpenAiError error, int attempts) {
-      return new Outcome(error.status(), "", attempts, Usage.NONE, -1, error.type(), Optional.empty(), false);
+    /** A failure after {@code attempts} provider calls (retries and fallbacks included); {@code rule} may be empty. */
+    static Outcome failed(OpenAiError error, int attempts, String rule) {
+      return new Outcome(error.status(), "", attempts, Usage.NONE, -1, error.type(), Optional.empty(), false, rule);
     }
 
     static Outcome cacheHit(long overheadNanos, String detail) {
@@ -257,7 +257,7 @@ final class ModelCalls {
         }
       });
     } catch (RoutingException | ProviderException | CallBudget.Refused e) {
-      return fail(exchange, e, attempts.get());
+      return fail(exchange, e, attempts.get(), budget);
     }
     try (routed) {
       Completion completion = routed.value();
@@ -399,7 +399,7 @@ final class ModelCalls {
         }
       });
     } catch (RoutingException | ProviderException | CallBudget.Refused e) {
-      return fail(exchange, e, attempts.get());
+      return fail(exchange, e, attempts.get(), budget);
     }
     try (routed; ChunkStream upstream = routed.value().stream()) {
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
@@ -490,8 +490,11 @@ final class ModelCalls {
     }
   }
 
-  /** Answers a call that got no answer: no deployment, the provider's error, or a budget refusal (0 attempts logged). */
-  private Outcome fail(Exchange exchange, Exception e, int attempts) {
+  /**
+   * Answers a call that got no answer: no deployment, the provider's error, or a budget refusal (0 attempts logged);
+   * a budget refusal, or every deployment's own budget refusing the call, names that budget as the rule.
+   */
+  private Outcome fail(Exchange exchange, Exception e, int attempts, CallBudget budget) {
     if (e instanceof CallBudget.Refused refused) {
       exchange.sendError(refused.error());
       return Outcome.refused(refused.error(), refused.rule());
@@ -499,7 +502,8 @@ final class ModelCalls {
     OpenAiError error = e instanceof RoutingException routing
         ? OpenAiError.from(routing) : OpenAiError.from((ProviderException) e);
     exchange.sendError(error);
-    return Outcome.failed(error, attempts);
+    String rule = "budget_exceeded".equals(error.type()) ? budget.deploymentRefusedBy() : "";
+    return Outcome.failed(error, attempts, rule);
   }
 
   private void onFailure(Deployment deployment, ProviderException error, boolean willRetry) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clincher.common.testing.LogCapture;
 import dev.clincher.router.testing.AnthropicWire;
 import dev.clincher.router.testing.FakeUpstream;
 import dev.clincher.router.testing.FakeUpstream.End;
@@ -115,7 +116,17 @@ class SpendApiTest {
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     int callsBefore = fake.calls().size();
 
-    HttpResponse<String> second = router.post("/v1/chat/completions", capped); // $0.00048 + $0.00046 > $0.0005
+    HttpResponse<String> second;
+    try (LogCapture logs = new LogCapture()) {
+      second = router.post("/v1/chat/completions", capped); // $0.00048 + $0.00046 > $0.0005
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (!logs.text().contains("\"router.request\"") && System.nanoTime() < deadline) {
+        Thread.sleep(20); // the request line is written once the answer is out
+      }
+      assertThat(logs.text().lines().filter(line -> line.contains("\"router.request\"")))
+          .as("the request line names the budget that refused it").singleElement()
+          .satisfies(line -> assertThat(line).contains("\"rule\":\"model_budget\"", "\"status\":400"));
+    }
 
     assertThat(second.statusCode()).as(second.body()).isEqualTo(400);
     JsonNode error = JSON.readTree(second.body()).path("error");
