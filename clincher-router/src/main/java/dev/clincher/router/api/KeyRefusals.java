@@ -3,35 +3,38 @@ package dev.clincher.router.api;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.keys.Team;
 import dev.clincher.router.keys.VirtualKey;
+import dev.clincher.router.spend.Refusal;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * LiteLLM's refusals of a virtual key, in its words: before any route (expired, blocked, its team blocked or gone)
- * and for a model its key, team or user may not call.
+ * LiteLLM's refusals of a key, in its words: an unknown key, a virtual key before any route (expired, blocked, its
+ * team blocked or gone) or on a master-key route, and for a model its key, team or user may not call. Each names its
+ * rule ({@link Refusal#scope}).
  */
 final class KeyRefusals {
   private KeyRefusals() {}
 
-  /**
-   * One refusal of a key.
-   *
-   * @param rule  what decided, for the log line and the refusals counter: {@code expired_key}, {@code key_blocked},
-   *              {@code key_team_missing}, {@code key_user_missing}, {@code team_blocked}, or the error type of a
-   *              model refusal ({@code key_model_access_denied}, ...)
-   * @param error LiteLLM's error for it
-   */
-  record KeyRefusal(String rule, OpenAiError error) {}
+  /** No key, or one the router does not know: OpenAI's {@code invalid_api_key}. */
+  static Refusal unknownKey() {
+    return new Refusal(401, "invalid_request_error", "invalid_api_key",
+        "a valid API key is required: Authorization: Bearer <key>", "invalid_key", Optional.empty());
+  }
+
+  /** A virtual key on a route only the master key may use. */
+  static Refusal masterKeyOnly(String message) {
+    return auth("master_key_only", message);
+  }
 
   /** Why {@code caller} may not use any route now, if it may not. */
-  static Optional<KeyRefusal> of(Caller caller, Instant now) {
+  static Optional<Refusal> of(Caller caller, Instant now) {
     if (caller.key().isEmpty()) {
       return Optional.empty();
     }
     VirtualKey key = caller.key().get();
     if (key.expired(now)) {
-      return Optional.of(new KeyRefusal("expired_key", new OpenAiError(400, "Authentication Error - Expired Key. "
-          + "Key Expiry time " + key.expires().orElseThrow(), "expired_key", null, "400", Optional.empty())));
+      return Optional.of(new Refusal(400, "expired_key", "400", "Authentication Error - Expired Key. Key Expiry time "
+          + key.expires().orElseThrow(), "expired_key", Optional.empty()));
     }
     if (key.blocked()) {
       return Optional.of(auth("key_blocked",
@@ -49,7 +52,7 @@ final class KeyRefusals {
   }
 
   /** 401 when the key, its team or its user may not call {@code model} (LiteLLM's types); empty when allowed. */
-  static Optional<KeyRefusal> model(Caller caller, String model) {
+  static Optional<Refusal> model(Caller caller, String model) {
     return caller.deniedBy(model).map(by -> switch (by) {
       case "team" -> denied("team_model_access_denied", "Team not allowed to access model. Team="
           + caller.team().orElseThrow().teamId() + ", Model=" + model + ". Allowed team models = "
@@ -62,12 +65,11 @@ final class KeyRefusals {
     });
   }
 
-  private static KeyRefusal denied(String type, String message) {
-    return new KeyRefusal(type,
-        new OpenAiError(401, OpenAiError.printable(message), type, "model", "401", Optional.empty()));
+  private static Refusal denied(String type, String message) {
+    return new Refusal(401, type, "401", OpenAiError.printable(message), type, Optional.empty(), "model");
   }
 
-  private static KeyRefusal auth(String rule, String message) {
-    return new KeyRefusal(rule, new OpenAiError(401, message, "auth_error", null, "401", Optional.empty()));
+  private static Refusal auth(String rule, String message) {
+    return new Refusal(401, "auth_error", "401", message, rule, Optional.empty());
   }
 }

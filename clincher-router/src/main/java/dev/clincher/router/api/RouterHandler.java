@@ -55,8 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouterHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
-  /** The rule of a virtual key's refusal on a route only the master key may use. */
-  private static final String MASTER_KEY_ONLY = "master_key_only";
   private final KeyAuthenticator keys;
   private final Dispatcher dispatcher;
   private final ModelCalls calls;
@@ -96,13 +94,12 @@ public final class RouterHandler extends Handler.Abstract {
     boolean isEmbeddings = path.equals("/v1/embeddings") || path.equals("/embeddings");
     Optional<Caller> caller = exchange.bearerToken().flatMap(keys::authenticate);
     if (caller.isEmpty()) {
-      refuse(exchange, "", "", "invalid_key",
-          OpenAiError.unauthorized("a valid API key is required: Authorization: Bearer <key>"));
+      refuse(exchange, "", "", KeyRefusals.unknownKey());
       return true;
     }
-    Optional<KeyRefusals.KeyRefusal> refused = KeyRefusals.of(caller.get(), clock.instant());
+    Optional<Refusal> refused = KeyRefusals.of(caller.get(), clock.instant());
     if (refused.isPresent()) {
-      refuse(exchange, caller.get().name(), "", refused.get().rule(), refused.get().error());
+      refuse(exchange, caller.get().name(), "", refused.get());
       return true;
     }
     if (ManagementRoutes.owns(path)) {
@@ -113,8 +110,8 @@ public final class RouterHandler extends Handler.Abstract {
       if (caller.get().isMaster()) {
         spendRoutes.handle(exchange, path, method);
       } else {
-        refuse(exchange, caller.get().name(), "", MASTER_KEY_ONLY, new OpenAiError(401,
-            "only the master key may read spend reports", "auth_error", null, "401", Optional.empty()));
+        refuse(exchange, caller.get().name(), "",
+            KeyRefusals.masterKeyOnly("only the master key may read spend reports"));
       }
       return true;
     }
@@ -137,7 +134,7 @@ public final class RouterHandler extends Handler.Abstract {
     String callId = java.util.UUID.randomUUID().toString();
     Optional<Refusal> busy = limits.enter(caller.get(), callId);
     if (busy.isPresent()) {
-      refuse(exchange, caller.get().name(), "", busy.get().scope(), OpenAiError.from(busy.get()));
+      refuse(exchange, caller.get().name(), "", busy.get());
       return true;
     }
     exchange.beforeEnd(() -> limits.leave(caller.get(), callId)); // a sequential client never meets its own lease
@@ -157,12 +154,12 @@ public final class RouterHandler extends Handler.Abstract {
    * Answers a request refused before routing, logs the decision once ({@code router.request.refused} with the
    * {@code rule} that decided) and counts it ({@code clincher_router_refusals_total{model,scope}}, scope = rule).
    */
-  private void refuse(Exchange exchange, String caller, String model, String rule, OpenAiError error) {
-    exchange.sendError(error);
+  private void refuse(Exchange exchange, String caller, String model, Refusal refusal) {
+    exchange.sendError(OpenAiError.from(refusal));
     LOG.atInfo().addKeyValue("caller", caller).addKeyValue("model", model.isEmpty() ? null : model)
-        .addKeyValue("rule", rule).addKeyValue("status", error.status()).addKeyValue("error_type", error.type())
-        .addKeyValue("code", error.code()).log("router.request.refused");
-    metrics.refusal(model, rule);
+        .addKeyValue("rule", refusal.scope()).addKeyValue("status", refusal.status())
+        .addKeyValue("error_type", refusal.type()).addKeyValue("code", refusal.code()).log("router.request.refused");
+    metrics.refusal(model, refusal.scope());
   }
 
   private void manageKeys(Exchange exchange, Caller caller, String path, String method) throws IOException {
@@ -171,8 +168,8 @@ public final class RouterHandler extends Handler.Abstract {
       return;
     }
     if (!caller.isMaster()) {
-      refuse(exchange, caller.name(), "", MASTER_KEY_ONLY, new OpenAiError(401,
-          "only the master key may manage keys, teams and users", "auth_error", null, "401", Optional.empty()));
+      refuse(exchange, caller.name(), "",
+          KeyRefusals.masterKeyOnly("only the master key may manage keys, teams and users"));
       return;
     }
     byte[] body = new byte[0];
@@ -191,8 +188,7 @@ public final class RouterHandler extends Handler.Abstract {
     if (allows(caller, model)) {
       return false;
     }
-    KeyRefusals.KeyRefusal refusal = KeyRefusals.model(caller, model).orElseThrow();
-    refuse(exchange, caller.name(), model, refusal.rule(), refusal.error());
+    refuse(exchange, caller.name(), model, KeyRefusals.model(caller, model).orElseThrow());
     return true;
   }
 
