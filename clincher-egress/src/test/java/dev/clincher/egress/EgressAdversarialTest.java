@@ -2,6 +2,7 @@ package dev.clincher.egress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clincher.common.testing.LogCapture;
 import dev.clincher.egress.address.HostResolver;
 import dev.clincher.egress.proxy.ProxyLimits;
 import dev.clincher.egress.testing.CanaryListener;
@@ -342,11 +343,18 @@ class EgressAdversarialTest {
           holders.add(new Socket(small.address().getAddress(), small.address().getPort()));
         }
         long started = System.nanoTime();
-        RawProxyClient.Answer answer = RawProxyClient.send(small.address(),
-            "CONNECT canary.test:1 HTTP/1.1\r\nHost: canary.test:1\r\n\r\n");
+        RawProxyClient.Answer answer;
+        List<String> decisions;
+        try (LogCapture logs = new LogCapture()) {
+          answer = RawProxyClient.send(small.address(), "CONNECT canary.test:1 HTTP/1.1\r\nHost: canary.test:1\r\n\r\n");
+          decisions = logs.text().lines().filter(line -> line.contains("\"egress.decision\"")).toList();
+        }
         assertThat(answer.status()).isEqualTo(429);
         assertThat(answer.header("Retry-After")).isNotNull();
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+        assertThat(decisions).as("the refusal is logged once with its reason").singleElement().satisfies(line ->
+            assertThat(line).contains("\"decision\":\"deny\"", "\"reason\":\"too_many_connections\"",
+                "\"status\":429"));
       } finally {
         for (Socket holder : holders) {
           holder.close();

@@ -2,7 +2,7 @@ package dev.clincher.router;
 
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.router.config.DeploymentConfig;
-import dev.clincher.router.spend.Price;
+import dev.clincher.router.metering.Price;
 import dev.clincher.router.spend.PriceTable;
 import dev.clincher.router.spend.SpendControls;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package dev.clincher.egress.acl;
 
 import dev.clincher.common.config.ConfigException;
+import dev.clincher.egress.hostname.HostNames;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;

@@ -1,5 +1,6 @@
 package dev.clincher.egress.acl;
 
+import dev.clincher.egress.hostname.HostNames;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -62,8 +63,7 @@ public record DomainGlob(String domain, boolean wildcard) {
       throw new IllegalArgumentException("domain globs are only supported as prefix (*.example.com)");
     }
     requireNormalised(wildcard, domain);
-    String withoutDot = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-    return new DomainGlob(withoutDot, wildcard);
+    return new DomainGlob(HostNames.withoutTrailingDot(domain), wildcard);
   }
 
   /**
@@ -133,8 +133,8 @@ public record DomainGlob(String domain, boolean wildcard) {
     if (domain.isEmpty()) {
       return "glob cannot be empty";
     }
-    if (domain.length() > 253) {
-      return "domain name is longer than 253 characters";
+    if (domain.length() > HostNames.MAX_NAME_LENGTH) {
+      return "domain name is longer than " + HostNames.MAX_NAME_LENGTH + " characters";
     }
     for (String label : domain.split("\\.", -1)) {
       String problem = labelProblem(label);
@@ -149,8 +149,8 @@ public record DomainGlob(String domain, boolean wildcard) {
     if (label.isEmpty()) {
       return "domain name has an empty label";
     }
-    if (label.length() > 63) {
-      return "domain name label is longer than 63 characters: " + label;
+    if (label.length() > HostNames.MAX_LABEL_LENGTH) {
+      return "domain name label is longer than " + HostNames.MAX_LABEL_LENGTH + " characters: " + label;
     }
     for (int i = 0; i < label.length(); i++) {
       char c = label.charAt(i);

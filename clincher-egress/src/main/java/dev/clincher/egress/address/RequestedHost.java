@@ -46,7 +46,7 @@ public sealed interface RequestedHost permits RequestedHost.DomainName, Requeste
     /** @throws IllegalArgumentException if {@code name} is not a valid, non-numeric DNS name */
     public DomainName {
       try {
-        name = HostNames.normalise(name);
+        name = DomainNameSyntax.normalize(name);
       } catch (InvalidHostException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
@@ -97,10 +97,10 @@ public sealed interface RequestedHost permits RequestedHost.DomainName, Requeste
     if (host.indexOf(':') >= 0) {
       return ipv6(host, host);
     }
-    if (HostNames.endsInNumber(host)) {
+    if (DomainNameSyntax.endsInNumber(host)) {
       return ipv4(host);
     }
-    return new DomainName(HostNames.normalise(host));
+    return new DomainName(DomainNameSyntax.normalize(host));
   }
 
   private static IpLiteral ipv6(String host, String literal) throws InvalidHostException {

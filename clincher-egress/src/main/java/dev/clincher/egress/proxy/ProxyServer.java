@@ -155,7 +155,7 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private void refuseOverLimit(SocketChannel client) {
-    metrics.decision("deny", "too_many_connections");
+    logRefused(newRequestId(), peer(client), "too_many_connections", 429);
     try (client) {
       client.configureBlocking(false);
       client.write(ByteBuffer.wrap(Responses.error(429, "too_many_connections",
@@ -175,7 +175,7 @@ public final class ProxyServer implements AutoCloseable {
       HeadReader.Received received = headReader.read(client.socket());
       handedOver = route(id, clientAddress, client, received);
     } catch (BadRequestException e) {
-      logRejected(id, clientAddress, e);
+      logRefused(id, clientAddress, e.reason(), e.status());
       answer(client, Responses.error(e.status(), e.reason(), e.getMessage()));
     } catch (IOException e) {
       LOG.atDebug().addKeyValue("id", id).addKeyValue("error", e.toString()).log("egress.client_io_error");
@@ -368,23 +368,29 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private static String remoteAddress(SocketChannel channel) {
-    try {
-      return ((InetSocketAddress) channel.getRemoteAddress()).getAddress().getHostAddress();
-    } catch (IOException e) {
-      return "";
-    }
+    InetAddress address = peer(channel);
+    return address == null ? "" : address.getHostAddress();
   }
 
-  private void logRejected(String id, InetAddress client, BadRequestException e) {
-    metrics.decision("deny", e.reason());
-    refusals.add("client", client == null ? "" : client.getHostAddress(), "reason", e.reason(), "status", e.status());
+  /** A request refused before its target was decided (a bad request, no free connection): counted and logged once. */
+  private void logRefused(String id, InetAddress client, String reason, int status) {
+    metrics.decision("deny", reason);
+    refusals.add("client", client == null ? "" : client.getHostAddress(), "reason", reason, "status", status);
     LOG.atWarn()
         .addKeyValue("id", id)
         .addKeyValue("client", client == null ? "" : client.getHostAddress())
         .addKeyValue("decision", "deny")
-        .addKeyValue("reason", e.reason())
-        .addKeyValue("status", e.status())
+        .addKeyValue("reason", reason)
+        .addKeyValue("status", status)
         .log("egress.decision");
+  }
+
+  private static InetAddress peer(SocketChannel channel) {
+    try {
+      return ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static void logClosed(String id, String reason, long bytesUp, long bytesDown, Duration duration) {

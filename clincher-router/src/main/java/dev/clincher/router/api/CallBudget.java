@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.config.ProviderKind;
+import dev.clincher.router.metering.Usage;
 import dev.clincher.router.provider.ProviderException;
 import dev.clincher.router.provider.Providers;
-import dev.clincher.router.provider.Usage;
 import dev.clincher.router.routing.Deployment;
 import dev.clincher.router.spend.CallEstimate;
 import dev.clincher.router.spend.Payer;
@@ -39,8 +39,12 @@ final class CallBudget {
     }
 
     OpenAiError error() {
-      return new OpenAiError(refusal.status(), refusal.message(), refusal.type(), null, refusal.code(),
-          refusal.retryAfter());
+      return OpenAiError.from(refusal);
+    }
+
+    /** The budget that refused, e.g. {@code key_budget} (the refusal's {@code scope}). */
+    String rule() {
+      return refusal.scope();
     }
   }
 
@@ -54,6 +58,7 @@ final class CallBudget {
   private final boolean streamed;
   private SpendControls.Lease lease; // the current attempt's; one attempt at a time
   private String model = "";
+  private String deploymentRefusedBy = ""; // the last deployment budget that refused an attempt
 
   CallBudget(SpendControls spend, RouterMetrics metrics, Payer payer, CallEstimate estimate, boolean streamed) {
     this.spend = spend;
@@ -89,9 +94,15 @@ final class CallBudget {
         if (!refused.deploymentOnly()) {
           throw new Refused(refusal);
         }
+        deploymentRefusedBy = refusal.scope();
         throw new ProviderException(429, refusal.type(), refusal.code(), refusal.message(), refusal.retryAfter());
       }
     }
+  }
+
+  /** The scope of the last deployment budget that refused an attempt ({@code model_budget}), else empty. */
+  String deploymentRefusedBy() {
+    return deploymentRefusedBy;
   }
 
   /** The output limit the worst case assumes: the client's, else what the deployment's call will be sent with. */

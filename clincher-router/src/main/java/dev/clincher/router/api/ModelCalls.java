@@ -7,20 +7,20 @@ import dev.clincher.router.cache.ResponseCache;
 import dev.clincher.router.config.ProviderKind;
 import dev.clincher.router.keys.Caller;
 import dev.clincher.router.keys.VirtualKey;
+import dev.clincher.router.metering.Usage;
 import dev.clincher.router.provider.ChunkStream;
 import dev.clincher.router.provider.Completion;
 import dev.clincher.router.provider.Provider;
 import dev.clincher.router.provider.ProviderException;
 import dev.clincher.router.provider.Providers;
 import dev.clincher.router.provider.Unreachable;
-import dev.clincher.router.provider.Usage;
+import dev.clincher.router.ratelimit.RateLimits;
 import dev.clincher.router.routing.Deployment;
 import dev.clincher.router.routing.DeploymentGroup;
 import dev.clincher.router.routing.Dispatcher;
 import dev.clincher.router.routing.Fallbacks;
 import dev.clincher.router.routing.Routed;
 import dev.clincher.router.routing.RoutingException;
-import dev.clincher.router.ratelimit.RateLimits;
 import dev.clincher.router.spend.CallEstimate;
 import dev.clincher.router.spend.Payer;
 import dev.clincher.router.spend.Refusal;
@@ -91,7 +91,7 @@ final class ModelCalls {
     exchange.request.addIdleTimeoutListener(timeout -> false);
     SpendRows.Request call = start(exchange, Payer.of(caller, chat.body()), group);
     String kind = chat.stream() ? "chat_stream" : "chat";
-    Optional<OpenAiError> refused = admit(caller, group, call);
+    Optional<Refusal> refused = admit(caller, group, call);
     if (refused.isPresent()) {
       refuse(exchange, caller, group, kind, refused.get(), call);
       return;
@@ -123,7 +123,7 @@ final class ModelCalls {
       CallEstimate estimate) throws InterruptedException {
     exchange.request.addIdleTimeoutListener(timeout -> false);
     SpendRows.Request call = start(exchange, Payer.of(caller, request), group);
-    Optional<OpenAiError> refused = admit(caller, group, call);
+    Optional<Refusal> refused = admit(caller, group, call);
     if (refused.isPresent()) {
       refuse(exchange, caller, group, "embeddings", refused.get(), call);
       return;
@@ -139,7 +139,7 @@ final class ModelCalls {
   }
 
   /** The key's rate limits and budget, then the group's budgets: the first refusal, if any. */
-  private Optional<OpenAiError> admit(Caller caller, DeploymentGroup group, SpendRows.Request call) {
+  private Optional<Refusal> admit(Caller caller, DeploymentGroup group, SpendRows.Request call) {
     Optional<Refusal> refusal = limits.admit(caller, call.id());
     if (refusal.isEmpty()) {
       refusal = caller.key().flatMap(spend::admitKey);
@@ -147,16 +147,16 @@ final class ModelCalls {
     if (refusal.isEmpty()) {
       refusal = spend.admitGroup(group.modelName(), group.deployments().stream().map(Deployment::id).toList());
     }
-    return refusal.map(r -> {
-      metrics.refusal(group.modelName(), r.scope());
-      return new OpenAiError(r.status(), r.message(), r.type(), null, r.code(), r.retryAfter());
-    });
+    refusal.ifPresent(r -> metrics.refusal(group.modelName(), r.scope()));
+    return refusal;
   }
 
-  private void refuse(Exchange exchange, Caller caller, DeploymentGroup group, String kind, OpenAiError error,
+  /** Answers a call its limits or budgets refused; its request line names the rule (the refusal's scope). */
+  private void refuse(Exchange exchange, Caller caller, DeploymentGroup group, String kind, Refusal refusal,
       SpendRows.Request call) {
+    OpenAiError error = OpenAiError.from(refusal);
     exchange.sendError(error);
-    log(exchange, caller, group, kind, Outcome.failed(error), call);
+    log(exchange, caller, group, kind, Outcome.refused(error, refusal.scope()), call);
   }
 
   private void log(Exchange exchange, Caller caller, DeploymentGroup group, String kind, Outcome outcome,
@@ -185,19 +185,29 @@ final class ModelCalls {
         .addKeyValue("duration_ms", TimeUnit.NANOSECONDS.toMillis(totalNanos))
         .addKeyValue("overhead_ms", outcome.overheadNanos() < 0 ? null : TimeUnit.NANOSECONDS.toMillis(outcome.overheadNanos()))
         .addKeyValue("outcome", outcome.detail())
+        .addKeyValue("rule", outcome.rule().isEmpty() ? null : outcome.rule())
         .log("router.request");
   }
 
-  /** What happened, for the request log and metrics; {@code overheadNanos} is -1 when not measured (failures). */
+  /**
+   * What happened, for the request log and metrics; {@code overheadNanos} is -1 when not measured (failures);
+   * {@code rule} names the limit or budget that refused the call, else is empty.
+   */
   private record Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail,
-      Optional<Double> cost, boolean rowWritten) {
-    static Outcome failed(OpenAiError error) {
-      return failed(error, 0);
+      Optional<Double> cost, boolean rowWritten, String rule) {
+    Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail,
+        Optional<Double> cost, boolean rowWritten) {
+      this(status, deploymentId, attempts, usage, overheadNanos, detail, cost, rowWritten, "");
     }
 
-    /** A failure after {@code attempts} provider calls (retries and fallbacks included). */
-    static Outcome failed(OpenAiError error, int attempts) {
-      return new Outcome(error.status(), "", attempts, Usage.NONE, -1, error.type(), Optional.empty(), false);
+    /** Refused by {@code rule} before any provider answered. */
+    static Outcome refused(OpenAiError error, String rule) {
+      return failed(error, 0, rule);
+    }
+
+    /** A failure after {@code attempts} provider calls (retries and fallbacks included); {@code rule} may be empty. */
+    static Outcome failed(OpenAiError error, int attempts, String rule) {
+      return new Outcome(error.status(), "", attempts, Usage.NONE, -1, error.type(), Optional.empty(), false, rule);
     }
 
     static Outcome cacheHit(long overheadNanos, String detail) {
@@ -247,7 +257,7 @@ final class ModelCalls {
         }
       });
     } catch (RoutingException | ProviderException | CallBudget.Refused e) {
-      return fail(exchange, e, attempts.get());
+      return fail(exchange, e, attempts.get(), budget);
     }
     try (routed) {
       Completion completion = routed.value();
@@ -389,7 +399,7 @@ final class ModelCalls {
         }
       });
     } catch (RoutingException | ProviderException | CallBudget.Refused e) {
-      return fail(exchange, e, attempts.get());
+      return fail(exchange, e, attempts.get(), budget);
     }
     try (routed; ChunkStream upstream = routed.value().stream()) {
       long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
@@ -480,16 +490,20 @@ final class ModelCalls {
     }
   }
 
-  /** Answers a call that got no answer: no deployment, the provider's error, or a budget refusal (0 attempts logged). */
-  private Outcome fail(Exchange exchange, Exception e, int attempts) {
+  /**
+   * Answers a call that got no answer: no deployment, the provider's error, or a budget refusal (0 attempts logged);
+   * a budget refusal, or every deployment's own budget refusing the call, names that budget as the rule.
+   */
+  private Outcome fail(Exchange exchange, Exception e, int attempts, CallBudget budget) {
     if (e instanceof CallBudget.Refused refused) {
       exchange.sendError(refused.error());
-      return Outcome.failed(refused.error());
+      return Outcome.refused(refused.error(), refused.rule());
     }
     OpenAiError error = e instanceof RoutingException routing
         ? OpenAiError.from(routing) : OpenAiError.from((ProviderException) e);
     exchange.sendError(error);
-    return Outcome.failed(error, attempts);
+    String rule = "budget_exceeded".equals(error.type()) ? budget.deploymentRefusedBy() : "";
+    return Outcome.failed(error, attempts, rule);
   }
 
   private void onFailure(Deployment deployment, ProviderException error, boolean willRetry) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.provider.ProviderException;
 import dev.clincher.router.routing.RoutingException;
+import dev.clincher.router.spend.Refusal;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -31,15 +32,16 @@ public record OpenAiError(int status, String message, String type, String param,
     return new OpenAiError(400, message, "invalid_request_error", param, "invalid_value", Optional.empty());
   }
 
-  /** 401: key missing or wrong (OpenAI's {@code invalid_api_key}). */
-  public static OpenAiError unauthorized(String message) {
-    return new OpenAiError(401, message, "invalid_request_error", null, "invalid_api_key", Optional.empty());
-  }
-
   /** 404 for a model no deployment serves (OpenAI's {@code model_not_found}). */
   public static OpenAiError modelNotFound(String model) {
     return new OpenAiError(404, "The model '" + printable(model) + "' does not exist on this router",
         "invalid_request_error", "model", "model_not_found", Optional.empty());
+  }
+
+  /** A budget's or a limit's refusal, as the client sees it. */
+  public static OpenAiError from(Refusal refusal) {
+    return new OpenAiError(refusal.status(), refusal.message(), refusal.type(), refusal.param(), refusal.code(),
+        refusal.retryAfter());
   }
 
   /** 429 when the router or a group has no room. */

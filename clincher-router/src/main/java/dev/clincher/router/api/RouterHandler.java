@@ -94,12 +94,12 @@ public final class RouterHandler extends Handler.Abstract {
     boolean isEmbeddings = path.equals("/v1/embeddings") || path.equals("/embeddings");
     Optional<Caller> caller = exchange.bearerToken().flatMap(keys::authenticate);
     if (caller.isEmpty()) {
-      exchange.sendError(OpenAiError.unauthorized("a valid API key is required: Authorization: Bearer <key>"));
+      refuse(exchange, "", "", KeyRefusals.unknownKey());
       return true;
     }
-    Optional<OpenAiError> refused = KeyRefusals.of(caller.get(), clock.instant());
+    Optional<Refusal> refused = KeyRefusals.of(caller.get(), clock.instant());
     if (refused.isPresent()) {
-      refuse(exchange, caller.get(), "", refused.get());
+      refuse(exchange, caller.get().name(), "", refused.get());
       return true;
     }
     if (ManagementRoutes.owns(path)) {
@@ -110,8 +110,8 @@ public final class RouterHandler extends Handler.Abstract {
       if (caller.get().isMaster()) {
         spendRoutes.handle(exchange, path, method);
       } else {
-        exchange.sendError(new OpenAiError(401, "only the master key may read spend reports", "auth_error", null,
-            "401", Optional.empty()));
+        refuse(exchange, caller.get().name(), "",
+            KeyRefusals.masterKeyOnly("only the master key may read spend reports"));
       }
       return true;
     }
@@ -134,9 +134,7 @@ public final class RouterHandler extends Handler.Abstract {
     String callId = java.util.UUID.randomUUID().toString();
     Optional<Refusal> busy = limits.enter(caller.get(), callId);
     if (busy.isPresent()) {
-      Refusal r = busy.get();
-      refuse(exchange, caller.get(), "", new OpenAiError(r.status(), r.message(), r.type(), null, r.code(),
-          r.retryAfter()));
+      refuse(exchange, caller.get().name(), "", busy.get());
       return true;
     }
     exchange.beforeEnd(() -> limits.leave(caller.get(), callId)); // a sequential client never meets its own lease
@@ -152,15 +150,16 @@ public final class RouterHandler extends Handler.Abstract {
     return true;
   }
 
-  /** Answers a virtual key's request refused before routing, and logs the decision once. */
-  private void refuse(Exchange exchange, Caller caller, String model, OpenAiError error) {
-    exchange.sendError(error);
-    LOG.atInfo().addKeyValue("caller", caller.name()).addKeyValue("model", model.isEmpty() ? null : model)
-        .addKeyValue("status", error.status()).addKeyValue("error_type", error.type())
-        .addKeyValue("code", error.code()).log("router.request.refused");
-    if (!model.isEmpty()) {
-      metrics.refusal(model, error.type());
-    }
+  /**
+   * Answers a request refused before routing, logs the decision once ({@code router.request.refused} with the
+   * {@code rule} that decided) and counts it ({@code clincher_router_refusals_total{model,scope}}, scope = rule).
+   */
+  private void refuse(Exchange exchange, String caller, String model, Refusal refusal) {
+    exchange.sendError(OpenAiError.from(refusal));
+    LOG.atInfo().addKeyValue("caller", caller).addKeyValue("model", model.isEmpty() ? null : model)
+        .addKeyValue("rule", refusal.scope()).addKeyValue("status", refusal.status())
+        .addKeyValue("error_type", refusal.type()).addKeyValue("code", refusal.code()).log("router.request.refused");
+    metrics.refusal(model, refusal.scope());
   }
 
   private void manageKeys(Exchange exchange, Caller caller, String path, String method) throws IOException {
@@ -169,8 +168,8 @@ public final class RouterHandler extends Handler.Abstract {
       return;
     }
     if (!caller.isMaster()) {
-      refuse(exchange, caller, "", new OpenAiError(401, "only the master key may manage keys, teams and users",
-          "auth_error", null, "401", Optional.empty()));
+      refuse(exchange, caller.name(), "",
+          KeyRefusals.masterKeyOnly("only the master key may manage keys, teams and users"));
       return;
     }
     byte[] body = new byte[0];
@@ -189,7 +188,7 @@ public final class RouterHandler extends Handler.Abstract {
     if (allows(caller, model)) {
       return false;
     }
-    refuse(exchange, caller, model, KeyRefusals.model(caller, model).orElseThrow());
+    refuse(exchange, caller.name(), model, KeyRefusals.model(caller, model).orElseThrow());
     return true;
   }
 

@@ -160,7 +160,10 @@ public final class RouterMetrics {
     }
   }
 
-  /** A request refused before routing: over a budget or a rate limit ({@code scope}, see {@code Refusal}). */
+  /**
+   * A request refused before any provider answered; {@code scope} is the rule that decided: a budget or a rate limit
+   * ({@code Refusal#scope}), or a key refusal ({@code invalid_key}, {@code key_blocked}, {@code master_key_only}, ...).
+   */
   public void refusal(String model, String scope) {
     Counter.builder(metrics.name("refusals")).tag("model", model).tag("scope", scope).register(registry).increment();
   }

@@ -1,7 +1,7 @@
 package dev.clincher.router.api;
 
 import dev.clincher.router.keys.VirtualKey;
-import dev.clincher.router.provider.Usage;
+import dev.clincher.router.metering.Usage;
 import dev.clincher.router.spend.Payer;
 import dev.clincher.router.spend.SpendControls;
 import dev.clincher.router.spendlog.SpendLog;

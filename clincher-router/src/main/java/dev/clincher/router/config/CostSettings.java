@@ -1,7 +1,7 @@
 package dev.clincher.router.config;
 
-import dev.clincher.router.spend.BudgetPeriod;
-import dev.clincher.router.spend.PriceTable;
+import dev.clincher.router.metering.BudgetPeriod;
+import dev.clincher.router.metering.PriceOverrides;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -17,9 +17,9 @@ import java.util.OptionalLong;
  * @param maxOutputTokens {@code model_info.max_output_tokens}: the output limit sent when a request under a budget
  *                        gives none (budgets reserve the worst case, so it needs a bound)
  */
-public record CostSettings(PriceTable.PriceOverrides prices, OptionalDouble maxBudget, BudgetPeriod period,
+public record CostSettings(PriceOverrides prices, OptionalDouble maxBudget, BudgetPeriod period,
     OptionalLong maxOutputTokens) {
-  public static final CostSettings NONE = new CostSettings(PriceTable.PriceOverrides.NONE, OptionalDouble.empty(),
+  public static final CostSettings NONE = new CostSettings(PriceOverrides.NONE, OptionalDouble.empty(),
       BudgetPeriod.MONTHLY, OptionalLong.empty());
 
   public CostSettings {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.config.ConfigLoader;
 import dev.clincher.common.config.Secret;
+import dev.clincher.router.metering.BudgetPeriod;
+import dev.clincher.router.metering.GlobalBudget;
+import dev.clincher.router.metering.PriceOverrides;
 import dev.clincher.router.tls.CaBundle;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -178,10 +181,10 @@ public final class RouterConfigReader {
     ConfigSection budgetSection = params.has("max_budget") ? params : info;
     java.util.OptionalDouble maxBudget = optionalNumber(budgetSection, "max_budget");
     ConfigSection durationSection = params.has("budget_duration") ? params : info;
-    dev.clincher.router.spend.BudgetPeriod period = dev.clincher.router.spend.BudgetPeriod.MONTHLY;
+    BudgetPeriod period = BudgetPeriod.MONTHLY;
     Optional<String> duration = durationSection.string("budget_duration");
     if (duration.isPresent()) {
-      period = dev.clincher.router.spend.BudgetPeriod.parse(duration.get()).orElseThrow(() -> context.error(
+      period = BudgetPeriod.parse(duration.get()).orElseThrow(() -> context.error(
           durationSection.childPath("budget_duration"), "expected a duration such as 30s, 30m, 24h, 30d, 1w or 1mo"));
     }
     if (maxBudget.isPresent() && !(maxBudget.getAsDouble() > 0)) {
@@ -193,7 +196,7 @@ public final class RouterConfigReader {
     if (maxOutput.isPresent() && maxOutput.getAsLong() < 1) {
       throw context.error(info.childPath("max_output_tokens"), "must be at least 1");
     }
-    return new CostSettings(new dev.clincher.router.spend.PriceTable.PriceOverrides(prices[0], prices[1], prices[2],
+    return new CostSettings(new PriceOverrides(prices[0], prices[1], prices[2],
         prices[3]), maxBudget, period, maxOutput);
   }
 
@@ -277,7 +280,7 @@ public final class RouterConfigReader {
   }
 
   /** {@code litellm_settings.max_budget} (USD over every call) and {@code budget_duration} (none: for all time). */
-  private Optional<dev.clincher.router.spend.SpendControls.GlobalBudget> globalBudget(ConfigSection litellm) throws ConfigException {
+  private Optional<GlobalBudget> globalBudget(ConfigSection litellm) throws ConfigException {
     if (!litellm.has("max_budget")) {
       if (litellm.has("budget_duration")) {
         throw context.error(litellm.childPath("budget_duration"), "needs litellm_settings.max_budget");
@@ -288,14 +291,14 @@ public final class RouterConfigReader {
     if (!(max > 0) || !Double.isFinite(max)) {
       throw context.error(litellm.childPath("max_budget"), "must be more than 0 (USD)");
     }
-    Optional<dev.clincher.router.spend.BudgetPeriod> period = Optional.empty();
+    Optional<BudgetPeriod> period = Optional.empty();
     Optional<String> duration = litellm.string("budget_duration");
     if (duration.isPresent()) {
-      period = Optional.of(dev.clincher.router.spend.BudgetPeriod.parse(duration.get()).orElseThrow(() ->
+      period = Optional.of(BudgetPeriod.parse(duration.get()).orElseThrow(() ->
           context.error(litellm.childPath("budget_duration"), "expected a duration such as 30s, 30m, 24h, 30d, 1w "
               + "or 1mo")));
     }
-    return Optional.of(new dev.clincher.router.spend.SpendControls.GlobalBudget(max, period));
+    return Optional.of(new GlobalBudget(max, period));
   }
 
   private static Set<String> groups(List<DeploymentConfig> deployments) {

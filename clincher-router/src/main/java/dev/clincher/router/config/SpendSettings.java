@@ -1,7 +1,7 @@
 package dev.clincher.router.config;
 
 import dev.clincher.common.config.Secret;
-import dev.clincher.router.spend.SpendControls;
+import dev.clincher.router.metering.GlobalBudget;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,7 +19,7 @@ import java.util.Optional;
  *                    ({@code power_loss}, the default, or {@code router_crash})
  */
 public record SpendSettings(Optional<Secret> databaseUrl, Optional<Redis> redis,
-    Optional<SpendControls.GlobalBudget> global, java.util.OptionalDouble endUser, boolean spendLogs,
+    Optional<GlobalBudget> global, java.util.OptionalDouble endUser, boolean spendLogs,
     dev.clincher.router.spendlog.Durability durability) {
   public static final SpendSettings NONE = new SpendSettings(Optional.empty(), Optional.empty(), Optional.empty(),
       java.util.OptionalDouble.empty(), true, dev.clincher.router.spendlog.Durability.POWER_LOSS);

@@ -3,7 +3,7 @@ package dev.clincher.router.keys;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clincher.router.spend.BudgetPeriod;
+import dev.clincher.router.metering.BudgetPeriod;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.clincher.router.keys;
 
-import dev.clincher.router.spend.BudgetPeriod;
+import dev.clincher.router.metering.BudgetPeriod;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

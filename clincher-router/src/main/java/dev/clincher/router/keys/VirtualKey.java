@@ -1,6 +1,6 @@
 package dev.clincher.router.keys;
 
-import dev.clincher.router.spend.BudgetPeriod;
+import dev.clincher.router.metering.BudgetPeriod;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

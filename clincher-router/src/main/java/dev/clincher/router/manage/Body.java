@@ -3,7 +3,7 @@ package dev.clincher.router.manage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clincher.router.spend.BudgetPeriod;
+import dev.clincher.router.metering.BudgetPeriod;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;

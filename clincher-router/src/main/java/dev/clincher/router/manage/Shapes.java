@@ -8,7 +8,7 @@ import dev.clincher.router.keys.InternalUser;
 import dev.clincher.router.keys.Team;
 import dev.clincher.router.keys.TeamMember;
 import dev.clincher.router.keys.VirtualKey;
-import dev.clincher.router.spend.BudgetPeriod;
+import dev.clincher.router.metering.BudgetPeriod;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;

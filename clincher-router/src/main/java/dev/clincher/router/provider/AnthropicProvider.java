@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.router.config.DeploymentConfig;
+import dev.clincher.router.metering.Usage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

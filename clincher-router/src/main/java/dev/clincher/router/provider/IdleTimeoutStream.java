@@ -1,5 +1,6 @@
 package dev.clincher.router.provider;
 
+import dev.clincher.router.metering.Usage;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package dev.clincher.router.spend;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.clincher.router.provider.Usage;
+import dev.clincher.router.metering.Usage;
 import java.util.OptionalLong;
 
 /**

@@ -2,6 +2,8 @@ package dev.clincher.router.spend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clincher.router.metering.Price;
+import dev.clincher.router.metering.PriceOverrides;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -82,12 +84,5 @@ public final class PriceTable {
 
   private static double or(OptionalDouble override, Optional<Double> fallback) {
     return override.isPresent() ? override.getAsDouble() : fallback.orElseThrow();
-  }
-
-  /** A deployment's own cost keys (USD per token), each optional. */
-  public record PriceOverrides(OptionalDouble input, OptionalDouble output, OptionalDouble cacheRead,
-      OptionalDouble cacheWrite) {
-    public static final PriceOverrides NONE =
-        new PriceOverrides(OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
   }
 }

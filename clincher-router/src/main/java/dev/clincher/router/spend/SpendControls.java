@@ -3,7 +3,10 @@ package dev.clincher.router.spend;
 import dev.clincher.router.keys.InternalUser;
 import dev.clincher.router.keys.Team;
 import dev.clincher.router.keys.VirtualKey;
-import dev.clincher.router.provider.Usage;
+import dev.clincher.router.metering.BudgetPeriod;
+import dev.clincher.router.metering.GlobalBudget;
+import dev.clincher.router.metering.Price;
+import dev.clincher.router.metering.Usage;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,9 +53,6 @@ public final class SpendControls {
    */
   public record DeploymentCost(String deploymentId, String modelName, Optional<Price> price, OptionalDouble maxBudget,
       BudgetPeriod period) {}
-
-  /** A budget over every call: {@code litellm_settings.max_budget} USD per {@code period} (none: for all time). */
-  public record GlobalBudget(double maxBudget, Optional<BudgetPeriod> period) {}
 
   /**
    * One attempt's hold on its budgets, from {@link #reserve} until {@link #settle} or {@link #release}.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clincher.common.testing.LogCapture;
 import dev.clincher.router.testing.AnthropicWire;
 import dev.clincher.router.testing.FakeUpstream;
 import dev.clincher.router.testing.FakeUpstream.End;
@@ -107,6 +108,12 @@ class SpendApiTest {
     assertThat(unpriced.headers().firstValue("x-litellm-response-cost")).isEmpty();
   }
 
+  /** The request lines of calls answered 400 (the first call's line may be written after its answer is out). */
+  private static java.util.List<String> refusedLines(LogCapture logs) {
+    return logs.text().lines().filter(line -> line.contains("\"router.request\"") && line.contains("\"status\":400"))
+        .toList();
+  }
+
   @Test
   void aModelOverItsBudgetIsRefusedWithoutCallingTheProvider() throws Exception {
     fake.setDefault(new Json(200, Map.of(), OpenAiWire.toolCallCompletion())); // 80 + 40 tokens = $0.00048
@@ -115,7 +122,16 @@ class SpendApiTest {
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     int callsBefore = fake.calls().size();
 
-    HttpResponse<String> second = router.post("/v1/chat/completions", capped); // $0.00048 + $0.00046 > $0.0005
+    HttpResponse<String> second;
+    try (LogCapture logs = new LogCapture()) {
+      second = router.post("/v1/chat/completions", capped); // $0.00048 + $0.00046 > $0.0005
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (refusedLines(logs).isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20); // the request line is written once the answer is out
+      }
+      assertThat(refusedLines(logs)).as("the request line names the budget that refused it").singleElement()
+          .satisfies(line -> assertThat(line).contains("\"rule\":\"model_budget\""));
+    }
 
     assertThat(second.statusCode()).as(second.body()).isEqualTo(400);
     JsonNode error = JSON.readTree(second.body()).path("error");

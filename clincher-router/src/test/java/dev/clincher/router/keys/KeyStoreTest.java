@@ -3,7 +3,7 @@ package dev.clincher.router.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.clincher.router.spend.BudgetPeriod;
+import dev.clincher.router.metering.BudgetPeriod;
 import dev.clincher.router.testing.TestPostgres;
 import java.nio.file.Path;
 import java.sql.SQLException;

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -224,6 +225,42 @@ class VirtualKeysTest {
     }
     assertThat(new String(Files.readAllBytes(database), StandardCharsets.ISO_8859_1)).doesNotContain(key)
         .doesNotContain(key.substring(3, 20));
+  }
+
+  @Test
+  void everyRefusalLogsOneLineAndCountsTheRuleThatDecidedIt() throws Exception {
+    String expired = generate("{\"expires\":\"2020-01-01T00:00:00Z\"}").path("key").asText();
+    String modelA = generate("{\"models\":[\"model-a\"]}").path("key").asText();
+    String broke = generate("{\"max_budget\":0.0000001}").path("key").asText();
+    try (LogCapture logs = new LogCapture()) {
+      assertThat(chat("sk-" + "A".repeat(43), "model-a").statusCode()).isEqualTo(401);
+      assertThat(chat(expired, "model-a").statusCode()).isEqualTo(400);
+      assertThat(chat(modelA, "model-b").statusCode()).isEqualTo(401);
+      assertThat(call(modelA, "/key/generate", "{}").statusCode()).isEqualTo(401);
+      assertThat(chat(broke, "model-a", 1000).statusCode()).isEqualTo(400);
+
+      List<String> refused = lines(logs, "\"router.request.refused\"");
+      assertThat(refused).hasSize(4);
+      assertThat(refused.get(0)).contains("\"rule\":\"invalid_key\"", "\"status\":401");
+      assertThat(refused.get(1)).contains("\"rule\":\"expired_key\"", "\"status\":400");
+      assertThat(refused.get(2)).contains("\"rule\":\"key_model_access_denied\"", "\"model\":\"model-b\"");
+      assertThat(refused.get(3)).contains("\"rule\":\"master_key_only\"");
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (lines(logs, "\"router.request\"", "\"status\":400").isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20); // the request line is written once the answer is out
+      }
+      assertThat(lines(logs, "\"router.request\"", "\"status\":400")).singleElement()
+          .satisfies(line -> assertThat(line).contains("\"rule\":\"key_budget\""));
+    }
+    String metrics = router.scrape().body();
+    for (String rule : new String[] {"scope=\"invalid_key\"", "scope=\"expired_key\"", "scope=\"master_key_only\"",
+        "model=\"model-b\",scope=\"key_model_access_denied\"", "model=\"model-a\",scope=\"key_budget\""}) {
+      assertThat(metrics).contains(rule);
+    }
+  }
+
+  private static List<String> lines(LogCapture logs, String... parts) {
+    return logs.text().lines().filter(line -> java.util.Arrays.stream(parts).allMatch(line::contains)).toList();
   }
 
   @Test

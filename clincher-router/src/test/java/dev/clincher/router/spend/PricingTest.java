@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 import dev.clincher.router.config.DeploymentConfig;
 import dev.clincher.router.config.RouterConfig;
 import dev.clincher.router.config.RouterConfigReader;
-import dev.clincher.router.provider.Usage;
+import dev.clincher.router.metering.Price;
+import dev.clincher.router.metering.PriceOverrides;
+import dev.clincher.router.metering.Usage;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -37,15 +39,15 @@ class PricingTest {
 
   @Test
   void deploymentCostKeysOverrideTheTableAndPriceUnknownModels() {
-    var overrides = new PriceTable.PriceOverrides(OptionalDouble.of(1e-6), OptionalDouble.of(3e-6),
+    var overrides = new PriceOverrides(OptionalDouble.of(1e-6), OptionalDouble.of(3e-6),
         OptionalDouble.empty(), OptionalDouble.empty());
     Price own = table.resolve("hosted_vllm", "my-llama", overrides).orElseThrow();
     assertThat(own).isEqualTo(new Price(1e-6, 3e-6, 1e-6, 1e-6));
-    Price mixed = table.resolve("openai", "gpt-4.1", new PriceTable.PriceOverrides(OptionalDouble.empty(),
+    Price mixed = table.resolve("openai", "gpt-4.1", new PriceOverrides(OptionalDouble.empty(),
         OptionalDouble.of(1e-5), OptionalDouble.empty(), OptionalDouble.empty())).orElseThrow();
     assertThat(mixed.inputPerToken()).isEqualTo(2e-6);
     assertThat(mixed.outputPerToken()).isEqualTo(1e-5);
-    assertThat(table.resolve("hosted_vllm", "x", new PriceTable.PriceOverrides(OptionalDouble.of(1e-6),
+    assertThat(table.resolve("hosted_vllm", "x", new PriceOverrides(OptionalDouble.of(1e-6),
         OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty()))).as("half a price is no price").isEmpty();
   }
 

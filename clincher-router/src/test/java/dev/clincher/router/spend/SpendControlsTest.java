@@ -2,9 +2,11 @@ package dev.clincher.router.spend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clincher.router.keys.VirtualKey;
-import dev.clincher.router.provider.Usage;
 import dev.clincher.cache.testing.ManualClock;
+import dev.clincher.router.keys.VirtualKey;
+import dev.clincher.router.metering.BudgetPeriod;
+import dev.clincher.router.metering.Price;
+import dev.clincher.router.metering.Usage;
 import dev.clincher.router.testing.TestRedis;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,5 @@
-package dev.clincher.router.spend;
+package dev.clincher.router.metering;
 
-import dev.clincher.router.provider.Usage;
 
 /**
  * What one model charges, in USD per token (LiteLLM's {@code input_cost_per_token}, {@code output_cost_per_token},

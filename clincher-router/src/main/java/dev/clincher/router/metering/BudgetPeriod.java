@@ -1,4 +1,4 @@
-package dev.clincher.router.spend;
+package dev.clincher.router.metering;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.clincher.router.provider;
+package dev.clincher.router.metering;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

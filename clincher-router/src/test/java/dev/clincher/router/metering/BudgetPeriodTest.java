@@ -1,4 +1,4 @@
-package dev.clincher.router.spend;
+package dev.clincher.router.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

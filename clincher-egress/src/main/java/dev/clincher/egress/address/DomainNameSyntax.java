@@ -3,50 +3,51 @@ package dev.clincher.egress.address;
 import static dev.clincher.egress.address.InvalidHostException.AMBIGUOUS_NUMERIC_HOST;
 import static dev.clincher.egress.address.InvalidHostException.INVALID_HOST;
 
-import java.util.Locale;
+import dev.clincher.egress.hostname.HostNames;
 import java.util.function.IntPredicate;
 
-/** Domain-name syntax rules, shared by {@link RequestedHost#parse} and {@link RequestedHost.DomainName}. */
-final class HostNames {
-  private static final int MAX_NAME_LENGTH = 253;
-  private static final int MAX_LABEL_LENGTH = 63;
-
-  private HostNames() {}
+/**
+ * The strict domain-name rules a name must pass before it is handed to DNS, shared by {@link RequestedHost#parse}
+ * and {@link RequestedHost.DomainName}; the spelling itself comes from the egress's one normaliser, {@link HostNames}.
+ */
+final class DomainNameSyntax {
+  private DomainNameSyntax() {}
 
   /** True if the last label (after dropping one trailing dot) is decimal digits or 0x-hex. */
   static boolean endsInNumber(String host) {
-    String body = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    String body = HostNames.withoutTrailingDot(host);
     String last = body.substring(body.lastIndexOf('.') + 1);
     if (last.isEmpty()) {
       return false;
     }
     if (last.length() >= 2 && last.charAt(0) == '0' && (last.charAt(1) == 'x' || last.charAt(1) == 'X')) {
-      return allMatch(last.substring(2), HostNames::isAsciiHex);
+      return allMatch(last.substring(2), DomainNameSyntax::isAsciiHex);
     }
     return allMatch(last, c -> c >= '0' && c <= '9');
   }
 
   /** Lower-cased name without trailing dot, or an exception saying what is wrong. */
-  static String normalise(String host) throws InvalidHostException {
+  static String normalize(String host) throws InvalidHostException {
     if (host == null || host.isEmpty() || host.length() > RequestedHost.MAX_INPUT_LENGTH) {
       throw new InvalidHostException(INVALID_HOST, host, "empty or too long");
     }
     if (endsInNumber(host)) {
       throw new InvalidHostException(AMBIGUOUS_NUMERIC_HOST, host, "a domain name cannot end in a number");
     }
-    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
-      throw new InvalidHostException(INVALID_HOST, host, "a name has 1.." + MAX_NAME_LENGTH + " characters");
+    String name = HostNames.withoutTrailingDot(host);
+    if (name.isEmpty() || name.length() > HostNames.MAX_NAME_LENGTH) {
+      throw new InvalidHostException(INVALID_HOST, host, "a name has 1.." + HostNames.MAX_NAME_LENGTH + " characters");
     }
     for (String label : name.split("\\.", -1)) {
       checkLabel(host, label);
     }
-    return name.toLowerCase(Locale.ROOT);
+    return HostNames.toAscii(name);
   }
 
   private static void checkLabel(String host, String label) throws InvalidHostException {
-    if (label.isEmpty() || label.length() > MAX_LABEL_LENGTH) {
-      throw new InvalidHostException(INVALID_HOST, host, "each label has 1.." + MAX_LABEL_LENGTH + " characters");
+    if (label.isEmpty() || label.length() > HostNames.MAX_LABEL_LENGTH) {
+      throw new InvalidHostException(INVALID_HOST, host,
+          "each label has 1.." + HostNames.MAX_LABEL_LENGTH + " characters");
     }
     if (!allMatch(label, HostNames::isLabelChar)) {
       throw new InvalidHostException(INVALID_HOST, host,
@@ -64,10 +65,6 @@ final class HostNames {
       }
     }
     return true;
-  }
-
-  private static boolean isLabelChar(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   }
 
   private static boolean isAsciiHex(int c) {

@@ -1,4 +1,4 @@
-package dev.clincher.egress.acl;
+package dev.clincher.egress.hostname;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
