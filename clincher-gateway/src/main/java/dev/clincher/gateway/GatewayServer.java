@@ -31,7 +31,6 @@ import dev.clincher.gateway.auth.BrowserSessions;
 import dev.clincher.gateway.auth.ClientAddresses;
 import dev.clincher.gateway.auth.FailureLimiter;
 import dev.clincher.gateway.auth.WebSocketTickets;
-import dev.clincher.gateway.config.ConfigValues;
 import dev.clincher.gateway.config.GatewayConfig;
 import dev.clincher.gateway.llm.ChatClient;
 import dev.clincher.gateway.policy.ToolPolicy;
@@ -126,7 +125,7 @@ public final class GatewayServer implements AutoCloseable {
     Map<String, AgentRuntime> agents = agents(source, config, tools, settings.configFile());
     ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), URI.create(config.router().url()),
         routerKey(source, config.router(), settings.env()),
-        ConfigValues.duration(config.router().timeout(), "router.timeout"), json);
+        config.router().timeout().value(), json);
     SessionService sessions = new SessionService(stores.sessions(), stores.runs(), stores.events(), agents,
         new AgentRunner(chat, json, new RunMetrics(metrics)), sandboxes, json);
     Health health = health(config, stores.database(), docker, images);
@@ -200,8 +199,7 @@ public final class GatewayServer implements AutoCloseable {
   private static Authenticator authenticator(String source, GatewayConfig.Auth auth, Secret token)
       throws ConfigException {
     FailureLimiter.Limits limits = new FailureLimiter.Limits(auth.maxFailures(),
-        ConfigValues.duration(auth.failureWindow(), "auth.failure_window"),
-        ConfigValues.duration(auth.lockout(), "auth.lockout"), FailureLimiter.Limits.defaults().maxClients());
+        auth.failureWindow().value(), auth.lockout().value(), FailureLimiter.Limits.defaults().maxClients());
     return new Authenticator(BearerToken.of(token, source),
         ClientAddresses.parse(source, "auth.trusted_proxies", auth.trustedProxies()),
         AllowedOrigins.parse(source, "auth.allowed_origins", auth.allowedOrigins(), false),
@@ -347,8 +345,8 @@ public final class GatewayServer implements AutoCloseable {
     GatewayConfig.WebFetch limits = config.tools().webFetch();
     try {
       return new WebFetchSettings(base.httpProxy(), base.httpsProxy(), config.egress().allowDirect(),
-          (int) ConfigValues.bytes(limits.maxBytes(), "tools.web_fetch.max_bytes"), base.defaultMaxChars(),
-          base.maxChars(), ConfigValues.duration(limits.timeout(), "tools.web_fetch.timeout"), limits.maxRedirects());
+          (int) limits.maxBytes().bytes(), base.defaultMaxChars(), base.maxChars(), limits.timeout().value(),
+          limits.maxRedirects());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(source, "tools.web_fetch", e.getMessage());
     }
@@ -372,7 +370,7 @@ public final class GatewayServer implements AutoCloseable {
       try {
         AgentDefinition definition = new AgentDefinition(name, agent.model(),
             systemPrompt(source, key, agent, configFile), agent.maxSteps(),
-            ConfigValues.duration(agent.runTimeout(), key + ".run_timeout"), agent.maxOutputTokens(),
+            agent.runTimeout().value(), agent.maxOutputTokens(),
             agent.contextTokens(), agent.maxToolResultChars());
         agents.put(name, new AgentRuntime(definition, new PolicyTools(name, policy, tools)));
       } catch (IllegalArgumentException e) {
