@@ -1,10 +1,27 @@
 package dev.clincher.gateway.config;
 
+import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.Secret;
+import dev.clincher.gateway.auth.AllowedOrigins;
+import dev.clincher.gateway.auth.Authenticator;
+import dev.clincher.gateway.auth.BearerToken;
+import dev.clincher.gateway.auth.BrowserSessions;
+import dev.clincher.gateway.auth.ClientAddresses;
+import dev.clincher.gateway.auth.FailureLimiter;
+import dev.clincher.gateway.auth.WebSocketTickets;
 import dev.clincher.gateway.policy.ToolRules;
 import dev.clincher.gateway.sandbox.SandboxSettings;
+import dev.clincher.gateway.sandbox.docker.DockerHost;
+import dev.clincher.gateway.store.StoreLimits;
+import dev.clincher.gateway.store.StoreSettings;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The gateway's YAML config ({@code clincher gateway --config FILE}); every section has defaults, unknown keys fail.
@@ -26,6 +43,52 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
     if (agents.isEmpty()) {
       throw new IllegalArgumentException("agents: at least one agent is required");
     }
+  }
+
+  /** The sandbox manager's settings of the {@code sandbox} section, with the exec limits of {@code tools.exec}. */
+  public SandboxSettings sandboxSettings(String source) throws ConfigException {
+    try {
+      return sandbox.toSettings(tools.exec());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source, "sandbox", e.getMessage());
+    }
+  }
+
+  /** The own sandbox settings of every agent that sets any ({@code agents.NAME.sandbox}), by agent. */
+  public Map<String, SandboxSettings> agentSandboxSettings(String source) throws ConfigException {
+    Map<String, SandboxSettings> byAgent = new LinkedHashMap<>();
+    for (var entry : agents.entrySet()) {
+      SandboxOverride override = entry.getValue().sandbox();
+      if (!override.isEmpty()) {
+        try {
+          byAgent.put(entry.getKey(), override.applyTo(sandbox, entry.getKey()).toSettings(tools.exec()));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(source, "agents." + entry.getKey() + ".sandbox", e.getMessage());
+        }
+      }
+    }
+    return byAgent;
+  }
+
+  /**
+   * The tool policy over {@code tools}: the gateway's {@code tools.deny} (always keeping the seed's dangerous names),
+   * each agent's {@code agents.NAME.tools}, and the defaults.
+   */
+  public dev.clincher.gateway.policy.ToolPolicy toolPolicy(String source, Set<String> toolNames)
+      throws ConfigException {
+    Map<String, ToolRules> rules = new LinkedHashMap<>();
+    for (var entry : agents.entrySet()) {
+      ToolPolicy policy = entry.getValue().tools();
+      rules.put(entry.getKey(), ToolRules.parse(source, "agents." + entry.getKey() + ".tools", policy.allow(),
+          policy.deny()));
+    }
+    List<String> deny = null;
+    if (!tools.deny().isEmpty()) {
+      deny = new ArrayList<>(ToolRules.DANGEROUS);
+      deny.addAll(tools.deny());
+    }
+    return new dev.clincher.gateway.policy.ToolPolicy(toolNames, ToolRules.gateway(source, "tools.deny", deny), rules,
+        ToolRules.defaults());
   }
 
   /** Where the API listens. */
@@ -53,6 +116,18 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
       failureWindow = failureWindow == null ? ConfigDuration.parse("60s") : failureWindow;
       lockout = lockout == null ? ConfigDuration.parse("5m") : lockout;
     }
+
+    /** The authenticator for {@code token}, checking its strength, the proxy blocks and the origins. */
+    public Authenticator toAuthenticator(String source, Secret token, Clock clock) throws ConfigException {
+      FailureLimiter.Limits limits = new FailureLimiter.Limits(maxFailures, failureWindow.value(), lockout.value(),
+          FailureLimiter.Limits.defaults().maxClients());
+      return new Authenticator(BearerToken.of(token, source),
+          ClientAddresses.parse(source, "auth.trusted_proxies", trustedProxies),
+          AllowedOrigins.parse(source, "auth.allowed_origins", allowedOrigins, false),
+          new FailureLimiter(limits, clock),
+          new WebSocketTickets(clock, WebSocketTickets.DEFAULT_TTL, 10_000),
+          new BrowserSessions(clock, BrowserSessions.SESSION_TTL, BrowserSessions.CODE_TTL));
+    }
   }
 
   /** The OpenAI-compatible router the agents call; the key from {@code api_key_file} or {@code LITELLM_MASTER_KEY}. */
@@ -75,10 +150,30 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
         throw new IllegalArgumentException("sqlite_sync must be full or normal");
       }
     }
+
+    public boolean sqlite() {
+      return url.startsWith("jdbc:sqlite:");
+    }
+
+    /** The store's settings; PostgreSQL gets the user and {@code password}, SQLite neither. */
+    public StoreSettings toStoreSettings(Optional<Secret> password) {
+      return new StoreSettings(url, sqlite() ? null : user, sqlite() ? null : password.orElse(null), null,
+          sqlite() ? 4 : 8, StoreLimits.DEFAULTS, StoreSettings.SqliteSync.valueOf(sqliteSync.toUpperCase(Locale.ROOT)));
+    }
   }
 
   /** The Docker API for sandboxes: the socket proxy in production ({@code DOCKER_HOST} when unset). */
-  public record Docker(String host) {}
+  public record Docker(String host) {
+    /** {@code docker.host}, else {@code DOCKER_HOST}, else the socket proxy on loopback. */
+    public DockerHost toDockerHost(String source, Map<String, String> env) throws ConfigException {
+      String value = host == null || host.isBlank() ? env.getOrDefault("DOCKER_HOST", "tcp://127.0.0.1:2375") : host;
+      try {
+        return DockerHost.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(source, "docker.host", e.getMessage());
+      }
+    }
+  }
 
   /** The egress proxy for {@code web_fetch} ({@code HTTPS_PROXY} when unset). */
   public record Egress(String proxy, Boolean allowDirect) {
