@@ -8,9 +8,12 @@ import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.config.ConfigLoader;
 import dev.clincher.common.json.JsonMappers;
 import dev.clincher.gateway.api.RedactedConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -60,6 +63,35 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> load("agents: {main: {model: m, run_timeout: 10 minutes}}\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessage("gateway.yaml: agents.main.run_timeout: expected a duration like 30s, 10m, 12h or 3d");
+  }
+
+  @Test
+  void settingsBuiltFromTheConfigNameTheirKeyWhenTheyFail() throws ConfigException {
+    GatewayConfig config = load("agents: {main: {model: m, sandbox: {memory: 1k}}}\ndocker: {host: http://x:1}\n");
+    assertThatThrownBy(() -> config.agentSandboxSettings("gateway.yaml"))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("gateway.yaml: agents.main.sandbox: ");
+    assertThatThrownBy(() -> config.docker().toDockerHost("gateway.yaml", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("gateway.yaml: docker.host: ");
+    assertThat(load(AGENT).docker().toDockerHost("gateway.yaml", Map.of("DOCKER_HOST", "tcp://proxy:2375")))
+        .hasToString("tcp://proxy:2375");
+  }
+
+  @Test
+  void aMissingTokenOrRouterKeyNamesItsKey() throws ConfigException {
+    GatewayConfig config = load(AGENT);
+    assertThatThrownBy(() -> GatewaySecrets.read("gateway.yaml", config, Map.of("LITELLM_MASTER_KEY", "k")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("gateway.yaml: auth.token_file: ");
+    assertThatThrownBy(() -> GatewaySecrets.read("gateway.yaml", config, Map.of("CLINCHER_GATEWAY_TOKEN", "t")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("gateway.yaml: router.api_key_file: ");
+  }
+
+  @Test
+  void aTooLargeSystemPromptFileNamesItsKey(@TempDir Path directory) throws Exception {
+    Files.writeString(directory.resolve("prompt.md"), "x".repeat((int) AgentDefinitions.MAX_PROMPT_BYTES + 1));
+    GatewayConfig config = load("agents: {main: {model: m, system_prompt_file: prompt.md}}\n");
+    assertThatThrownBy(() -> AgentDefinitions.read("gateway.yaml", config, directory.resolve("gateway.yaml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("gateway.yaml: agents.main.system_prompt_file: larger than 262144 bytes");
   }
 
   @Test
