@@ -22,7 +22,9 @@ import dev.clincher.gateway.config.AgentDefinitions;
 import dev.clincher.gateway.config.GatewayConfig;
 import dev.clincher.gateway.config.GatewaySecrets;
 import dev.clincher.gateway.config.ProxyEnvironment;
+import dev.clincher.gateway.config.ToolPolicies;
 import dev.clincher.gateway.llm.ChatClient;
+import dev.clincher.gateway.policy.ToolPolicy;
 import dev.clincher.gateway.sandbox.AgentSandboxes;
 import dev.clincher.gateway.sandbox.SandboxImages;
 import dev.clincher.gateway.sandbox.SandboxReaper;
@@ -100,8 +102,9 @@ public final class GatewayServer implements AutoCloseable {
 
     Map<String, Tool> tools = BuiltInTools.all(sandboxSettings, ProxyEnvironment.webFetchSettings(source, config, env),
         stores, OnnxEmbedder.loadedOnFirstUse()); // the embedder loads (about 1 s, 90 MB) only if memory tools are used
-    Map<String, AgentRuntime> agents = AgentRuntime.all(AgentDefinitions.read(source, config, settings.configFile()),
-        config.toolPolicy(source, tools.keySet()), tools);
+    ToolPolicy policy = ToolPolicies.of(source, config, tools.keySet());
+    Map<String, AgentRuntime> agents =
+        AgentRuntime.all(AgentDefinitions.read(source, config, settings.configFile()), policy, tools);
     URI router = URI.create(config.router().url());
     ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), router, secrets.routerKey(),
         config.router().timeout().value(), json);

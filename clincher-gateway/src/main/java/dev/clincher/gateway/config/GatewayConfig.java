@@ -15,13 +15,11 @@ import dev.clincher.gateway.sandbox.docker.DockerHost;
 import dev.clincher.gateway.store.StoreLimits;
 import dev.clincher.gateway.store.StoreSettings;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The gateway's YAML config ({@code clincher gateway --config FILE}); every section has defaults, unknown keys fail.
@@ -68,27 +66,6 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
       }
     }
     return byAgent;
-  }
-
-  /**
-   * The tool policy over {@code tools}: the gateway's {@code tools.deny} (always keeping the seed's dangerous names),
-   * each agent's {@code agents.NAME.tools}, and the defaults.
-   */
-  public dev.clincher.gateway.policy.ToolPolicy toolPolicy(String source, Set<String> toolNames)
-      throws ConfigException {
-    Map<String, ToolRules> rules = new LinkedHashMap<>();
-    for (var entry : agents.entrySet()) {
-      ToolPolicy policy = entry.getValue().tools();
-      rules.put(entry.getKey(), ToolRules.parse(source, "agents." + entry.getKey() + ".tools", policy.allow(),
-          policy.deny()));
-    }
-    List<String> deny = null;
-    if (!tools.deny().isEmpty()) {
-      deny = new ArrayList<>(ToolRules.DANGEROUS);
-      deny.addAll(tools.deny());
-    }
-    return new dev.clincher.gateway.policy.ToolPolicy(toolNames, ToolRules.gateway(source, "tools.deny", deny), rules,
-        ToolRules.defaults());
   }
 
   /** Where the API listens. */
