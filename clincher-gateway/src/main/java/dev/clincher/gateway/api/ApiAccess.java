@@ -1,6 +1,7 @@
 package dev.clincher.gateway.api;
 
 import dev.clincher.gateway.auth.AuthDecision;
+import dev.clincher.gateway.auth.AuthMetrics;
 import dev.clincher.gateway.auth.AuthRequest;
 import dev.clincher.gateway.auth.Authenticator;
 import java.net.InetAddress;
@@ -25,9 +26,11 @@ public final class ApiAccess {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway.auth");
 
   private final Authenticator authenticator;
+  private final AuthMetrics metrics;
 
-  public ApiAccess(Authenticator authenticator) {
+  public ApiAccess(Authenticator authenticator, AuthMetrics metrics) {
     this.authenticator = authenticator;
+    this.metrics = metrics;
   }
 
   /** What to answer a refused request. */
@@ -68,9 +71,10 @@ public final class ApiAccess {
 
   /**
    * Logs one decision: refusals at WARN, admissions at DEBUG (one per API request), each with its rule; never a
-   * credential.
+   * credential. A refusal is counted by the same rule ({@link AuthMetrics}).
    */
-  static void log(Request request, AuthDecision decision, String event) {
+  void log(Request request, AuthDecision decision, String event) {
+    metrics.decided(decision);
     var line = decision.allowed() ? LOG.atDebug() : LOG.atWarn();
     line.addKeyValue("client", decision.client()).addKeyValue("outcome", decision.outcome().name())
         .addKeyValue("rule", decision.reason()).addKeyValue("credential", decision.credential())

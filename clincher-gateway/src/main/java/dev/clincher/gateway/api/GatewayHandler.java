@@ -64,7 +64,7 @@ public final class GatewayHandler extends Handler.Abstract {
   public GatewayHandler(ApiAccess access, SessionService sessions, ObjectMapper json, long maxRequestBytes,
       ControlEndpoint control) {
     this.access = access;
-    this.signIn = new SignInEndpoint(access.authenticator(), json);
+    this.signIn = new SignInEndpoint(access, json);
     this.control = control;
     this.sessions = sessions;
     this.json = json;

@@ -32,11 +32,13 @@ final class SignInEndpoint {
   /** Token or code bodies are small; anything larger is not a sign-in. */
   private static final long MAX_BODY = 8 * 1024;
 
+  private final ApiAccess access;
   private final Authenticator authenticator;
   private final ObjectMapper json;
 
-  SignInEndpoint(Authenticator authenticator, ObjectMapper json) {
-    this.authenticator = authenticator;
+  SignInEndpoint(ApiAccess access, ObjectMapper json) {
+    this.access = access;
+    this.authenticator = access.authenticator();
     this.json = json;
   }
 
@@ -50,7 +52,7 @@ final class SignInEndpoint {
     Authenticator.SignIn result = authenticator.signIn(request, text(body.get(), "token"), text(body.get(), "code"));
     noStore(exchange);
     if (!result.decision().allowed()) {
-      ApiAccess.log(exchange.request(), result.decision(), "gateway.signin");
+      access.log(exchange.request(), result.decision(), "gateway.signin");
       exchange.sendRefusal(ApiAccess.Refusal.of(result.decision()));
       return;
     }

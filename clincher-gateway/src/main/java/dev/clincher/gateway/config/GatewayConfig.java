@@ -1,10 +1,25 @@
 package dev.clincher.gateway.config;
 
+import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.Secret;
+import dev.clincher.gateway.auth.AllowedOrigins;
+import dev.clincher.gateway.auth.Authenticator;
+import dev.clincher.gateway.auth.BearerToken;
+import dev.clincher.gateway.auth.BrowserSessions;
+import dev.clincher.gateway.auth.ClientAddresses;
+import dev.clincher.gateway.auth.FailureLimiter;
+import dev.clincher.gateway.auth.WebSocketTickets;
 import dev.clincher.gateway.policy.ToolRules;
 import dev.clincher.gateway.sandbox.SandboxSettings;
+import dev.clincher.gateway.sandbox.docker.DockerHost;
+import dev.clincher.gateway.store.StoreLimits;
+import dev.clincher.gateway.store.StoreSettings;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The gateway's YAML config ({@code clincher gateway --config FILE}); every section has defaults, unknown keys fail.
@@ -28,6 +43,31 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
     }
   }
 
+  /** The sandbox manager's settings of the {@code sandbox} section, with the exec limits of {@code tools.exec}. */
+  public SandboxSettings sandboxSettings(String source) throws ConfigException {
+    try {
+      return sandbox.toSettings(tools.exec());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source, "sandbox", e.getMessage());
+    }
+  }
+
+  /** The own sandbox settings of every agent that sets any ({@code agents.NAME.sandbox}), by agent. */
+  public Map<String, SandboxSettings> agentSandboxSettings(String source) throws ConfigException {
+    Map<String, SandboxSettings> byAgent = new LinkedHashMap<>();
+    for (var entry : agents.entrySet()) {
+      SandboxOverride override = entry.getValue().sandbox();
+      if (!override.isEmpty()) {
+        try {
+          byAgent.put(entry.getKey(), override.applyTo(sandbox, entry.getKey()).toSettings(tools.exec()));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(source, "agents." + entry.getKey() + ".sandbox", e.getMessage());
+        }
+      }
+    }
+    return byAgent;
+  }
+
   /** Where the API listens. */
   public record Server(String host, Integer port, Long maxRequestBytes) {
     public Server {
@@ -45,24 +85,33 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
    * variable); it is never accepted inline in the config.
    */
   public record Auth(String tokenFile, List<String> trustedProxies, List<String> allowedOrigins, Integer maxFailures,
-      String failureWindow, String lockout) {
+      ConfigDuration failureWindow, ConfigDuration lockout) {
     public Auth {
       trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
       allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
       maxFailures = maxFailures == null ? 10 : maxFailures;
-      failureWindow = failureWindow == null ? "60s" : failureWindow;
-      lockout = lockout == null ? "5m" : lockout;
-      ConfigValues.duration(failureWindow, "auth.failure_window");
-      ConfigValues.duration(lockout, "auth.lockout");
+      failureWindow = failureWindow == null ? ConfigDuration.parse("60s") : failureWindow;
+      lockout = lockout == null ? ConfigDuration.parse("5m") : lockout;
+    }
+
+    /** The authenticator for {@code token}, checking its strength, the proxy blocks and the origins. */
+    public Authenticator toAuthenticator(String source, Secret token, Clock clock) throws ConfigException {
+      FailureLimiter.Limits limits = new FailureLimiter.Limits(maxFailures, failureWindow.value(), lockout.value(),
+          FailureLimiter.Limits.defaults().maxClients());
+      return new Authenticator(BearerToken.of(token, source),
+          ClientAddresses.parse(source, "auth.trusted_proxies", trustedProxies),
+          AllowedOrigins.parse(source, "auth.allowed_origins", allowedOrigins, false),
+          new FailureLimiter(limits, clock),
+          new WebSocketTickets(clock, WebSocketTickets.DEFAULT_TTL, 10_000),
+          new BrowserSessions(clock, BrowserSessions.SESSION_TTL, BrowserSessions.CODE_TTL));
     }
   }
 
   /** The OpenAI-compatible router the agents call; the key from {@code api_key_file} or {@code LITELLM_MASTER_KEY}. */
-  public record Router(String url, String apiKeyFile, String timeout) {
+  public record Router(String url, String apiKeyFile, ConfigDuration timeout) {
     public Router {
       url = url == null ? "http://127.0.0.1:4000" : url;
-      timeout = timeout == null ? "300s" : timeout;
-      ConfigValues.duration(timeout, "router.timeout");
+      timeout = timeout == null ? ConfigDuration.parse("300s") : timeout;
     }
   }
 
@@ -78,10 +127,30 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
         throw new IllegalArgumentException("sqlite_sync must be full or normal");
       }
     }
+
+    public boolean sqlite() {
+      return url.startsWith("jdbc:sqlite:");
+    }
+
+    /** The store's settings; PostgreSQL gets the user and {@code password}, SQLite neither. */
+    public StoreSettings toStoreSettings(Optional<Secret> password) {
+      return new StoreSettings(url, sqlite() ? null : user, sqlite() ? null : password.orElse(null), null,
+          sqlite() ? 4 : 8, StoreLimits.DEFAULTS, StoreSettings.SqliteSync.valueOf(sqliteSync.toUpperCase(Locale.ROOT)));
+    }
   }
 
   /** The Docker API for sandboxes: the socket proxy in production ({@code DOCKER_HOST} when unset). */
-  public record Docker(String host) {}
+  public record Docker(String host) {
+    /** {@code docker.host}, else {@code DOCKER_HOST}, else the socket proxy on loopback. */
+    public DockerHost toDockerHost(String source, Map<String, String> env) throws ConfigException {
+      String value = host == null || host.isBlank() ? env.getOrDefault("DOCKER_HOST", "tcp://127.0.0.1:2375") : host;
+      try {
+        return DockerHost.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(source, "docker.host", e.getMessage());
+      }
+    }
+  }
 
   /** The egress proxy for {@code web_fetch} ({@code HTTPS_PROXY} when unset). */
   public record Egress(String proxy, Boolean allowDirect) {
@@ -94,9 +163,9 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
    * Sandbox container settings (see {@code docs/gateway.md}; {@code clincher sandbox explain} prints the effective
    * values). Gateway-wide: every agent's sandboxes are made the same way.
    */
-  public record Sandbox(String image, String scope, String user, String memory, String memorySwap, Double cpus,
-      Integer pids, Integer nofile, String tmpSize, String volumePrefix, String idleTimeout, String maxAge,
-      Integer maxSandboxes, String instance, String dockerTimeout) {
+  public record Sandbox(String image, String scope, String user, ConfigSize memory, ConfigSize memorySwap, Double cpus,
+      Integer pids, Integer nofile, ConfigSize tmpSize, String volumePrefix, ConfigDuration idleTimeout,
+      ConfigDuration maxAge, Integer maxSandboxes, String instance, ConfigDuration dockerTimeout) {
     public static final Sandbox DEFAULTS = new Sandbox(null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null);
 
@@ -105,18 +174,18 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
       image = image == null ? base.image() : image;
       scope = scope == null ? "session" : scope;
       user = user == null ? base.user() : user;
-      memory = memory == null ? "1g" : memory;
+      memory = memory == null ? ConfigSize.parse("1g") : memory;
       memorySwap = memorySwap == null ? swapFor(memory) : memorySwap;
       cpus = cpus == null ? 1.0 : cpus;
       pids = pids == null ? base.pidsLimit() : pids;
       nofile = nofile == null ? base.nofile() : nofile;
-      tmpSize = tmpSize == null ? "256m" : tmpSize;
+      tmpSize = tmpSize == null ? ConfigSize.parse("256m") : tmpSize;
       volumePrefix = volumePrefix == null ? base.volumePrefix() : volumePrefix;
-      idleTimeout = idleTimeout == null ? "12h" : idleTimeout;
-      maxAge = maxAge == null ? "3d" : maxAge;
+      idleTimeout = idleTimeout == null ? ConfigDuration.parse("12h") : idleTimeout;
+      maxAge = maxAge == null ? ConfigDuration.parse("3d") : maxAge;
       maxSandboxes = maxSandboxes == null ? base.maxSandboxes() : maxSandboxes;
       instance = instance == null ? base.instance() : instance;
-      dockerTimeout = dockerTimeout == null ? "30s" : dockerTimeout;
+      dockerTimeout = dockerTimeout == null ? ConfigDuration.parse("30s") : dockerTimeout;
       if (!List.of("session", "agent", "shared").contains(scope)) {
         throw new IllegalArgumentException("scope must be session, agent or shared");
       }
@@ -126,21 +195,16 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
     }
 
     /** Memory plus swap when only {@code memory} is set: one and a half times the memory, as the seed sets it. */
-    static String swapFor(String memory) {
-      return Long.toString(ConfigValues.bytes(memory, "sandbox.memory") * 3 / 2);
+    static ConfigSize swapFor(ConfigSize memory) {
+      return ConfigSize.ofBytes(memory.bytes() * 3 / 2);
     }
 
     /** The sandbox manager's settings, with the exec limits of {@code tools.exec}. */
     public SandboxSettings toSettings(Exec exec) {
-      return new SandboxSettings(image, SandboxSettings.Scope.parse(scope), user,
-          ConfigValues.bytes(memory, "sandbox.memory"), ConfigValues.bytes(memorySwap, "sandbox.memory_swap"),
-          Math.round(cpus * 1_000_000_000L), pids, nofile, ConfigValues.bytes(tmpSize, "sandbox.tmp_size"),
-          volumePrefix, ConfigValues.duration(idleTimeout, "sandbox.idle_timeout"),
-          ConfigValues.duration(maxAge, "sandbox.max_age"), maxSandboxes,
-          ConfigValues.duration(exec.timeout(), "tools.exec.timeout"),
-          ConfigValues.duration(exec.maxTimeout(), "tools.exec.max_timeout"),
-          (int) Math.min(Integer.MAX_VALUE, ConfigValues.bytes(exec.maxOutput(), "tools.exec.max_output")),
-          instance, ConfigValues.duration(dockerTimeout, "sandbox.docker_timeout"));
+      return new SandboxSettings(image, SandboxSettings.Scope.parse(scope), user, memory.bytes(), memorySwap.bytes(),
+          Math.round(cpus * 1_000_000_000L), pids, nofile, tmpSize.bytes(), volumePrefix, idleTimeout.value(),
+          maxAge.value(), maxSandboxes, exec.timeout().value(), exec.maxTimeout().value(),
+          exec.maxOutput().bytesAsInt(), instance, dockerTimeout.value());
     }
   }
 
@@ -154,31 +218,26 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
   }
 
   /** Limits of the {@code exec} tool. */
-  public record Exec(String timeout, String maxTimeout, String maxOutput) {
+  public record Exec(ConfigDuration timeout, ConfigDuration maxTimeout, ConfigSize maxOutput) {
     public Exec {
-      timeout = timeout == null ? "120s" : timeout;
-      maxTimeout = maxTimeout == null ? "30m" : maxTimeout;
-      maxOutput = maxOutput == null ? "64k" : maxOutput;
-      ConfigValues.duration(timeout, "tools.exec.timeout");
-      ConfigValues.duration(maxTimeout, "tools.exec.max_timeout");
-      ConfigValues.bytes(maxOutput, "tools.exec.max_output");
+      timeout = timeout == null ? ConfigDuration.parse("120s") : timeout;
+      maxTimeout = maxTimeout == null ? ConfigDuration.parse("30m") : maxTimeout;
+      maxOutput = maxOutput == null ? ConfigSize.parse("64k") : maxOutput;
     }
   }
 
   /** Limits of the {@code web_fetch} tool. */
-  public record WebFetch(String maxBytes, String timeout, Integer maxRedirects) {
+  public record WebFetch(ConfigSize maxBytes, ConfigDuration timeout, Integer maxRedirects) {
     public WebFetch {
-      maxBytes = maxBytes == null ? "2m" : maxBytes;
-      timeout = timeout == null ? "30s" : timeout;
+      maxBytes = maxBytes == null ? ConfigSize.parse("2m") : maxBytes;
+      timeout = timeout == null ? ConfigDuration.parse("30s") : timeout;
       maxRedirects = maxRedirects == null ? 5 : maxRedirects;
-      ConfigValues.bytes(maxBytes, "tools.web_fetch.max_bytes");
-      ConfigValues.duration(timeout, "tools.web_fetch.timeout");
     }
   }
 
   /** One agent. */
   public record Agent(String model, String systemPrompt, String systemPromptFile, ToolPolicy tools, Integer maxSteps,
-      String runTimeout, Integer maxOutputTokens, Integer contextTokens, Integer maxToolResultChars,
+      ConfigDuration runTimeout, Integer maxOutputTokens, Integer contextTokens, Integer maxToolResultChars,
       SandboxOverride sandbox) {
     public Agent {
       if (model == null || model.isBlank()) {
@@ -190,11 +249,10 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
       tools = tools == null ? new ToolPolicy(null, null) : tools;
       sandbox = sandbox == null ? SandboxOverride.NONE : sandbox;
       maxSteps = maxSteps == null ? 25 : maxSteps;
-      runTimeout = runTimeout == null ? "10m" : runTimeout;
+      runTimeout = runTimeout == null ? ConfigDuration.parse("10m") : runTimeout;
       maxOutputTokens = maxOutputTokens == null ? 4096 : maxOutputTokens;
       contextTokens = contextTokens == null ? 128_000 : contextTokens;
       maxToolResultChars = maxToolResultChars == null ? 16_000 : maxToolResultChars;
-      ConfigValues.duration(runTimeout, "run_timeout");
     }
   }
 
@@ -202,7 +260,7 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
    * Sandbox settings an agent sets differently from the gateway's {@code sandbox} section; unset keys keep the
    * gateway's. An agent with any of them gets its own sandboxes (instance label {@code <instance>-<agent>}).
    */
-  public record SandboxOverride(String image, String scope, String memory, String memorySwap, Double cpus,
+  public record SandboxOverride(String image, String scope, ConfigSize memory, ConfigSize memorySwap, Double cpus,
       Integer pids, Integer maxSandboxes) {
     public static final SandboxOverride NONE = new SandboxOverride(null, null, null, null, null, null, null);
 
@@ -212,8 +270,8 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
 
     /** The gateway's section with this agent's choices applied, under its own instance label. */
     public Sandbox applyTo(Sandbox base, String agent) {
-      String memoryValue = memory == null ? base.memory() : memory;
-      String swapValue = memorySwap != null ? memorySwap : memory != null ? Sandbox.swapFor(memory) : base.memorySwap();
+      ConfigSize memoryValue = memory == null ? base.memory() : memory;
+      ConfigSize swapValue = memorySwap != null ? memorySwap : memory != null ? Sandbox.swapFor(memory) : base.memorySwap();
       String slug = agent.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
       String instance = (base.instance() + "-" + (slug.isEmpty() ? "agent" : slug));
       return new Sandbox(image == null ? base.image() : image, scope == null ? base.scope() : scope, base.user(),

@@ -1,8 +1,11 @@
 package dev.clincher.gateway.sandbox;
 
+import dev.clincher.gateway.sandbox.docker.DockerClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,16 @@ public final class AgentSandboxes implements SessionSandboxes {
   public AgentSandboxes(SandboxManager shared, Map<String, SandboxManager> byAgent) {
     this.shared = shared;
     this.byAgent = Map.copyOf(byAgent);
+  }
+
+  /** The gateway's manager with {@code shared}, one more per agent in {@code byAgent}, and their gauges bound. */
+  public static AgentSandboxes create(DockerClient docker, SandboxSettings shared,
+      Map<String, SandboxSettings> byAgent, Clock clock, MeterRegistry registry) {
+    Map<String, SandboxManager> managers = new LinkedHashMap<>();
+    byAgent.forEach((agent, settings) -> managers.put(agent, new SandboxManager(docker, settings, clock, registry)));
+    AgentSandboxes sandboxes = new AgentSandboxes(new SandboxManager(docker, shared, clock, registry), managers);
+    sandboxes.bindMetrics(registry);
+    return sandboxes;
   }
 
   /**

@@ -361,7 +361,12 @@ class GatewayEndToEndTest {
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
     assertThat(gateway.get("/metrics").statusCode()).as("the operator token is no metrics credential")
         .isEqualTo(401);
-    assertThat(gateway.scrape().statusCode()).isEqualTo(200);
+    HttpResponse<String> scrape = gateway.scrape();
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    // every refusal above is counted by the rule its log line names
+    assertThat(scrape.body()).containsPattern(
+        "clincher_gateway_auth_refused_total\\{outcome=\"UNAUTHENTICATED\",rule=\"wrong_token\",service=\"gateway\"} 9\\.0")
+        .contains("outcome=\"LOCKED_OUT\"");
   }
 
   @Test

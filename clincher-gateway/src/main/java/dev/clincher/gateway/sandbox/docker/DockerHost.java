@@ -9,6 +9,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Where the Docker Engine API listens, parsed from a {@code DOCKER_HOST} value: {@code tcp://host:port} (plain
@@ -39,6 +40,11 @@ public record DockerHost(String host, int port, Path socket) {
     }
     String name = uri.getHost();
     return new DockerHost(name.startsWith("[") ? name.substring(1, name.length() - 1) : name, uri.getPort(), null);
+  }
+
+  /** The API as an HTTP URL ({@code http://host:port}), for a TCP host; empty for a Unix socket. */
+  public Optional<URI> httpUrl() {
+    return unix() ? Optional.empty() : Optional.of(URI.create("http://" + hostHeader()));
   }
 
   /** Whether this is a Unix domain socket. */

@@ -3,12 +3,20 @@ package dev.clincher.gateway.sandbox.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class DockerHostTest {
+
+  @Test
+  void aTcpHostHasAnHttpUrlAndASocketNone() {
+    assertThat(DockerHost.parse("tcp://socket-proxy:2375").httpUrl()).contains(URI.create("http://socket-proxy:2375"));
+    assertThat(DockerHost.parse("tcp://[::1]:2375").httpUrl()).contains(URI.create("http://[::1]:2375"));
+    assertThat(DockerHost.parse("unix:///var/run/docker.sock").httpUrl()).isEmpty();
+  }
 
   @Test
   void parsesTcpAndUnix() {
