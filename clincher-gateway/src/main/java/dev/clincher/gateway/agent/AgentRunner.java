@@ -113,11 +113,13 @@ public final class AgentRunner {
         long seq = sink.emit(EventTypes.ASSISTANT_MESSAGE, assistantEvent(step));
         request.context().addAssistant(seq, assistantEvent(step));
         if (step.toolCalls().isEmpty()) {
+          metrics.stepEnded(agent.name(), System.nanoTime() - started);
           return RunEnd.COMPLETED;
         }
         for (ToolCall call : step.toolCalls()) {
           runToolCall(call);
         }
+        metrics.stepEnded(agent.name(), System.nanoTime() - started);
       }
       return RunEnd.STEP_LIMIT;
     }
@@ -210,7 +212,7 @@ public final class AgentRunner {
           .put("layer", permission.layer()).put("rule", permission.rule()).put("content", content);
       long seq = sink.emit(EventTypes.TOOL_DENIED, data);
       request.context().addToolResult(seq, call.id(), content);
-      metrics.toolDenied(agent.name(), permission.layer());
+      metrics.toolDenied(agent.name(), permission.layer(), permission.rule());
       LOG.atWarn().addKeyValue("agent", agent.name()).addKeyValue("session", request.sessionId())
           .addKeyValue("tool", ToolOutput.printable(call.name())).addKeyValue("layer", permission.layer())
           .addKeyValue("rule", permission.rule()).addKeyValue("reason", permission.reason())

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The agent loop's metrics: runs in progress, runs by how they ended and how long they took, model calls, tool calls
- * and denials, context pruning. Durations are histograms with {@link LatencyBuckets}.
+ * The agent loop's metrics: runs in progress, runs by how they ended and how long they took, steps, model calls,
+ * tool calls and denials, context pruning. Durations are histograms with {@link LatencyBuckets}.
  */
 public final class RunMetrics {
   private final Metrics metrics;
@@ -49,9 +49,17 @@ public final class RunMetrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void toolDenied(String agent, String layer) {
+  /** One step: a model call and the tool calls it asked for (the unit {@code max_steps} counts). */
+  void stepEnded(String agent, long nanos) {
+    LatencyBuckets.timer(metrics.name("step.duration")).description("Agent steps: a model call and its tool calls")
+        .tag("agent", agent).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A call the tool policy refused, by the layer and the entry of that layer that decided it. */
+  void toolDenied(String agent, String layer, String rule) {
     Counter.builder(metrics.name("tool.denied")).description("Tool calls refused by the tool policy")
-        .tag("agent", agent).tag("layer", layer.isEmpty() ? "unknown" : layer).register(registry).increment();
+        .tag("agent", agent).tag("layer", layer.isEmpty() ? "unknown" : layer)
+        .tag("rule", rule.isEmpty() ? "none" : rule).register(registry).increment();
   }
 
   /** A call a tool's own check refused (a path outside the workspace, a URL web_fetch does not fetch). */

@@ -112,7 +112,16 @@ class AgentRunnerTest {
     assertThat(echoed).isEmpty();
     JsonNode messages = JSON.readTree(provider.calls().get(1).body()).path("messages");
     assertThat(messages.get(messages.size() - 1).path("content").asText()).contains("not available");
-    assertThat(metrics.scrape()).contains("clincher_gateway_tool_denied_total");
+    String scraped = metrics.scrape();
+    assertThat(scraped).contains("clincher_gateway_tool_denied_total");
+    List<String> denied = scraped.lines().filter(line -> line.startsWith("clincher_gateway_tool_denied_total{"))
+        .toList();
+    assertThat(denied).as("each denial counted with its layer and the rule that decided it")
+        .allMatch(line -> line.contains("layer=\"") && line.contains("rule=\""));
+    assertThat(denied.stream().mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum()).isGreaterThanOrEqualTo(3.0);
+    // steps (a model call and its tool calls) are timed as well; the registry is shared by the class's runs
+    assertThat(scraped).containsPattern("clincher_gateway_step_duration_seconds_count\\{agent=\"tester\".*} [1-9]");
   }
 
   @Test
