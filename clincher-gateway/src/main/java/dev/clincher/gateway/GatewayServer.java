@@ -19,12 +19,14 @@ import dev.clincher.gateway.agent.AgentRunner;
 import dev.clincher.gateway.agent.PolicyTools;
 import dev.clincher.gateway.agent.RunMetrics;
 import dev.clincher.gateway.api.ApiAccess;
+import dev.clincher.gateway.api.ChannelsEndpoint;
 import dev.clincher.gateway.api.ControlEndpoint;
 import dev.clincher.gateway.api.RedactedConfig;
 import dev.clincher.gateway.api.GatewayHandler;
 import dev.clincher.gateway.api.GatewayWebSocket;
 import dev.clincher.gateway.api.WebAssets;
 import dev.clincher.gateway.auth.AllowedOrigins;
+import dev.clincher.gateway.channel.Channels;
 import dev.clincher.gateway.auth.Authenticator;
 import dev.clincher.gateway.auth.BearerToken;
 import dev.clincher.gateway.auth.BrowserSessions;
@@ -92,9 +94,12 @@ public final class GatewayServer implements AutoCloseable {
   private final Metrics metrics;
   private final BrowserSessions browsers;
   private final String listenHost;
+  private final Channels channels;
 
   private GatewayServer(Server server, SessionService sessions, Database database, AgentSandboxes sandboxes,
-      ScheduledExecutorService reaper, Metrics metrics, BrowserSessions browsers, String listenHost) {
+      ScheduledExecutorService reaper, Metrics metrics, BrowserSessions browsers, String listenHost,
+      Channels channels) {
+    this.channels = channels;
     this.browsers = browsers;
     this.listenHost = listenHost;
     this.server = server;
@@ -134,7 +139,9 @@ public final class GatewayServer implements AutoCloseable {
     long maxBody = config.server().maxRequestBytes();
     ControlEndpoint control = new ControlEndpoint(sandboxes, health,
         controlServices(source, config, docker, settings.env(), json), json, Clock.systemUTC());
-    GatewayHandler api = new GatewayHandler(access, sessions, json, maxBody, control);
+    Channels channels = Channels.start(source, config, sessions, stores.channels(), metrics, json, settings.env());
+    GatewayHandler api = new GatewayHandler(access, sessions, json, maxBody, control,
+        new ChannelsEndpoint(channels, json));
     JettyServers.Options options = JettyServers.Options.defaults(
             settings.host().orElse(config.server().host()), settings.port().orElse(config.server().port()))
         .withMaxRequestBodyBytes(2 * maxBody)
@@ -142,7 +149,8 @@ public final class GatewayServer implements AutoCloseable {
     MetricsAccess metricsAccess = MetricsAccess.fromEnvironment(settings.env());
     metricsAccess.requireDistinctFrom(authenticatorToken, "operator token");
     Server server = JettyServers.start(options, jetty -> new OpsHandler(health, metrics, metricsAccess,
-        new WebAssets(GatewayWebSocket.upgradeHandler(jetty, access, sessions, json, api))), health);
+        channels.webhookRoute(new WebAssets(GatewayWebSocket.upgradeHandler(jetty, access, sessions, json, api)))),
+        health);
     ScheduledExecutorService reaper = startReaper(sandboxes);
     LOG.atInfo().addKeyValue("listen", options.host() + ":" + JettyServers.port(server))
         .addKeyValue("config", source).addKeyValue("agents", agents.keySet())
@@ -150,7 +158,7 @@ public final class GatewayServer implements AutoCloseable {
         .addKeyValue("router", config.router().url()).addKeyValue("metrics", metricsAccess.describe()).addKeyValue("storage", config.storage().url().startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql")
         .addKeyValue("interrupted_runs", interrupted).log("gateway.started");
     return new GatewayServer(server, sessions, stores.database(), sandboxes, reaper, metrics, authenticator.browsers(),
-        options.host());
+        options.host(), channels);
   }
 
   public int port() {
@@ -176,6 +184,7 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() {
     reaper.shutdownNow();
+    channels.close();
     sessions.close();
     try {
       server.stop();

@@ -1,5 +1,6 @@
 package dev.clincher.gateway.config;
 
+import dev.clincher.gateway.channel.ChannelsConfig;
 import dev.clincher.gateway.policy.ToolRules;
 import dev.clincher.gateway.sandbox.SandboxSettings;
 import java.util.LinkedHashMap;
@@ -11,7 +12,7 @@ import java.util.Map;
  * See {@code docs/gateway.md} for every key.
  */
 public record GatewayConfig(Server server, Auth auth, Router router, Storage storage, Docker docker,
-    Egress egress, Sandbox sandbox, Tools tools, Map<String, Agent> agents) {
+    Egress egress, Sandbox sandbox, Tools tools, Map<String, Agent> agents, ChannelsConfig channels) {
 
   public GatewayConfig {
     server = server == null ? new Server(null, null, null) : server;
@@ -23,6 +24,7 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
     sandbox = sandbox == null ? Sandbox.DEFAULTS : sandbox;
     tools = tools == null ? new Tools(null, null, null) : tools;
     agents = agents == null ? Map.of() : new LinkedHashMap<>(agents);
+    channels = channels == null ? ChannelsConfig.NONE : channels;
     if (agents.isEmpty()) {
       throw new IllegalArgumentException("agents: at least one agent is required");
     }
