@@ -139,7 +139,8 @@ public final class GatewayServer implements AutoCloseable {
     long maxBody = config.server().maxRequestBytes();
     ControlEndpoint control = new ControlEndpoint(sandboxes, health,
         controlServices(source, config, docker, settings.env(), json), json, Clock.systemUTC());
-    Channels channels = Channels.start(source, config, sessions, stores.channels(), metrics, json, settings.env());
+    Channels channels = Channels.start(source, config.channels(), new Channels.Egress(config.egress().proxy(),
+        config.egress().allowDirect()), sessions, stores.channels(), metrics, json, settings.env());
     GatewayHandler api = new GatewayHandler(access, sessions, json, maxBody, control,
         new ChannelsEndpoint(channels, json));
     JettyServers.Options options = JettyServers.Options.defaults(

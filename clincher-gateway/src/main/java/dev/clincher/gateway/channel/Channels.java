@@ -17,7 +17,6 @@ import dev.clincher.gateway.channel.telegram.TelegramChannel;
 import dev.clincher.gateway.channel.telegram.TelegramConfig;
 import dev.clincher.gateway.channel.telegram.TelegramInbound;
 import dev.clincher.gateway.channel.telegram.TelegramMetrics;
-import dev.clincher.gateway.config.GatewayConfig;
 import dev.clincher.gateway.session.SessionService;
 import dev.clincher.gateway.store.ChannelStore;
 import java.net.InetSocketAddress;
@@ -57,10 +56,18 @@ public final class Channels implements AutoCloseable {
     this.store = store;
   }
 
+  /**
+   * The gateway's egress settings, read as {@code web_fetch} reads them.
+   *
+   * @param proxy {@code egress.proxy}, else {@code HTTPS_PROXY} is used; may be null or blank
+   * @param allowDirect {@code egress.allow_direct}: whether calls may go out directly when no proxy is set
+   */
+  public record Egress(String proxy, boolean allowDirect) {}
+
   /** Starts the enabled channels; reads their secrets now (a missing or open file fails the start, naming the key). */
-  public static Channels start(String source, GatewayConfig gateway, SessionService sessions, ChannelStore store,
-      Metrics metrics, ObjectMapper json, Map<String, String> env) throws ConfigException {
-    TelegramConfig config = gateway.channels().telegram();
+  public static Channels start(String source, ChannelsConfig channels, Egress egress, SessionService sessions,
+      ChannelStore store, Metrics metrics, ObjectMapper json, Map<String, String> env) throws ConfigException {
+    TelegramConfig config = channels.telegram();
     if (!config.enabled()) {
       return new Channels(config, Optional.empty(), "not enabled", store);
     }
@@ -68,7 +75,7 @@ public final class Channels implements AutoCloseable {
       throw new ConfigException(source, KEY + ".agent", "no agent named '" + config.agent() + "'");
     }
     BotToken token = BotToken.fromFile(Path.of(config.tokenFile()));
-    TelegramChannel.Settings settings = new TelegramChannel.Settings(api(source, gateway, config, env),
+    TelegramChannel.Settings settings = new TelegramChannel.Settings(api(source, egress, config, env),
         webhook(config), config.access(), ReplySettings.defaults(), polling(config));
     try {
       TelegramChannel channel = TelegramChannel.start(settings, token,
@@ -90,9 +97,9 @@ public final class Channels implements AutoCloseable {
   }
 
   /** The Bot API through the egress proxy, found as {@code web_fetch} finds it; direct only if allowed. */
-  private static BotApiSettings api(String source, GatewayConfig gateway, TelegramConfig config,
+  private static BotApiSettings api(String source, Egress gateway, TelegramConfig config,
       Map<String, String> env) throws ConfigException {
-    String proxy = gateway.egress().proxy();
+    String proxy = gateway.proxy();
     if (proxy == null || proxy.isBlank()) {
       proxy = env.getOrDefault("HTTPS_PROXY", env.getOrDefault("https_proxy", ""));
     }
@@ -102,8 +109,8 @@ public final class Channels implements AutoCloseable {
       if (uri.getHost() == null || uri.getPort() < 0) {
         throw new ConfigException(source, "egress.proxy", "the egress proxy must be http://HOST:PORT");
       }
-      egress = Optional.of(InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort()));
-    } else if (!gateway.egress().allowDirect()) {
+      egress = Optional.of(new InetSocketAddress(uri.getHost(), uri.getPort()));
+    } else if (!gateway.allowDirect()) {
       throw new ConfigException(source, KEY, "Telegram is reached only through the egress proxy: set egress.proxy "
           + "or HTTPS_PROXY (or egress.allow_direct: true where no egress exists)");
     }

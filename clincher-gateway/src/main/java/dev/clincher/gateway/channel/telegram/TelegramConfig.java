@@ -2,13 +2,13 @@ package dev.clincher.gateway.channel.telegram;
 
 import dev.clincher.gateway.channel.access.AccessSettings;
 import dev.clincher.gateway.channel.access.DmPolicy;
-import dev.clincher.gateway.config.ConfigValues;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -31,13 +31,15 @@ import java.util.regex.Pattern;
 public record TelegramConfig(Boolean enabled, String tokenFile, String mode, String webhookUrl, String webhookPath,
     String webhookSecretFile, String dmPolicy, List<String> allowFrom, List<String> groups, String agent,
     String apiUrl, String pollTimeout) {
-  public static final TelegramConfig DISABLED = new TelegramConfig(false, null, null, null, null, null, null, null,
-      null, null, null, null);
   private static final Pattern USER_ID = Pattern.compile("[0-9]{1,20}");
   private static final Pattern CHAT_ID = Pattern.compile("-?[0-9]{1,20}");
+  private static final Pattern POLL_TIMEOUT = Pattern.compile("([0-9]{1,2})s");
   private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9_-]{1,64}){1,4}");
   /** Paths the gateway serves itself; a webhook may not shadow them (they stay behind the token). */
   private static final List<String> RESERVED = List.of("/v1", "/health", "/metrics");
+  /** The section when the config has none (declared after the patterns its constructor reads). */
+  public static final TelegramConfig DISABLED = new TelegramConfig(false, null, null, null, null, null, null, null,
+      null, null, null, null);
 
   public TelegramConfig {
     enabled = enabled != null && enabled;
@@ -48,8 +50,8 @@ public record TelegramConfig(Boolean enabled, String tokenFile, String mode, Str
     agent = agent == null ? "main" : agent;
     apiUrl = apiUrl == null ? BotApiSettings.TELEGRAM.toString() : apiUrl;
     pollTimeout = pollTimeout == null ? "30s" : pollTimeout;
-    Duration poll = ConfigValues.duration(pollTimeout, "poll_timeout");
-    if (poll.compareTo(Duration.ofSeconds(1)) < 0 || poll.compareTo(Duration.ofSeconds(50)) > 0) {
+    Matcher poll = POLL_TIMEOUT.matcher(pollTimeout);
+    if (!poll.matches() || Integer.parseInt(poll.group(1)) < 1 || Integer.parseInt(poll.group(1)) > 50) {
       throw new IllegalArgumentException("poll_timeout must be between 1s and 50s");
     }
     DmPolicy.parse(dmPolicy);
@@ -101,7 +103,8 @@ public record TelegramConfig(Boolean enabled, String tokenFile, String mode, Str
 
   /** How long one {@code getUpdates} waits. */
   public Duration longPoll() {
-    return ConfigValues.duration(pollTimeout, "poll_timeout");
+    Matcher poll = POLL_TIMEOUT.matcher(pollTimeout);
+    return Duration.ofSeconds(poll.matches() ? Integer.parseInt(poll.group(1)) : 30);
   }
 
   /** Where updates are received: empty for polling, else the webhook's public URL. */
