@@ -48,8 +48,11 @@ class TelegramGatewayTest {
     fake = new FakeBotApi();
     provider = ScriptedProvider.start(TelegramGatewayTest::script);
     router = provider.router(directory);
-    Path token = Files.writeString(directory.resolve("telegram-token"), FakeBotApi.TOKEN);
-    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+  }
+
+  /** Starts the gateway with the Telegram channel enabled and {@code telegram} (YAML flow entries) added. */
+  void startGateway(String telegram) throws Exception {
+    Path token = secretFile("telegram-token", FakeBotApi.TOKEN);
     Path config = Files.writeString(directory.resolve("gateway.yaml"), """
         router: {url: "%s"}
         storage: {url: "jdbc:sqlite:%s"}
@@ -61,10 +64,16 @@ class TelegramGatewayTest {
             system_prompt: You are a test agent.
             tools: {deny: [exec]}
         channels:
-          telegram: {enabled: true, token_file: "%s", api_url: "%s", poll_timeout: 1s}
-        """.formatted(router.baseUrl(), directory.resolve("gateway.db"), token, fake.baseUrl()));
+          telegram: {enabled: true, token_file: "%s", api_url: "%s", %s}
+        """.formatted(router.baseUrl(), directory.resolve("gateway.db"), token, fake.baseUrl(), telegram));
     settings = RunningGateway.settings(directory, config, Map.of());
     gateway = RunningGateway.restart(settings);
+  }
+
+  Path secretFile(String name, String value) throws Exception {
+    Path file = Files.writeString(directory.resolve(name), value);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file;
   }
 
   @AfterEach
@@ -96,6 +105,7 @@ class TelegramGatewayTest {
 
   @Test
   void aPairedUserTalksToTheAgentThroughTelegram() throws Exception {
+    startGateway("poll_timeout: 1s");
     String code = strangerGetsOnlyAPairingCode();
     assertThat(post("/v1/channels/telegram/approve", "{\"code\":\"" + code + "\"}", false).statusCode())
         .as("the approval needs the operator token").isEqualTo(401);
@@ -110,6 +120,32 @@ class TelegramGatewayTest {
 
     busyAbortStatusAndNew();
     restartKeepsThePairingAndAnswersNothingTwice();
+  }
+
+  @Test
+  void theWebhookPathAloneIsServedWithoutTheTokenAndOnlyWithTelegramsSecret() throws Exception {
+    secretFile("webhook-secret", "hook-secret-4f2a");
+    startGateway("mode: webhook, webhook_url: \"https://agent.example/telegram/hook\", webhook_secret_file: \""
+        + directory.resolve("webhook-secret") + "\"");
+    assertThat(fake.webhook().path("url").asText()).isEqualTo("https://agent.example/telegram/hook");
+
+    assertThat(post("/telegram/hook", WebhookHandlerTest.update(1, "hi"), false).statusCode())
+        .as("no secret header").isEqualTo(401);
+    assertThat(fake.texts(USER)).isEmpty();
+    assertThat(webhook("/telegram/hook", WebhookHandlerTest.update(2, "hi")).statusCode()).isEqualTo(200);
+    LongPollerTest.await(() -> fake.texts(USER).size() == 1);
+    assertThat(fake.texts(USER).getFirst()).contains("pairing code");
+
+    assertThat(webhook("/telegram/hook/more", WebhookHandlerTest.update(3, "hi")).statusCode())
+        .as("only the exact path skips the gateway token").isEqualTo(401);
+    assertThat(webhook("/v1/sessions", "{\"agent\":\"main\"}").statusCode()).isEqualTo(401);
+    assertThat(fake.calls("getUpdates")).isEmpty();
+  }
+
+  HttpResponse<String> webhook(String path, String body) throws Exception {
+    return gateway.client().send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+        .timeout(Duration.ofSeconds(10)).header(WebhookHandler.SECRET_HEADER, "hook-secret-4f2a")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   String strangerGetsOnlyAPairingCode() throws Exception {
