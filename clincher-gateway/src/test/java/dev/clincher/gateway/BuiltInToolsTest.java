@@ -7,22 +7,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.clincher.gateway.policy.ToolPattern;
 import dev.clincher.gateway.sandbox.SandboxSettings;
+import dev.clincher.gateway.store.StoreSettings;
+import dev.clincher.gateway.store.Stores;
 import dev.clincher.gateway.tools.DescribedTool;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
 import dev.clincher.gateway.tools.web.WebFetchSettings;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The one list of tools: every tool is a member of the policy group it names, and names are unique. */
 class BuiltInToolsTest {
 
   @Test
-  void everyToolIsInItsPolicyGroup() throws Exception {
-    Map<String, Tool> tools = BuiltInTools.all(SandboxSettings.defaults(), WebFetchSettings.fromEnv(Map.of()), null,
-        null);
+  void everyToolIsInItsPolicyGroup(@TempDir Path directory) throws Exception {
+    Map<String, Tool> tools;
+    try (Stores stores = Stores.open(StoreSettings.sqlite(directory.resolve("tools.db")))) {
+      tools = BuiltInTools.all(SandboxSettings.defaults(), WebFetchSettings.fromEnv(Map.of()), stores, null);
+    }
     assertThat(tools.keySet()).containsExactly("exec", "read", "write", "edit", "list", "web_fetch", "memory_save",
         "memory_search", "sessions_list", "sessions_history");
     tools.values().forEach(tool -> assertThat(ToolPattern.GROUPS.get(tool.group())).contains(tool.name()));
