@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
     description = "A hardened, self-hosted AI agent platform.",
     subcommands = {UpCommand.class, EgressCommand.class, SocketProxyCommand.class, RouterCommand.class,
         GatewayCommand.class, SandboxCommand.class, DeployCommand.class, KeysCommand.class, TeamsCommand.class,
-        UsersCommand.class, SpendCommand.class, BackupCommand.class, AuditCommand.class, DoctorCommand.class, HealthCommand.class,
-        VersionCommand.class, CommandLine.HelpCommand.class})
+        UsersCommand.class, SpendCommand.class, BackupCommand.class, ChannelsCommand.class, AuditCommand.class,
+        DoctorCommand.class, HealthCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   private CommandLine.Model.CommandSpec spec;

@@ -16,6 +16,7 @@ import dev.clincher.gateway.api.ControlEndpoint;
 import dev.clincher.gateway.api.GatewayHttp;
 import dev.clincher.gateway.api.ReadinessChecks;
 import dev.clincher.gateway.api.RedactedConfig;
+import dev.clincher.gateway.channel.Channels;
 import dev.clincher.gateway.auth.Authenticator;
 import dev.clincher.gateway.auth.BrowserSessions;
 import dev.clincher.gateway.config.AgentDefinitions;
@@ -66,9 +67,11 @@ public final class GatewayServer implements AutoCloseable {
   private final Metrics metrics;
   private final BrowserSessions browsers;
   private final String listenHost;
+  private final Channels channels;
 
   private GatewayServer(Server server, SessionService sessions, Database database, AgentSandboxes sandboxes,
-      SandboxReaper reaper, Metrics metrics, BrowserSessions browsers, String listenHost) {
+      SandboxReaper reaper, Metrics metrics, BrowserSessions browsers, String listenHost, Channels channels) {
+    this.channels = channels;
     this.server = server;
     this.sessions = sessions;
     this.database = database;
@@ -116,10 +119,12 @@ public final class GatewayServer implements AutoCloseable {
     ControlEndpoint control = new ControlEndpoint(sandboxes, health, new ControlEndpoint.Services(router,
         secrets.routerKey(), docker.host().httpUrl(), ProxyEnvironment.egressUrl(config, env),
         RedactedConfig.of(config, json)), json, Clock.systemUTC());
+    Channels channels = Channels.start(source, config.channels(), new Channels.Egress(config.egress().proxy(),
+        config.egress().allowDirect()), sessions, stores.channels(), metrics, json, env);
     JettyServers.Options listen = JettyServers.Options.defaults(settings.host().orElse(config.server().host()),
         settings.port().orElse(config.server().port())).withStopTimeout(STOP_GRACE);
-    Server server = new GatewayHttp(authenticator, sessions, control, json, config.server().maxRequestBytes())
-        .start(listen, health, metrics, metricsAccess);
+    Server server = new GatewayHttp(authenticator, sessions, control, channels, json,
+        config.server().maxRequestBytes()).start(listen, health, metrics, metricsAccess);
     SandboxReaper reaper = SandboxReaper.start(sandboxes);
 
     LOG.atInfo().addKeyValue("listen", listen.host() + ":" + JettyServers.port(server))
@@ -129,7 +134,7 @@ public final class GatewayServer implements AutoCloseable {
         .addKeyValue("storage", config.storage().sqlite() ? "sqlite" : "postgresql")
         .addKeyValue("interrupted_runs", interrupted).log("gateway.started");
     return new GatewayServer(server, sessions, stores.database(), sandboxes, reaper, metrics, authenticator.browsers(),
-        listen.host());
+        listen.host(), channels);
   }
 
   public int port() {
@@ -155,6 +160,7 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() {
     reaper.close();
+    channels.close();
     sessions.close();
     try {
       server.stop();

@@ -7,14 +7,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.clincher.gateway.policy.ToolPattern;
 import dev.clincher.gateway.sandbox.SandboxSettings;
+import dev.clincher.gateway.store.StoreSettings;
+import dev.clincher.gateway.store.Stores;
 import dev.clincher.gateway.tools.DescribedTool;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
 import dev.clincher.gateway.tools.web.WebFetchSettings;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The one list of tools: every tool is a member of the policy group it names, and names are unique. */
 class BuiltInToolsTest {

@@ -74,7 +74,8 @@ class ArchitectureTest {
 
   @Test
   void policyPackagesDecideWithoutIo() {
-    noClasses().that().resideInAnyPackage("dev.clincher.gateway.policy..", "dev.clincher.socketproxy.policy..")
+    noClasses().that().resideInAnyPackage("dev.clincher.gateway.policy..", "dev.clincher.socketproxy.policy..",
+            "dev.clincher.gateway.channel.access..")
         .should().dependOnClassesThat().resideInAnyPackage("java.nio.file..", "java.net.http..", "java.sql..",
             "javax.net..")
         .orShould().dependOnClassesThat().belongToAnyOf(java.io.File.class, java.io.FileInputStream.class,

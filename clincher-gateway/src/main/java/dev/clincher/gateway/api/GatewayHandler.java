@@ -41,6 +41,7 @@ import org.eclipse.jetty.util.Fields;
  *   POST   /v1/ws/ticket                 a one-time ticket for the WebSocket (/v1/ws), offered as a subprotocol
  *   /v1/auth/…                           browser sign-in and sign-out ({@link SignInEndpoint})
  *   /v1/control/…                        the control pages' data ({@link ControlEndpoint})
+ *   /v1/channels/…                       the operator's channel routes ({@link ChannelsEndpoint})
  * </pre>
  *
  * Every route passes {@link ApiAccess} first (health and metrics are answered in front of this handler), except the
@@ -60,10 +61,12 @@ public final class GatewayHandler extends Handler.Abstract {
   private final EventJson events;
   private final SignInEndpoint signIn;
   private final ControlEndpoint control;
+  private final ChannelsEndpoint channels;
 
   public GatewayHandler(ApiAccess access, SessionService sessions, ObjectMapper json, long maxRequestBytes,
-      ControlEndpoint control) {
+      ControlEndpoint control, ChannelsEndpoint channels) {
     this.access = access;
+    this.channels = channels;
     this.signIn = new SignInEndpoint(access, json);
     this.control = control;
     this.sessions = sessions;
@@ -97,6 +100,8 @@ public final class GatewayHandler extends Handler.Abstract {
       requireMethod(exchange, method, "POST", () -> signIn.mintLink(exchange, admission));
     } else if (path.startsWith(ControlEndpoint.PREFIX)) {
       control.handle(exchange, method, path);
+    } else if (path.startsWith(ChannelsEndpoint.PREFIX)) {
+      channels.handle(exchange, method, path);
     } else if (path.equals("/v1/ws/ticket")) {
       requireMethod(exchange, method, "POST", () -> exchange.sendJson(200, json.createObjectNode()
           .put("subprotocol", WebSocketTickets.SUBPROTOCOL_PREFIX + access.issueTicket(admission))

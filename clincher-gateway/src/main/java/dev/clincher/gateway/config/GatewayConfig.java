@@ -9,6 +9,7 @@ import dev.clincher.gateway.auth.BrowserSessions;
 import dev.clincher.gateway.auth.ClientAddresses;
 import dev.clincher.gateway.auth.FailureLimiter;
 import dev.clincher.gateway.auth.WebSocketTickets;
+import dev.clincher.gateway.channel.ChannelsConfig;
 import dev.clincher.gateway.policy.ToolRules;
 import dev.clincher.gateway.sandbox.SandboxSettings;
 import dev.clincher.gateway.sandbox.docker.DockerHost;
@@ -26,7 +27,7 @@ import java.util.Optional;
  * See {@code docs/gateway.md} for every key.
  */
 public record GatewayConfig(Server server, Auth auth, Router router, Storage storage, Docker docker,
-    Egress egress, Sandbox sandbox, Tools tools, Map<String, Agent> agents) {
+    Egress egress, Sandbox sandbox, Tools tools, Map<String, Agent> agents, ChannelsConfig channels) {
 
   public GatewayConfig {
     server = server == null ? new Server(null, null, null) : server;
@@ -38,6 +39,7 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
     sandbox = sandbox == null ? Sandbox.DEFAULTS : sandbox;
     tools = tools == null ? new Tools(null, null, null) : tools;
     agents = agents == null ? Map.of() : new LinkedHashMap<>(agents);
+    channels = channels == null ? ChannelsConfig.NONE : channels;
     if (agents.isEmpty()) {
       throw new IllegalArgumentException("agents: at least one agent is required");
     }

@@ -2,16 +2,16 @@ package dev.clincher.gateway.store;
 
 /**
  * The gateway's stores, opened together on one {@link Database}: for assembly only. Each caller is handed the narrow
- * store it uses (sessions, runs, events or notes), never this record. Closing it closes the database.
+ * store it uses (sessions, runs, events, notes or channels), never this record. Closing it closes the database.
  */
-public record Stores(Database database, SessionStore sessions, RunLedger runs, EventLog events, NoteStore notes)
-    implements AutoCloseable {
+public record Stores(Database database, SessionStore sessions, RunLedger runs, EventLog events, NoteStore notes,
+    ChannelStore channels) implements AutoCloseable {
 
   /** Opens (creating or migrating the schema) the database described by {@code settings} and its stores. */
   public static Stores open(StoreSettings settings) {
     Database database = Database.open(settings);
     return new Stores(database, new SessionStore(database), new RunLedger(database), new EventLog(database),
-        new NoteStore(database));
+        new NoteStore(database), new ChannelStore(database));
   }
 
   @Override

@@ -418,4 +418,30 @@ abstract class StoreContract {
     assertThat(notes.notes("alice", 10)).extracting(NoteRecord::text).containsExactly("remember");
     assertThat(stores.database().ping()).isTrue();
   }
+
+  @Test
+  void channelsKeepTheirSessionPairingsAndOffsetAcrossAReopen() {
+    ChannelStore channels = stores.channels();
+    SessionRecord first = sessions.createSession("main", "telegram");
+    SessionRecord second = sessions.createSession("main", "telegram");
+    channels.bindSession("telegram:dm:7", first.id());
+    channels.bindSession("telegram:dm:7", second.id());
+    channels.pair("telegram", "7");
+    channels.pair("telegram", "7");
+    channels.saveOffset("telegram:42", 1001);
+
+    ChannelStore reopened = open(settings()).channels();
+    assertThat(reopened.sessionOf("telegram:dm:7")).contains(second.id());
+    assertThat(reopened.sessionOf("telegram:dm:8")).isEmpty();
+    assertThat(reopened.isPaired("telegram", "7")).isTrue();
+    assertThat(reopened.isPaired("telegram", "8")).isFalse();
+    assertThat(reopened.pairedSenders("telegram")).containsExactly("7");
+    assertThat(reopened.offset("telegram:42")).isEqualTo(1001);
+    assertThat(reopened.offset("telegram:43")).isZero();
+
+    sessions.deleteSession(second.id());
+    reopened.unpair("telegram", "7");
+    assertThat(reopened.sessionOf("telegram:dm:7")).as("the mapping goes with its session").isEmpty();
+    assertThat(reopened.isPaired("telegram", "7")).isFalse();
+  }
 }

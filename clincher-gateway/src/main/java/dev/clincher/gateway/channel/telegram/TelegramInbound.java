@@ -1,5 +1,6 @@
 package dev.clincher.gateway.channel.telegram;
 
+import dev.clincher.gateway.channel.ChannelCommand;
 import dev.clincher.gateway.channel.ChatKind;
 import dev.clincher.gateway.channel.Conversation;
 import dev.clincher.gateway.channel.InboundHandler;
@@ -55,7 +56,7 @@ public final class TelegramInbound implements UpdateSink {
     metrics.access(decision);
     switch (decision.verdict()) {
       case ACCEPT -> handler.handle(new InboundMessage(conversation, Long.toString(message.messageId()),
-          message.text()));
+          message.text(), ChannelCommand.parse(message.text(), bot.username())), replies);
       case OFFER_PAIRING -> offerPairing(conversation);
       case IGNORE -> { }
     }

@@ -45,7 +45,7 @@ class TelegramChannelTest {
   }
 
   TelegramChannel start(Optional<TelegramChannel.Webhook> webhook) throws Exception {
-    return TelegramChannel.start(settings(webhook), BotToken.of(FakeBotApi.TOKEN), handled::add,
+    return TelegramChannel.start(settings(webhook), BotToken.of(FakeBotApi.TOKEN), (message, port) -> handled.add(message),
         OffsetStore.inMemory(), paired, new TelegramMetrics(Metrics.create("gateway")), FakeBotApi.JSON);
   }
 
@@ -92,7 +92,7 @@ class TelegramChannelTest {
   void aRefusedTokenFailsTheStartWithoutNamingIt() {
     String other = "987654321:ZZHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
     BotApiException e = org.assertj.core.api.Assertions.catchThrowableOfType(BotApiException.class,
-        () -> TelegramChannel.start(settings(Optional.empty()), BotToken.of(other), handled::add,
+        () -> TelegramChannel.start(settings(Optional.empty()), BotToken.of(other), (message, port) -> handled.add(message),
             OffsetStore.inMemory(), paired, new TelegramMetrics(Metrics.create("gateway")), FakeBotApi.JSON));
     assertThat(e.errorCode()).isEqualTo(401);
     assertThat(e.getMessage()).doesNotContain("ZZHfiqksKZ8WmR2zSjiQ7");

@@ -48,7 +48,7 @@ class TelegramInboundTest {
         new UnknownSenderLimit(2, 100, Duration.ofMinutes(10), 1000, Clock.systemUTC()));
     TelegramReplies replies = new TelegramReplies(api, new ReplySettings(Duration.ofMillis(10),
         Duration.ofSeconds(30), Duration.ofMillis(50), 5, Duration.ofMinutes(1)));
-    poller = new LongPoller(api, OffsetStore.inMemory(), new TelegramInbound(bot, access, handled::add, replies,
+    poller = new LongPoller(api, OffsetStore.inMemory(), new TelegramInbound(bot, access, (message, port) -> handled.add(message), replies,
         api.metrics()),
         LongPollerTest.FAST);
     poller.start();
@@ -105,6 +105,11 @@ class TelegramInboundTest {
     assertThat(message.conversation().kind()).isEqualTo(ChatKind.DIRECT);
     assertThat(message.conversation().sessionKey()).isEqualTo("telegram:dm:7");
     assertThat(codes.approve(code.group(1))).as("one-time").isEmpty();
+    assertThat(message.command()).isEmpty();
+
+    fake.userWrites("7", "/status@" + FakeBotApi.BOT_USERNAME);
+    LongPollerTest.await(() -> handled.size() == 2);
+    assertThat(handled.get(1).command()).contains(dev.clincher.gateway.channel.ChannelCommand.STATUS);
   }
 
   @Test

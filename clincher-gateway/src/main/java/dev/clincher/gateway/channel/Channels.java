@@ -1,0 +1,188 @@
+package dev.clincher.gateway.channel;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.Secret;
+import dev.clincher.common.config.Secrets;
+import dev.clincher.common.metrics.Metrics;
+import dev.clincher.gateway.channel.telegram.BotApiException;
+import dev.clincher.gateway.channel.telegram.BotApiSettings;
+import dev.clincher.gateway.channel.telegram.BotToken;
+import dev.clincher.gateway.channel.telegram.LongPoller;
+import dev.clincher.gateway.channel.telegram.ReplySettings;
+import dev.clincher.gateway.channel.telegram.StoredOffsets;
+import dev.clincher.gateway.channel.telegram.TelegramChannel;
+import dev.clincher.gateway.channel.telegram.TelegramConfig;
+import dev.clincher.gateway.channel.telegram.TelegramInbound;
+import dev.clincher.gateway.channel.telegram.TelegramMetrics;
+import dev.clincher.gateway.session.SessionService;
+import dev.clincher.gateway.store.ChannelStore;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's channels, started from its config: today the Telegram bot when {@code channels.telegram.enabled}.
+ * Messages go to the sessions through {@link ChannelRuns}; pairings and the poll offset are kept in the
+ * {@link ChannelStore}. A bot Telegram cannot be asked about at start (unreachable) leaves the gateway running
+ * without it, and {@link #status} says why; a token Telegram refuses fails the start.
+ */
+public final class Channels implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway.channels");
+  static final String KEY = "channels.telegram";
+  /** The largest webhook update accepted (Telegram's text updates are a few KiB). */
+  static final long MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+  private final TelegramConfig config;
+  private final Optional<TelegramChannel> telegram;
+  private final String problem;
+  private final ChannelStore store;
+
+  private Channels(TelegramConfig config, Optional<TelegramChannel> telegram, String problem, ChannelStore store) {
+    this.config = config;
+    this.telegram = telegram;
+    this.problem = problem;
+    this.store = store;
+  }
+
+  /**
+   * The gateway's egress settings, read as {@code web_fetch} reads them.
+   *
+   * @param proxy {@code egress.proxy}, else {@code HTTPS_PROXY} is used; may be null or blank
+   * @param allowDirect {@code egress.allow_direct}: whether calls may go out directly when no proxy is set
+   */
+  public record Egress(String proxy, boolean allowDirect) {}
+
+  /** Starts the enabled channels; reads their secrets now (a missing or open file fails the start, naming the key). */
+  public static Channels start(String source, ChannelsConfig channels, Egress egress, SessionService sessions,
+      ChannelStore store, Metrics metrics, ObjectMapper json, Map<String, String> env) throws ConfigException {
+    TelegramConfig config = channels.telegram();
+    if (!config.enabled()) {
+      return new Channels(config, Optional.empty(), "not enabled", store);
+    }
+    if (!sessions.agents().contains(config.agent())) {
+      throw new ConfigException(source, KEY + ".agent", "no agent named '" + config.agent() + "'");
+    }
+    BotToken token = BotToken.fromFile(Path.of(config.tokenFile()));
+    TelegramChannel.Settings settings = new TelegramChannel.Settings(api(source, egress, config, env),
+        webhook(config), config.access(), ReplySettings.defaults(), polling(config));
+    try {
+      TelegramChannel channel = TelegramChannel.start(settings, token,
+          new ChannelRuns(sessions, store, config.agent()), StoredOffsets.of(store, token),
+          new StoredPairedSenders(store, TelegramInbound.CHANNEL), new TelegramMetrics(metrics), json);
+      return new Channels(config, Optional.of(channel), "", store);
+    } catch (BotApiException e) {
+      if (e.errorCode() == 401 || e.errorCode() == 404) {
+        throw new ConfigException(source, KEY + ".token_file", "Telegram refused the bot's token (" + e.errorCode()
+            + ")");
+      }
+      LOG.atError().addKeyValue("code", e.errorCode()).addKeyValue("message", e.getMessage())
+          .log("telegram.start_failed");
+      return new Channels(config, Optional.empty(), "Telegram could not be reached at start: " + e.getMessage(), store);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Channels(config, Optional.empty(), "interrupted at start", store);
+    }
+  }
+
+  /** The Bot API through the egress proxy, found as {@code web_fetch} finds it; direct only if allowed. */
+  private static BotApiSettings api(String source, Egress gateway, TelegramConfig config,
+      Map<String, String> env) throws ConfigException {
+    String proxy = gateway.proxy();
+    if (proxy == null || proxy.isBlank()) {
+      proxy = env.getOrDefault("HTTPS_PROXY", env.getOrDefault("https_proxy", ""));
+    }
+    Optional<InetSocketAddress> egress = Optional.empty();
+    if (!proxy.isBlank()) {
+      URI uri = URI.create(proxy);
+      if (uri.getHost() == null || uri.getPort() < 0) {
+        throw new ConfigException(source, "egress.proxy", "the egress proxy must be http://HOST:PORT");
+      }
+      egress = Optional.of(new InetSocketAddress(uri.getHost(), uri.getPort()));
+    } else if (!gateway.allowDirect()) {
+      throw new ConfigException(source, KEY, "Telegram is reached only through the egress proxy: set egress.proxy "
+          + "or HTTPS_PROXY (or egress.allow_direct: true where no egress exists)");
+    }
+    return new BotApiSettings(URI.create(config.apiUrl()), egress, Duration.ofSeconds(10), Duration.ofSeconds(30));
+  }
+
+  private static LongPoller.Settings polling(TelegramConfig config) {
+    LongPoller.Settings defaults = LongPoller.Settings.defaults();
+    return new LongPoller.Settings(config.longPoll(), defaults.firstBackoff(), defaults.maxBackoff(),
+        defaults.conflictBackoff());
+  }
+
+  private static Optional<TelegramChannel.Webhook> webhook(TelegramConfig config) throws ConfigException {
+    if (config.webhook().isEmpty()) {
+      return Optional.empty();
+    }
+    Secret secret = Secret.of(Secrets.readSecretFile(Path.of(config.webhookSecretFile())));
+    return Optional.of(new TelegramChannel.Webhook(config.webhook().get(), secret, MAX_WEBHOOK_BYTES));
+  }
+
+  /**
+   * Puts the webhook in front of {@code next}: a request for exactly the webhook's path goes to the bot (which checks
+   * Telegram's secret header; it carries no gateway token), every other request goes on to {@code next} and its auth.
+   */
+  public Handler webhookRoute(Handler next) {
+    if (!config.enabled() || config.webhook().isEmpty()) {
+      return next;
+    }
+    Optional<Handler> webhook = telegram.flatMap(TelegramChannel::webhookHandler);
+    return new Handler.Wrapper(next) {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (!Request.getPathInContext(request).equals(config.webhookPath())) {
+          return super.handle(request, response, callback);
+        }
+        if (webhook.isEmpty()) {
+          Response.writeError(request, response, callback, 503, "the Telegram channel is not running");
+          return true;
+        }
+        return webhook.get().handle(request, response, callback);
+      }
+    };
+  }
+
+  /**
+   * Approves a pairing code of the Telegram bot ({@code clincher channels approve CODE}).
+   *
+   * @return the paired sender's user id; empty when the code is unknown, used or expired, or no bot runs
+   */
+  public Optional<String> approve(String code) {
+    return telegram.flatMap(channel -> channel.approve(code));
+  }
+
+  /** What runs, for {@code GET /v1/channels/telegram/status}. */
+  public ObjectNode status(ObjectMapper json) {
+    ObjectNode body = json.createObjectNode().put("channel", TelegramInbound.CHANNEL)
+        .put("enabled", config.enabled()).put("running", telegram.isPresent());
+    if (!config.enabled()) {
+      return body;
+    }
+    body.put("mode", config.mode()).put("agent", config.agent()).put("dm_policy", config.dmPolicy());
+    telegram.ifPresent(channel -> body.put("bot", channel.bot().username()));
+    if (telegram.isEmpty()) {
+      body.put("problem", problem);
+    }
+    ArrayNode paired = body.putArray("paired_senders");
+    store.pairedSenders(TelegramInbound.CHANNEL).forEach(paired::add);
+    return body;
+  }
+
+  @Override
+  public void close() {
+    telegram.ifPresent(TelegramChannel::close);
+  }
+}

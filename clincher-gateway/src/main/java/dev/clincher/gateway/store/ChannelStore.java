@@ -1,0 +1,104 @@
+package dev.clincher.gateway.store;
+
+import java.sql.PreparedStatement;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the channels keep across restarts: which session each conversation talks to ({@code channel_sessions}; the
+ * row goes with its session), the senders the owner paired ({@code channel_paired_senders}), and each bot's next
+ * {@code getUpdates} offset ({@code channel_offsets}).
+ */
+public final class ChannelStore {
+  private final Database database;
+
+  ChannelStore(Database database) {
+    this.database = database;
+  }
+
+  /** The session a conversation talks to now, if it has one. */
+  public Optional<String> sessionOf(String conversation) {
+    return database.findById("SELECT session_id FROM channel_sessions WHERE conversation = ?", conversation,
+        rows -> rows.getString(1));
+  }
+
+  /** Points a conversation at a session (a new one after {@code /new}). */
+  public void bindSession(String conversation, String sessionId) {
+    database.write(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO channel_sessions (conversation, session_id, "
+          + "updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation) DO UPDATE SET session_id = excluded.session_id,"
+          + " updated_at = excluded.updated_at")) {
+        s.setString(1, conversation);
+        s.setString(2, sessionId);
+        s.setLong(3, Rows.micros(Rows.now()));
+        s.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  public boolean isPaired(String channel, String senderId) {
+    return database.read(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT 1 FROM channel_paired_senders WHERE channel = ? AND sender_id = ?")) {
+        s.setString(1, channel);
+        s.setString(2, senderId);
+        return !Rows.list(s, rows -> rows.getInt(1)).isEmpty();
+      }
+    });
+  }
+
+  public void pair(String channel, String senderId) {
+    database.write(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO channel_paired_senders (channel, sender_id, "
+          + "approved_at) VALUES (?, ?, ?) ON CONFLICT (channel, sender_id) DO NOTHING")) {
+        s.setString(1, channel);
+        s.setString(2, senderId);
+        s.setLong(3, Rows.micros(Rows.now()));
+        s.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  public void unpair(String channel, String senderId) {
+    database.write(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "DELETE FROM channel_paired_senders WHERE channel = ? AND sender_id = ?")) {
+        s.setString(1, channel);
+        s.setString(2, senderId);
+        s.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** The paired senders of a channel, oldest approval first. */
+  public List<String> pairedSenders(String channel) {
+    return database.read(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT sender_id FROM channel_paired_senders WHERE channel = ? ORDER BY approved_at, sender_id")) {
+        s.setString(1, channel);
+        return Rows.list(s, rows -> rows.getString(1));
+      }
+    });
+  }
+
+  /** The bot's stored offset, 0 when none was stored. */
+  public long offset(String bot) {
+    return database.findById("SELECT next_offset FROM channel_offsets WHERE bot = ?", bot, rows -> rows.getLong(1))
+        .orElse(0L);
+  }
+
+  public void saveOffset(String bot, long nextOffset) {
+    database.write(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO channel_offsets (bot, next_offset) VALUES (?, ?)"
+          + " ON CONFLICT (bot) DO UPDATE SET next_offset = excluded.next_offset")) {
+        s.setString(1, bot);
+        s.setLong(2, nextOffset);
+        s.executeUpdate();
+      }
+      return null;
+    });
+  }
+}
