@@ -46,7 +46,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code api.openai.com} on {@code egress-net} standing in for the internet. Each test is one isolation property;
  * the last one takes the stack down and shows that nothing is left.
  *
- * <p>Needs root, dockerd, docker-compose, openssl, nsenter and iptables; skipped without them, except under CI.
+ * <p>Needs root, dockerd, docker-compose, openssl, nsenter, iptables, unshare and prometheus (Debian's package, the
+ * monitoring host's stand-in); skipped without them, except under CI.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -87,7 +88,8 @@ class TopologyTest {
 
   private static void requireTools(Path jar) {
     List<String> missing = new ArrayList<>();
-    for (String tool : List.of("docker", "docker-compose", "openssl", "nsenter", "iptables", "curl", "ip")) {
+    for (String tool : List.of("docker", "docker-compose", "openssl", "nsenter", "iptables", "curl", "ip",
+        "unshare", "prometheus")) {
       if (!Commands.run(Duration.ofSeconds(5), "sh", "-c", "command -v " + tool).ok()) {
         missing.add(tool);
       }
