@@ -183,6 +183,7 @@ public final class RouterServer implements AutoCloseable {
     }
     RouterMetrics routerMetrics = new RouterMetrics(metrics, dispatcher::inFlight);
     routerMetrics.deploymentStates(dispatcher);
+    config.spend().global().ifPresent(budget -> routerMetrics.globalBudget(budget.maxBudget(), spend::globalSpend));
     RouterHandler routes = new RouterHandler(
         new VirtualKeyAuthenticator(new MasterKeyAuthenticator(config.masterKey()), keyStore), dispatcher,
         new Fallbacks(config.fallbacks()), providers, routerMetrics, json, config.maxRequestBytes(), keyStore, spend,

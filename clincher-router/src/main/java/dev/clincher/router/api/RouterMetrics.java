@@ -203,6 +203,23 @@ public final class RouterMetrics {
         Tags.of("team_id", team.teamId(), "team_alias", team.alias().orElse("")))).set(maxBudget, spent);
   }
 
+  /**
+   * The global budget ({@code litellm_settings.max_budget}, USD, in its current period):
+   * {@code clincher_router_global_budget_max_usd} and {@code clincher_router_global_budget_remaining_usd}, read at
+   * scrape time (NaN when the counters do not answer). LiteLLM exports no global budget gauge of its own.
+   */
+  public void globalBudget(double maxBudget, DoubleSupplier spent) {
+    io.micrometer.core.instrument.Gauge.builder(metrics.name("global.budget.max.usd"), () -> maxBudget)
+        .description("The global budget (litellm_settings.max_budget), USD").register(registry);
+    io.micrometer.core.instrument.Gauge.builder(metrics.name("global.budget.remaining.usd"), () -> {
+      try {
+        return Math.max(0, maxBudget - spent.getAsDouble());
+      } catch (RuntimeException storeDown) {
+        return Double.NaN;
+      }
+    }).description("What is left of the global budget in its current period, USD").register(registry);
+  }
+
   private final ConcurrentHashMap<String, BudgetGauges> budgets = new ConcurrentHashMap<>();
 
   /** LiteLLM's pair of gauges for one budget: the maximum and what is left (NaN when the counters do not answer). */

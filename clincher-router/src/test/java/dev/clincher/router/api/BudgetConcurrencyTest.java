@@ -255,6 +255,13 @@ class BudgetConcurrencyTest {
           "\"max_tokens\":1000000"));
       assertThat(refused.statusCode()).isEqualTo(400);
       assertThat(refused.body()).contains("budget_exceeded", "Global", "could cost up to");
+      String metrics = router.scrape().body();
+      assertThat(metrics).contains("clincher_router_global_budget_max_usd{service=\"router\"} " + BUDGET.doubleValue());
+      double remaining = Double.parseDouble(metrics.lines()
+          .filter(line -> line.startsWith("clincher_router_global_budget_remaining_usd{")).findFirst()
+          .orElseThrow(() -> new AssertionError("no global budget gauge in\n" + metrics)).replaceAll(".* ", ""));
+      assertThat(remaining).as("what is left after %d calls", served).isLessThan(BUDGET.doubleValue())
+          .isGreaterThanOrEqualTo(0);
     }
   }
 
