@@ -164,6 +164,34 @@ public final class Channels implements AutoCloseable {
     return telegram.flatMap(channel -> channel.approve(code));
   }
 
+  /**
+   * Revokes a paired sender ({@code clincher channels revoke USER_ID}): their next message gets a pairing code again.
+   * Works whether or not the bot runs (the pairing is in the store). A sender on {@code allow_from} stays answered:
+   * that list is config.
+   *
+   * @return false when the sender was not paired
+   */
+  public boolean revoke(String senderId) {
+    boolean revoked = store.unpair(TelegramInbound.CHANNEL, senderId);
+    LOG.atInfo().addKeyValue("channel", TelegramInbound.CHANNEL).addKeyValue("sender", senderId)
+        .addKeyValue("revoked", revoked).addKeyValue("rule", revoked ? "revoked_by_operator" : "sender_not_paired")
+        .log("telegram.pairing");
+    return revoked;
+  }
+
+  /** The paired senders with their approval times and how many pairing codes wait, for {@code clincher channels list}. */
+  public ObjectNode senders(ObjectMapper json) {
+    ObjectNode body = json.createObjectNode().put("channel", TelegramInbound.CHANNEL);
+    ArrayNode paired = body.putArray("paired_senders");
+    for (ChannelStore.PairedSender sender : store.pairings(TelegramInbound.CHANNEL)) {
+      paired.addObject().put("user_id", sender.senderId()).put("approved_at", sender.approvedAt().toString());
+    }
+    ArrayNode allowed = body.putArray("allow_from");
+    config.access().allowedSenders().stream().sorted().forEach(allowed::add);
+    body.put("pending_codes", telegram.map(TelegramChannel::pendingCodes).orElse(0));
+    return body;
+  }
+
   /** What runs, for {@code GET /v1/channels/telegram/status}. */
   public ObjectNode status(ObjectMapper json) {
     ObjectNode body = json.createObjectNode().put("channel", TelegramInbound.CHANNEL)

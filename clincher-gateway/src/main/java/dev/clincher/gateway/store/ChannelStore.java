@@ -1,6 +1,7 @@
 package dev.clincher.gateway.store;
 
 import java.sql.PreparedStatement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,15 +62,29 @@ public final class ChannelStore {
     });
   }
 
-  public void unpair(String channel, String senderId) {
-    database.write(c -> {
+  /** Removes a pairing; false when the sender was not paired. */
+  public boolean unpair(String channel, String senderId) {
+    return database.write(c -> {
       try (PreparedStatement s = c.prepareStatement(
           "DELETE FROM channel_paired_senders WHERE channel = ? AND sender_id = ?")) {
         s.setString(1, channel);
         s.setString(2, senderId);
-        s.executeUpdate();
+        return s.executeUpdate() > 0;
       }
-      return null;
+    });
+  }
+
+  /** A paired sender and when the owner approved it. */
+  public record PairedSender(String senderId, Instant approvedAt) {}
+
+  /** The paired senders of a channel with their approval times, oldest approval first. */
+  public List<PairedSender> pairings(String channel) {
+    return database.read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT sender_id, approved_at FROM channel_paired_senders"
+          + " WHERE channel = ? ORDER BY approved_at, sender_id")) {
+        s.setString(1, channel);
+        return Rows.list(s, rows -> new PairedSender(rows.getString(1), Rows.instant(rows.getLong(2))));
+      }
     });
   }
 

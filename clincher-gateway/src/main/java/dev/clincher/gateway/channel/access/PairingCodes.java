@@ -68,6 +68,12 @@ public final class PairingCodes {
     return Optional.empty();
   }
 
+  /** How many codes wait for approval. */
+  public synchronized int pending() {
+    dropExpired();
+    return bySender.size();
+  }
+
   private void dropExpired() {
     Instant now = clock.instant();
     bySender.values().removeIf(pending -> !pending.expires().isAfter(now));

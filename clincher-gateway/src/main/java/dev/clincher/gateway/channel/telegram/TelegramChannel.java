@@ -141,6 +141,11 @@ public final class TelegramChannel implements AutoCloseable {
     return pending.map(PairingCodes.Pending::senderId);
   }
 
+  /** How many pairing codes wait for the owner's approval (expired ones not counted). */
+  public int pendingCodes() {
+    return codes.pending();
+  }
+
   /** Stops polling and closes the client; a webhook stays set at Telegram (updates wait there for the restart). */
   @Override
   public void close() {

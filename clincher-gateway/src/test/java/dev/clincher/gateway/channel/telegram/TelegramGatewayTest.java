@@ -120,6 +120,7 @@ class TelegramGatewayTest {
 
     busyAbortStatusAndNew();
     restartKeepsThePairingAndAnswersNothingTwice();
+    listAndRevokeTakeEffectOnTheNextMessage();
   }
 
   @Test
@@ -191,6 +192,28 @@ class TelegramGatewayTest {
     LongPollerTest.await(() -> lastText().endsWith("You have <b>one</b> session."));
     assertThat(provider.calls()).isGreaterThan(modelCalls);
     assertThat(fake.texts(USER)).hasSize(answered + 1);
+  }
+
+  void listAndRevokeTakeEffectOnTheNextMessage() throws Exception {
+    JsonNode senders = FakeBotApi.JSON.readTree(gateway.get("/v1/channels/telegram/senders").body());
+    assertThat(senders.path("paired_senders").get(0).path("user_id").asText()).isEqualTo(USER);
+    assertThat(senders.path("paired_senders").get(0).path("approved_at").asText()).isNotBlank();
+    assertThat(senders.path("pending_codes").asInt()).isZero();
+    assertThat(post("/v1/channels/telegram/revoke", "{\"user_id\":\"" + USER + "\"}", false).statusCode())
+        .as("revoking needs the operator token").isEqualTo(401);
+    assertThat(post("/v1/channels/telegram/revoke", "{\"user_id\":\"../7\"}", true).statusCode()).isEqualTo(400);
+    assertThat(post("/v1/channels/telegram/revoke", "{\"user_id\":\"" + USER + "\"}", true).statusCode())
+        .isEqualTo(200);
+    assertThat(post("/v1/channels/telegram/revoke", "{\"user_id\":\"" + USER + "\"}", true).statusCode())
+        .as("no longer paired").isEqualTo(404);
+
+    int modelCalls = provider.calls();
+    fake.userWrites(USER, "still there?");
+    LongPollerTest.await(() -> lastText().contains("pairing code"));
+    assertThat(provider.calls()).as("no run once revoked").isEqualTo(modelCalls);
+    senders = FakeBotApi.JSON.readTree(gateway.get("/v1/channels/telegram/senders").body());
+    assertThat(senders.path("paired_senders")).isEmpty();
+    assertThat(senders.path("pending_codes").asInt()).isEqualTo(1);
   }
 
   String lastText() {
