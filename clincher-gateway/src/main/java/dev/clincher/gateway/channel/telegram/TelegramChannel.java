@@ -141,6 +141,11 @@ public final class TelegramChannel implements AutoCloseable {
     return pending.map(PairingCodes.Pending::senderId);
   }
 
+  /** What keeps the bot from receiving updates now (polling: a 409 conflict, unreachable, token refused); empty: fine. */
+  public Optional<String> receivingProblem() {
+    return poller.flatMap(LongPoller::problem);
+  }
+
   /** How many pairing codes wait for the owner's approval (expired ones not counted). */
   public int pendingCodes() {
     return codes.pending();

@@ -124,6 +124,38 @@ class TelegramGatewayTest {
   }
 
   @Test
+  void aBotTelegramCouldNotReachAtStartIsStartedInTheBackgroundAndReadinessSaysDegraded() throws Exception {
+    fake.failNext("getMe", 502, "Bad Gateway");
+    startGateway("poll_timeout: 1s");
+    JsonNode readiness = readiness();
+    assertThat(readiness.at("/checks/telegram/status").asText()).isEqualTo("degraded");
+    assertThat(readiness.at("/checks/telegram/detail").asText()).contains("could not be reached at start");
+    assertThat(FakeBotApi.JSON.readTree(gateway.get("/v1/channels/telegram/status").body()).path("running")
+        .asBoolean()).isFalse();
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos(); // the first retry comes after 5 s
+    while (!readiness().at("/checks/telegram/status").asText().equals("healthy") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(readiness().at("/checks/telegram/detail").asText()).isEqualTo("polling as @" + FakeBotApi.BOT_USERNAME);
+    fake.userWrites(USER, "hello");
+    LongPollerTest.await(() -> fake.texts(USER).size() == 1);
+    assertThat(fake.texts(USER).getFirst()).contains("pairing code");
+
+    fake.failNext("getUpdates", 409, "Conflict: terminated by other getUpdates request");
+    LongPollerTest.await(() -> readiness().at("/checks/telegram/detail").asText().startsWith("conflict: "));
+    assertThat(readiness().at("/checks/telegram/status").asText()).isEqualTo("degraded");
+  }
+
+  JsonNode readiness() {
+    try {
+      return FakeBotApi.JSON.readTree(gateway.readiness().body()); // degraded never fails it (HealthTest)
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void theWebhookPathAloneIsServedWithoutTheTokenAndOnlyWithTelegramsSecret() throws Exception {
     secretFile("webhook-secret", "hook-secret-4f2a");
     startGateway("mode: webhook, webhook_url: \"https://agent.example/telegram/hook\", webhook_secret_file: \""
