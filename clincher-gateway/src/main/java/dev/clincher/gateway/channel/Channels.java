@@ -94,7 +94,8 @@ public final class Channels implements AutoCloseable {
     Channels started = new Channels(config, store, "starting");
     started.firstStart(source, () -> TelegramChannel.start(settings, token,
         new ChannelRuns(sessions, store, config.agent()), StoredOffsets.of(store, token),
-        new StoredPairedSenders(store, TelegramInbound.CHANNEL), new TelegramMetrics(metrics), json));
+        new StoredPairedSenders(store, TelegramInbound.CHANNEL), new StoredPendingCodes(store, TelegramInbound.CHANNEL),
+        new TelegramMetrics(metrics), json));
     return started;
   }
 

@@ -8,6 +8,7 @@ import dev.clincher.gateway.channel.access.AccessPolicy;
 import dev.clincher.gateway.channel.access.AccessSettings;
 import dev.clincher.gateway.channel.access.PairedSenders;
 import dev.clincher.gateway.channel.access.PairingCodes;
+import dev.clincher.gateway.channel.access.PendingCodeStore;
 import dev.clincher.gateway.channel.access.UnknownSenderLimit;
 import java.net.URI;
 import java.time.Clock;
@@ -80,12 +81,14 @@ public final class TelegramChannel implements AutoCloseable {
    * @throws BotApiException when Telegram refuses the token or cannot be reached (the message never holds it)
    */
   public static TelegramChannel start(Settings settings, BotToken token, InboundHandler handler, OffsetStore offsets,
-      PairedSenders paired, TelegramMetrics metrics, ObjectMapper json) throws BotApiException, InterruptedException {
+      PairedSenders paired, PendingCodeStore pendingCodes, TelegramMetrics metrics, ObjectMapper json)
+      throws BotApiException, InterruptedException {
     BotApi api = new BotApi(settings.api(), token, json, metrics);
     try {
       BotIdentity bot = api.getMe();
       TelegramReplies replies = new TelegramReplies(api, settings.replies());
-      PairingCodes codes = new PairingCodes(PAIRING_CODE_LIFETIME, MAX_PENDING_CODES, Clock.systemUTC());
+      PairingCodes codes = new PairingCodes(PAIRING_CODE_LIFETIME, MAX_PENDING_CODES, Clock.systemUTC(),
+          pendingCodes);
       TelegramInbound inbound = new TelegramInbound(bot, new TelegramInbound.Access(
           new AccessPolicy(settings.access()), paired, codes,
           new UnknownSenderLimit(3, 30, UNKNOWN_SENDER_WINDOW, MAX_PENDING_CODES, Clock.systemUTC())),

@@ -107,6 +107,11 @@ class TelegramGatewayTest {
   void aPairedUserTalksToTheAgentThroughTelegram() throws Exception {
     startGateway("poll_timeout: 1s");
     String code = strangerGetsOnlyAPairingCode();
+    gateway.close();
+    Thread.sleep(1500); // the fake's last long poll (1 s) ends, as Telegram's would
+    gateway = RunningGateway.restart(settings);
+    assertThat(FakeBotApi.JSON.readTree(gateway.get("/v1/channels/telegram/senders").body()).path("pending_codes")
+        .asInt()).as("the pending code survived the restart").isEqualTo(1);
     assertThat(post("/v1/channels/telegram/approve", "{\"code\":\"" + code + "\"}", false).statusCode())
         .as("the approval needs the operator token").isEqualTo(401);
     HttpResponse<String> approved = post("/v1/channels/telegram/approve", "{\"code\":\"" + code + "\"}", true);
