@@ -90,7 +90,7 @@ public final class Channels implements AutoCloseable {
     }
     BotToken token = BotToken.fromFile(Path.of(config.tokenFile()));
     TelegramChannel.Settings settings = new TelegramChannel.Settings(api(source, egress, config, env),
-        webhook(config), config.access(), ReplySettings.defaults(), polling(config));
+        webhook(config), config.access(), ReplySettings.defaults(), polling(config), config.maxFileBytes());
     Channels started = new Channels(config, store, "starting");
     started.firstStart(source, () -> TelegramChannel.start(settings, token,
         new ChannelRuns(sessions, store, config.agent()), StoredOffsets.of(store, token),

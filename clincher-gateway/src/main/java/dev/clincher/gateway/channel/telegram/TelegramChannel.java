@@ -43,9 +43,10 @@ public final class TelegramChannel implements AutoCloseable {
    * @param access who may talk to the agent
    * @param replies how replies are delivered
    * @param polling the long-polling pauses
+   * @param maxFileBytes the largest document or photo a user may send
    */
   public record Settings(BotApiSettings api, Optional<Webhook> webhook, AccessSettings access, ReplySettings replies,
-      LongPoller.Settings polling) {}
+      LongPoller.Settings polling, long maxFileBytes) {}
 
   /**
    * A webhook.
@@ -92,7 +93,7 @@ public final class TelegramChannel implements AutoCloseable {
       TelegramInbound inbound = new TelegramInbound(bot, new TelegramInbound.Access(
           new AccessPolicy(settings.access()), paired, codes,
           new UnknownSenderLimit(3, 30, UNKNOWN_SENDER_WINDOW, MAX_PENDING_CODES, Clock.systemUTC())),
-          handler, replies, metrics);
+          handler, replies, metrics, new TelegramFiles(api, settings.maxFileBytes()));
       Optional<LongPoller> poller = Optional.empty();
       Optional<WebhookHandler> webhookHandler = Optional.empty();
       if (settings.webhook().isPresent()) {

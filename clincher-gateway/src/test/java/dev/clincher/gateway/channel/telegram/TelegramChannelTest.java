@@ -42,7 +42,8 @@ class TelegramChannelTest {
   TelegramChannel.Settings settings(Optional<TelegramChannel.Webhook> webhook) {
     return new TelegramChannel.Settings(new BotApiSettings(fake.baseUrl(), Optional.empty(), Duration.ofSeconds(2),
         Duration.ofSeconds(5)), webhook, AccessSettings.defaults(), new ReplySettings(Duration.ofMillis(10),
-        Duration.ofSeconds(30), Duration.ofMillis(50), 5, Duration.ofMinutes(1)), LongPollerTest.FAST);
+        Duration.ofSeconds(30), Duration.ofMillis(50), 5, Duration.ofMinutes(1)), LongPollerTest.FAST,
+        TelegramConfig.TELEGRAM_FILE_LIMIT);
   }
 
   TelegramChannel start(Optional<TelegramChannel.Webhook> webhook) throws Exception {

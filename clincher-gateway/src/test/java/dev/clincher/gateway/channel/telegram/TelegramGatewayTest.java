@@ -131,7 +131,7 @@ class TelegramGatewayTest {
   @Test
   void aBotTelegramCouldNotReachAtStartIsStartedInTheBackgroundAndReadinessSaysDegraded() throws Exception {
     fake.failNext("getMe", 502, "Bad Gateway");
-    startGateway("poll_timeout: 1s");
+    startGateway("poll_timeout: 1s, max_file_bytes: 1048576");
     JsonNode readiness = readiness();
     assertThat(readiness.at("/checks/telegram/status").asText()).isEqualTo("degraded");
     assertThat(readiness.at("/checks/telegram/detail").asText()).contains("could not be reached at start");
