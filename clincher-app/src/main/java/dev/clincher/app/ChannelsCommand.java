@@ -22,14 +22,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code clincher channels approve CODE|status}: the gateway's channel routes ({@code /v1/channels/telegram/…})
+ * {@code clincher channels approve CODE|revoke USER_ID|list|status}: the gateway's channel routes ({@code /v1/channels/telegram/…})
  * called with the operator token, read from its file (never from the command line). Prints the answer as JSON.
  * Exit codes: 0 done, 2 bad input (no token file, a code the gateway does not know), 1 the gateway failed or is
  * unreachable.
  */
 @Command(name = "channels", mixinStandardHelpOptions = true,
-    description = "Operate the gateway's chat channels (Telegram): approve a pairing code, show the status.",
-    subcommands = {ChannelsCommand.Approve.class, ChannelsCommand.Status.class})
+    description = "Operate the gateway's chat channels (Telegram): approve a pairing code, revoke or list the "
+        + "paired users, show the status.",
+    subcommands = {ChannelsCommand.Approve.class, ChannelsCommand.Revoke.class, ChannelsCommand.ListSenders.class,
+        ChannelsCommand.Status.class})
 public final class ChannelsCommand implements Runnable {
   static final String URL_VARIABLE = "CLINCHER_GATEWAY_URL";
   static final String TOKEN_VARIABLE = "CLINCHER_GATEWAY_TOKEN_FILE";
@@ -43,7 +45,7 @@ public final class ChannelsCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** What both subcommands share: where the gateway is, the token file, the call and its printing. */
+  /** What every subcommand shares: where the gateway is, the token file, the call and its printing. */
   abstract static class GatewayCall implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -60,6 +62,13 @@ public final class ChannelsCommand implements Runnable {
 
     GatewayCall(Map<String, String> env) {
       this.env = env;
+    }
+
+    /** A POST of {@code {"field":"value"}} to {@code /v1/channels/telegram/<route>}. */
+    static HttpRequest.Builder postField(URI base, String route, String field, String value) {
+      String body = JSON.createObjectNode().put(field, value).toString();
+      return HttpRequest.newBuilder(base.resolve("/v1/channels/telegram/" + route))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     /** The request to make, to a path under the gateway. */
@@ -133,9 +142,7 @@ public final class ChannelsCommand implements Runnable {
 
     @Override
     HttpRequest.Builder request(URI base) {
-      String body = JSON.createObjectNode().put("code", code).toString();
-      return HttpRequest.newBuilder(base.resolve("/v1/channels/telegram/approve"))
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+      return postField(base, "approve", "code", code);
     }
   }
 
@@ -153,6 +160,44 @@ public final class ChannelsCommand implements Runnable {
     @Override
     HttpRequest.Builder request(URI base) {
       return HttpRequest.newBuilder(base.resolve("/v1/channels/telegram/status")).GET();
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true,
+      description = "Revoke a paired Telegram user: their next message gets a pairing code again.")
+  static final class Revoke extends GatewayCall {
+    @Parameters(paramLabel = "USER_ID", description = "The Telegram user id (clincher channels list shows them).")
+    String userId;
+
+    Revoke() {
+      this(System.getenv());
+    }
+
+    Revoke(Map<String, String> env) {
+      super(env);
+    }
+
+    @Override
+    HttpRequest.Builder request(URI base) {
+      return postField(base, "revoke", "user_id", userId);
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "The paired Telegram users (with when they were approved), allow_from, and how many pairing "
+          + "codes wait for approval.")
+  static final class ListSenders extends GatewayCall {
+    ListSenders() {
+      this(System.getenv());
+    }
+
+    ListSenders(Map<String, String> env) {
+      super(env);
+    }
+
+    @Override
+    HttpRequest.Builder request(URI base) {
+      return HttpRequest.newBuilder(base.resolve("/v1/channels/telegram/senders")).GET();
     }
   }
 }

@@ -53,6 +53,9 @@ import picocli.CommandLine.Spec;
             + "--provider-url host are in NO_PROXY: the router connects to them directly. NO_PROXY from the "
             + "environment is kept and added to.",
         "",
+        "Telegram: --telegram-token-file FILE (or " + UpTelegram.TOKEN_VARIABLE + ") runs the bot (pairing: "
+            + "approve users with clincher channels approve CODE) and allows api.telegram.org in the egress.",
+        "",
         "See docs/up.md."})
 final class UpCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.up");
@@ -78,6 +81,11 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--provider-key-file", paramLabel = "FILE",
       description = "A file holding the key of --provider-url's server (or set CLINCHER_PROVIDER_API_KEY_FILE).")
   Path providerKeyFile;
+
+  @Option(names = "--telegram-token-file", paramLabel = "FILE",
+      description = "Run the Telegram bot with the token in FILE, mode 0600 (or set " + UpTelegram.TOKEN_VARIABLE
+          + "); see docs/channels.md.")
+  Path telegramTokenFile;
 
   /** The environment up starts from (tests give their own). */
   Map<String, String> environment = System.getenv();
@@ -117,8 +125,11 @@ final class UpCommand implements Callable<Integer> {
   private Running start(Path state, UpConfig config, ModelDefault modelDefault, Map<String, String> env,
       List<AutoCloseable> services) throws Exception {
     Path generated = UpConfig.generatedDirectory(state);
+    UpTelegram telegram = UpTelegram.choose(telegramTokenFile, env);
+    LOG.atInfo().addKeyValue("enabled", telegram.enabled())
+        .addKeyValue("token_file", telegram.tokenFile().map(Path::toString).orElse("")).log("up.telegram");
     EgressServer egress = EgressServer.start(egressSettings(config.write(generated, "egress-acl.yaml",
-        config.egressAcl())));
+        telegram.applyToEgressAcl(config.egressAcl()))));
     services.add(egress);
     Path dockerSocket = SocketProxySettings.defaults().dockerSocket();
     Optional<SocketProxyServer> socketProxy = Optional.empty();
@@ -135,8 +146,8 @@ final class UpCommand implements Callable<Integer> {
     RouterServer router = RouterServer.start(new RouterSettings("127.0.0.1", RouterSettings.DEFAULT_PORT,
         config.write(generated, "router.yaml", modelDefault.applyTo(config.router())), env));
     services.add(router);
-    GatewaySettings gatewaySettings = new GatewaySettings(config.write(generated, "gateway.yaml", config.gateway()),
-        Optional.empty(), Optional.empty(), env);
+    GatewaySettings gatewaySettings = new GatewaySettings(config.write(generated, "gateway.yaml",
+        telegram.applyToGateway(config.gateway())), Optional.empty(), Optional.empty(), env);
     if (socketProxy.isPresent()) {
       services.add(SandboxCleanup.of(gatewaySettings)); // closed after the gateway, before the socket proxy
     }

@@ -38,7 +38,8 @@ class ChannelsCommandTest {
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       seen.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " "
           + exchange.getRequestHeaders().getFirst("Authorization") + " " + body);
-      boolean known = exchange.getRequestURI().getPath().endsWith("status") || body.contains("ABCD2345");
+      boolean known = exchange.getRequestMethod().equals("GET") || body.contains("ABCD2345")
+          || body.contains("\"7\"");
       byte[] answer = (known ? "{\"approved\":true,\"sender\":\"7\"}"
           : "{\"error\":{\"type\":\"unknown_code\",\"message\":\"no pending pairing with that code\"}}")
           .getBytes(StandardCharsets.UTF_8);
@@ -67,6 +68,12 @@ class ChannelsCommandTest {
       public <K> K create(Class<K> type) throws Exception {
         if (type == ChannelsCommand.Approve.class) {
           return type.cast(new ChannelsCommand.Approve(env));
+        }
+        if (type == ChannelsCommand.Revoke.class) {
+          return type.cast(new ChannelsCommand.Revoke(env));
+        }
+        if (type == ChannelsCommand.ListSenders.class) {
+          return type.cast(new ChannelsCommand.ListSenders(env));
         }
         if (type == ChannelsCommand.Status.class) {
           return type.cast(new ChannelsCommand.Status(env));
@@ -105,5 +112,20 @@ class ChannelsCommandTest {
     assertThat(run(withEnv(Map.of()), "status")).isEqualTo(2);
     assertThat(err.toString()).contains("--token-file FILE or $CLINCHER_GATEWAY_TOKEN_FILE");
     assertThat(seen).hasSize(1);
+  }
+
+  @Test
+  void revokePostsTheUserIdAndListGetsTheSenders() throws Exception {
+    assertThat(run(withEnv(env()), "revoke", "7")).isEqualTo(0);
+    assertThat(run(withEnv(env()), "list")).isEqualTo(0);
+    assertThat(seen).containsExactly(
+        "POST /v1/channels/telegram/revoke Bearer " + TOKEN + " {\"user_id\":\"7\"}",
+        "GET /v1/channels/telegram/senders Bearer " + TOKEN + " ");
+  }
+
+  @Test
+  void revokingAnUnknownUserIsABadInput() throws Exception {
+    assertThat(run(withEnv(env()), "revoke", "8")).isEqualTo(2);
+    assertThat(seen).singleElement().asString().contains("{\"user_id\":\"8\"}");
   }
 }

@@ -121,6 +121,7 @@ public final class GatewayServer implements AutoCloseable {
         RedactedConfig.of(config, json)), json, Clock.systemUTC());
     Channels channels = Channels.start(source, config.channels(), new Channels.Egress(config.egress().proxy(),
         config.egress().allowDirect()), sessions, stores.channels(), metrics, json, env);
+    channels.addReadinessCheck(health);
     JettyServers.Options listen = JettyServers.Options.defaults(settings.host().orElse(config.server().host()),
         settings.port().orElse(config.server().port())).withStopTimeout(STOP_GRACE);
     Server server = new GatewayHttp(authenticator, sessions, control, channels, json,

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The answer of a health endpoint: healthy overall, and each check by name (in registration order).
- * The JSON body is {@code {"status":"healthy","checks":{"redis":{"status":"healthy","detail":"ok"}}}}.
+ * The JSON body is {@code {"status":"healthy","checks":{"redis":{"status":"healthy","detail":"ok"}}}}; a check's
+ * status may also be {@code degraded} (it does not fail readiness, see {@link CheckResult#degraded}).
  */
 public record HealthReport(boolean healthy, Map<String, CheckResult> checks) {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,7 +35,7 @@ public record HealthReport(boolean healthy, Map<String, CheckResult> checks) {
     body.put("status", status(healthy));
     ObjectNode checkNodes = body.putObject("checks");
     checks.forEach((name, result) -> checkNodes.putObject(name)
-        .put("status", status(result.healthy()))
+        .put("status", result.status())
         .put("detail", result.detail()));
     try {
       return JSON.writeValueAsString(body);

@@ -54,6 +54,20 @@ class HealthTest {
   }
 
   @Test
+  void aDegradedCheckKeepsReadinessUpAndSaysDegraded() throws Exception {
+    Health health = new Health();
+    health.markReady();
+    health.addReadinessCheck("telegram", () -> CheckResult.degraded("409 conflict"));
+    HealthReport report = health.readiness();
+    assertThat(report.healthy()).isTrue();
+    assertThat(report.httpStatus()).isEqualTo(200);
+    JsonNode body = new ObjectMapper().readTree(report.toJson());
+    assertThat(body.path("status").asText()).isEqualTo("healthy");
+    assertThat(body.path("checks").path("telegram").path("status").asText()).isEqualTo("degraded");
+    assertThat(body.path("checks").path("telegram").path("detail").asText()).isEqualTo("409 conflict");
+  }
+
+  @Test
   void oneFailingCheckMakesReadinessFail() {
     Health health = new Health();
     health.markReady();

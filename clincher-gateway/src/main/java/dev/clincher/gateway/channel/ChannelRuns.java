@@ -1,8 +1,11 @@
 package dev.clincher.gateway.channel;
 
+import dev.clincher.gateway.channel.inbox.SandboxInbox;
 import dev.clincher.gateway.events.EventSubscription;
+import dev.clincher.gateway.sandbox.SandboxException;
 import dev.clincher.gateway.session.SessionBusyException;
 import dev.clincher.gateway.session.SessionService;
+import dev.clincher.gateway.sandbox.SandboxException;
 import dev.clincher.gateway.session.UnknownSessionException;
 import dev.clincher.gateway.store.ChannelStore;
 import dev.clincher.gateway.store.SessionRecord;
@@ -85,15 +88,48 @@ public final class ChannelRuns implements InboundHandler {
       refuseBusy(from, session, replies);
       return;
     }
+    String text = message.text();
+    if (message.file().isPresent()) {
+      Optional<String> placed = placeFile(session, message.file().get(), from, replies);
+      if (placed.isEmpty()) {
+        return;
+      }
+      text = withFileNote(text, placed.get(), message.file().get().content().length);
+    }
     EventSubscription events;
     try {
-      events = sessions.send(session, message.text());
+      events = sessions.send(session, text);
     } catch (SessionBusyException e) {
       refuseBusy(from, session, replies);
       return;
     }
     log(from, session, "run_started", "conversation_session");
     RunReplies.start(session, events, replies.open(from), sessions::busy);
+  }
+
+  /** Puts the file into the session's sandbox workspace; empty (and the user told why) when that failed. */
+  private Optional<String> placeFile(String session, InboundFile file, Conversation from, ReplyPort replies)
+      throws UnknownSessionException {
+    try {
+      String path = SandboxInbox.put(sessions.sandboxOf(session), file);
+      log(from, session, "file_placed", "file_to_workspace");
+      return Optional.of(path);
+    } catch (SandboxException e) {
+      LOG.atWarn().addKeyValue("channel", from.channel()).addKeyValue("conversation", from.sessionKey())
+          .addKeyValue("session", session).addKeyValue("decision", "refused").addKeyValue("rule", "sandbox_failed")
+          .addKeyValue("error", e.getMessage()).log("channel.message");
+      replies.send(from, "The file could not be put into the agent's workspace: the sandbox failed.");
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** The message the agent gets: where the file is, then the caption. */
+  static String withFileNote(String caption, String path, long bytes) {
+    String note = "[The user sent a file; it is in the workspace at " + path + " (" + bytes + " bytes).]";
+    return caption.isBlank() ? note : note + "\n\n" + caption;
   }
 
   private void refuseBusy(Conversation from, String session, ReplyPort replies) {

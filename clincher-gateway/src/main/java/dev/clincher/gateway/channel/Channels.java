@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.config.Secrets;
+import dev.clincher.common.health.CheckResult;
+import dev.clincher.common.health.Health;
 import dev.clincher.common.metrics.Metrics;
 import dev.clincher.gateway.channel.telegram.BotApiException;
 import dev.clincher.gateway.channel.telegram.BotApiSettings;
@@ -35,25 +37,37 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's channels, started from its config: today the Telegram bot when {@code channels.telegram.enabled}.
  * Messages go to the sessions through {@link ChannelRuns}; pairings and the poll offset are kept in the
- * {@link ChannelStore}. A bot Telegram cannot be asked about at start (unreachable) leaves the gateway running
- * without it, and {@link #status} says why; a token Telegram refuses fails the start.
+ * {@link ChannelStore}. A token Telegram refuses fails the start. A bot Telegram cannot be asked about at start
+ * (unreachable) leaves the gateway running without it and is started again in the background, with a pause that
+ * doubles from {@link #FIRST_RETRY} up to {@link #MAX_RETRY}; meanwhile {@link #status} and {@link #readiness} say
+ * why.
  */
 public final class Channels implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway.channels");
   static final String KEY = "channels.telegram";
   /** The largest webhook update accepted (Telegram's text updates are a few KiB). */
   static final long MAX_WEBHOOK_BYTES = 1024 * 1024;
+  /** The pause before the first background start after Telegram could not be reached; it doubles up to the max. */
+  static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+  static final Duration MAX_RETRY = Duration.ofMinutes(5);
+
+  /** Starts the bot once: asks Telegram who it is, then polls or sets the webhook. */
+  @FunctionalInterface
+  private interface Starter {
+    TelegramChannel start() throws BotApiException, InterruptedException;
+  }
 
   private final TelegramConfig config;
-  private final Optional<TelegramChannel> telegram;
-  private final String problem;
   private final ChannelStore store;
+  private volatile Optional<TelegramChannel> telegram = Optional.empty();
+  private volatile String problem;
+  private Thread retrying; // guarded by this
+  private boolean closed; // guarded by this
 
-  private Channels(TelegramConfig config, Optional<TelegramChannel> telegram, String problem, ChannelStore store) {
+  private Channels(TelegramConfig config, ChannelStore store, String problem) {
     this.config = config;
-    this.telegram = telegram;
-    this.problem = problem;
     this.store = store;
+    this.problem = problem;
   }
 
   /**
@@ -69,30 +83,84 @@ public final class Channels implements AutoCloseable {
       ChannelStore store, Metrics metrics, ObjectMapper json, Map<String, String> env) throws ConfigException {
     TelegramConfig config = channels.telegram();
     if (!config.enabled()) {
-      return new Channels(config, Optional.empty(), "not enabled", store);
+      return new Channels(config, store, "not enabled");
     }
     if (!sessions.agents().contains(config.agent())) {
       throw new ConfigException(source, KEY + ".agent", "no agent named '" + config.agent() + "'");
     }
     BotToken token = BotToken.fromFile(Path.of(config.tokenFile()));
     TelegramChannel.Settings settings = new TelegramChannel.Settings(api(source, egress, config, env),
-        webhook(config), config.access(), ReplySettings.defaults(), polling(config));
+        webhook(config), config.access(), ReplySettings.defaults(), polling(config), config.maxFileBytes());
+    Channels started = new Channels(config, store, "starting");
+    started.firstStart(source, () -> TelegramChannel.start(settings, token,
+        new ChannelRuns(sessions, store, config.agent()), StoredOffsets.of(store, token),
+        new StoredPairedSenders(store, TelegramInbound.CHANNEL), new StoredPendingCodes(store, TelegramInbound.CHANNEL),
+        new TelegramMetrics(metrics), json));
+    return started;
+  }
+
+  private void firstStart(String source, Starter starter) throws ConfigException {
     try {
-      TelegramChannel channel = TelegramChannel.start(settings, token,
-          new ChannelRuns(sessions, store, config.agent()), StoredOffsets.of(store, token),
-          new StoredPairedSenders(store, TelegramInbound.CHANNEL), new TelegramMetrics(metrics), json);
-      return new Channels(config, Optional.of(channel), "", store);
+      running(starter.start());
     } catch (BotApiException e) {
-      if (e.errorCode() == 401 || e.errorCode() == 404) {
+      if (refusesToken(e)) {
         throw new ConfigException(source, KEY + ".token_file", "Telegram refused the bot's token (" + e.errorCode()
             + ")");
       }
       LOG.atError().addKeyValue("code", e.errorCode()).addKeyValue("message", e.getMessage())
-          .log("telegram.start_failed");
-      return new Channels(config, Optional.empty(), "Telegram could not be reached at start: " + e.getMessage(), store);
+          .addKeyValue("retry_in_ms", FIRST_RETRY.toMillis()).log("telegram.start_failed");
+      problem = "Telegram could not be reached at start: " + e.getMessage() + "; retrying in the background";
+      retryInBackground(starter);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Channels(config, Optional.empty(), "interrupted at start", store);
+      problem = "interrupted at start";
+    }
+  }
+
+  private static boolean refusesToken(BotApiException e) {
+    return e.errorCode() == 401 || e.errorCode() == 404;
+  }
+
+  private synchronized void running(TelegramChannel channel) {
+    if (closed) {
+      channel.close(); // started by the retry while the gateway stopped
+      return;
+    }
+    telegram = Optional.of(channel);
+    problem = "";
+  }
+
+  private synchronized void retryInBackground(Starter starter) {
+    retrying = Thread.ofVirtual().name("telegram-start-retry").start(() -> retryUntilStarted(starter));
+  }
+
+  /** Starts the bot again after a doubling pause until it runs, Telegram refuses the token, or the gateway stops. */
+  private void retryUntilStarted(Starter starter) {
+    Duration delay = FIRST_RETRY;
+    String reported = "";
+    while (true) {
+      try {
+        Thread.sleep(delay);
+        running(starter.start());
+        LOG.atInfo().addKeyValue("after", reported).log("telegram.start_retry_succeeded");
+        return;
+      } catch (BotApiException e) {
+        if (refusesToken(e)) {
+          problem = "Telegram refused the bot's token (" + e.errorCode() + "): check " + KEY + ".token_file";
+          LOG.atError().addKeyValue("code", e.errorCode()).addKeyValue("rule", "token_refused")
+              .log("telegram.start_retry_stopped");
+          return;
+        }
+        delay = delay.multipliedBy(2).compareTo(MAX_RETRY) < 0 ? delay.multipliedBy(2) : MAX_RETRY;
+        problem = "Telegram could not be reached: " + e.getMessage() + "; next try in " + delay.toSeconds() + " s";
+        if (!e.getMessage().equals(reported)) {
+          reported = e.getMessage();
+          LOG.atWarn().addKeyValue("code", e.errorCode()).addKeyValue("message", reported)
+              .addKeyValue("retry_in_ms", delay.toMillis()).log("telegram.start_retry_failed");
+        }
+      } catch (InterruptedException e) {
+        return; // the gateway stops
+      }
     }
   }
 
@@ -139,13 +207,13 @@ public final class Channels implements AutoCloseable {
     if (!config.enabled() || config.webhook().isEmpty()) {
       return next;
     }
-    Optional<Handler> webhook = telegram.flatMap(TelegramChannel::webhookHandler);
     return new Handler.Wrapper(next) {
       @Override
       public boolean handle(Request request, Response response, Callback callback) throws Exception {
         if (!Request.getPathInContext(request).equals(config.webhookPath())) {
           return super.handle(request, response, callback);
         }
+        Optional<Handler> webhook = telegram.flatMap(TelegramChannel::webhookHandler);
         if (webhook.isEmpty()) {
           Response.writeError(request, response, callback, 503, "the Telegram channel is not running");
           return true;
@@ -164,6 +232,54 @@ public final class Channels implements AutoCloseable {
     return telegram.flatMap(channel -> channel.approve(code));
   }
 
+  /**
+   * Revokes a paired sender ({@code clincher channels revoke USER_ID}): their next message gets a pairing code again.
+   * Works whether or not the bot runs (the pairing is in the store). A sender on {@code allow_from} stays answered:
+   * that list is config.
+   *
+   * @return false when the sender was not paired
+   */
+  public boolean revoke(String senderId) {
+    boolean revoked = store.unpair(TelegramInbound.CHANNEL, senderId);
+    LOG.atInfo().addKeyValue("channel", TelegramInbound.CHANNEL).addKeyValue("sender", senderId)
+        .addKeyValue("revoked", revoked).addKeyValue("rule", revoked ? "revoked_by_operator" : "sender_not_paired")
+        .log("telegram.pairing");
+    return revoked;
+  }
+
+  /** The paired senders with their approval times and how many pairing codes wait, for {@code clincher channels list}. */
+  public ObjectNode senders(ObjectMapper json) {
+    ObjectNode body = json.createObjectNode().put("channel", TelegramInbound.CHANNEL);
+    ArrayNode paired = body.putArray("paired_senders");
+    for (ChannelStore.PairedSender sender : store.pairings(TelegramInbound.CHANNEL)) {
+      paired.addObject().put("user_id", sender.senderId()).put("approved_at", sender.approvedAt().toString());
+    }
+    ArrayNode allowed = body.putArray("allow_from");
+    config.access().allowedSenders().stream().sorted().forEach(allowed::add);
+    body.put("pending_codes", telegram.map(TelegramChannel::pendingCodes).orElse(0));
+    return body;
+  }
+
+  /** Adds the channel's check ({@code telegram}) to readiness when it is enabled; see {@link #readiness()}. */
+  public void addReadinessCheck(Health health) {
+    if (config.enabled()) {
+      health.addReadinessCheck("telegram", this::readiness);
+    }
+  }
+
+  /**
+   * The bot's part of {@code /health/readiness}: never fatal (the web chat and the API work without it), degraded
+   * while the bot does not receive updates (not started yet, a 409 conflict, Telegram unreachable, the token refused).
+   */
+  public CheckResult readiness() {
+    Optional<TelegramChannel> channel = telegram;
+    if (channel.isEmpty()) {
+      return CheckResult.degraded(problem);
+    }
+    return channel.get().receivingProblem().map(CheckResult::degraded)
+        .orElseGet(() -> CheckResult.up(config.mode() + " as @" + channel.get().bot().username()));
+  }
+
   /** What runs, for {@code GET /v1/channels/telegram/status}. */
   public ObjectNode status(ObjectMapper json) {
     ObjectNode body = json.createObjectNode().put("channel", TelegramInbound.CHANNEL)
@@ -172,10 +288,10 @@ public final class Channels implements AutoCloseable {
       return body;
     }
     body.put("mode", config.mode()).put("agent", config.agent()).put("dm_policy", config.dmPolicy());
-    telegram.ifPresent(channel -> body.put("bot", channel.bot().username()));
-    if (telegram.isEmpty()) {
-      body.put("problem", problem);
-    }
+    Optional<TelegramChannel> channel = telegram;
+    channel.ifPresent(running -> body.put("bot", running.bot().username()));
+    Optional<String> now = channel.isEmpty() ? Optional.of(problem) : channel.get().receivingProblem();
+    now.ifPresent(text -> body.put("problem", text));
     ArrayNode paired = body.putArray("paired_senders");
     store.pairedSenders(TelegramInbound.CHANNEL).forEach(paired::add);
     return body;
@@ -183,6 +299,12 @@ public final class Channels implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (this) {
+      closed = true;
+      if (retrying != null) {
+        retrying.interrupt();
+      }
+    }
     telegram.ifPresent(TelegramChannel::close);
   }
 }

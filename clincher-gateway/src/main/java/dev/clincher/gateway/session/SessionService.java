@@ -12,6 +12,7 @@ import dev.clincher.gateway.events.EventSubscription;
 import dev.clincher.gateway.events.EventTypes;
 import dev.clincher.gateway.events.RunEvents;
 import dev.clincher.gateway.sandbox.SandboxException;
+import dev.clincher.gateway.sandbox.SessionSandbox;
 import dev.clincher.gateway.sandbox.SessionSandboxes;
 import dev.clincher.gateway.store.EventLog;
 import dev.clincher.gateway.store.EventRecord;
@@ -78,6 +79,13 @@ public final class SessionService implements AutoCloseable {
       throw new UnknownSessionException("no agent named '" + agent + "'");
     }
     return sessions.createSession(agent, title == null ? "" : title);
+  }
+
+  /** The sandbox handle of a session, as its tools hold it (a channel puts a file the user sent into its workspace). */
+  public SessionSandbox sandboxOf(String sessionId) throws UnknownSessionException {
+    SessionRecord session = get(sessionId)
+        .orElseThrow(() -> new UnknownSessionException("no session '" + sessionId + "'"));
+    return sandboxes.forSession(session.agent(), session.id());
   }
 
   public Optional<SessionRecord> get(String sessionId) {

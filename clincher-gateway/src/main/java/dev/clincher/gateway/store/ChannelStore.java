@@ -1,13 +1,15 @@
 package dev.clincher.gateway.store;
 
 import java.sql.PreparedStatement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What the channels keep across restarts: which session each conversation talks to ({@code channel_sessions}; the
  * row goes with its session), the senders the owner paired ({@code channel_paired_senders}), and each bot's next
- * {@code getUpdates} offset ({@code channel_offsets}).
+ * {@code getUpdates} offset ({@code channel_offsets}), and the pairing codes waiting for approval, by their hash
+ * ({@code channel_pairing_codes}).
  */
 public final class ChannelStore {
   private final Database database;
@@ -61,15 +63,29 @@ public final class ChannelStore {
     });
   }
 
-  public void unpair(String channel, String senderId) {
-    database.write(c -> {
+  /** Removes a pairing; false when the sender was not paired. */
+  public boolean unpair(String channel, String senderId) {
+    return database.write(c -> {
       try (PreparedStatement s = c.prepareStatement(
           "DELETE FROM channel_paired_senders WHERE channel = ? AND sender_id = ?")) {
         s.setString(1, channel);
         s.setString(2, senderId);
-        s.executeUpdate();
+        return s.executeUpdate() > 0;
       }
-      return null;
+    });
+  }
+
+  /** A paired sender and when the owner approved it. */
+  public record PairedSender(String senderId, Instant approvedAt) {}
+
+  /** The paired senders of a channel with their approval times, oldest approval first. */
+  public List<PairedSender> pairings(String channel) {
+    return database.read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT sender_id, approved_at FROM channel_paired_senders"
+          + " WHERE channel = ? ORDER BY approved_at, sender_id")) {
+        s.setString(1, channel);
+        return Rows.list(s, rows -> new PairedSender(rows.getString(1), Rows.instant(rows.getLong(2))));
+      }
     });
   }
 
@@ -81,6 +97,78 @@ public final class ChannelStore {
         s.setString(1, channel);
         return Rows.list(s, rows -> rows.getString(1));
       }
+    });
+  }
+
+  /** A pairing code waiting for approval, by its hash (the code itself is never stored). */
+  public record PendingCode(String codeHash, String senderId, String chatId, Instant expires) {}
+
+  /** Keeps a pending pairing code (by its hash) until it is approved, expires or is pruned. */
+  public void addPendingCode(String channel, PendingCode entry) {
+    database.write(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO channel_pairing_codes (channel, code_hash, sender_id,"
+          + " chat_id, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, code_hash) DO NOTHING")) {
+        s.setString(1, channel);
+        s.setString(2, entry.codeHash());
+        s.setString(3, entry.senderId());
+        s.setString(4, entry.chatId());
+        s.setLong(5, Rows.micros(entry.expires()));
+        s.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Consumes a pending code: removes it and its sender's other codes; the entry when it had not expired. */
+  public Optional<PendingCode> takePendingCode(String channel, String codeHash, Instant now) {
+    return database.write(c -> {
+      List<PendingCode> found;
+      try (PreparedStatement s = c.prepareStatement("SELECT sender_id, chat_id, expires_at FROM channel_pairing_codes"
+          + " WHERE channel = ? AND code_hash = ?")) {
+        s.setString(1, channel);
+        s.setString(2, codeHash);
+        found = Rows.list(s, rows -> new PendingCode(codeHash, rows.getString(1), rows.getString(2),
+            Rows.instant(rows.getLong(3))));
+      }
+      if (found.isEmpty()) {
+        return Optional.<PendingCode>empty();
+      }
+      try (PreparedStatement s = c.prepareStatement(
+          "DELETE FROM channel_pairing_codes WHERE channel = ? AND sender_id = ?")) {
+        s.setString(1, channel);
+        s.setString(2, found.getFirst().senderId());
+        s.executeUpdate();
+      }
+      return Optional.of(found.getFirst()).filter(entry -> entry.expires().isAfter(now));
+    });
+  }
+
+  /** Drops the expired pending codes, then the oldest while more than {@code max} remain; returns how many remain. */
+  public int prunePendingCodes(String channel, Instant now, int max) {
+    return database.write(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "DELETE FROM channel_pairing_codes WHERE channel = ? AND expires_at <= ?")) {
+        s.setString(1, channel);
+        s.setLong(2, Rows.micros(now));
+        s.executeUpdate();
+      }
+      int remaining;
+      try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM channel_pairing_codes WHERE channel = ?")) {
+        s.setString(1, channel);
+        remaining = Rows.list(s, rows -> rows.getInt(1)).getFirst();
+      }
+      if (remaining <= max) {
+        return remaining;
+      }
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM channel_pairing_codes WHERE channel = ? AND code_hash"
+          + " IN (SELECT code_hash FROM channel_pairing_codes WHERE channel = ? ORDER BY expires_at, code_hash"
+          + " LIMIT ?)")) {
+        s.setString(1, channel);
+        s.setString(2, channel);
+        s.setInt(3, remaining - max);
+        s.executeUpdate();
+      }
+      return max;
     });
   }
 

@@ -20,4 +20,12 @@ class ChannelCommandTest {
     assertThat(ChannelCommand.parse("/start", "clincher_bot")).isEmpty();
     assertThat(ChannelCommand.parse("", "clincher_bot")).isEmpty();
   }
+
+  @Test
+  void theAgentIsToldWhereTheFileIsThenTheCaption() {
+    assertThat(ChannelRuns.withFileNote("", "/workspace/inbox/a.pdf", 12))
+        .isEqualTo("[The user sent a file; it is in the workspace at /workspace/inbox/a.pdf (12 bytes).]");
+    assertThat(ChannelRuns.withFileNote("summarise it", "/workspace/inbox/a.pdf", 12))
+        .endsWith("(12 bytes).]\n\nsummarise it");
+  }
 }

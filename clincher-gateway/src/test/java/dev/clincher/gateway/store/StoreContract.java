@@ -444,4 +444,30 @@ abstract class StoreContract {
     assertThat(reopened.sessionOf("telegram:dm:7")).as("the mapping goes with its session").isEmpty();
     assertThat(reopened.isPaired("telegram", "7")).isFalse();
   }
+
+  @Test
+  void pendingPairingCodesSurviveAReopenByHashAndExpire() {
+    ChannelStore channels = stores.channels();
+    java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    channels.addPendingCode("telegram", new ChannelStore.PendingCode("aa", "7", "7", now.plusSeconds(60)));
+    channels.addPendingCode("telegram", new ChannelStore.PendingCode("bb", "7", "7", now.plusSeconds(90)));
+    channels.addPendingCode("telegram", new ChannelStore.PendingCode("cc", "8", "8", now.plusSeconds(10)));
+    channels.addPendingCode("telegram", new ChannelStore.PendingCode("dd", "9", "9", now.plusSeconds(120)));
+
+    ChannelStore reopened = open(settings()).channels();
+    assertThat(reopened.prunePendingCodes("telegram", now.plusSeconds(20), 10)).as("cc expired").isEqualTo(3);
+    assertThat(reopened.takePendingCode("telegram", "cc", now)).isEmpty();
+    assertThat(reopened.takePendingCode("telegram", "aa", now)).get().extracting(ChannelStore.PendingCode::senderId)
+        .isEqualTo("7");
+    assertThat(reopened.takePendingCode("telegram", "bb", now)).as("the sender's other code went with it").isEmpty();
+    assertThat(reopened.takePendingCode("telegram", "dd", now.plusSeconds(121))).as("expired").isEmpty();
+    assertThat(reopened.prunePendingCodes("telegram", now, 10)).isZero();
+
+    channels.addPendingCode("telegram", new ChannelStore.PendingCode("e1", "1", "1", now.plusSeconds(1)));
+    channels.addPendingCode("telegram", new ChannelStore.PendingCode("e2", "2", "2", now.plusSeconds(2)));
+    channels.addPendingCode("telegram", new ChannelStore.PendingCode("e3", "3", "3", now.plusSeconds(3)));
+    assertThat(channels.prunePendingCodes("telegram", now, 2)).isEqualTo(2);
+    assertThat(channels.takePendingCode("telegram", "e1", now)).as("the oldest is dropped first").isEmpty();
+    assertThat(channels.takePendingCode("telegram", "e3", now)).isPresent();
+  }
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A client of the Telegram Bot API ({@code <base>/bot<token>/<method>}, JSON in and out) through the egress proxy.
@@ -25,6 +26,10 @@ import java.util.Optional;
 public final class BotApi implements AutoCloseable {
   /** Longest answer read from Telegram (a getUpdates batch of 100 long messages stays well below). */
   static final int MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+  /** A {@code file_path} as Telegram gives it ({@code documents/file_12.pdf}): relative, plain segments. */
+  private static final String FILE_PATH_SEGMENT = "[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}";
+  private static final Pattern FILE_PATH =
+      Pattern.compile(FILE_PATH_SEGMENT + "(/" + FILE_PATH_SEGMENT + "){0,4}");
 
   private final BotApiSettings settings;
   private final BotToken token;
@@ -114,6 +119,66 @@ public final class BotApi implements AutoCloseable {
   /** {@code deleteWebhook}: back to {@code getUpdates}; pending updates are kept for the poller. */
   public void deleteWebhook() throws BotApiException, InterruptedException {
     call("deleteWebhook", json.createObjectNode().put("drop_pending_updates", false), settings.requestTimeout());
+  }
+
+  /** Where a file the bot received is: its {@code file_path} (for {@link #download}) and its {@code file_size}. */
+  public record FileLocation(String filePath, long size) {}
+
+  /** {@code getFile}: where the file with this id can be downloaded. */
+  public FileLocation getFile(String fileId) throws BotApiException, InterruptedException {
+    JsonNode file = call("getFile", json.createObjectNode().put("file_id", fileId), settings.requestTimeout());
+    return new FileLocation(file.path("file_path").asText(""), file.path("file_size").asLong(-1));
+  }
+
+  /**
+   * Downloads a file ({@code <base>/file/bot<token>/<file_path>}) through the egress, as the other calls go. A
+   * {@code file_path} that is not a plain relative path is refused before any request; a file larger than
+   * {@code maxBytes} is refused by its Content-Length before its body is read, or while reading once the count passes
+   * {@code maxBytes} (the connection is then dropped).
+   */
+  public byte[] download(String filePath, long maxBytes)
+      throws BotApiException, FileRefusedException, InterruptedException {
+    if (!FILE_PATH.matcher(filePath).matches() || filePath.contains("..")) {
+      throw new FileRefusedException("file_path_invalid", "Telegram gave a file path that is not a plain relative path");
+    }
+    String base = settings.baseUrl().toString().replaceAll("/+$", "");
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/file" + token.pathPrefix() + filePath))
+        .timeout(settings.requestTimeout().multipliedBy(2)).GET().build();
+    try {
+      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        if (response.statusCode() != 200) {
+          throw new BotApiException("download", response.statusCode(), "HTTP " + response.statusCode(),
+              Optional.empty());
+        }
+        long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (declared > maxBytes) {
+          throw tooLarge(maxBytes);
+        }
+        byte[] content = body.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+        if (content.length > maxBytes) {
+          throw tooLarge(maxBytes); // closing the stream unread drops the connection
+        }
+        return content;
+      }
+    } catch (HttpTimeoutException e) {
+      throw failed(new BotApiException("download", 0, "no answer in time", Optional.empty()));
+    } catch (IOException e) {
+      throw failed(new BotApiException("download", 0, "Telegram could not be reached (" + e.getClass().getSimpleName()
+          + ": " + token.redact(e.getMessage()) + ")", Optional.empty()));
+    } catch (BotApiException e) {
+      throw failed(e);
+    }
+  }
+
+  static FileRefusedException tooLarge(long maxBytes) {
+    return new FileRefusedException("file_too_large", "the file is larger than " + maxBytes + " bytes "
+        + "(channels.telegram.max_file_bytes)");
+  }
+
+  private BotApiException failed(BotApiException e) {
+    metrics.apiError("download", e.errorCode());
+    return e;
   }
 
   /** Calls one method and returns its {@code result}. */

@@ -2,6 +2,7 @@ package dev.clincher.gateway.channel.telegram;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,8 @@ public final class LongPoller implements AutoCloseable {
   private final String botId;
   private Thread thread;
   private volatile boolean stopping;
-  private String reportedProblem = "";
+  /** The problem polling has now ({@code conflict}, {@code unreachable}, …), "" while it works; read by readiness. */
+  private volatile String reportedProblem = "";
   private Duration backoff;
 
   public LongPoller(BotApi api, OffsetStore offsets, UpdateSink sink, Settings settings) {
@@ -117,6 +119,15 @@ public final class LongPoller implements AutoCloseable {
     LOG.atWarn().addKeyValue("bot", botId).addKeyValue("problem", problem)
         .addKeyValue("retry_in_ms", delay.toMillis()).addKeyValue("error", e.getMessage())
         .addKeyValue("reason", reasonFor(problem)).log("telegram.polling_failed");
+  }
+
+  /**
+   * What keeps polling from working now, as {@code problem: reason} (e.g. {@code conflict: another getUpdates poller
+   * …}); empty while polling works.
+   */
+  public Optional<String> problem() {
+    String problem = reportedProblem;
+    return problem.isEmpty() ? Optional.empty() : Optional.of(problem + ": " + reasonFor(problem));
   }
 
   private static String reasonFor(String problem) {

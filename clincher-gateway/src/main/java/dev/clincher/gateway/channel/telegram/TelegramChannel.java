@@ -8,6 +8,7 @@ import dev.clincher.gateway.channel.access.AccessPolicy;
 import dev.clincher.gateway.channel.access.AccessSettings;
 import dev.clincher.gateway.channel.access.PairedSenders;
 import dev.clincher.gateway.channel.access.PairingCodes;
+import dev.clincher.gateway.channel.access.PendingCodeStore;
 import dev.clincher.gateway.channel.access.UnknownSenderLimit;
 import java.net.URI;
 import java.time.Clock;
@@ -42,9 +43,10 @@ public final class TelegramChannel implements AutoCloseable {
    * @param access who may talk to the agent
    * @param replies how replies are delivered
    * @param polling the long-polling pauses
+   * @param maxFileBytes the largest document or photo a user may send
    */
   public record Settings(BotApiSettings api, Optional<Webhook> webhook, AccessSettings access, ReplySettings replies,
-      LongPoller.Settings polling) {}
+      LongPoller.Settings polling, long maxFileBytes) {}
 
   /**
    * A webhook.
@@ -80,16 +82,18 @@ public final class TelegramChannel implements AutoCloseable {
    * @throws BotApiException when Telegram refuses the token or cannot be reached (the message never holds it)
    */
   public static TelegramChannel start(Settings settings, BotToken token, InboundHandler handler, OffsetStore offsets,
-      PairedSenders paired, TelegramMetrics metrics, ObjectMapper json) throws BotApiException, InterruptedException {
+      PairedSenders paired, PendingCodeStore pendingCodes, TelegramMetrics metrics, ObjectMapper json)
+      throws BotApiException, InterruptedException {
     BotApi api = new BotApi(settings.api(), token, json, metrics);
     try {
       BotIdentity bot = api.getMe();
       TelegramReplies replies = new TelegramReplies(api, settings.replies());
-      PairingCodes codes = new PairingCodes(PAIRING_CODE_LIFETIME, MAX_PENDING_CODES, Clock.systemUTC());
+      PairingCodes codes = new PairingCodes(PAIRING_CODE_LIFETIME, MAX_PENDING_CODES, Clock.systemUTC(),
+          pendingCodes);
       TelegramInbound inbound = new TelegramInbound(bot, new TelegramInbound.Access(
           new AccessPolicy(settings.access()), paired, codes,
           new UnknownSenderLimit(3, 30, UNKNOWN_SENDER_WINDOW, MAX_PENDING_CODES, Clock.systemUTC())),
-          handler, replies, metrics);
+          handler, replies, metrics, new TelegramFiles(api, settings.maxFileBytes()));
       Optional<LongPoller> poller = Optional.empty();
       Optional<WebhookHandler> webhookHandler = Optional.empty();
       if (settings.webhook().isPresent()) {
@@ -139,6 +143,16 @@ public final class TelegramChannel implements AutoCloseable {
         .addKeyValue("rule", pending.isPresent() ? "pairing_code_valid" : "pairing_code_unknown")
         .log("telegram.pairing");
     return pending.map(PairingCodes.Pending::senderId);
+  }
+
+  /** What keeps the bot from receiving updates now (polling: a 409 conflict, unreachable, token refused); empty: fine. */
+  public Optional<String> receivingProblem() {
+    return poller.flatMap(LongPoller::problem);
+  }
+
+  /** How many pairing codes wait for the owner's approval (expired ones not counted). */
+  public int pendingCodes() {
+    return codes.pending();
   }
 
   /** Stops polling and closes the client; a webhook stays set at Telegram (updates wait there for the restart). */

@@ -27,10 +27,14 @@ import java.util.regex.Pattern;
  * @param agent the agent the chats talk to (default {@code main})
  * @param apiUrl the Bot API's base URL (default {@code https://api.telegram.org}; a Bot API server of your own)
  * @param pollTimeout how long one {@code getUpdates} waits for updates (default 30s, 1s to 50s)
+ * @param maxFileBytes the largest document or photo taken from a user (default and most 20 MiB, the Bot API's
+ *     download limit)
  */
 public record TelegramConfig(Boolean enabled, String tokenFile, String mode, String webhookUrl, String webhookPath,
     String webhookSecretFile, String dmPolicy, List<String> allowFrom, List<String> groups, String agent,
-    String apiUrl, String pollTimeout) {
+    String apiUrl, String pollTimeout, Long maxFileBytes) {
+  /** The Bot API's limit for a file a bot downloads, and the default cap. */
+  public static final long TELEGRAM_FILE_LIMIT = 20L * 1024 * 1024;
   private static final Pattern USER_ID = Pattern.compile("[0-9]{1,20}");
   private static final Pattern CHAT_ID = Pattern.compile("-?[0-9]{1,20}");
   private static final Pattern POLL_TIMEOUT = Pattern.compile("([0-9]{1,2})s");
@@ -39,7 +43,7 @@ public record TelegramConfig(Boolean enabled, String tokenFile, String mode, Str
   private static final List<String> RESERVED = List.of("/v1", "/health", "/metrics");
   /** The section when the config has none (declared after the patterns its constructor reads). */
   public static final TelegramConfig DISABLED = new TelegramConfig(false, null, null, null, null, null, null, null,
-      null, null, null, null);
+      null, null, null, null, null);
 
   public TelegramConfig {
     enabled = enabled != null && enabled;
@@ -50,6 +54,11 @@ public record TelegramConfig(Boolean enabled, String tokenFile, String mode, Str
     agent = agent == null ? "main" : agent;
     apiUrl = apiUrl == null ? BotApiSettings.TELEGRAM.toString() : apiUrl;
     pollTimeout = pollTimeout == null ? "30s" : pollTimeout;
+    maxFileBytes = maxFileBytes == null ? TELEGRAM_FILE_LIMIT : maxFileBytes;
+    if (maxFileBytes < 1 || maxFileBytes > TELEGRAM_FILE_LIMIT) {
+      throw new IllegalArgumentException("max_file_bytes must be between 1 and " + TELEGRAM_FILE_LIMIT
+          + " (20 MiB, the Bot API's download limit)");
+    }
     Matcher poll = POLL_TIMEOUT.matcher(pollTimeout);
     if (!poll.matches() || Integer.parseInt(poll.group(1)) < 1 || Integer.parseInt(poll.group(1)) > 50) {
       throw new IllegalArgumentException("poll_timeout must be between 1s and 50s");

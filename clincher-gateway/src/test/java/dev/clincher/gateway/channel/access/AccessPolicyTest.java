@@ -6,6 +6,7 @@ import dev.clincher.cache.testing.ManualClock;
 import dev.clincher.gateway.channel.ChatKind;
 import dev.clincher.gateway.channel.access.AccessDecision.Verdict;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +87,40 @@ class AccessPolicyTest {
     PairingCodes.Pending expiring = codes.issue("8", "8");
     clock.advance(Duration.ofMinutes(11));
     assertThat(codes.approve(expiring.code())).isEmpty();
+  }
+
+  @Test
+  void pendingCodesSurviveARestartKeptOnlyByTheirHash() {
+    ManualClock clock = new ManualClock();
+    List<PendingCodeStore.Entry> kept = new java.util.ArrayList<>();
+    PendingCodeStore memory = PendingCodeStore.inMemory();
+    PendingCodeStore store = new PendingCodeStore() {
+      @Override
+      public void add(Entry entry) {
+        kept.add(entry);
+        memory.add(entry);
+      }
+
+      @Override
+      public java.util.Optional<Entry> take(String codeHash, java.time.Instant now) {
+        return memory.take(codeHash, now);
+      }
+
+      @Override
+      public int prune(java.time.Instant now, int max) {
+        return memory.prune(now, max);
+      }
+    };
+    PairingCodes.Pending before = new PairingCodes(Duration.ofMinutes(10), 5, clock, store).issue("7", "7");
+    assertThat(kept).singleElement().asString().doesNotContain(before.code());
+
+    PairingCodes restarted = new PairingCodes(Duration.ofMinutes(10), 5, clock, store);
+    assertThat(restarted.pending()).isEqualTo(1);
+    PairingCodes.Pending again = restarted.issue("7", "7");
+    assertThat(again.code()).as("the code in clear is gone: a new one").isNotEqualTo(before.code());
+    assertThat(restarted.approve(before.code())).map(PairingCodes.Pending::senderId).contains("7");
+    assertThat(restarted.approve(again.code())).as("the sender's other code went with the approval").isEmpty();
+    assertThat(restarted.pending()).isZero();
   }
 
   @Test

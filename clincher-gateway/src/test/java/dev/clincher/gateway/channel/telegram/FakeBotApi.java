@@ -34,10 +34,21 @@ final class FakeBotApi implements AutoCloseable {
   static final String BOT_USERNAME = "clincher_test_bot";
   static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern PATH = Pattern.compile("/bot([^/]+)/([A-Za-z]+)");
+  private static final Pattern FILE = Pattern.compile("/file/bot([^/]+)/(.+)");
   private static final Pattern TAG = Pattern.compile("<(/?)([a-z]+)(\\s+href=\"[^\"<>]*\")?>");
 
   /** One call as received: the method, its parameters, the Host header (who it was addressed to), and when. */
   record Call(String method, JsonNode params, String host, java.time.Instant at) {}
+
+  /**
+   * A file the fake holds for {@code getFile} and the download route.
+   *
+   * @param filePath the {@code file_path} getFile answers (a test may make it hostile)
+   * @param content the bytes served
+   * @param sendLength whether the download says its Content-Length (else it is streamed chunked)
+   * @param announceSize whether getFile gives the file_size (Telegram may leave it out)
+   */
+  record StoredFile(String filePath, byte[] content, boolean sendLength, boolean announceSize) {}
 
   /** A message in a chat as it stands now, and every text it had. */
   record ChatMessage(long id, List<String> versions) {
@@ -57,6 +68,9 @@ final class FakeBotApi implements AutoCloseable {
   private int pollsInFlight;
   private boolean refuseAllHtml;
   private JsonNode webhook;
+  private final Map<String, StoredFile> files = new HashMap<>();
+  private final List<String> downloads = new ArrayList<>();
+  private final List<Long> bytesServed = new ArrayList<>();
 
   FakeBotApi() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -83,6 +97,37 @@ final class FakeBotApi implements AutoCloseable {
     message.putObject("from").put("id", Long.parseLong(senderId)).put("is_bot", false).put("first_name", "U");
     message.putObject("chat").put("id", Long.parseLong(senderId)).put("type", "private");
     return queue(update);
+  }
+
+  /**
+   * Queues a private message with a document from {@code senderId}, its file held for getFile and the download;
+   * {@code declaredSize} is the file_size the update announces (-1: none).
+   */
+  synchronized long userSendsDocument(String senderId, String fileName, String caption, StoredFile file,
+      long declaredSize) {
+    String fileId = "BQACAgIAAxkBAAI" + files.size();
+    files.put(fileId, file);
+    ObjectNode update = newUpdate();
+    ObjectNode message = update.putObject("message").put("message_id", nextMessageId++).put("date", 0)
+        .put("caption", caption);
+    message.putObject("from").put("id", Long.parseLong(senderId)).put("is_bot", false).put("first_name", "U");
+    message.putObject("chat").put("id", Long.parseLong(senderId)).put("type", "private");
+    ObjectNode document = message.putObject("document").put("file_id", fileId).put("file_unique_id", "u" + fileId)
+        .put("file_name", fileName);
+    if (declaredSize >= 0) {
+      document.put("file_size", declaredSize);
+    }
+    return queue(update);
+  }
+
+  /** The file paths downloaded (GET /file/bot…/path), whatever their outcome. */
+  synchronized List<String> downloads() {
+    return List.copyOf(downloads);
+  }
+
+  /** How many bytes each download wrote before it ended or the client dropped it. */
+  synchronized List<Long> bytesServed() {
+    return List.copyOf(bytesServed);
   }
 
   /** Queues any update (its update_id is set here); returns the id. */
@@ -132,6 +177,11 @@ final class FakeBotApi implements AutoCloseable {
 
   private void exchange(HttpExchange exchange) throws IOException {
     try (exchange) {
+      Matcher file = FILE.matcher(exchange.getRequestURI().getRawPath());
+      if (file.matches() && exchange.getRequestMethod().equals("GET")) {
+        download(exchange, file.group(1), file.group(2));
+        return;
+      }
       Matcher path = PATH.matcher(exchange.getRequestURI().getPath());
       if (!path.matches() || !exchange.getRequestMethod().equals("POST")) {
         send(exchange, 404, error(404, "Not Found"));
@@ -192,8 +242,56 @@ final class FakeBotApi implements AutoCloseable {
       case "sendChatAction" -> ok().put("result", true);
       case "setWebhook" -> setWebhook(params);
       case "deleteWebhook" -> setWebhook(null);
+      case "getFile" -> getFile(params);
       default -> error(404, "Not Found: method not found");
     };
+  }
+
+  /** Telegram's getFile: the File object with its file_path, or 400 for an unknown id. */
+  private synchronized ObjectNode getFile(JsonNode params) {
+    String fileId = params.path("file_id").asText();
+    StoredFile file = files.get(fileId);
+    if (file == null) {
+      return error(400, "Bad Request: invalid file_id");
+    }
+    ObjectNode answer = ok();
+    ObjectNode result = answer.putObject("result").put("file_id", fileId).put("file_unique_id", "u" + fileId)
+        .put("file_path", file.filePath());
+    if (file.announceSize()) {
+      result.put("file_size", file.content().length);
+    }
+    return answer;
+  }
+
+  /** The download route: the file's bytes in 64 KiB writes, counting what got out before the client hung up. */
+  private void download(HttpExchange exchange, String token, String filePath) throws IOException {
+    StoredFile file;
+    synchronized (this) {
+      downloads.add(filePath);
+      file = token.equals(TOKEN) ? files.values().stream().filter(f -> f.filePath().equals(filePath)).findFirst()
+          .orElse(null) : null;
+    }
+    if (file == null) {
+      send(exchange, 404, error(404, "Not Found"));
+      return;
+    }
+    exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+    exchange.sendResponseHeaders(200, file.sendLength() ? file.content().length : 0);
+    long served = 0;
+    try {
+      for (int at = 0; at < file.content().length; at += 65536) {
+        int length = Math.min(65536, file.content().length - at);
+        exchange.getResponseBody().write(file.content(), at, length);
+        exchange.getResponseBody().flush();
+        served += length;
+      }
+    } catch (IOException e) {
+      // the client dropped the download
+    } finally {
+      synchronized (this) {
+        bytesServed.add(served);
+      }
+    }
   }
 
   private synchronized ObjectNode setWebhook(JsonNode params) {

@@ -9,6 +9,7 @@ import dev.clincher.gateway.channel.InboundMessage;
 import dev.clincher.gateway.channel.ReplyStream;
 import dev.clincher.gateway.channel.access.AccessSettings;
 import dev.clincher.gateway.channel.access.PairedSenders;
+import dev.clincher.gateway.channel.access.PendingCodeStore;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -41,12 +42,13 @@ class TelegramChannelTest {
   TelegramChannel.Settings settings(Optional<TelegramChannel.Webhook> webhook) {
     return new TelegramChannel.Settings(new BotApiSettings(fake.baseUrl(), Optional.empty(), Duration.ofSeconds(2),
         Duration.ofSeconds(5)), webhook, AccessSettings.defaults(), new ReplySettings(Duration.ofMillis(10),
-        Duration.ofSeconds(30), Duration.ofMillis(50), 5, Duration.ofMinutes(1)), LongPollerTest.FAST);
+        Duration.ofSeconds(30), Duration.ofMillis(50), 5, Duration.ofMinutes(1)), LongPollerTest.FAST,
+        TelegramConfig.TELEGRAM_FILE_LIMIT);
   }
 
   TelegramChannel start(Optional<TelegramChannel.Webhook> webhook) throws Exception {
     return TelegramChannel.start(settings(webhook), BotToken.of(FakeBotApi.TOKEN), (message, port) -> handled.add(message),
-        OffsetStore.inMemory(), paired, new TelegramMetrics(Metrics.create("gateway")), FakeBotApi.JSON);
+        OffsetStore.inMemory(), paired, PendingCodeStore.inMemory(), new TelegramMetrics(Metrics.create("gateway")), FakeBotApi.JSON);
   }
 
   @Test
@@ -93,7 +95,7 @@ class TelegramChannelTest {
     String other = "987654321:ZZHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
     BotApiException e = org.assertj.core.api.Assertions.catchThrowableOfType(BotApiException.class,
         () -> TelegramChannel.start(settings(Optional.empty()), BotToken.of(other), (message, port) -> handled.add(message),
-            OffsetStore.inMemory(), paired, new TelegramMetrics(Metrics.create("gateway")), FakeBotApi.JSON));
+            OffsetStore.inMemory(), paired, PendingCodeStore.inMemory(), new TelegramMetrics(Metrics.create("gateway")), FakeBotApi.JSON));
     assertThat(e.errorCode()).isEqualTo(401);
     assertThat(e.getMessage()).doesNotContain("ZZHfiqksKZ8WmR2zSjiQ7");
   }

@@ -107,6 +107,11 @@ class TelegramGatewayTest {
   void aPairedUserTalksToTheAgentThroughTelegram() throws Exception {
     startGateway("poll_timeout: 1s");
     String code = strangerGetsOnlyAPairingCode();
+    gateway.close();
+    Thread.sleep(1500); // the fake's last long poll (1 s) ends, as Telegram's would
+    gateway = RunningGateway.restart(settings);
+    assertThat(FakeBotApi.JSON.readTree(gateway.get("/v1/channels/telegram/senders").body()).path("pending_codes")
+        .asInt()).as("the pending code survived the restart").isEqualTo(1);
     assertThat(post("/v1/channels/telegram/approve", "{\"code\":\"" + code + "\"}", false).statusCode())
         .as("the approval needs the operator token").isEqualTo(401);
     HttpResponse<String> approved = post("/v1/channels/telegram/approve", "{\"code\":\"" + code + "\"}", true);
@@ -120,6 +125,39 @@ class TelegramGatewayTest {
 
     busyAbortStatusAndNew();
     restartKeepsThePairingAndAnswersNothingTwice();
+    listAndRevokeTakeEffectOnTheNextMessage();
+  }
+
+  @Test
+  void aBotTelegramCouldNotReachAtStartIsStartedInTheBackgroundAndReadinessSaysDegraded() throws Exception {
+    fake.failNext("getMe", 502, "Bad Gateway");
+    startGateway("poll_timeout: 1s, max_file_bytes: 1048576");
+    JsonNode readiness = readiness();
+    assertThat(readiness.at("/checks/telegram/status").asText()).isEqualTo("degraded");
+    assertThat(readiness.at("/checks/telegram/detail").asText()).contains("could not be reached at start");
+    assertThat(FakeBotApi.JSON.readTree(gateway.get("/v1/channels/telegram/status").body()).path("running")
+        .asBoolean()).isFalse();
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos(); // the first retry comes after 5 s
+    while (!readiness().at("/checks/telegram/status").asText().equals("healthy") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(readiness().at("/checks/telegram/detail").asText()).isEqualTo("polling as @" + FakeBotApi.BOT_USERNAME);
+    fake.userWrites(USER, "hello");
+    LongPollerTest.await(() -> fake.texts(USER).size() == 1);
+    assertThat(fake.texts(USER).getFirst()).contains("pairing code");
+
+    fake.failNext("getUpdates", 409, "Conflict: terminated by other getUpdates request");
+    LongPollerTest.await(() -> readiness().at("/checks/telegram/detail").asText().startsWith("conflict: "));
+    assertThat(readiness().at("/checks/telegram/status").asText()).isEqualTo("degraded");
+  }
+
+  JsonNode readiness() {
+    try {
+      return FakeBotApi.JSON.readTree(gateway.readiness().body()); // degraded never fails it (HealthTest)
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
@@ -191,6 +229,28 @@ class TelegramGatewayTest {
     LongPollerTest.await(() -> lastText().endsWith("You have <b>one</b> session."));
     assertThat(provider.calls()).isGreaterThan(modelCalls);
     assertThat(fake.texts(USER)).hasSize(answered + 1);
+  }
+
+  void listAndRevokeTakeEffectOnTheNextMessage() throws Exception {
+    JsonNode senders = FakeBotApi.JSON.readTree(gateway.get("/v1/channels/telegram/senders").body());
+    assertThat(senders.path("paired_senders").get(0).path("user_id").asText()).isEqualTo(USER);
+    assertThat(senders.path("paired_senders").get(0).path("approved_at").asText()).isNotBlank();
+    assertThat(senders.path("pending_codes").asInt()).isZero();
+    assertThat(post("/v1/channels/telegram/revoke", "{\"user_id\":\"" + USER + "\"}", false).statusCode())
+        .as("revoking needs the operator token").isEqualTo(401);
+    assertThat(post("/v1/channels/telegram/revoke", "{\"user_id\":\"../7\"}", true).statusCode()).isEqualTo(400);
+    assertThat(post("/v1/channels/telegram/revoke", "{\"user_id\":\"" + USER + "\"}", true).statusCode())
+        .isEqualTo(200);
+    assertThat(post("/v1/channels/telegram/revoke", "{\"user_id\":\"" + USER + "\"}", true).statusCode())
+        .as("no longer paired").isEqualTo(404);
+
+    int modelCalls = provider.calls();
+    fake.userWrites(USER, "still there?");
+    LongPollerTest.await(() -> lastText().contains("pairing code"));
+    assertThat(provider.calls()).as("no run once revoked").isEqualTo(modelCalls);
+    senders = FakeBotApi.JSON.readTree(gateway.get("/v1/channels/telegram/senders").body());
+    assertThat(senders.path("paired_senders")).isEmpty();
+    assertThat(senders.path("pending_codes").asInt()).isEqualTo(1);
   }
 
   String lastText() {

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class TelegramInboundTest {
   static final String GROUP = "-500";
+  static final long MAX_FILE_BYTES = 64 * 1024;
 
   FakeBotApi fake;
   BotApi api;
@@ -49,7 +50,7 @@ class TelegramInboundTest {
     TelegramReplies replies = new TelegramReplies(api, new ReplySettings(Duration.ofMillis(10),
         Duration.ofSeconds(30), Duration.ofMillis(50), 5, Duration.ofMinutes(1)));
     poller = new LongPoller(api, OffsetStore.inMemory(), new TelegramInbound(bot, access, (message, port) -> handled.add(message), replies,
-        api.metrics()),
+        api.metrics(), new TelegramFiles(api, MAX_FILE_BYTES)),
         LongPollerTest.FAST);
     poller.start();
   }
@@ -150,5 +151,90 @@ class TelegramInboundTest {
           .put("id", Long.parseLong(repliedToSender)).put("is_bot", true);
     }
     fake.queue(update);
+  }
+
+  // ---- documents and photos
+
+  static byte[] bytes(int length) {
+    byte[] content = new byte[length];
+    java.util.Arrays.fill(content, (byte) 'x');
+    return content;
+  }
+
+  String refusalAfter(FakeBotApi.StoredFile file, long declaredSize) throws Exception {
+    paired.add("7");
+    fake.userSendsDocument("7", "report.pdf", "", file, declaredSize);
+    LongPollerTest.await(() -> fake.texts("7").size() == 1);
+    assertThat(handled).as("no message reaches the agent").isEmpty();
+    return fake.texts("7").getFirst();
+  }
+
+  @Test
+  void aPairedUsersDocumentReachesTheHandlerWithItsCaptionAndUntrustedName() throws Exception {
+    paired.add("7");
+    byte[] content = "root:x:0:0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    fake.userSendsDocument("7", "../../etc/passwd", "have a look", new FakeBotApi.StoredFile("documents/file_1.txt",
+        content, true, true), content.length);
+    LongPollerTest.await(() -> handled.size() == 1);
+    InboundMessage message = handled.getFirst();
+    assertThat(message.text()).isEqualTo("have a look");
+    assertThat(message.command()).isEmpty();
+    assertThat(message.file()).get().satisfies(file -> {
+      assertThat(file.name()).as("made safe where it is written (InboxFileNameTest)").isEqualTo("../../etc/passwd");
+      assertThat(file.content()).isEqualTo(content);
+    });
+    assertThat(fake.downloads()).containsExactly("documents/file_1.txt");
+  }
+
+  @Test
+  void aStrangersDocumentIsNeverFetched() throws Exception {
+    fake.userSendsDocument("9", "x.pdf", "", new FakeBotApi.StoredFile("documents/file_2.pdf", bytes(10), true, true),
+        10);
+    LongPollerTest.await(() -> fake.texts("9").size() == 1);
+    assertThat(fake.texts("9").getFirst()).contains("pairing code");
+    assertThat(fake.calls("getFile")).isEmpty();
+    assertThat(fake.downloads()).isEmpty();
+  }
+
+  @Test
+  void aFileAnnouncedAboveTheCapIsRefusedBeforeGetFile() throws Exception {
+    String refusal = refusalAfter(new FakeBotApi.StoredFile("documents/big.pdf", bytes(10), true, true),
+        MAX_FILE_BYTES + 1);
+    assertThat(refusal).startsWith("The file was not accepted: the file is larger than 65536 bytes");
+    assertThat(fake.calls("getFile")).isEmpty();
+  }
+
+  @Test
+  void aFileAboveTheCapByItsContentLengthIsRefusedUnread() throws Exception {
+    try (LogCapture logs = new LogCapture()) {
+      String refusal = refusalAfter(new FakeBotApi.StoredFile("documents/big.pdf", bytes(4 * 1024 * 1024), true,
+          false), -1);
+      assertThat(refusal).contains("larger than 65536 bytes");
+      assertThat(fake.downloads()).containsExactly("documents/big.pdf");
+      assertThat(logs.text()).contains("telegram.file", "\"rule\":\"file_too_large\"")
+          .doesNotContain(FakeBotApi.TOKEN);
+    }
+  }
+
+  @Test
+  void aStreamedFileIsCutOffOnceItPassesTheCap() throws Exception {
+    int length = 24 * 1024 * 1024;
+    String refusal = refusalAfter(new FakeBotApi.StoredFile("documents/stream.bin", bytes(length), false, false), -1);
+    assertThat(refusal).contains("larger than 65536 bytes");
+    LongPollerTest.await(() -> fake.bytesServed().size() == 1);
+    assertThat(fake.bytesServed().getFirst()).as("the download was dropped, not read to its end")
+        .isLessThan(length);
+  }
+
+  @Test
+  void aFilePathWithDotDotFromTelegramIsNeverRequested() throws Exception {
+    for (String hostile : List.of("../../../etc/passwd", "documents/../../x", "/etc/passwd", ".hidden/x",
+        "documents/a%2F..%2Fb", "documents\\..\\x", "documents/x?y=1", "")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> api.download(hostile, MAX_FILE_BYTES))
+          .as(hostile).isInstanceOf(FileRefusedException.class);
+    }
+    String refusal = refusalAfter(new FakeBotApi.StoredFile("documents/../../bot/secret", bytes(10), true, true), 10);
+    assertThat(refusal).contains("not a plain relative path");
+    assertThat(fake.downloads()).isEmpty();
   }
 }

@@ -48,4 +48,23 @@ class UpdateTest {
     assertThat(Update.parse(FakeBotApi.JSON.readTree("{\"update_id\":8,\"message\":{\"photo\":[],"
         + "\"from\":{\"id\":1},\"chat\":{\"id\":1}}}")).message()).isEmpty();
   }
+
+  @Test
+  void aPhotoIsItsLargestSizeAndItsCaptionTheText() throws Exception {
+    Update.Message photo = message("{\"update_id\":6,\"message\":{\"message_id\":3,\"caption\":\"@clincher_bot look\","
+        + "\"caption_entities\":[{\"type\":\"mention\",\"offset\":0,\"length\":13}],\"photo\":["
+        + "{\"file_id\":\"small\",\"file_size\":100},{\"file_id\":\"large\",\"file_size\":9000}],"
+        + "\"from\":{\"id\":7},\"chat\":{\"id\":-100,\"type\":\"group\"}}}");
+    assertThat(photo.text()).isEqualTo("@clincher_bot look");
+    assertThat(photo.addresses(BOT)).as("a caption's mention addresses the bot").isTrue();
+    assertThat(photo.attachment()).contains(new Update.Attachment("large", "photo.jpg", 9000));
+
+    Update.Message document = message("{\"update_id\":7,\"message\":{\"message_id\":4,\"document\":"
+        + "{\"file_id\":\"d1\"},\"from\":{\"id\":7},\"chat\":{\"id\":7,\"type\":\"private\"}}}");
+    assertThat(document.text()).isEmpty();
+    assertThat(document.attachment()).contains(new Update.Attachment("d1", "document", -1));
+    assertThat(Update.parse(FakeBotApi.JSON.readTree("{\"update_id\":8,\"message\":{\"message_id\":5,"
+        + "\"sticker\":{\"file_id\":\"s\"},\"from\":{\"id\":7},\"chat\":{\"id\":7}}}")).message())
+        .as("a sticker is not taken").isEmpty();
+  }
 }
