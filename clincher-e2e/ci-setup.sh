@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine for the deployment tests (clincher-e2e): the compose tool, the offline image builder, the
-# tools the topology test drives (openssl, nsenter, ip, iptables, curl) and nginx for the nginx alternative's test.
+# tools the topology test drives (openssl, nsenter, ip, iptables, curl), nginx for the nginx alternative's test and
+# Ansible for the playbooks' test.
 # Docker itself comes from clincher-socket-proxy/ci-setup.sh, which .ci/run calls first. Run as root. Idempotent.
 set -euo pipefail
 
@@ -13,6 +14,10 @@ command -v nsenter >/dev/null 2>&1 || packages+=(util-linux)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v iptables >/dev/null 2>&1 || packages+=(iptables)
 command -v ss >/dev/null 2>&1 || packages+=(iproute2)
+# Debian's Ansible (with the community.docker connection) and ansible-lint for deploy/ansible/test (AnsibleTest).
+command -v ansible-playbook >/dev/null 2>&1 || packages+=(ansible)
+command -v ansible-lint >/dev/null 2>&1 || packages+=(ansible-lint)
+command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
 if (( ${#packages[@]} > 0 )); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
