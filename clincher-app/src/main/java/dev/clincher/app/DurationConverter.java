@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** Reads durations the way Go flags write them (Smokescreen's flags are Go's): {@code 500ms}, {@code 10s}, {@code 1h30m}. */
-final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
   @Override

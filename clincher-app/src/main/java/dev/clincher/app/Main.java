@@ -8,6 +8,7 @@ import dev.clincher.app.manage.KeysCommand;
 import dev.clincher.app.manage.SpendCommand;
 import dev.clincher.app.manage.TeamsCommand;
 import dev.clincher.app.manage.UsersCommand;
+import dev.clincher.app.watchdog.WatchdogCommand;
 import dev.clincher.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
     description = "A hardened, self-hosted AI agent platform.",
     subcommands = {UpCommand.class, EgressCommand.class, SocketProxyCommand.class, RouterCommand.class,
         GatewayCommand.class, SandboxCommand.class, DeployCommand.class, KeysCommand.class, TeamsCommand.class,
-        UsersCommand.class, SpendCommand.class, BackupCommand.class, ChannelsCommand.class, AuditCommand.class,
+        UsersCommand.class, SpendCommand.class, BackupCommand.class, WatchdogCommand.class, ChannelsCommand.class, AuditCommand.class,
         DoctorCommand.class, HealthCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

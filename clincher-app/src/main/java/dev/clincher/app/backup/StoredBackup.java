@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * A finished backup in a backup directory, named {@code clincher-backup-YYYYMMDDTHHMMSSZ} (UTC); and retention:
  * which ones {@code --keep-daily N} keeps.
  */
-record StoredBackup(Path path, Instant createdAt) {
+public record StoredBackup(Path path, Instant createdAt) {
   static final String PREFIX = "clincher-backup-";
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -31,7 +31,7 @@ record StoredBackup(Path path, Instant createdAt) {
   }
 
   /** The finished backups in {@code backups}, newest first; anything else there is ignored. */
-  static List<StoredBackup> list(Path backups) throws IOException {
+  public static List<StoredBackup> list(Path backups) throws IOException {
     List<StoredBackup> found = new ArrayList<>();
     try (Stream<Path> children = Files.list(backups)) {
       for (Path child : children.toList()) {

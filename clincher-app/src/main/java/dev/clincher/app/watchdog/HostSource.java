@@ -1,0 +1,37 @@
+package dev.clincher.app.watchdog;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where the host's numbers come from: {@code /proc/meminfo} and the file system; a test gives its own. */
+interface HostSource {
+  /** The text of {@code /proc/meminfo}. */
+  String meminfo() throws IOException;
+
+  /** The disk use of the file system holding {@code path}. */
+  DiskUse disk(Path path) throws IOException;
+
+  /** Bytes in use and bytes still available to users, as {@code df} counts them. */
+  record DiskUse(long usedBytes, long availableBytes) {
+    int percent() {
+      long total = usedBytes + availableBytes;
+      return total == 0 ? 0 : (int) Math.ceil(usedBytes * 100.0 / total);
+    }
+  }
+
+  /** The real host. */
+  HostSource SYSTEM = new HostSource() {
+    @Override
+    public String meminfo() throws IOException {
+      return Files.readString(Path.of("/proc/meminfo"));
+    }
+
+    @Override
+    public DiskUse disk(Path path) throws IOException {
+      FileStore store = Files.getFileStore(path);
+      return new DiskUse(store.getTotalSpace() - store.getUnallocatedSpace(), store.getUsableSpace());
+    }
+  };
+}
