@@ -62,7 +62,8 @@ final class HttpNotifiers {
 
   /** Through {@code HTTPS_PROXY} (or {@code https_proxy}) when set, as every Clincher client does. */
   static HttpClient client(Map<String, String> env) {
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(TIMEOUT);
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(TIMEOUT);
     String proxy = env.getOrDefault("HTTPS_PROXY", env.get("https_proxy"));
     if (proxy != null && !proxy.isBlank()) {
       URI uri = URI.create(proxy.contains("://") ? proxy : "http://" + proxy);
@@ -82,7 +83,7 @@ final class HttpNotifiers {
       Thread.currentThread().interrupt();
       throw new IOException(what + " interrupted", e);
     } catch (IOException e) {
-      String message = String.valueOf(e.getMessage());
+      String message = what + " failed: " + e.getClass().getSimpleName() + " " + e.getMessage();
       throw new IOException(secret == null ? message : message.replace(secret, "<token>"));
     }
   }
