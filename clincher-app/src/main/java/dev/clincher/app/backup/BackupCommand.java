@@ -145,7 +145,7 @@ public final class BackupCommand implements Runnable {
       Files.createDirectories(to);
       Path scratch = scratchDirectory();
       try {
-        List<DatabaseDump> dumps = List.copyOf(PostgresDatabases.of(layout).values());
+        List<DatabaseDump> dumps = List.copyOf(PostgresDatabases.toBackUp(layout).values());
         Path backup = new BackupWriter(backupKey, scratch, dumps).create(layout, to, Instant.now());
         Manifest manifest = BackupReader.open(backup, backupKey).manifest();
         done("backup.create", Map.of("backup", backup.toString(), "entries", manifest.entries().size(),
@@ -212,7 +212,7 @@ public final class BackupCommand implements Runnable {
         throw new BackupRefused("restore.kind", backup + " is a backup of a " + reader.manifest().source()
             + " deployment; restore it with --" + (layout.source().equals(StateLayout.UP) ? "deploy" : "state-dir"));
       }
-      Restorer.Result result = new Restorer(reader, layout.directory(), PostgresDatabases.of(layout))
+      Restorer.Result result = new Restorer(reader, layout.directory(), PostgresDatabases.toRestoreInto(layout))
           .restore(layout, Instant.now());
       done("backup.restore", Map.of("backup", backup.toString(), "target", layout.directory().toString(),
           "files", result.files(), "databases", result.databases(), "aside", result.aside().toString()));

@@ -24,14 +24,31 @@ import java.util.Optional;
 final class PostgresDatabases {
   private PostgresDatabases() {}
 
-  /** By service ({@code gateway}, {@code router}); empty when both use SQLite or the configs are not there. */
-  static Map<String, DatabaseDump> of(StateLayout layout) throws IOException, BackupRefused {
+  /**
+   * By service ({@code gateway}, {@code router}); empty when both use SQLite or the configs are not there. A config
+   * that is there but cannot be read is refused: a backup must never leave out a database silently.
+   */
+  static Map<String, DatabaseDump> toBackUp(StateLayout layout) throws IOException, BackupRefused {
+    return of(layout, true);
+  }
+
+  /**
+   * The databases a restore writes into, from the target's configs as they are now. A gateway config that cannot be
+   * read (it may be what the restore replaces) names no database; a backup holding a dump then needs a target, which
+   * the restore refuses with its own rule.
+   */
+  static Map<String, DatabaseDump> toRestoreInto(StateLayout layout) throws IOException, BackupRefused {
+    return of(layout, false);
+  }
+
+  private static Map<String, DatabaseDump> of(StateLayout layout, boolean refuseUnreadable)
+      throws IOException, BackupRefused {
     Deployment deployment = read(layout);
     Map<String, DatabaseDump> databases = new LinkedHashMap<>();
     if (deployment == null) {
       return databases;
     }
-    gateway(deployment).ifPresent(dump -> databases.put("gateway", dump));
+    gateway(deployment, refuseUnreadable).ifPresent(dump -> databases.put("gateway", dump));
     router(deployment).ifPresent(dump -> databases.put("router", dump));
     return databases;
   }
@@ -45,11 +62,19 @@ final class PostgresDatabases {
     return compose ? Deployment.read(layout.directory()) : Deployment.readUp(layout.directory());
   }
 
-  private static Optional<DatabaseDump> gateway(Deployment deployment) throws BackupRefused {
-    if (deployment.gateway().value().isEmpty()) {
-      return Optional.empty();
+  private static Optional<DatabaseDump> gateway(Deployment deployment, boolean refuseUnreadable)
+      throws BackupRefused {
+    Deployment.Loaded<GatewayConfig> config = deployment.gateway();
+    if (config.value().isEmpty()) {
+      if (!refuseUnreadable
+          || !Files.isRegularFile(deployment.file(deployment.configPath("gateway.yaml", "gateway.yaml")))) {
+        return Optional.empty();
+      }
+      // A config that names a PostgreSQL database and cannot be read must not give a backup without that database.
+      throw new BackupRefused("postgres.config", "the gateway's config cannot be read, so whether its database is "
+          + "PostgreSQL is unknown: " + config.error());
     }
-    GatewayConfig.Storage storage = deployment.gateway().value().get().storage();
+    GatewayConfig.Storage storage = config.value().get().storage();
     if (!storage.url().startsWith("jdbc:postgresql:")) {
       return Optional.empty();
     }

@@ -60,7 +60,8 @@ class BackupTest {
     Files.writeString(deployment.resolve("docker-compose.yml"), "services: {}\n");
     Files.writeString(deployment.resolve(".env"), "COMPOSE_PROJECT_NAME=t" + UUID.randomUUID().toString()
         .substring(0, 8) + "\n");
-    Files.writeString(deployment.resolve("config/gateway.yaml"), "storage:\n  url: jdbc:sqlite:/var/lib/x.db\n");
+    Files.writeString(deployment.resolve("config/gateway.yaml"), "storage:\n  url: jdbc:sqlite:/var/lib/x.db\n"
+        + "agents:\n  main:\n    model: default\n");
     Files.writeString(deployment.resolve("data/redis/appendonly.aof"), "not taken\n");
     Files.createFile(deployment.resolve("secrets/gateway_token"), mode("rw-------"));
     Files.writeString(deployment.resolve("secrets/gateway_token"), "0123abcd\n");
@@ -262,7 +263,7 @@ class BackupTest {
     assertTrue(run.err().contains(message), "expected «" + message + "» in: " + run.err());
   }
 
-  private static Run backup(String... args) {
+  static Run backup(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine command = Main.commandLine();
