@@ -13,35 +13,55 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Caddy's certificates ({@code *.crt} under {@code data/caddy}) that expire within the limit. */
+/**
+ * The certificates Caddy obtained from an ACME issuer ({@code certificates/<issuer>/<domain>/<domain>.crt} under its
+ * data directory) that expire within the limit, or cannot be read. Caddy's own CA is left out: its
+ * {@code pki/} root and intermediate and the leaf certificates it issues itself ({@code certificates/local/}) live
+ * hours to days by design and are renewed by Caddy without any network.
+ */
 final class CertificateExpiry {
+  /** Caddy's internal issuer's directory under {@code certificates/}. */
+  static final String CADDY_INTERNAL_ISSUER = "local";
+
   private CertificateExpiry() {}
 
   static List<Finding> check(Path caddyData, Duration minValidity, Instant now) throws IOException {
     List<Finding> found = new ArrayList<>();
-    if (!Files.isDirectory(caddyData)) {
+    Path certificates = caddyData.resolve("certificates");
+    if (!Files.isDirectory(certificates)) {
       return found;
     }
-    try (Stream<Path> files = Files.walk(caddyData, 8)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".crt") && Files.isRegularFile(f)).toList()) {
-        Instant notAfter = notAfter(file);
-        Duration left = Duration.between(now, notAfter);
-        if (left.compareTo(minValidity) < 0) {
-          found.add(new Finding("cert:" + file.getFileName(), "certificate.expiry", "certificate "
-              + file.getFileName() + " expires " + notAfter + " (" + Math.max(0, left.toDays()) + " days left, limit "
-              + minValidity.toDays() + ")"));
-        }
+    Path internal = certificates.resolve(CADDY_INTERNAL_ISSUER);
+    try (Stream<Path> files = Files.walk(certificates, 4)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".crt") && !f.startsWith(internal)
+          && Files.isRegularFile(f)).sorted().toList()) {
+        check(file, minValidity, now, found);
       }
     }
     return found;
   }
 
-  private static Instant notAfter(Path file) throws IOException {
+  private static void check(Path file, Duration minValidity, Instant now, List<Finding> found) throws IOException {
+    Instant notAfter;
+    try {
+      notAfter = notAfter(file);
+    } catch (CertificateException | ClassCastException e) {
+      found.add(new Finding("cert:" + file.getFileName(), "certificate.unreadable", "certificate "
+          + file.getFileName() + " cannot be read: " + e.getMessage()));
+      return;
+    }
+    Duration left = Duration.between(now, notAfter);
+    if (left.compareTo(minValidity) < 0) {
+      found.add(new Finding("cert:" + file.getFileName(), "certificate.expiry", "certificate "
+          + file.getFileName() + " expires " + notAfter + " (" + Math.max(0, left.toDays()) + " days left, limit "
+          + minValidity.toDays() + ")"));
+    }
+  }
+
+  private static Instant notAfter(Path file) throws IOException, CertificateException {
     try (InputStream in = Files.newInputStream(file)) {
       X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
       return certificate.getNotAfter().toInstant();
-    } catch (CertificateException e) {
-      throw new IOException(file + " is not a readable certificate: " + e.getMessage(), e);
     }
   }
 }

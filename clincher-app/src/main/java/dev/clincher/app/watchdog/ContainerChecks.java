@@ -25,9 +25,13 @@ final class ContainerChecks {
     List<Verdict> verdicts = new ArrayList<>();
     for (ContainerState container : containers) {
       int oomKills = countOomKills(container, state, now);
-      condition(container, oomKills).ifPresent(condition -> verdicts.add(new Verdict(
-          new Finding("container:" + container.name() + ":" + condition, "container." + condition,
-              describe(container, condition, oomKills)), restartRule(container, condition, oomKills))));
+      condition(container, oomKills).ifPresent(condition -> {
+        Optional<String> restart = restartRule(container, condition, oomKills);
+        // A container the watchdog stops restarting is a new alert, not a repeat of the one it restarted.
+        String key = "container:" + container.name() + ":" + condition + (restart.isEmpty() ? ":held" : "");
+        verdicts.add(new Verdict(new Finding(key, "container." + condition, describe(container, condition, oomKills)),
+            restart));
+      });
     }
     return verdicts;
   }

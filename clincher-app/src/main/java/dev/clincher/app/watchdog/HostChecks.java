@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Disk use of the deployment's file system, memory use and swap use. */
+/** Disk use of the deployment's file system, memory use, swap use and the operations units' last runs. */
 final class HostChecks {
   private HostChecks() {}
 
@@ -30,6 +30,12 @@ final class HostChecks {
     if (swapUsed > 0) {
       found.add(new Finding("host:swap", "host.swap", "swap is in use: " + swapUsed / 1024 + " MiB of "
           + meminfo.get("SwapTotal") / 1024 + " MiB (the host is short of memory)"));
+    }
+    for (String unit : config.units()) {
+      if (host.unitFailed(unit).orElse(false)) {
+        found.add(new Finding("unit:" + unit, "unit.failed", "systemd unit " + unit + " failed its last run "
+            + "(journalctl -u " + unit + ")"));
+      }
     }
     return found;
   }

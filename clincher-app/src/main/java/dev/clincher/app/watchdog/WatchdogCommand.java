@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,6 +59,11 @@ public final class WatchdogCommand implements Callable<Integer> {
 
   @Option(names = "--ntfy-token-file", paramLabel = "FILE") Path ntfyTokenFile;
 
+  @Option(names = "--unit", split = ",", paramLabel = "UNIT",
+      defaultValue = "clincher-backup.service,clincher-backup-verify.service",
+      description = "systemd units whose failed last run is reported (default: ${DEFAULT-VALUE}).")
+  List<String> units;
+
   @Option(names = "--telegram-chat-id", paramLabel = "ID") String telegramChatId;
 
   @Option(names = "--telegram-token-file", paramLabel = "FILE", description = "The bot token, read from this file.")
@@ -100,7 +106,7 @@ public final class WatchdogCommand implements Callable<Integer> {
     String project = (Files.isRegularFile(env) ? Deployment.dotEnv(env) : Map.<String, String>of())
         .getOrDefault("COMPOSE_PROJECT_NAME", deploy.toAbsolutePath().normalize().getFileName().toString());
     return new WatchdogConfig(deploy, project, backups, stateFile, renotify, diskPercent, memoryPercent,
-        backupMaxAge, Duration.ofDays(certificateMinDays));
+        backupMaxAge, Duration.ofDays(certificateMinDays), List.copyOf(units));
   }
 
   private Notifier notifier() throws IOException {

@@ -47,6 +47,7 @@ class WatchdogTest {
   private static final class FakeHost implements HostSource {
     volatile String meminfo = HEALTHY_MEMINFO;
     volatile DiskUse disk = new DiskUse(10, 90);
+    final Map<String, Boolean> failedUnits = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public String meminfo() {
@@ -56,6 +57,11 @@ class WatchdogTest {
     @Override
     public DiskUse disk(Path path) {
       return disk;
+    }
+
+    @Override
+    public java.util.Optional<Boolean> unitFailed(String unit) {
+      return java.util.Optional.ofNullable(failedUnits.get(unit));
     }
   }
 
@@ -101,7 +107,7 @@ class WatchdogTest {
 
   private WatchdogConfig config(Path backups) {
     return new WatchdogConfig(dir, "wdtest", backups, dir.resolve("state/watchdog.json"), Duration.ofHours(6), 85, 90,
-        Duration.ofHours(26), Duration.ofDays(14));
+        Duration.ofHours(26), Duration.ofDays(14), List.of("clincher-backup-verify.service"));
   }
 
   private Path oldBackup(Instant now) throws IOException {
@@ -133,6 +139,16 @@ class WatchdogTest {
 
     watchdog.runOnce();
     assertThat(received).as("a second run sends nothing new").hasSize(6);
+
+    host.failedUnits.put("clincher-backup-verify.service", true);
+    watchdog.runOnce();
+    assertThat(received).hasSize(7);
+    assertThat(received.get(6)).contains("systemd unit clincher-backup-verify.service failed its last run");
+    host.failedUnits.put("clincher-backup-verify.service", false);
+    watchdog.runOnce();
+    assertThat(received).hasSize(8);
+    assertThat(received.get(7)).startsWith("resolved: systemd unit clincher-backup-verify.service");
+    received.subList(6, 8).clear();
 
     host.meminfo = "MemTotal: 1000000 kB\nMemAvailable: 500000 kB\nSwapTotal: 2048000 kB\nSwapFree: 1024000 kB\n";
     watchdog.runOnce();
@@ -182,7 +198,7 @@ class WatchdogTest {
           "--label", "com.docker.compose.service=redis", "clincher/debian-base:bookworm-slim", "sh", "-c", "exit 1");
       docker("wait", project + "-worker-1", project + "-redis-1");
       WatchdogConfig config = new WatchdogConfig(dir, project, null, dir.resolve("state.json"), Duration.ofHours(6),
-          85, 90, Duration.ofHours(26), Duration.ofDays(14));
+          85, 90, Duration.ofHours(26), Duration.ofDays(14), List.of());
       Notifier ntfy = HttpNotifiers.ntfy(base().resolve("/t"), null, Map.of());
       new Watchdog(config, new FakeHost(), Docker.CLI, ntfy, Clock.systemUTC()).runOnce();
 
@@ -197,6 +213,87 @@ class WatchdogTest {
         new ProcessBuilder("docker", "rm", "-f", project + name).start().waitFor(60, TimeUnit.SECONDS);
       }
     }
+  }
+
+  @Test
+  void anAcmeCertificateNearItsEndIsReportedAndCaddysOwnShortLivedCertificatesAreNot() throws Exception {
+    Path certificates = dir.resolve("data/caddy/certificates");
+    certificate(certificates.resolve("acme-v02.api.letsencrypt.org-directory/example.org/example.org.crt"), 5);
+    certificate(certificates.resolve("acme-v02.api.letsencrypt.org-directory/fresh.example.org/fresh.crt"), 80);
+    certificate(certificates.resolve("local/internal.example/internal.example.crt"), 1);
+    certificate(dir.resolve("data/caddy/pki/authorities/local/intermediate.crt"), 1);
+    Files.createDirectories(certificates.resolve("acme-v02.api.letsencrypt.org-directory/broken"));
+    Files.writeString(certificates.resolve("acme-v02.api.letsencrypt.org-directory/broken/broken.crt"), "garbage");
+    Notifier ntfy = HttpNotifiers.ntfy(base().resolve("/t"), null, Map.of());
+    Watchdog watchdog = new Watchdog(config(null), new FakeHost(), new FakeDocker(), ntfy, Clock.systemUTC());
+
+    assertThat(watchdog.runOnce()).isTrue();
+    String sent = String.join("\n", received);
+    assertThat(sent).contains("certificate example.org.crt expires", "days left, limit 14)",
+        "certificate broken.crt cannot be read");
+    assertThat(sent).doesNotContain("fresh.crt", "internal.example", "intermediate");
+    assertThat(received).hasSize(2);
+  }
+
+  @Test
+  void aContainerOomKilledTwiceWithinAnHourIsNotRestartedAgain() throws IOException {
+    Instant now = Instant.parse("2026-03-20T12:00:00Z");
+    FakeDocker docker = new FakeDocker();
+    Notifier ntfy = HttpNotifiers.ntfy(base().resolve("/t"), null, Map.of());
+    docker.containers = List.of(new ContainerState("wdtest-router-1", "router", "exited", "", true, "kill-1"));
+    watchdogAt(now, docker, ntfy).runOnce();
+    assertThat(docker.restarted).as("the first OOM kill is restarted").containsExactly("wdtest-router-1");
+
+    docker.containers = List.of(new ContainerState("wdtest-router-1", "router", "exited", "", true, "kill-2"));
+    watchdogAt(now.plus(Duration.ofMinutes(20)), docker, ntfy).runOnce();
+    assertThat(docker.restarted).as("the second within the hour is not").hasSize(1);
+    assertThat(String.join("\n", received)).contains("OOM-killed 2 times within an hour (rule restart.oom-repeated)");
+
+    docker.containers = List.of(new ContainerState("wdtest-router-1", "router", "exited", "", true, "kill-3"));
+    watchdogAt(now.plus(Duration.ofMinutes(150)), docker, ntfy).runOnce();
+    assertThat(docker.restarted).as("an OOM kill after the hour is alone again: restarted")
+        .containsExactly("wdtest-router-1", "wdtest-router-1");
+  }
+
+  @Test
+  void dockerReportsARealOomKillAndTheWatchdogSeesIt() throws Exception {
+    String project = "wdoom-" + UUID.randomUUID().toString().substring(0, 8);
+    String name = project + "-hog-1";
+    try {
+      // tail keeps the one endless line from /dev/zero in memory: the kernel's OOM killer ends it at 32 MiB.
+      docker("run", "-d", "--name", name, "--memory", "32m", "--memory-swap", "32m", "--label",
+          "com.docker.compose.project=" + project, "--label", "com.docker.compose.service=hog",
+          "clincher/debian-base:bookworm-slim", "sh", "-c", "head -c 512m /dev/zero | tail");
+      docker("wait", name);
+      List<ContainerState> states = Docker.CLI.containers(project);
+      assertThat(states).singleElement().satisfies(state -> {
+        assertThat(state.oomKilled()).isTrue();
+        assertThat(state.status()).isEqualTo("exited");
+      });
+      FakeDocker recorder = new FakeDocker();
+      recorder.containers = states;
+      Notifier ntfy = HttpNotifiers.ntfy(base().resolve("/t"), null, Map.of());
+      watchdogAt(Instant.now(), recorder, ntfy).runOnce();
+      assertThat(String.join("\n", received)).contains(name + " is oom-killed; restarted");
+    } finally {
+      new ProcessBuilder("docker", "rm", "-f", name).start().waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private Watchdog watchdogAt(Instant now, FakeDocker docker, Notifier notifier) {
+    return new Watchdog(config(null), new FakeHost(), docker, notifier, Clock.fixed(now, ZoneOffset.UTC));
+  }
+
+  /** A self-signed certificate made by openssl, valid for {@code days} from now. */
+  private static void certificate(Path file, int days) throws Exception {
+    Files.createDirectories(file.getParent());
+    Process process = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+        "ec_paramgen_curve:prime256v1", "-nodes", "-days", String.valueOf(days), "-subj", "/CN=watchdog-test",
+        "-keyout", file.resolveSibling("key.pem").toString(), "-out", file.toString())
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
   }
 
   private static void docker(String... args) throws Exception {
