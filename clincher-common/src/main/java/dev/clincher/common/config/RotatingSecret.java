@@ -139,7 +139,7 @@ public final class RotatingSecret {
     } catch (ConfigException e) {
       return new Reload(name, Outcome.REFUSED, graceUntil(state), e.getMessage());
     }
-    String weakness = weakness(value);
+    String weakness = refusal(value, check);
     if (weakness != null) {
       return new Reload(name, Outcome.REFUSED, graceUntil(state), weakness + "; the current value stays");
     }
@@ -151,7 +151,11 @@ public final class RotatingSecret {
     return new Reload(name, Outcome.ROTATED, graceUntil(state), "");
   }
 
-  private String weakness(String value) {
+  /**
+   * Why {@code value} may not replace a secret: shorter than {@value #MIN_LENGTH}, not visible ASCII, or refused by
+   * {@code check}; null when it may. Never quotes the value.
+   */
+  public static String refusal(String value, Check check) {
     if (value.length() < MIN_LENGTH) {
       return "the new value is shorter than " + MIN_LENGTH + " characters";
     }
