@@ -1,6 +1,9 @@
 package dev.clincher.app.rotate;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +19,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Rotation {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.rotate");
+  /** The lock file's mode: {@code clincher audit} wants every file under secrets/ private. */
+  private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
+      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
   /** One step done: the file written and the service told, or why it was left alone. */
   public record Done(String file, String service, String note) {}
@@ -49,13 +56,33 @@ public final class Rotation {
     if (steps.isEmpty()) {
       throw refused(secret, "no_step", "nothing selected to rotate");
     }
-    Optional<String> masterKeyBefore = secret == RotatedSecret.MASTER_KEY
-        ? Optional.of(current(secret, steps.getFirst())) : Optional.empty();
-    List<Done> done = new ArrayList<>();
-    for (RotatedSecret.Step step : steps) {
-      done.add(step(secret, step, value, masterKeyBefore));
+    try (FileChannel lockFile = FileChannel.open(secrets.resolve(".rotate.lock"),
+        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
+        FileLock lock = tryLock(lockFile, secret)) {
+      Optional<String> masterKeyBefore = secret == RotatedSecret.MASTER_KEY
+          ? Optional.of(current(secret, steps.getFirst())) : Optional.empty();
+      List<Done> done = new ArrayList<>();
+      for (RotatedSecret.Step step : steps) {
+        done.add(step(secret, step, value, masterKeyBefore));
+      }
+      return List.copyOf(done);
+    } catch (IOException e) {
+      throw refused(secret, "lock_failed", "secrets/.rotate.lock could not be opened: " + e.getMessage());
     }
-    return List.copyOf(done);
+  }
+
+  /** One rotation at a time per deployment (the monthly timer and an operator could meet). */
+  private static FileLock tryLock(FileChannel file, RotatedSecret secret) throws IOException, RotationRefused {
+    FileLock lock;
+    try {
+      lock = file.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      throw refused(secret, "rotation_running", "another clincher rotate runs on this deployment; try again later");
+    }
+    return lock;
   }
 
   private Done step(RotatedSecret secret, RotatedSecret.Step step, String value, Optional<String> masterKeyBefore)

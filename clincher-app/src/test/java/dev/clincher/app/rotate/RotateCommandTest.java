@@ -87,6 +87,10 @@ class RotateCommandTest {
     assertThat(read("gateway_token")).isEqualTo(fresh);
     assertThat(Files.getAttribute(secrets.resolve("gateway_token"), "unix:ino")).isEqualTo(inode);
     assertThat(read("gateway_token.previous")).isEqualTo(TOKEN);
+    for (String name : List.of("gateway_token", "gateway_token.previous", ".rotate.lock")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets.resolve(name)))).as(name)
+          .isEqualTo("rw-------");
+    }
     assertThat(signalled).containsExactly("gateway");
     assertThat(out.toString()).doesNotContain(fresh).doesNotContain(TOKEN);
   }
@@ -148,6 +152,18 @@ class RotateCommandTest {
 
     assertThat(rotate("gateway-token")).isEqualTo(1);
     assertThat(Files.readString(elsewhere)).isEqualTo(TOKEN);
+  }
+
+  @Test
+  void aSecondRotationWhileOneRunsIsRefused() throws IOException {
+    try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(secrets.resolve(".rotate.lock"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held = file.lock()) {
+      assertThat(rotate("gateway-token")).isEqualTo(1);
+    }
+    assertThat(err.toString()).contains("another clincher rotate runs");
+    assertThat(read("gateway_token")).isEqualTo(TOKEN);
+    assertThat(rotate("gateway-token")).isZero();
   }
 
   void write(String name, String value) throws IOException {
