@@ -88,7 +88,7 @@ final class EgressCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     EgressServer server = EgressServer.start(settings());
-    return Services.runUntilStopped(server, server::reloadAcl);
+    return Services.runUntilStopped(server, server::reload);
   }
 
   EgressSettings settings() {

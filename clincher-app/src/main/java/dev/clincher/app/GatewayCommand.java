@@ -5,14 +5,14 @@ import dev.clincher.gateway.GatewaySettings;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code clincher gateway}: the agent runtime. Reads the gateway YAML; the API token, the router key and database
  * password come from files ({@code token_file}, {@code api_key_file}, {@code password_file} or the matching
- * {@code *_FILE} variables), never from the command line.
+ * {@code *_FILE} variables), never from the command line. SIGHUP re-reads the token, router key and metrics token
+ * ({@code clincher rotate}); other config changes need a restart.
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
     description = "Run the agent gateway (sessions, agent loop, tools in sandboxes).")
@@ -29,16 +29,10 @@ final class GatewayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GatewayServer server = GatewayServer.start(settings());
-    return Services.runUntilStopped(server, GatewayCommand::reloadNotSupported);
+    return Services.runUntilStopped(server, server::reloadSecrets);
   }
 
   GatewaySettings settings() {
     return new GatewaySettings(config, Optional.ofNullable(host), Optional.ofNullable(port), System.getenv());
-  }
-
-  private static void reloadNotSupported() {
-    LoggerFactory.getLogger("clincher.gateway").atWarn()
-        .addKeyValue("hint", "restart the gateway to apply config changes")
-        .log("gateway.reload.not_supported");
   }
 }

@@ -3,6 +3,7 @@ package dev.clincher.app;
 import dev.clincher.app.audit.AuditCommand;
 import dev.clincher.app.audit.DoctorCommand;
 import dev.clincher.app.backup.BackupCommand;
+import dev.clincher.app.rotate.RotateCommand;
 import dev.clincher.app.deploy.DeployCommand;
 import dev.clincher.app.manage.KeysCommand;
 import dev.clincher.app.manage.SpendCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
     description = "A hardened, self-hosted AI agent platform.",
     subcommands = {UpCommand.class, EgressCommand.class, SocketProxyCommand.class, RouterCommand.class,
         GatewayCommand.class, SandboxCommand.class, DeployCommand.class, KeysCommand.class, TeamsCommand.class,
-        UsersCommand.class, SpendCommand.class, BackupCommand.class, WatchdogCommand.class, ChannelsCommand.class, AuditCommand.class,
+        UsersCommand.class, SpendCommand.class, BackupCommand.class, RotateCommand.class, WatchdogCommand.class, ChannelsCommand.class, AuditCommand.class,
         DoctorCommand.class, HealthCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

@@ -4,14 +4,14 @@ import dev.clincher.router.RouterServer;
 import dev.clincher.router.RouterSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code clincher router}: the OpenAI-compatible LLM router. Reads LiteLLM's {@code config.yaml} (the seed's runs
  * unchanged); keys and proxies come from the environment ({@code LITELLM_MASTER_KEY}, {@code os.environ/VAR}
- * references, {@code VAR_FILE} secrets, {@code HTTPS_PROXY}/{@code HTTP_PROXY}/{@code NO_PROXY}).
+ * references, {@code VAR_FILE} secrets, {@code HTTPS_PROXY}/{@code HTTP_PROXY}/{@code NO_PROXY}). SIGHUP re-reads the
+ * master key and the metrics token from their files ({@code clincher rotate}); other config changes need a restart.
  */
 @Command(name = "router", mixinStandardHelpOptions = true,
     description = "Run the OpenAI-compatible LLM router (a drop-in for LiteLLM's proxy).")
@@ -31,16 +31,10 @@ final class RouterCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RouterServer server = RouterServer.start(settings());
-    return Services.runUntilStopped(server, RouterCommand::reloadNotSupported);
+    return Services.runUntilStopped(server, server::reloadSecrets);
   }
 
   RouterSettings settings() {
     return new RouterSettings(host, port, config, System.getenv());
-  }
-
-  private static void reloadNotSupported() {
-    LoggerFactory.getLogger("clincher.router").atWarn()
-        .addKeyValue("hint", "restart the router to apply config changes")
-        .log("router.reload.not_supported");
   }
 }

@@ -52,7 +52,7 @@ final class SocketProxyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SocketProxyServer server = SocketProxyServer.start(settings(System.getenv()));
-    return Services.runUntilStopped(server, () -> { });
+    return Services.runUntilStopped(server, server::reloadSecrets);
   }
 
   SocketProxySettings settings(Map<String, String> env) throws ConfigException {

@@ -109,7 +109,7 @@ final class UpCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       out.print(running.summary().render());
       out.flush();
-      return Services.runUntilStopped(services, running.egress()::reloadAcl);
+      return Services.runUntilStopped(services, running.reload());
     } catch (Exception e) {
       for (int i = services.size() - 1; i >= 0; i--) {
         services.get(i).close();
@@ -118,8 +118,11 @@ final class UpCommand implements Callable<Integer> {
     }
   }
 
-  /** The started stack: the egress (SIGHUP reloads its allowlist) and what to tell the person. */
-  private record Running(EgressServer egress, UpSummary summary) {}
+  /**
+   * The started stack: what SIGHUP does (the egress allowlist and every service's secret files, the router before the
+   * gateway, so a rotated master key is accepted before it is presented) and what to tell the person.
+   */
+  private record Running(Runnable reload, UpSummary summary) {}
 
   /** Starts every service in order, adding each to {@code services} (closed in reverse order on stop). */
   private Running start(Path state, UpConfig config, ModelDefault modelDefault, Map<String, String> env,
@@ -156,7 +159,14 @@ final class UpCommand implements Callable<Integer> {
     LOG.atInfo().addKeyValue("web_chat", "http://127.0.0.1:" + gateway.port() + "/")
         .addKeyValue("token_file", env.get("CLINCHER_GATEWAY_TOKEN_FILE"))
         .addKeyValue("router_key_file", env.get("LITELLM_MASTER_KEY_FILE")).log("up.ready");
-    return new Running(egress, new UpSummary(state, gateway.port(), router.port(), egress.address().getPort(),
+    Optional<SocketProxyServer> startedProxy = socketProxy;
+    Runnable reload = () -> {
+      egress.reload();
+      startedProxy.ifPresent(SocketProxyServer::reloadSecrets);
+      router.reloadSecrets();
+      gateway.reloadSecrets();
+    };
+    return new Running(reload, new UpSummary(state, gateway.port(), router.port(), egress.address().getPort(),
         socketProxy.map(proxy -> "tcp://127.0.0.1:" + proxy.address().getPort()), modelDefault.description(),
         Optional.of(gateway.signInLink()),
         UpChecks.missing(socketProxy.isPresent() ? Optional.empty() : Optional.of(dockerSocket), modelDefault,

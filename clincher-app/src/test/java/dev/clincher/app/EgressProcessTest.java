@@ -8,9 +8,12 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code clincher egress} as its own process, as a container runs it: JSON log lines on stdout, SIGHUP reloads the
- * ACL, SIGTERM drains and exits.
+ * ACL and the metrics token (rewritten in place, as {@code clincher rotate} does; no value in the log), SIGTERM drains
+ * and exits.
  */
 @Timeout(90)
 class EgressProcessTest {
@@ -32,10 +36,13 @@ class EgressProcessTest {
   void logsJsonReloadsOnHangupAndStopsOnTerm(@TempDir Path directory) throws Exception {
     Path acl = directory.resolve("acl.yaml");
     Files.copy(MainTest.seedFile("egress-acl.yaml"), acl);
+    String oldToken = "egress-metrics-old-0123456789abcdef";
+    String newToken = "egress-metrics-new-fedcba9876543210";
+    Path metricsToken = Files.writeString(directory.resolve("metrics_token"), oldToken);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "egress", "--listen-ip=127.0.0.1", "--listen-port=0", "--egress-acl-file=" + acl,
-        "--stats-socket-dir=/tmp", "--deny-range=10.0.0.0/8")
+        "--stats-socket-dir=/tmp", "--deny-range=10.0.0.0/8", "--metrics-token-file=" + metricsToken)
         .redirectErrorStream(true)
         .start();
     BlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
@@ -59,6 +66,16 @@ class EgressProcessTest {
       new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
       JsonNode reloaded = awaitEvent(lines, "acl.reloaded");
       assertThat(reloaded.get("version").asInt()).isEqualTo(2);
+      assertThat(awaitEvent(lines, "secret.reload").get("outcome").asText()).isEqualTo("unchanged");
+
+      try (FileChannel file = FileChannel.open(metricsToken, StandardOpenOption.WRITE)) {
+        file.write(ByteBuffer.wrap(newToken.getBytes(StandardCharsets.UTF_8)));
+      }
+      new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+      JsonNode rotated = awaitEvent(lines, "secret.reload");
+      assertThat(rotated.get("secret").asText()).isEqualTo("metrics_token");
+      assertThat(rotated.get("outcome").asText()).isEqualTo("rotated");
+      assertThat(rotated.get("grace_until").asText()).isNotEmpty();
 
       new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -72,6 +89,7 @@ class EgressProcessTest {
     }
     for (String line : raw) {
       assertThat(line).as("every output line is one JSON object").startsWith("{").endsWith("}");
+      assertThat(line).doesNotContain(oldToken).doesNotContain(newToken);
     }
   }
 

@@ -44,8 +44,11 @@ public final class EgressServer implements AutoCloseable {
   private final TunnelRelay relay;
   private final AclSource acl;
   private final Health health;
+  private final MetricsAccess metricsAccess;
 
-  private EgressServer(ProxyServer proxy, TunnelRelay relay, AclSource acl, Health health) {
+  private EgressServer(ProxyServer proxy, TunnelRelay relay, AclSource acl, Health health,
+      MetricsAccess metricsAccess) {
+    this.metricsAccess = metricsAccess;
     this.proxy = proxy;
     this.relay = relay;
     this.acl = acl;
@@ -93,7 +96,7 @@ public final class EgressServer implements AutoCloseable {
     ProxyServer proxy = new ProxyServer(listener, settings.limits(), settings.allowPlainHttp(), decider, local,
         egressMetrics, relay, refusals);
     proxy.start();
-    EgressServer server = new EgressServer(proxy, relay, acl, health);
+    EgressServer server = new EgressServer(proxy, relay, acl, health, metricsAccess);
     health.addReadinessCheck("acl", () -> CheckResult.up("version " + acl.version()));
     health.markReady();
     LOG.atInfo()
@@ -111,9 +114,18 @@ public final class EgressServer implements AutoCloseable {
     return proxy.address();
   }
 
-  /** Re-reads the ACL file now (SIGHUP); a broken file keeps the current policy. */
+  /** Re-reads the ACL file now; a broken file keeps the current policy. */
   public void reloadAcl() {
     acl.reload();
+  }
+
+  /**
+   * What SIGHUP does: re-reads the ACL file and the metrics token file (after {@code clincher rotate metrics-token} the
+   * old token works for {@link dev.clincher.common.config.RotatingSecret#DEFAULT_GRACE}).
+   */
+  public void reload() {
+    reloadAcl();
+    metricsAccess.reload();
   }
 
   @Override

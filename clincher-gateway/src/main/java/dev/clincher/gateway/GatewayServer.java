@@ -9,6 +9,7 @@ import dev.clincher.common.health.Health;
 import dev.clincher.common.http.JettyServers;
 import dev.clincher.common.json.JsonMappers;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.common.metrics.MetricsAccess;
 import dev.clincher.gateway.agent.AgentRunner;
 import dev.clincher.gateway.agent.RunMetrics;
@@ -43,6 +44,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.server.Server;
@@ -68,10 +70,15 @@ public final class GatewayServer implements AutoCloseable {
   private final BrowserSessions browsers;
   private final String listenHost;
   private final Channels channels;
+  private final GatewaySecrets secrets;
+  private final MetricsAccess metricsAccess;
 
   private GatewayServer(Server server, SessionService sessions, Database database, AgentSandboxes sandboxes,
-      SandboxReaper reaper, Metrics metrics, BrowserSessions browsers, String listenHost, Channels channels) {
+      SandboxReaper reaper, Metrics metrics, BrowserSessions browsers, String listenHost, Channels channels,
+      GatewaySecrets secrets, MetricsAccess metricsAccess) {
     this.channels = channels;
+    this.secrets = secrets;
+    this.metricsAccess = metricsAccess;
     this.server = server;
     this.sessions = sessions;
     this.database = database;
@@ -88,8 +95,8 @@ public final class GatewayServer implements AutoCloseable {
     Map<String, String> env = settings.env();
     GatewayConfig config = load(settings);
     GatewaySecrets secrets = GatewaySecrets.read(source, config, env);
-    MetricsAccess metricsAccess = MetricsAccess.fromEnvironment(env);
-    metricsAccess.requireDistinctFrom(secrets.gatewayToken(), "operator token");
+    MetricsAccess metricsAccess = MetricsAccess.fromEnvironment(env, config.auth().rotationGrace().value());
+    metricsAccess.requireDistinctFrom(secrets.gatewayToken().current(), "operator token");
     Authenticator authenticator = config.auth().toAuthenticator(source, secrets.gatewayToken(), Clock.systemUTC());
     ObjectMapper json = JsonMappers.newMapper();
     Metrics metrics = Metrics.create("gateway");
@@ -110,7 +117,7 @@ public final class GatewayServer implements AutoCloseable {
     Map<String, AgentRuntime> agents =
         AgentRuntime.all(AgentDefinitions.read(source, config, settings.configFile()), policy, tools);
     URI router = URI.create(config.router().url());
-    ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), router, secrets.routerKey(),
+    ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), router, secrets.routerKey()::current,
         config.router().timeout().value(), json);
     SessionService sessions = new SessionService(stores.sessions(), stores.runs(), stores.events(), agents,
         new AgentRunner(chat, json, new RunMetrics(metrics)), sandboxes, json);
@@ -135,11 +142,22 @@ public final class GatewayServer implements AutoCloseable {
         .addKeyValue("storage", config.storage().sqlite() ? "sqlite" : "postgresql")
         .addKeyValue("interrupted_runs", interrupted).log("gateway.started");
     return new GatewayServer(server, sessions, stores.database(), sandboxes, reaper, metrics, authenticator.browsers(),
-        listen.host(), channels);
+        listen.host(), channels, secrets, metricsAccess);
   }
 
   public int port() {
     return JettyServers.port(server);
+  }
+
+  /**
+   * Re-reads the secret files (SIGHUP, after {@code clincher rotate}): the operator token (the old one works for
+   * {@code auth.rotation_grace}), the router key (used from the next model call on) and the metrics token. Open
+   * requests and streams are not touched. Each secret's outcome is logged once.
+   */
+  public List<RotatingSecret.Reload> reloadSecrets() {
+    List<RotatingSecret.Reload> reloads = new java.util.ArrayList<>(secrets.reload());
+    metricsAccess.reload().ifPresent(reloads::add);
+    return List.copyOf(reloads);
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.clincher.common.health.Health;
 import dev.clincher.common.http.JettyServers;
 import dev.clincher.common.http.OpsHandler;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.common.metrics.MetricsAccess;
 import dev.clincher.router.api.RouterHandler;
 import dev.clincher.router.api.RouterMetrics;
@@ -75,10 +76,14 @@ public final class RouterServer implements AutoCloseable {
   private final Metrics metrics;
   private final List<AutoCloseable> stores;
   private final ResponseCache cache;
+  private final RotatingSecret masterKey;
+  private final MetricsAccess metricsAccess;
 
   private RouterServer(Server server, Providers providers, Metrics metrics, List<AutoCloseable> stores,
-      ResponseCache cache) {
+      ResponseCache cache, RotatingSecret masterKey, MetricsAccess metricsAccess) {
     this.server = server;
+    this.masterKey = masterKey;
+    this.metricsAccess = metricsAccess;
     this.providers = providers;
     this.metrics = metrics;
     this.stores = stores;
@@ -188,14 +193,15 @@ public final class RouterServer implements AutoCloseable {
         new VirtualKeyAuthenticator(new MasterKeyAuthenticator(config.masterKey()), keyStore), dispatcher,
         new Fallbacks(config.fallbacks()), providers, routerMetrics, json, config.maxRequestBytes(), keyStore, spend,
         clock, cache, spendLog, new RateLimits(limiter, routerMetrics::rateLimitRemaining));
-    OpsHandler ops = new OpsHandler(health, metrics, metricsAccess(settings, config), routes);
+    MetricsAccess metricsAccess = metricsAccess(settings, config);
+    OpsHandler ops = new OpsHandler(health, metrics, metricsAccess, routes);
     JettyServers.Options options = JettyServers.Options.defaults(settings.host(), settings.port())
         .withMaxRequestBodyBytes(2 * config.maxRequestBytes()) // the routes answer 413 themselves, in OpenAI's shape
         .withStopTimeout(STOP_GRACE)
         .withMaxThreads(config.maxParallelRequests() + 64);
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
-    return new RouterServer(server, providers, metrics, stores, cache);
+    return new RouterServer(server, providers, metrics, stores, cache, config.masterKey(), metricsAccess);
   }
 
   /**
@@ -203,8 +209,8 @@ public final class RouterServer implements AutoCloseable {
    * to it is refused), else off; said once at start.
    */
   private static MetricsAccess metricsAccess(RouterSettings settings, RouterConfig config) throws ConfigException {
-    MetricsAccess access = MetricsAccess.fromEnvironment(settings.env());
-    access.requireDistinctFrom(config.masterKey(), "master key");
+    MetricsAccess access = MetricsAccess.fromEnvironment(settings.env(), config.rotationGrace());
+    access.requireDistinctFrom(config.masterKey().current(), "master key");
     LOG.atInfo().addKeyValue("metrics", access.describe()).log("router.metrics");
     return access;
   }
@@ -278,6 +284,17 @@ public final class RouterServer implements AutoCloseable {
         .addKeyValue("ttl_s", cache.ttl().toSeconds()).log("router.cache.enabled");
     return ResponseCache.create(cache, name -> config.deployments().stream()
         .filter(deployment -> deployment.modelName().equals(name)).findFirst(), providers, metrics, json);
+  }
+
+  /**
+   * Re-reads the master key and the metrics token from their files (SIGHUP, after {@code clincher rotate}): a changed
+   * one works at once, the old one for {@code general_settings.rotation_grace}. Open requests and streams are not
+   * touched. Each secret's outcome is logged once.
+   */
+  public List<RotatingSecret.Reload> reloadSecrets() {
+    List<RotatingSecret.Reload> reloads = new java.util.ArrayList<>(List.of(masterKey.reload()));
+    metricsAccess.reload().ifPresent(reloads::add);
+    return List.copyOf(reloads);
   }
 
   /** The port the router listens on. */

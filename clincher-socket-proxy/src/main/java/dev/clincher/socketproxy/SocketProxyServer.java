@@ -38,9 +38,11 @@ public final class SocketProxyServer implements AutoCloseable {
   private final Metrics metrics;
   private final Decisions decisions;
   private final Policy policy;
+  private final MetricsAccess metricsAccess;
 
   private SocketProxyServer(ProxyListener listener, Health health, Metrics metrics, Decisions decisions,
-      Policy policy) {
+      Policy policy, MetricsAccess metricsAccess) {
+    this.metricsAccess = metricsAccess;
     this.listener = listener;
     this.health = health;
     this.metrics = metrics;
@@ -75,7 +77,15 @@ public final class SocketProxyServer implements AutoCloseable {
         .addKeyValue("policy", settings.policyFile().map(Object::toString).orElse("defaults"))
         .addKeyValue("metrics", metricsAccess.describe())
         .log("socketproxy.started");
-    return new SocketProxyServer(listener, health, metrics, decisions, policy);
+    return new SocketProxyServer(listener, health, metrics, decisions, policy, metricsAccess);
+  }
+
+  /**
+   * What SIGHUP does: re-reads the metrics token file (after {@code clincher rotate metrics-token} the old token works
+   * for {@link dev.clincher.common.config.RotatingSecret#DEFAULT_GRACE}); the policy needs a restart.
+   */
+  public void reloadSecrets() {
+    metricsAccess.reload();
   }
 
   /** The bound address. */

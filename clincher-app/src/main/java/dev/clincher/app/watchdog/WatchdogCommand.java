@@ -60,7 +60,7 @@ public final class WatchdogCommand implements Callable<Integer> {
   @Option(names = "--ntfy-token-file", paramLabel = "FILE") Path ntfyTokenFile;
 
   @Option(names = "--unit", split = ",", paramLabel = "UNIT",
-      defaultValue = "clincher-backup.service,clincher-backup-verify.service",
+      defaultValue = "clincher-backup.service,clincher-backup-verify.service,clincher-rotate.service",
       description = "systemd units whose failed last run is reported (default: ${DEFAULT-VALUE}).")
   List<String> units;
 

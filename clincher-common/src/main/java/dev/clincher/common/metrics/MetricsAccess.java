@@ -1,9 +1,11 @@
 package dev.clincher.common.metrics;
 
 import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.common.config.Secret;
-import dev.clincher.common.config.Secrets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * <p>Without a metrics token, {@code /metrics} is off: every scrape gets 401 with rule
  * {@code metrics_token_not_configured}, and the service says at start how to turn it on. The health endpoints need no
  * credential at all.
+ *
+ * <p>A token from a file is re-read by {@link #reload} (SIGHUP after {@code clincher rotate metrics-token}): the new
+ * token works at once, the old one for the grace period (see {@link RotatingSecret}).
  *
  * <p>Every decision is logged once as {@code metrics.access} with its rule: refusals at INFO, allowed scrapes at DEBUG
  * (a scrape every 15 s would otherwise fill the log).
@@ -37,10 +42,10 @@ public final class MetricsAccess {
    */
   public record Decision(boolean allowed, String rule, String reason) {}
 
-  private final Optional<Secret> token;
+  private final Optional<RotatingSecret> token;
   private final String howToConfigure;
 
-  private MetricsAccess(Optional<Secret> token, String howToConfigure) {
+  private MetricsAccess(Optional<RotatingSecret> token, String howToConfigure) {
     this.token = token;
     this.howToConfigure = howToConfigure;
   }
@@ -50,7 +55,7 @@ public final class MetricsAccess {
     if (token.reveal().isBlank()) {
       throw new IllegalArgumentException("the metrics token is blank");
     }
-    return new MetricsAccess(Optional.of(token), "");
+    return new MetricsAccess(Optional.of(RotatingSecret.fixed("metrics_token", token)), "");
   }
 
   /** No metrics token: every scrape is refused; {@code howToConfigure} (e.g. the option's name) is in the answer. */
@@ -65,14 +70,25 @@ public final class MetricsAccess {
    * @throws ConfigException when the file cannot be read or is empty
    */
   public static MetricsAccess fromFile(Optional<Path> file, String option) throws ConfigException {
+    return fromFile(file, option, RotatingSecret.DEFAULT_GRACE);
+  }
+
+  /** The same with the grace period an old token keeps after a {@link #reload}. */
+  public static MetricsAccess fromFile(Optional<Path> file, String option, Duration grace) throws ConfigException {
     if (file.isEmpty()) {
       return off(option);
     }
-    String token = Secrets.readSecretFile(file.get());
-    if (token.isBlank()) {
+    RotatingSecret token = RotatingSecret.fromFile("metrics_token", file.get(), grace, Clock.systemUTC(),
+        RotatingSecret.Check.NONE);
+    if (token.current().reveal().isBlank()) {
       throw new ConfigException(option, "", "the metrics token file " + file.get() + " is empty");
     }
-    return token(Secret.of(token));
+    return new MetricsAccess(Optional.of(token), "");
+  }
+
+  /** Re-reads the token file (on SIGHUP); empty when metrics are off. Logged by {@link RotatingSecret#reload}. */
+  public Optional<RotatingSecret.Reload> reload() {
+    return token.map(RotatingSecret::reload);
   }
 
   /**
@@ -80,7 +96,13 @@ public final class MetricsAccess {
    * names, else {@link #off}.
    */
   public static MetricsAccess fromEnvironment(java.util.Map<String, String> env) throws ConfigException {
-    return fromFile(Optional.ofNullable(env.get(ENV_FILE)).map(Path::of), ENV_FILE);
+    return fromEnvironment(env, RotatingSecret.DEFAULT_GRACE);
+  }
+
+  /** The same with the grace period an old token keeps after a {@link #reload}. */
+  public static MetricsAccess fromEnvironment(java.util.Map<String, String> env, Duration grace)
+      throws ConfigException {
+    return fromFile(Optional.ofNullable(env.get(ENV_FILE)).map(Path::of), ENV_FILE, grace);
   }
 
   /** How the start-up line says it: {@code token}, or {@code off (no <setting>)}. */
@@ -98,7 +120,7 @@ public final class MetricsAccess {
    * its own, or whoever scrapes holds the other credential.
    */
   public void requireDistinctFrom(Secret other, String otherName) throws ConfigException {
-    if (token.isPresent() && token.get().matches(other.reveal())) {
+    if (token.isPresent() && token.get().current().matches(other.reveal())) {
       throw new ConfigException(howToConfigure.isEmpty() ? "metrics token" : howToConfigure, "",
           "the metrics token must not be the " + otherName + "; give metrics a token of their own");
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.health.Health;
 import dev.clincher.common.log.RecentRefusals;
@@ -50,7 +51,7 @@ public final class ControlEndpoint {
    * @param egressUrl the egress proxy's base URL, when one is configured
    * @param config the effective configuration, already redacted ({@link RedactedConfig})
    */
-  public record Services(URI routerUrl, Secret routerKey, Optional<URI> socketProxyUrl, Optional<URI> egressUrl,
+  public record Services(URI routerUrl, RotatingSecret routerKey, Optional<URI> socketProxyUrl, Optional<URI> egressUrl,
       JsonNode config) {}
 
   private final AgentSandboxes sandboxes;
@@ -143,7 +144,7 @@ public final class ControlEndpoint {
     String start = today.minusDays(30).toString();
     URI report = services.routerUrl().resolve("/global/spend/report?group_by=model,api_key&start_date=" + start
         + "&end_date=" + today);
-    ServiceProbe.Answer answer = probe.get(report, Optional.of(services.routerKey()));
+    ServiceProbe.Answer answer = probe.get(report, Optional.of(services.routerKey().current()));
     ObjectNode body = json.createObjectNode().put("since", start).put("status", answer.status());
     body.set("report", answer.body());
     exchange.sendJson(200, body);

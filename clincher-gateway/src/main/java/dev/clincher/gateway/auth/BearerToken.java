@@ -1,6 +1,7 @@
 package dev.clincher.gateway.auth;
 
 import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.common.config.Secret;
 import java.util.Objects;
 
@@ -26,9 +27,9 @@ public final class BearerToken {
   public static final int MAX_LENGTH = 4096;
   public static final int MIN_DISTINCT = 10;
 
-  private final Secret secret;
+  private final RotatingSecret secret;
 
-  private BearerToken(Secret secret) {
+  private BearerToken(RotatingSecret secret) {
     this.secret = secret;
   }
 
@@ -40,7 +41,16 @@ public final class BearerToken {
    */
   public static BearerToken of(Secret token, String source) throws ConfigException {
     Objects.requireNonNull(token, "token");
-    String weakness = weakness(token.reveal());
+    return of(RotatingSecret.fixed("gateway_token", token), source);
+  }
+
+  /**
+   * A token re-read on SIGHUP ({@code clincher rotate gateway-token}): its current value is checked now; a reloaded
+   * value must pass the same rule (see {@link #RELOAD_CHECK}), else the current one stays.
+   */
+  public static BearerToken of(RotatingSecret token, String source) throws ConfigException {
+    Objects.requireNonNull(token, "token");
+    String weakness = weakness(token.current().reveal());
     if (weakness != null) {
       throw new ConfigException(source, "", "gateway token refused: " + weakness
           + " (generate one with: openssl rand -hex 32)");
@@ -48,7 +58,10 @@ public final class BearerToken {
     return new BearerToken(token);
   }
 
-  /** True if {@code presented} is the token; constant time (SHA-256 digests compared with MessageDigest.isEqual). */
+  /** The strength rule, for values a reload reads. */
+  public static final RotatingSecret.Check RELOAD_CHECK = BearerToken::weakness;
+
+  /** True if {@code presented} is the token (or the previous one within its grace); constant time (SHA-256 digests compared with MessageDigest.isEqual). */
   public boolean matches(String presented) {
     return secret.matches(presented);
   }

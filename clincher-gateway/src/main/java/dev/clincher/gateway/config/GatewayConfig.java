@@ -1,6 +1,7 @@
 package dev.clincher.gateway.config;
 
 import dev.clincher.common.config.ConfigException;
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.common.config.Secret;
 import dev.clincher.gateway.auth.AllowedOrigins;
 import dev.clincher.gateway.auth.Authenticator;
@@ -31,7 +32,7 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
 
   public GatewayConfig {
     server = server == null ? new Server(null, null, null) : server;
-    auth = auth == null ? new Auth(null, null, null, null, null, null) : auth;
+    auth = auth == null ? new Auth(null, null, null, null, null, null, null) : auth;
     router = router == null ? new Router(null, null, null) : router;
     storage = storage == null ? new Storage(null, null, null, null) : storage;
     docker = docker == null ? new Docker(null) : docker;
@@ -84,20 +85,22 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
 
   /**
    * Who may call the API. The token is read from {@code token_file} (or the {@code CLINCHER_GATEWAY_TOKEN_FILE}
-   * variable); it is never accepted inline in the config.
+   * variable); it is never accepted inline in the config. SIGHUP re-reads it (and the metrics token); a replaced value
+   * keeps working for {@code rotation_grace} (default 1h).
    */
   public record Auth(String tokenFile, List<String> trustedProxies, List<String> allowedOrigins, Integer maxFailures,
-      ConfigDuration failureWindow, ConfigDuration lockout) {
+      ConfigDuration failureWindow, ConfigDuration lockout, ConfigDuration rotationGrace) {
     public Auth {
       trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
       allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
       maxFailures = maxFailures == null ? 10 : maxFailures;
       failureWindow = failureWindow == null ? ConfigDuration.parse("60s") : failureWindow;
       lockout = lockout == null ? ConfigDuration.parse("5m") : lockout;
+      rotationGrace = rotationGrace == null ? ConfigDuration.parse("1h") : rotationGrace;
     }
 
     /** The authenticator for {@code token}, checking its strength, the proxy blocks and the origins. */
-    public Authenticator toAuthenticator(String source, Secret token, Clock clock) throws ConfigException {
+    public Authenticator toAuthenticator(String source, RotatingSecret token, Clock clock) throws ConfigException {
       FailureLimiter.Limits limits = new FailureLimiter.Limits(maxFailures, failureWindow.value(), lockout.value(),
           FailureLimiter.Limits.defaults().maxClients());
       return new Authenticator(BearerToken.of(token, source),

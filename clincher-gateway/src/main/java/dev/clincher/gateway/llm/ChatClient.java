@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Calls an OpenAI-compatible {@code /v1/chat/completions} (the router) with streaming on, and assembles the streamed
@@ -28,7 +29,7 @@ public final class ChatClient {
 
   private final HttpClient http;
   private final URI endpoint;
-  private final Secret apiKey;
+  private final Supplier<Secret> apiKey;
   private final Duration timeout;
   private final ObjectMapper json;
 
@@ -38,6 +39,11 @@ public final class ChatClient {
    * @param timeout the longest a single model call may take, first byte to last
    */
   public ChatClient(HttpClient http, URI baseUrl, Secret apiKey, Duration timeout, ObjectMapper json) {
+    this(http, baseUrl, () -> apiKey, timeout, json);
+  }
+
+  /** The same with a key that may change between calls (re-read on SIGHUP after a rotation); each call asks once. */
+  public ChatClient(HttpClient http, URI baseUrl, Supplier<Secret> apiKey, Duration timeout, ObjectMapper json) {
     this.http = http;
     this.endpoint = baseUrl.resolve("/v1/chat/completions");
     this.apiKey = apiKey;
@@ -66,7 +72,7 @@ public final class ChatClient {
     body.putObject("stream_options").put("include_usage", true);
     HttpRequest httpRequest = HttpRequest.newBuilder(endpoint)
         .timeout(timeout)
-        .header("Authorization", "Bearer " + apiKey.reveal())
+        .header("Authorization", "Bearer " + apiKey.get().reveal())
         .header("Content-Type", "application/json")
         .header("Accept", "text/event-stream")
         .POST(HttpRequest.BodyPublishers.ofString(body.toString()))

@@ -1,6 +1,6 @@
 package dev.clincher.router.config;
 
-import dev.clincher.common.config.Secret;
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.router.tls.CaBundle;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.OptionalInt;
  * A LiteLLM {@code config.yaml} as the router uses it, read by {@link RouterConfigReader}.
  *
  * @param deployments    every {@code model_list} entry, in file order
- * @param masterKey      the key clients present as {@code Authorization: Bearer ...}
+ * @param masterKey      the key clients present as {@code Authorization: Bearer ...}; re-read on SIGHUP from its file
  * @param routing        strategy, retries and cooldown
  * @param maxRequestBytes largest request body accepted ({@code general_settings.max_request_size_mb})
  * @param maxParallelRequests requests in flight at most, over all deployments
@@ -23,10 +23,12 @@ import java.util.OptionalInt;
  * @param spend          where virtual keys and spend counters are kept
  * @param caBundle       the CAs provider connections trust instead of the JDK's ({@code litellm_settings.ssl_verify}
  *                       as a path, else {@code SSL_CERT_FILE})
+ * @param rotationGrace  how long a replaced master key or metrics token keeps working after SIGHUP re-read its file
+ *                       ({@code general_settings.rotation_grace}, seconds; default 3600)
  */
 public record RouterConfig(
     List<DeploymentConfig> deployments,
-    Secret masterKey,
+    RotatingSecret masterKey,
     RoutingSettings routing,
     FallbackSettings fallbacks,
     long maxRequestBytes,
@@ -34,7 +36,8 @@ public record RouterConfig(
     List<String> notices,
     SpendSettings spend,
     ModelAliases aliases,
-    Optional<CaBundle> caBundle) {
+    Optional<CaBundle> caBundle,
+    java.time.Duration rotationGrace) {
 
   public RouterConfig {
     Objects.requireNonNull(spend, "spend");

@@ -3,6 +3,7 @@ package dev.clincher.router.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.config.ConfigLoader;
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.common.config.Secret;
 import dev.clincher.router.metering.BudgetPeriod;
 import dev.clincher.router.metering.GlobalBudget;
@@ -60,7 +61,7 @@ public final class RouterConfigReader {
       "max_budget", "budget_duration", "max_end_user_budget"); // the global and end-user budgets
   private static final Set<String> GENERAL_SETTINGS =
       Set.of("master_key", "max_request_size_mb", "max_parallel_requests", "global_max_parallel_requests", "alerting",
-          "database_url", "disable_spend_logs", "spend_log_durability");
+          "database_url", "disable_spend_logs", "spend_log_durability", "rotation_grace");
 
   private final ConfigContext context;
 
@@ -116,7 +117,8 @@ public final class RouterConfigReader {
     Optional<CaBundle> caBundle = new CaBundleReader(context).read(litellm);
     SpendSettings spend = spend(router, litellm, general);
     return new RouterConfig(deployments, masterKey(general), routing(router, litellm, groups), fallbacks,
-        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend, aliases, caBundle);
+        maxRequestBytes(general), maxParallelRequests(general), context.notices(), spend, aliases, caBundle,
+        general.seconds("rotation_grace", RotatingSecret.DEFAULT_GRACE));
   }
 
   private List<DeploymentConfig> readModelList(JsonNode list, Duration timeout, Optional<Duration> streamTimeout,
@@ -454,15 +456,32 @@ public final class RouterConfigReader {
     }
   }
 
-  private Secret masterKey(ConfigSection general) throws ConfigException {
-    Optional<String> key = general.has("master_key")
-        ? general.string("master_key")
-        : context.resolve("general_settings.master_key", ConfigContext.ENV_PREFIX + "LITELLM_MASTER_KEY");
-    if (key.isEmpty() || key.get().isBlank()) {
+  /**
+   * The master key: inline, or {@code os.environ/VAR} (default {@code LITELLM_MASTER_KEY}); when it comes from
+   * {@code VAR_FILE}, SIGHUP re-reads that file and the old key works for {@code general_settings.rotation_grace}
+   * seconds (default 3600).
+   */
+  private RotatingSecret masterKey(ConfigSection general) throws ConfigException {
+    Optional<String> text = general.has("master_key") ? general.string("master_key")
+        : Optional.of(ConfigContext.ENV_PREFIX + "LITELLM_MASTER_KEY");
+    Optional<String> variable = text.flatMap(ConfigContext::variableName);
+    Optional<RotatingSecret> key;
+    if (variable.isPresent()) {
+      java.time.Duration grace = general.seconds("rotation_grace", RotatingSecret.DEFAULT_GRACE);
+      try {
+        key = RotatingSecret.fromEnv("master_key", variable.get(), context.env(), grace, java.time.Clock.systemUTC(),
+            RotatingSecret.Check.NONE);
+      } catch (ConfigException e) {
+        throw context.error("general_settings.master_key", e.getMessage());
+      }
+    } else {
+      key = text.map(value -> RotatingSecret.fixed("master_key", Secret.of(value)));
+    }
+    if (key.isEmpty() || key.get().current().reveal().isBlank()) {
       throw context.error("general_settings.master_key",
           "a master key is required (set it here, e.g. os.environ/LITELLM_MASTER_KEY, or set LITELLM_MASTER_KEY)");
     }
-    return Secret.of(key.get());
+    return key.get();
   }
 
   private RouterConfig.RoutingSettings routing(ConfigSection router, ConfigSection litellm, Set<String> groups)

@@ -34,7 +34,7 @@ class RouterConfigReaderTest {
     RouterConfig config = RouterConfigReader.parse("seed", seedText(), SEED_ENV);
 
     assertThat(config.deployments()).hasSize(16);
-    assertThat(config.masterKey().reveal()).isEqualTo("sk-master-seed");
+    assertThat(config.masterKey().current().reveal()).isEqualTo("sk-master-seed");
     assertThat(config.routing().numRetries()).isEqualTo(2);
     assertThat(config.routing().retryAfter()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.routing().strategy()).isEqualTo(RoutingStrategy.USAGE_BASED_ROUTING_V2);
@@ -99,7 +99,7 @@ class RouterConfigReaderTest {
     Files.writeString(secret, "sk-from-file\n");
     RouterConfig config = RouterConfigReader.parse("c.yaml", "model_list: []\n",
         Map.of("LITELLM_MASTER_KEY_FILE", secret.toString()));
-    assertThat(config.masterKey().reveal()).isEqualTo("sk-from-file");
+    assertThat(config.masterKey().current().reveal()).isEqualTo("sk-from-file");
   }
 
   @Test
@@ -224,7 +224,7 @@ class RouterConfigReaderTest {
     assertThat(config.routing().cooldownTime()).isEqualTo(Duration.ofSeconds(7));
     assertThat(config.maxRequestBytes()).isEqualTo(1024 * 1024);
     assertThat(config.maxParallelRequests()).isEqualTo(50);
-    assertThat(config.masterKey().toString()).isEqualTo("****");
+    assertThat(config.masterKey().current().toString()).isEqualTo("****");
   }
 
   @Test
