@@ -30,17 +30,12 @@ import java.util.Optional;
  * calibration file with all-MiniLM-L6-v2, measures {@link PairFeatures}, runs {@value CrossValidation#FOLDS}-fold
  * cross-validation (seed {@value CrossValidation#SEED}), prints the precision/recall curve of the cosine alone and of
  * the verification model, picks the lowest acceptance probability whose held-out precision is at least
- * {@value #TARGET_PRECISION}, trains the final model on every pair and, with {@code --write FILE}, writes it (the
- * shipped {@code verification-model.json}). Also prints the verification's cost per lookup.
+ * {@value VerificationModel#TARGET_PRECISION}, trains the final model on every pair and, with {@code --write FILE},
+ * writes it (the shipped {@code verification-model.json}). Also prints the verification's cost per lookup.
  *
  * <p>Run: {@code bench/cache/run --verification [--write FILE]}. Deterministic: the same file gives the same weights.
  */
 public final class VerificationTraining {
-  /** The precision the default setting must reach on held-out folds. */
-  public static final double TARGET_PRECISION = 0.95;
-  /** The recall of duplicates it must keep. */
-  public static final double TARGET_RECALL = 0.30;
-
   /** The features, labels and cosines of the calibration pairs. */
   public record Measured(List<CalibrationPairs.Pair> pairs, double[] cosine, List<PairFeatures> features,
       List<Boolean> duplicate) {
@@ -56,7 +51,7 @@ public final class VerificationTraining {
    *
    * @param score  held-out probability per pair; 0 below the candidate similarity or when a rule is broken
    * @param curve  the verification curve, thresholds ascending
-   * @param chosen the default setting: the lowest threshold meeting {@link #TARGET_PRECISION}, if any
+   * @param chosen the default setting: the lowest threshold meeting {@link VerificationModel#TARGET_PRECISION}, if any
    */
   public record Validation(double[] score, List<PrecisionRecall> curve, Optional<PrecisionRecall> chosen) {}
 
@@ -93,13 +88,15 @@ public final class VerificationTraining {
     print(out, validation.curve());
     out.println();
     if (validation.chosen().isEmpty()) {
-      out.printf(Locale.ROOT, "no threshold reaches held-out precision %.2f%n", TARGET_PRECISION);
+      out.printf(Locale.ROOT, "no threshold reaches held-out precision %.2f%n",
+          VerificationModel.TARGET_PRECISION);
       return;
     }
     PrecisionRecall chosen = validation.chosen().get();
-    out.printf(Locale.ROOT, "default verification threshold %.2f: held-out precision %.3f, recall %.3f (target precision "
-        + ">= %.2f with recall >= %.2f: %s)%n", chosen.threshold(), chosen.precision(), chosen.recall(),
-        TARGET_PRECISION, TARGET_RECALL, chosen.recall() >= TARGET_RECALL ? "met" : "recall NOT met");
+    out.printf(Locale.ROOT, "default verification threshold %.2f: held-out precision %.3f, recall %.3f (target "
+        + "precision >= %.2f with recall >= %.2f: %s)%n", chosen.threshold(), chosen.precision(), chosen.recall(),
+        VerificationModel.TARGET_PRECISION, VerificationModel.TARGET_RECALL,
+        chosen.recall() >= VerificationModel.TARGET_RECALL ? "met" : "recall NOT met");
     VerificationModel model = new VerificationModel(embedder.modelName(),
         LogisticModel.train(measured.rows(), measured.duplicate()), chosen.threshold(),
         new VerificationModel.HeldOut(data.getFileName() + " sha256:" + sha256(data), measured.pairs().size(),
@@ -157,7 +154,8 @@ public final class VerificationTraining {
       score[i] = candidate && PairRules.broken(measured.features().get(i)).isEmpty() ? probability[i] : 0;
     }
     List<PrecisionRecall> curve = PrecisionRecall.curve(score, measured.duplicate(), steps(50, 99));
-    return new Validation(score, curve, PrecisionRecall.lowestMeeting(curve, TARGET_PRECISION));
+    return new Validation(score, curve,
+        PrecisionRecall.lowestMeeting(curve, VerificationModel.TARGET_PRECISION));
   }
 
   private static Optional<Path> option(String[] args, String name) {

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #lookup}: first the exact key (a hash of the whole normalised request, scope included); then, when the key
  * has a question and an embedder is set, the nearest earlier question <em>within the same scope</em> whose cosine
  * similarity reaches the threshold, and, with a {@link Verifier}, which that stage accepts on the two questions' full
- * texts (the question is stored beside the answer for it). Every stored value carries its scope hash and is served only to a request of the
- * same scope, so neither a hash collision nor an index bug can hand one tenant's answer to another.
+ * texts (the question is stored beside the answer for it). Every stored value carries its scope hash and is served
+ * only to a request of the same scope, so neither a hash collision nor an index bug can hand one tenant's answer to another.
  *
  * <p>When the store fails ({@link CacheBackendException}), the cache answers {@link Lookup.Bypassed} and skips the
  * store for {@link #BYPASS_AFTER_FAILURE}, so a Redis outage costs requests nothing but their cache.

@@ -14,7 +14,8 @@ import java.util.Set;
  * @param cosine            the embedding model's cosine similarity of the two questions
  * @param contentOverlap    Jaccard overlap of the two sets of content words (1 = the same content words)
  * @param contentOneSide    log(1 + content words present on one side only)
- * @param numbersOneSide    numbers present on one side only ({@code 19707} / {@code 19708})
+ * @param numbersOneSide    numbers (alone and with their unit) present on one side only ({@code 19707} /
+ *                          {@code 19708}, {@code 100 grams} / {@code 100 ounces})
  * @param namesOneSide      names (capitalised words, acronyms) on one side that the other side does not mention
  * @param negationOneSide   1 when one side is negated and the other is not
  * @param orderSwapped      share of the shared content words' pairs that appear in the opposite order

@@ -24,6 +24,10 @@ import java.util.Optional;
 public record VerificationModel(String embeddingModel, LogisticModel model, double threshold, HeldOut heldOut) {
   /** The shipped model's class-path resource. */
   public static final String RESOURCE = "/dev/clincher/cache/verify/verification-model.json";
+  /** The precision the default threshold must reach on held-out folds (a wrong answer is worse than a miss). */
+  public static final double TARGET_PRECISION = 0.95;
+  /** The recall of true duplicates the default threshold should keep (issue 18's target). */
+  public static final double TARGET_RECALL = 0.30;
   /** Least cosine similarity of a candidate: the nearest neighbour below it is never verified, never served. */
   public static final float CANDIDATE_SIMILARITY = 0.80f;
 

@@ -47,10 +47,18 @@ public final class Verifier {
     this.tokenCount = Objects.requireNonNull(tokenCount, "tokenCount");
   }
 
-  /** The shipped model, counting tokens with the BERT WordPiece tokenizer all-MiniLM-L6-v2 uses. */
+  /**
+   * The shipped model at its cross-validated threshold, counting tokens with the BERT WordPiece tokenizer
+   * all-MiniLM-L6-v2 uses.
+   */
   public static Verifier shipped() {
+    return shipped(VerificationModel.shipped().threshold());
+  }
+
+  /** The shipped model at another verification {@code threshold}. */
+  public static Verifier shipped(double threshold) {
     HuggingFaceTokenCountEstimator tokenizer = new HuggingFaceTokenCountEstimator();
-    return new Verifier(VerificationModel.shipped(), tokenizer::estimateTokenCountInText);
+    return new Verifier(VerificationModel.shipped().withThreshold(threshold), tokenizer::estimateTokenCountInText);
   }
 
   public VerificationModel model() {

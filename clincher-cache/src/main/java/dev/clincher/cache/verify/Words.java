@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
 
 /**
  * A question cut into what the verification stage compares: its words, its content words (stop words dropped,
- * a light plural stem), its numbers, its names (capitalised words not opening a sentence, and acronyms) and how
- * many negations it holds. Digits and letters are split, so {@code 5kg} is the number {@code 5} and the word
- * {@code kg}.
+ * a light plural stem), its numbers with their units, its names (capitalised words not opening a sentence, and
+ * acronyms) and how many negations it holds. Digits and letters are split, so {@code 5kg} is the number {@code 5}
+ * and the word {@code kg}; a number followed by a content word is also kept with it ({@code 100 gram}), so
+ * {@code 100 grams} and {@code 100 ounces} differ in their numbers.
  */
 record Words(List<String> words, List<String> content, Set<String> numbers, Set<String> names, int negations) {
 
@@ -36,18 +37,25 @@ record Words(List<String> words, List<String> content, Set<String> numbers, Set<
     Set<String> names = new LinkedHashSet<>();
     int negations = 0;
     boolean sentenceStart = true;
+    String lastNumber = null;
     Matcher token = TOKEN.matcher(text);
     while (token.find()) {
       String raw = token.group();
       if (raw.length() == 1 && ".?!".contains(raw)) {
         sentenceStart = true;
+        lastNumber = null;
         continue;
       }
       String word = raw.toLowerCase(Locale.ROOT).replace("'", "");
       if (Character.isDigit(raw.charAt(0))) {
-        numbers.add(raw.replace(",", ""));
+        lastNumber = raw.replace(",", "");
+        numbers.add(lastNumber);
         content.add(word);
       } else {
+        if (lastNumber != null && !STOP_WORDS.contains(word)) {
+          numbers.add(lastNumber + " " + stem(word));
+        }
+        lastNumber = null;
         if (isName(raw, sentenceStart)) {
           names.add(word);
         }
