@@ -30,8 +30,9 @@ public final class SemanticCache {
   /** How long the store is skipped after it failed. */
   public static final Duration BYPASS_AFTER_FAILURE = Duration.ofSeconds(2);
   /**
-   * The default threshold for all-MiniLM-L6-v2, from {@code bench/cache/run} on 3,000 Quora question pairs: 0.96 has
-   * the fewest wrong hits measured (15 % of hits; 0.80 has 32 %). Lower thresholds serve other questions' answers.
+   * The cosine threshold for a cache without verification stage, from {@code bench/cache/run} on 3,000 Quora question
+   * pairs with all-MiniLM-L6-v2: 0.96 has the fewest wrong hits measured (15 % of hits; 0.80 has 32 %). With a
+   * {@link Verifier} the candidates start at {@code VerificationModel.CANDIDATE_SIMILARITY} instead.
    */
   public static final float MINILM_THRESHOLD = 0.96f;
 

@@ -52,13 +52,18 @@ public final class Verifier {
    * all-MiniLM-L6-v2 uses.
    */
   public static Verifier shipped() {
-    return shipped(VerificationModel.shipped().threshold());
+    return of(VerificationModel.shipped());
   }
 
   /** The shipped model at another verification {@code threshold}. */
   public static Verifier shipped(double threshold) {
+    return of(VerificationModel.shipped().withThreshold(threshold));
+  }
+
+  /** {@code model}, counting tokens with the BERT WordPiece tokenizer all-MiniLM-L6-v2 uses. */
+  public static Verifier of(VerificationModel model) {
     HuggingFaceTokenCountEstimator tokenizer = new HuggingFaceTokenCountEstimator();
-    return new Verifier(VerificationModel.shipped().withThreshold(threshold), tokenizer::estimateTokenCountInText);
+    return new Verifier(model, tokenizer::estimateTokenCountInText);
   }
 
   public VerificationModel model() {
