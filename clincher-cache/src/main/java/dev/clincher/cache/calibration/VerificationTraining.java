@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Trains the verification stage and measures it on held-out folds: embeds both questions of every pair of the
@@ -75,11 +76,7 @@ public final class VerificationTraining {
     out.println();
     out.println("stage 1, cosine only (" + embedder.modelName() + "; no training, so no folds):");
     print(out, PrecisionRecall.curve(measured.cosine(), measured.duplicate(), steps(80, 99)));
-    long rejectedByRules = measured.features().stream().filter(f -> PairRules.broken(f).isPresent()).count();
-    long duplicatesRejected = java.util.stream.IntStream.range(0, measured.pairs().size())
-        .filter(i -> measured.duplicate().get(i) && PairRules.broken(measured.features().get(i)).isPresent()).count();
-    out.printf(Locale.ROOT, "%nrules (numbers, names, negation, order) reject %d pairs, %d of them duplicates%n",
-        rejectedByRules, duplicatesRejected);
+    printRules(out, measured);
     Validation validation = crossValidate(measured);
     out.println();
     out.printf(Locale.ROOT, "stage 2, verification model, held-out probabilities (%d folds, seed %d, candidates "
@@ -184,6 +181,14 @@ public final class VerificationTraining {
     }
   }
 
+  private static void printRules(PrintStream out, Measured measured) {
+    long rejected = measured.features().stream().filter(f -> PairRules.broken(f).isPresent()).count();
+    long duplicates = IntStream.range(0, measured.pairs().size())
+        .filter(i -> measured.duplicate().get(i) && PairRules.broken(measured.features().get(i)).isPresent()).count();
+    out.printf(Locale.ROOT, "%nrules (numbers, names, negation, order) reject %d pairs, %d of them duplicates%n",
+        rejected, duplicates);
+  }
+
   private static void printWeights(PrintStream out, VerificationModel model) {
     out.println("weights of the final model (standardised features), trained on every pair:");
     for (int i = 0; i < PairFeatures.NAMES.size(); i++) {
@@ -194,7 +199,7 @@ public final class VerificationTraining {
 
   /**
    * Microseconds the verification adds per candidate, on every pair (no embedding, no store read): token count of
-   * long texts, features, rules and model; and for a question past the window (tokenizer only).
+   * long texts, features, rules and model; and for a question past the window.
    */
   private static void printCost(PrintStream out, Measured measured, Verifier verifier) {
     int n = measured.pairs().size();
@@ -217,7 +222,7 @@ public final class VerificationTraining {
     }
     Arrays.sort(longNanos);
     out.printf(Locale.ROOT, "verification cost per candidate (tokens, features, rules, model; %d pairs): p50 %.1f µs,"
-        + " p99 %.1f µs; a 1,300-character question (tokenizer, past the window): p50 %.1f µs%n", n,
+        + " p99 %.1f µs; a 1,300-character question (past the window): p50 %.1f µs%n", n,
         nanos[n / 2] / 1e3, nanos[(int) (n * 0.99)] / 1e3, longNanos[longNanos.length / 2] / 1e3);
   }
 

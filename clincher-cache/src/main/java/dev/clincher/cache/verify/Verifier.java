@@ -99,10 +99,32 @@ public final class Verifier {
 
   /**
    * Whether {@code text} has more tokens than the window. Every WordPiece token covers at least one character, so a
-   * text of at most window − 2 characters is inside it without tokenizing.
+   * text of at most window − 2 characters is inside it; and every word and punctuation mark is at least one token, so
+   * a text with more of them is past it. Only texts in between are tokenized. (Characters the tokenizer drops can
+   * make the second bound count too many: that only turns a semantic lookup into an exact-only one.)
    */
   private boolean pastWindow(String text) {
     int room = EMBEDDING_WINDOW_TOKENS - 2;
-    return text.length() > room && tokenCount.applyAsInt(text) > room;
+    if (text.length() <= room) {
+      return false;
+    }
+    return wordsAndMarks(text) > room || tokenCount.applyAsInt(text) > room;
+  }
+
+  /** Runs of letters and digits, plus every other character that is not white space. */
+  static int wordsAndMarks(String text) {
+    int count = 0;
+    boolean inWord = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isLetterOrDigit(c)) {
+        count += inWord ? 0 : 1;
+        inWord = true;
+      } else {
+        count += Character.isWhitespace(c) ? 0 : 1;
+        inWord = false;
+      }
+    }
+    return count;
   }
 }

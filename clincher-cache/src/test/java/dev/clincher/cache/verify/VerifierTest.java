@@ -112,6 +112,17 @@ class VerifierTest {
   }
 
   @Test
+  void aQuestionWithMoreWordsThanTheWindowIsRefusedWithoutTokenizing() {
+    Verifier counting = new Verifier(shipped.model(), text -> {
+      throw new AssertionError("more words than tokens in the window need no tokenizer");
+    });
+    String long1 = "Which of these is cheaper to run, given the prices below? ".repeat(15) + "The first.";
+    String long2 = "Which of these is cheaper to run, given the prices below? ".repeat(15) + "The second.";
+    assertThat(counting.check(long1, long2, 0.99f).rule()).isEqualTo("past_embedding_window");
+    assertThat(Verifier.wordsAndMarks("Is 5kg (11 lb) heavy?")).isEqualTo(8); // is 5kg ( 11 lb ) heavy ?
+  }
+
+  @Test
   void aCandidateBelowTheCandidateSimilarityIsRejected() {
     assertThat(lenient.check("How do I reset my password?", "How can I reset my password?", 0.79f))
         .isEqualTo(new Verifier.Verdict(false, "below_candidate_similarity", 0));
