@@ -123,6 +123,20 @@ class VerifierTest {
   }
 
   @Test
+  void betweenTheBoundsTheRealTokenizerDecides() {
+    // 100 words, under the window by word count, but each is several WordPiece tokens: past it
+    String rare = "antidisestablishmentarianism ".repeat(99) + "why?";
+    assertThat(Verifier.wordsAndMarks(rare)).isLessThanOrEqualTo(126);
+    assertThat(lenient.check(rare, rare + " ", 0.99f).rule()).isEqualTo("past_embedding_window");
+    // 40 plain words over 127 characters: inside the window, so the model decides
+    String plain = "How do I reset the password of my account when the reset mail never arrives and the support "
+        + "line is closed for the weekend and I need to log in today?";
+    assertThat(plain.length()).isGreaterThan(126);
+    assertThat(lenient.check(plain, plain.replace("How do I", "How can I"), 0.99f).rule())
+        .isEqualTo("verification_model");
+  }
+
+  @Test
   void aCandidateBelowTheCandidateSimilarityIsRejected() {
     assertThat(lenient.check("How do I reset my password?", "How can I reset my password?", 0.79f))
         .isEqualTo(new Verifier.Verdict(false, "below_candidate_similarity", 0));
