@@ -1,15 +1,10 @@
 package dev.clincher.cache.calibration;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.cache.embedding.OnnxEmbedder;
 import dev.clincher.cache.embedding.Vectors;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,18 +60,9 @@ public final class ThresholdCalibration {
 
   /** Embeds both questions of the first {@code limit} pairs and returns their similarities. */
   public static List<Scored> score(Path file, Embedder embedder, int limit) throws IOException {
-    ObjectMapper json = new ObjectMapper();
     List<Scored> scored = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      while (scored.size() < limit && (line = in.readLine()) != null) {
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode pair = json.readTree(line);
-        float similarity = Vectors.dot(embedder.embed(pair.path("a").asText()), embedder.embed(pair.path("b").asText()));
-        scored.add(new Scored(similarity, pair.path("label").asInt() == 1));
-      }
+    for (CalibrationPairs.Pair pair : CalibrationPairs.read(file, limit)) {
+      scored.add(new Scored(Vectors.dot(embedder.embed(pair.a()), embedder.embed(pair.b())), pair.duplicate()));
     }
     return scored;
   }

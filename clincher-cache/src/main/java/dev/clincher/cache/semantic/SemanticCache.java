@@ -4,6 +4,7 @@ import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.cache.index.CacheBackendException;
 import dev.clincher.cache.index.VectorIndex;
 import dev.clincher.cache.store.EntryStore;
+import dev.clincher.cache.verify.Verifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #lookup}: first the exact key (a hash of the whole normalised request, scope included); then, when the key
  * has a question and an embedder is set, the nearest earlier question <em>within the same scope</em> whose cosine
- * similarity reaches the threshold. Every stored value carries its scope hash and is served only to a request of the
- * same scope, so neither a hash collision nor an index bug can hand one tenant's answer to another.
+ * similarity reaches the threshold, and, with a {@link Verifier}, which that stage accepts on the two questions' full
+ * texts (the question is stored beside the answer for it). Every stored value carries its scope hash and is served
+ * only to a request of the same scope, so neither a hash collision nor an index bug can hand one tenant's answer to another.
  *
  * <p>When the store fails ({@link CacheBackendException}), the cache answers {@link Lookup.Bypassed} and skips the
  * store for {@link #BYPASS_AFTER_FAILURE}, so a Redis outage costs requests nothing but their cache.
@@ -28,8 +30,9 @@ public final class SemanticCache {
   /** How long the store is skipped after it failed. */
   public static final Duration BYPASS_AFTER_FAILURE = Duration.ofSeconds(2);
   /**
-   * The default threshold for all-MiniLM-L6-v2, from {@code bench/cache/run} on 3,000 Quora question pairs: 0.96 has
-   * the fewest wrong hits measured (15 % of hits; 0.80 has 32 %). Lower thresholds serve other questions' answers.
+   * The cosine threshold for a cache without verification stage, from {@code bench/cache/run} on 3,000 Quora question
+   * pairs with all-MiniLM-L6-v2: 0.96 has the fewest wrong hits measured (15 % of hits; 0.80 has 32 %). With a
+   * {@link Verifier} the candidates start at {@code VerificationModel.CANDIDATE_SIMILARITY} instead.
    */
   public static final float MINILM_THRESHOLD = 0.96f;
 
@@ -53,14 +56,26 @@ public final class SemanticCache {
   private final VectorIndex index;
   private final EntryStore store;
   private final Settings settings;
+  private final Optional<Verifier> verifier;
   private volatile long bypassUntilNanos = System.nanoTime();
 
-  /** @param embedder empty for an exact-match cache only */
+  /** A cache whose semantic hits need only the similarity threshold (no verification stage). */
   public SemanticCache(Optional<Embedder> embedder, VectorIndex index, EntryStore store, Settings settings) {
+    this(embedder, index, store, settings, Optional.empty());
+  }
+
+  /**
+   * @param embedder empty for an exact-match cache only
+   * @param verifier accepts or rejects each semantic candidate on the two questions' full texts; empty: every
+   *                 candidate at the threshold is a hit
+   */
+  public SemanticCache(Optional<Embedder> embedder, VectorIndex index, EntryStore store, Settings settings,
+      Optional<Verifier> verifier) {
     this.embedder = Objects.requireNonNull(embedder, "embedder");
     this.index = Objects.requireNonNull(index, "index");
     this.store = Objects.requireNonNull(store, "store");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.verifier = Objects.requireNonNull(verifier, "verifier");
   }
 
   public Settings settings() {
@@ -89,7 +104,7 @@ public final class SemanticCache {
       Optional<VectorIndex.Match> match = index.nearest(namespace(key), vector.get(), settings.threshold());
       if (match.isPresent()) {
         Optional<byte[]> value = read(key, match.get().id());
-        if (value.isPresent()) {
+        if (value.isPresent() && verified(key, match.get())) {
           return new Lookup.Hit(value.get(), Lookup.Kind.SEMANTIC, match.get().similarity(), match.get().id());
         }
       }
@@ -113,7 +128,13 @@ public final class SemanticCache {
       String id = key.exactHash();
       store.put(entryKey(id), envelope(key, value), settings.ttl());
       Optional<float[]> vector = miss.embedding().isPresent() ? miss.embedding() : embed(key);
-      vector.ifPresent(v -> index.put(namespace(key), id, v, settings.ttl()));
+      if (vector.isPresent()) {
+        if (verifier.isPresent()) {
+          store.put(questionKey(id), envelope(key, key.question().orElseThrow().getBytes(StandardCharsets.UTF_8)),
+              settings.ttl());
+        }
+        index.put(namespace(key), id, vector.get(), settings.ttl());
+      }
       return true;
     } catch (CacheBackendException e) {
       failed(e);
@@ -124,6 +145,17 @@ public final class SemanticCache {
   /** Whether the store answers (readiness). */
   public boolean healthy() {
     return store.ping();
+  }
+
+  /** Whether the verification stage accepts {@code match} for {@code key}'s question (always, without one). */
+  private boolean verified(CacheKey key, VectorIndex.Match match) {
+    if (verifier.isEmpty()) {
+      return true;
+    }
+    Optional<String> cached = store.get(questionKey(match.id())).flatMap(stored -> open(key, stored))
+        .map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    return cached.isPresent() // an entry stored without its question is never a semantic hit
+        && verifier.get().check(key.question().orElseThrow(), cached.get(), match.similarity()).accepted();
   }
 
   private Optional<byte[]> read(CacheKey key, String id) {
@@ -167,6 +199,11 @@ public final class SemanticCache {
 
   private static String entryKey(String id) {
     return "e:" + id;
+  }
+
+  /** Where an entry's question is kept (in the scope's envelope) for the verification stage. */
+  private static String questionKey(String id) {
+    return "q:" + id;
   }
 
   private boolean bypassing() {

@@ -14,15 +14,19 @@ import java.util.Optional;
  *                       {@code REDIS_PORT}/{@code REDIS_PASSWORD}); empty for {@code local}
  * @param keyPrefix      Redis key prefix ({@code clincher:cache:} plus LiteLLM's {@code namespace})
  * @param ttl            entry lifetime ({@code ttl}, default 3600 s)
- * @param threshold      least similarity of a semantic hit ({@code similarity_threshold}, default 0.96 for the
- *                       in-process model)
+ * @param threshold      least similarity of a semantic candidate ({@code similarity_threshold}; default 0.80 with
+ *                       the in-process model, whose candidates the verification stage then checks, 0.96 with another)
  * @param embeddingModel a {@code model_name} of {@code model_list} to embed with, through the router's own providers;
  *                       empty: the in-process ONNX all-MiniLM-L6-v2 (the default)
+ * @param verificationThreshold least probability of the verification stage for a semantic hit
+ *                       ({@code verification_threshold}, default the shipped model's); empty: no verification stage
+ *                       (not semantic, or an embedding model other than the in-process one)
  * @param maxEntryBytes  largest answer stored
  * @param warnings       settings worth a warning at start-up (a threshold below the calibrated one, …)
  */
 public record CacheSettings(Type type, boolean semantic, Optional<RedisClients.Endpoint> redis, String keyPrefix, Duration ttl,
-    float threshold, Optional<String> embeddingModel, int maxEntryBytes, List<String> warnings) {
+    float threshold, Optional<String> embeddingModel, Optional<Double> verificationThreshold, int maxEntryBytes,
+    List<String> warnings) {
 
   /** LiteLLM's cache types the router implements. */
   public enum Type {

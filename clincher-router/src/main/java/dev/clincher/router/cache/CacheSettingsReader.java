@@ -3,6 +3,7 @@ package dev.clincher.router.cache;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.cache.semantic.SemanticCache;
 import dev.clincher.cache.store.RedisClients;
+import dev.clincher.cache.verify.VerificationModel;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.config.ConfigLoader;
 import dev.clincher.common.config.Secret;
@@ -33,7 +34,7 @@ public final class CacheSettingsReader {
   private static final String PARAMS = "litellm_settings.cache_params";
   private static final Set<String> KEYS = Set.of("type", "host", "port", "password", "username", "ssl", "ttl",
       "similarity_threshold", "redis_semantic_cache_embedding_model", "supported_call_types", "namespace",
-      "max_connections", "max_entry_bytes");
+      "max_connections", "max_entry_bytes", "verification_threshold");
 
   private final String source;
   private final Map<String, String> env;
@@ -80,12 +81,15 @@ public final class CacheSettingsReader {
           + " (or use " + ONNX_MODEL + ", the in-process model)");
     }
     boolean thresholdSet = params.has("similarity_threshold");
-    float threshold = (float) number(params, "similarity_threshold", SemanticCache.MINILM_THRESHOLD);
+    float threshold = (float) number(params, "similarity_threshold", model.isPresent() ? SemanticCache.MINILM_THRESHOLD
+        : VerificationModel.CANDIDATE_SIMILARITY);
     if (threshold <= 0 || threshold > 1) {
       throw error("similarity_threshold", "must be in (0, 1]");
     }
+    Optional<Double> verification = Optional.empty();
     if (type.semantic(thresholdSet)) {
       warnAboutThreshold(threshold, model, warnings);
+      verification = verificationThreshold(params, model, warnings);
     }
     for (JsonNode callType : params.path("supported_call_types")) {
       if (!Set.of("completion", "acompletion").contains(callType.asText())) {
@@ -102,20 +106,46 @@ public final class CacheSettingsReader {
     Optional<RedisClients.Endpoint> redis = type == CacheSettings.Type.LOCAL ? Optional.empty()
         : Optional.of(endpoint(params));
     return Optional.of(new CacheSettings(type, type.semantic(thresholdSet), redis, prefix, ttl, threshold,
-        type.semantic(thresholdSet) ? model : Optional.empty(), (int) Math.min(maxEntry, 64L << 20), warnings));
+        type.semantic(thresholdSet) ? model : Optional.empty(), verification, (int) Math.min(maxEntry, 64L << 20),
+        warnings));
   }
 
   private static void warnAboutThreshold(float threshold, Optional<String> model, List<String> warnings) {
     if (model.isPresent()) {
       warnings.add(String.format(Locale.ROOT, "%s.similarity_threshold %.2f with embedding model %s is not "
-          + "calibrated; with %s the seed's 0.80 served another question's answer for 32%% of hits "
-          + "(bench/cache); the calibrated in-process model is the default", PARAMS, threshold, model.get(),
-          ONNX_MODEL));
-    } else if (threshold < SemanticCache.MINILM_THRESHOLD) {
-      warnings.add(String.format(Locale.ROOT, "%s.similarity_threshold %.2f is below the calibrated %.2f for %s: "
-          + "more cached answers will belong to a different question (0.80: 32%% of hits, 0.96: 15%%)", PARAMS,
-          threshold, SemanticCache.MINILM_THRESHOLD, ONNX_MODEL));
+          + "calibrated and has no verification stage; with %s alone the seed's 0.80 served another question's "
+          + "answer for 32%% of hits (bench/cache); the verified in-process model is the default", PARAMS, threshold,
+          model.get(), ONNX_MODEL));
+    } else if (threshold < VerificationModel.CANDIDATE_SIMILARITY) {
+      warnings.add(String.format(Locale.ROOT, "%s.similarity_threshold %.2f: the verification stage rejects every "
+          + "candidate below %.2f", PARAMS, threshold, VerificationModel.CANDIDATE_SIMILARITY));
     }
+  }
+
+  /** The verification stage's threshold: only for the in-process model, default the shipped model's. */
+  private Optional<Double> verificationThreshold(JsonNode params, Optional<String> model, List<String> warnings)
+      throws ConfigException {
+    if (model.isPresent()) {
+      if (params.has("verification_threshold")) {
+        warnings.add(PARAMS + ".verification_threshold is ignored: the verification stage is trained for "
+            + ONNX_MODEL + " only");
+      }
+      return Optional.empty();
+    }
+    VerificationModel shipped = VerificationModel.shipped();
+    double threshold = number(params, "verification_threshold", shipped.threshold());
+    if (threshold > 1) {
+      throw error("verification_threshold", "must be in [0, 1]");
+    }
+    if (threshold < shipped.threshold()) {
+      String measured = shipped.heldOut().at(threshold).map(row -> String.format(Locale.ROOT,
+          "held-out precision %.1f%%, recall %.1f%%", 100 * row.precision(), 100 * row.recall()))
+          .orElse("not measured below " + shipped.heldOut().curve().getFirst().threshold());
+      warnings.add(String.format(Locale.ROOT, "%s.verification_threshold %.2f is below the default %.2f (which "
+          + "meets precision %.2f on held-out question pairs): %s (bench/cache, docs/cache.md)", PARAMS, threshold,
+          shipped.threshold(), VerificationModel.TARGET_PRECISION, measured));
+    }
+    return Optional.of(threshold);
   }
 
   private CacheSettings.Type type(String name) throws ConfigException {

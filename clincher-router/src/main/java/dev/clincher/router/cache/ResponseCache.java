@@ -15,6 +15,7 @@ import dev.clincher.cache.store.EntryStore;
 import dev.clincher.cache.store.MemoryEntryStore;
 import dev.clincher.cache.store.RedisClients;
 import dev.clincher.cache.store.RedisEntryStore;
+import dev.clincher.cache.verify.Verifier;
 import dev.clincher.common.metrics.Metrics;
 import dev.clincher.router.config.DeploymentConfig;
 import dev.clincher.router.keys.Caller;
@@ -93,7 +94,8 @@ public final class ResponseCache implements AutoCloseable {
           .orElseGet(OnnxEmbedder::new));
     }
     SemanticCache semantic = new SemanticCache(embedder, index, store,
-        new SemanticCache.Settings(settings.threshold(), settings.ttl(), settings.maxEntryBytes()));
+        new SemanticCache.Settings(settings.threshold(), settings.ttl(), settings.maxEntryBytes()),
+        settings.verificationThreshold().map(Verifier::shipped));
     return new ResponseCache(Optional.of(semantic), redis, metrics, json);
   }
 

@@ -3,6 +3,7 @@ package dev.clincher.router.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.clincher.cache.verify.VerificationModel;
 import dev.clincher.common.config.ConfigException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,19 +42,43 @@ class CacheSettingsReaderTest {
   }
 
   @Test
-  void defaultsAreTheInProcessModelAtTheCalibratedThreshold() throws Exception {
+  void defaultsAreTheInProcessModelWithTheShippedVerificationThreshold() throws Exception {
     CacheSettings settings = parse("    type: redis-semantic\n", Map.of()).orElseThrow();
     assertThat(settings.embeddingModel()).isEmpty();
-    assertThat(settings.threshold()).isEqualTo(0.96f);
+    assertThat(settings.threshold()).isEqualTo(VerificationModel.CANDIDATE_SIMILARITY);
+    assertThat(settings.verificationThreshold()).contains(VerificationModel.shipped().threshold());
     assertThat(settings.warnings()).isEmpty();
     assertThat(settings.redis()).hasValueSatisfying(redis -> assertThat(redis.host()).isEqualTo("127.0.0.1"));
   }
 
   @Test
-  void aThresholdBelowTheCalibratedOneIsWarnedAbout() throws Exception {
-    CacheSettings settings = parse("    type: redis-semantic\n    similarity_threshold: 0.8\n", Map.of())
+  void aSimilarityThresholdBelowTheCandidateFloorIsWarnedAbout() throws Exception {
+    CacheSettings settings = parse("    type: redis-semantic\n    similarity_threshold: 0.5\n", Map.of())
         .orElseThrow();
-    assertThat(settings.warnings()).singleElement().satisfies(w -> assertThat(w).contains("below the calibrated 0.96"));
+    assertThat(settings.warnings()).singleElement().satisfies(w -> assertThat(w)
+        .contains("similarity_threshold 0.50").contains("rejects every candidate below 0.80"));
+  }
+
+  @Test
+  void aLowerVerificationThresholdIsWarnedAboutWithItsHeldOutPrecision() throws Exception {
+    CacheSettings settings = parse("    type: redis-semantic\n    verification_threshold: 0.7\n", Map.of())
+        .orElseThrow();
+    assertThat(settings.verificationThreshold()).contains(0.7);
+    double precision = VerificationModel.shipped().heldOut().at(0.7).orElseThrow().precision();
+    assertThat(settings.warnings()).singleElement().satisfies(w -> assertThat(w)
+        .contains("verification_threshold 0.70 is below the default")
+        .contains(String.format(java.util.Locale.ROOT, "held-out precision %.1f%%", 100 * precision)));
+    assertThatThrownBy(() -> parse("    type: redis-semantic\n    verification_threshold: 1.5\n", Map.of()))
+        .hasMessageContaining("cache_params.verification_threshold").hasMessageContaining("[0, 1]");
+  }
+
+  @Test
+  void anotherEmbeddingModelHasNoVerificationStage() throws Exception {
+    CacheSettings settings = parse("    type: redis-semantic\n    redis_semantic_cache_embedding_model: "
+        + "voyage/voyage-3-lite\n    verification_threshold: 0.9\n", Map.of()).orElseThrow();
+    assertThat(settings.verificationThreshold()).isEmpty();
+    assertThat(settings.threshold()).isEqualTo(0.96f);
+    assertThat(settings.warnings()).anySatisfy(w -> assertThat(w).contains("verification_threshold is ignored"));
   }
 
   @Test

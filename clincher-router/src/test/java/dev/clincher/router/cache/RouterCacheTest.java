@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The router with {@code redis-semantic} caching on a real Redis and the in-process ONNX model, in front of a fake
- * upstream that counts the calls it gets.
+ * upstream that counts the calls it gets. Its verification threshold is 0.5, below the shipped default, so that a
+ * plain paraphrase is a hit (at the default almost nothing is: docs/cache.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -52,6 +53,7 @@ class RouterCacheTest {
             port: %d
             password: os.environ/REDIS_PASSWORD
             ttl: 600
+            verification_threshold: 0.5
             namespace: %s
             supported_call_types: ["acompletion", "atext_completion"]
         """.formatted(apiBase, redisPort, namespace);
@@ -116,6 +118,17 @@ class RouterCacheTest {
     HttpResponse<String> unrelated = router.post("/v1/chat/completions", ask("What is the best pizza topping?", false));
     assertThat(unrelated.headers().firstValue("x-clincher-cache")).contains("miss");
     assertThat(fake.calls()).hasSize(2);
+  }
+
+  @Test
+  void swappedRolesOrAnotherNumberAreNotServedTheCachedAnswer() throws Exception {
+    router.post("/v1/chat/completions", ask("Is Messi better than Ronaldo?", false));
+    router.post("/v1/chat/completions", ask("When does train no. 19708 arrive in Delhi?", false));
+    assertThat(router.post("/v1/chat/completions", ask("Is Ronaldo better than Messi?", false)).headers()
+        .firstValue("x-clincher-cache")).contains("miss");
+    assertThat(router.post("/v1/chat/completions", ask("When does train no. 19707 arrive in Delhi?", false))
+        .headers().firstValue("x-clincher-cache")).contains("miss");
+    assertThat(fake.calls()).hasSize(4);
   }
 
   @Test
