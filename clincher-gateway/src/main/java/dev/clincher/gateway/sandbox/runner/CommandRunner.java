@@ -200,8 +200,7 @@ public final class CommandRunner implements AutoCloseable {
     } catch (RunnerException e) {
       breakWith(e);
     } catch (IOException e) {
-      breakWith(new RunnerException(broken.get() == null ? "runner_gone" : broken.get().rule(),
-          "the sandbox's attach stream broke: " + e.getMessage()));
+      breakWith(new RunnerException("runner_gone", "the sandbox's attach stream broke: " + e.getMessage()));
     }
   }
 
