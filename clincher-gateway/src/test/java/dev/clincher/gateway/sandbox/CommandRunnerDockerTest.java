@@ -101,6 +101,18 @@ class CommandRunnerDockerTest {
     assertThat(err(viaRunner)).isEmpty();
   }
 
+  /** The runner has nothing a command lacks: the sandbox's user, no new privileges, no capabilities. */
+  @Test
+  void theRunnerIsAsUnprivilegedAsAnyCommandAndNothingIsLogged() throws Exception {
+    String status = out(sh(sandbox, "grep -E '^(Uid|Gid|NoNewPrivs|CapEff|CapBnd):' "
+        + "/proc/$(pidof clincher-runner)/status | tr -s ' \\t' ' '"));
+    assertThat(status).contains("Uid: 1000 1000 1000 1000").contains("Gid: 1000 1000 1000 1000")
+        .contains("NoNewPrivs: 1").contains("CapEff: 0000000000000000").contains("CapBnd: 0000000000000000");
+    var inspect = docker.inspect(sandbox.containerId());
+    assertThat(inspect.path("Config").path("OpenStdin").asBoolean()).isTrue();
+    assertThat(inspect.path("HostConfig").path("LogConfig").path("Type").asText()).isEqualTo("none");
+  }
+
   @Test
   void aMissingProgramExitsWith127LikeAShellSays() throws Exception {
     ExecRequest missing = request(List.of("no-such-program-here"), null, null);
