@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ final class DockerSandbox implements Sandbox, AutoCloseable {
   private final String user;
   private final Runnable onUse;
   private final Runnable onGone;
+  private final Consumer<String> onRunnerDropped;
   /** The container's command runner; empty once it is gone (then every command is an exec). */
   private final AtomicReference<CommandRunner> runner;
 
@@ -48,15 +50,17 @@ final class DockerSandbox implements Sandbox, AutoCloseable {
    * @param runner the container's command runner, {@code null} for exec only
    * @param onUse called at the start and end of every command (the idle clock)
    * @param onGone called when Docker says the container no longer exists or is not running
+   * @param onRunnerDropped called once with the rule when the sandbox stops using its runner (for the metric)
    */
   DockerSandbox(DockerClient docker, String containerId, String user, CommandRunner runner, Runnable onUse,
-      Runnable onGone) {
+      Runnable onGone, Consumer<String> onRunnerDropped) {
     this.docker = docker;
     this.containerId = containerId;
     this.user = user;
     this.runner = new AtomicReference<>(runner);
     this.onUse = onUse;
     this.onGone = onGone;
+    this.onRunnerDropped = onRunnerDropped;
   }
 
   /** Whether commands currently go to the command runner (the runner has not been dropped). */
@@ -102,6 +106,7 @@ final class DockerSandbox implements Sandbox, AutoCloseable {
     if (runner.compareAndSet(current, null)) {
       LOG.warn("sandbox.runner_unavailable container={} rule={} reason=\"{}\" fallback=exec",
           containerId.substring(0, 12), reason.rule(), reason.getMessage());
+      onRunnerDropped.accept(reason.rule());
       current.close();
     }
   }

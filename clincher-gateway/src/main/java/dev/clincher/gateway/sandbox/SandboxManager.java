@@ -39,6 +39,7 @@ public final class SandboxManager implements SessionSandboxes {
   private final Timer started;
   private final Counter refused;
   private final Counter reaped;
+  private final MeterRegistry registry;
 
   /** One key's container; its lock serialises creation and removal of that key only. */
   private static final class Slot {
@@ -70,6 +71,7 @@ public final class SandboxManager implements SessionSandboxes {
         .description("A sandbox container created and started").register(registry);
     this.refused = registry.counter("clincher.gateway.sandbox.refused");
     this.reaped = registry.counter("clincher.gateway.sandbox.reaped");
+    this.registry = registry;
   }
 
   public SandboxSettings settings() {
@@ -308,7 +310,12 @@ public final class SandboxManager implements SessionSandboxes {
 
   private DockerSandbox sandbox(Slot slot, String id, CommandRunner runner) {
     return new DockerSandbox(docker, id, settings.user(), runner, () -> slot.lastUsed = clock.instant(),
-        () -> gone(slot, id));
+        () -> gone(slot, id), this::runnerDropped);
+  }
+
+  /** Counts sandboxes that stopped using their command runner, by the rule that decided it. */
+  private void runnerDropped(String rule) {
+    registry.counter("clincher.gateway.sandbox.runner.dropped", "rule", rule).increment();
   }
 
   /**
@@ -321,6 +328,7 @@ public final class SandboxManager implements SessionSandboxes {
     } catch (IOException e) {
       LOG.warn("sandbox.runner_unavailable key={} container={} rule=attach_failed reason=\"{}\" fallback=exec", key,
           id.substring(0, 12), e.getMessage());
+      runnerDropped("attach_failed");
       return null;
     }
   }

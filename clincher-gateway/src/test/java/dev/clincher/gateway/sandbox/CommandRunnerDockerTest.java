@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clincher.common.testing.LogCapture;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,13 +27,14 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CommandRunnerDockerTest {
   private DockerTestSupport docker;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private SandboxManager manager;
   private DockerSandbox sandbox;
 
   @BeforeAll
   void start() throws Exception {
     docker = DockerTestSupport.start();
-    manager = docker.manager(docker.settings(), Clock.systemUTC());
+    manager = new SandboxManager(docker.proxied, docker.settings(), Clock.systemUTC(), registry);
     sandbox = (DockerSandbox) manager.open("main", "runner");
   }
 
@@ -180,6 +182,8 @@ class CommandRunnerDockerTest {
       assertThat(out(sh(own, "echo again"))).isEqualTo("again\n");
       assertThat(logs.text().lines().filter(line -> line.contains("sandbox.runner_unavailable")).toList())
           .singleElement().asString().contains("rule=runner_gone");
+      assertThat(registry.counter("clincher.gateway.sandbox.runner.dropped", "rule", "runner_gone").count())
+          .isEqualTo(1.0);
     }
   }
 
