@@ -45,7 +45,7 @@ fi
 # versions the command runner (deploy/images/sandbox/runner), compiled here statically and put where the real image
 # has it, /usr/local/bin/clincher-runner; it is a label of its own so that tests which only need version 2 still pass.
 image_version=2
-runner_version=1
+runner_version=2
 runner_source="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/deploy/images/sandbox/runner/clincher-runner.c"
 labels="$(docker image inspect -f '{{ index .Config.Labels "clincher.test-image" }}/{{ index .Config.Labels "clincher.test-runner" }}' "$image" 2>/dev/null || true)"
 if [[ "$labels" != "$image_version/$runner_version" ]]; then

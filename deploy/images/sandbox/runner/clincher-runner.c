@@ -135,6 +135,7 @@ static void child(char **argv, const char *workdir, int in, int out, int err) {
     dprintf(2, "clincher-runner: cannot change to %s: %s\n", workdir, strerror(errno));
     _exit(126);
   }
+  setenv("PWD", workdir, 1); /* as the exec path's wrapper shell exports it */
   execvp(argv[0], argv);
   int failed = errno;
   dprintf(2, "clincher-runner: %s: %s\n", argv[0], failed == ENOENT ? "not found" : strerror(failed));

@@ -56,7 +56,7 @@ public final class DockerTestSupport implements AutoCloseable {
     String version = support.run("docker", "image", "inspect", "-f",
         "{{ index .Config.Labels \"clincher.test-image\" }}/{{ index .Config.Labels \"clincher.test-runner\" }}",
         IMAGE).trim();
-    if (!version.equals("2/1")) {
+    if (!version.equals("2/2")) {
       support.close();
       throw new AssertionError(IMAGE + " is missing or outdated (labels clincher.test-image/clincher.test-runner=" + version
           + "); run clincher-socket-proxy/ci-setup.sh");
