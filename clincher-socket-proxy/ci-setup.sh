@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prepares a fresh machine for the socket proxy's Docker tests: installs docker.io, busybox-static and bsdutils
-# (script(1), for `docker exec -t`) when missing, starts dockerd when none answers (waiting until it is ready,
+# Prepares a fresh machine for the socket proxy's Docker tests: installs docker.io, busybox-static, bsdutils
+# (script(1), for `docker exec -t`) and gcc/libc6-dev (to build the sandbox's command runner) when missing, starts dockerd when none answers (waiting until it is ready,
 # bounded), and builds the tiny sandbox test image from busybox with `docker import` (no registry is needed),
 # rebuilding it when it is outdated.
 # Run as root; .ci/run calls it before the tests. Idempotent.
@@ -15,6 +15,8 @@ command -v docker >/dev/null 2>&1 || packages+=(docker.io)
 command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
 [[ -x /bin/busybox || -x /usr/bin/busybox ]] || packages+=(busybox-static)
 command -v script >/dev/null 2>&1 || packages+=(bsdutils)
+command -v gcc >/dev/null 2>&1 || packages+=(gcc)
+[[ -e /usr/lib/x86_64-linux-gnu/libc.a || -e /usr/lib/aarch64-linux-gnu/libc.a ]] || packages+=(libc6-dev)
 if (( ${#packages[@]} > 0 )); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
@@ -39,15 +41,20 @@ fi
 
 # The image carries a version label; an outdated image (from an older script) is rebuilt. Version 2: every busybox
 # applet, a passwd/group with the unprivileged user `sandbox` (1000:1000) and /workspace owned by it, as the
-# gateway's sandbox tests need (the real image is deploy/images/sandbox/Dockerfile).
+# gateway's sandbox tests need (the real image is deploy/images/sandbox/Dockerfile). The label clincher.test-runner
+# versions the command runner (deploy/images/sandbox/runner), compiled here statically and put where the real image
+# has it, /usr/local/bin/clincher-runner; it is a label of its own so that tests which only need version 2 still pass.
 image_version=2
-current="$(docker image inspect -f '{{ index .Config.Labels "clincher.test-image" }}' "$image" 2>/dev/null || true)"
-if [[ "$current" != "$image_version" ]]; then
+runner_version=2
+runner_source="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/deploy/images/sandbox/runner/clincher-runner.c"
+labels="$(docker image inspect -f '{{ index .Config.Labels "clincher.test-image" }}/{{ index .Config.Labels "clincher.test-runner" }}' "$image" 2>/dev/null || true)"
+if [[ "$labels" != "$image_version/$runner_version" ]]; then
   busybox="$(command -v busybox || true)"
   [[ -x /bin/busybox ]] && busybox=/bin/busybox
   rootfs="$(mktemp -d)"
   trap 'rm -rf "$rootfs"' EXIT
-  mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/workspace"
+  mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/workspace" "$rootfs/usr/local/bin"
+  gcc -static -Os -s -Wall -o "$rootfs/usr/local/bin/clincher-runner" "$runner_source"
   cp "$busybox" "$rootfs/bin/busybox"
   for tool in $("$busybox" --list); do
     [[ "$tool" == busybox ]] || ln -sf busybox "$rootfs/bin/$tool"
@@ -57,6 +64,7 @@ if [[ "$current" != "$image_version" ]]; then
   chmod 1777 "$rootfs/tmp"
   chown 1000:1000 "$rootfs/workspace"
   tar -C "$rootfs" --numeric-owner -c . | docker import -c 'CMD ["/bin/sh"]' \
-    -c "LABEL clincher.test-image=$image_version" -c 'ENV PATH=/bin' - "$image" >/dev/null
-  echo "ci-setup: built $image (version $image_version)" >&2
+    -c "LABEL clincher.test-image=$image_version" -c "LABEL clincher.test-runner=$runner_version" \
+    -c 'ENV PATH=/bin' - "$image" >/dev/null
+  echo "ci-setup: built $image (version $image_version, runner $runner_version)" >&2
 fi

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.common.metrics.LatencyBuckets;
 import dev.clincher.gateway.sandbox.docker.DockerClient;
 import dev.clincher.gateway.sandbox.docker.DockerException;
+import dev.clincher.gateway.sandbox.runner.CommandRunner;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -38,6 +39,7 @@ public final class SandboxManager implements SessionSandboxes {
   private final Timer started;
   private final Counter refused;
   private final Counter reaped;
+  private final MeterRegistry registry;
 
   /** One key's container; its lock serialises creation and removal of that key only. */
   private static final class Slot {
@@ -69,6 +71,7 @@ public final class SandboxManager implements SessionSandboxes {
         .description("A sandbox container created and started").register(registry);
     this.refused = registry.counter("clincher.gateway.sandbox.refused");
     this.reaped = registry.counter("clincher.gateway.sandbox.reaped");
+    this.registry = registry;
   }
 
   public SandboxSettings settings() {
@@ -250,7 +253,7 @@ public final class SandboxManager implements SessionSandboxes {
       }
       Slot slot = new Slot(key, clock.instant());
       slot.createdAt = createdAt(labels);
-      slot.sandbox = sandbox(slot, id);
+      slot.sandbox = sandbox(slot, id, attachRunner(key, id));
       slots.put(key, slot);
     }
     if (!container.path("State").asText("").equals("running")) {
@@ -265,16 +268,21 @@ public final class SandboxManager implements SessionSandboxes {
     Instant now = clock.instant();
     var body = ContainerSpec.body(settings, slot.key, agent, session, now);
     String id;
+    CommandRunner runner = null;
     long startedNanos = System.nanoTime();
     try {
       id = createOrReplace(slot.key, name, body);
+      runner = attachRunner(slot.key, id);
       docker.startContainer(id);
     } catch (IOException e) {
+      if (runner != null) {
+        runner.close();
+      }
       throw failure("cannot create the sandbox", e);
     }
     started.record(System.nanoTime() - startedNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     slot.createdAt = now;
-    slot.sandbox = sandbox(slot, id);
+    slot.sandbox = sandbox(slot, id, runner);
     LOG.info("sandbox.created key={} container={}", slot.key, id.substring(0, 12));
   }
 
@@ -300,8 +308,29 @@ public final class SandboxManager implements SessionSandboxes {
     }
   }
 
-  private DockerSandbox sandbox(Slot slot, String id) {
-    return new DockerSandbox(docker, id, settings.user(), () -> slot.lastUsed = clock.instant(), () -> gone(slot, id));
+  private DockerSandbox sandbox(Slot slot, String id, CommandRunner runner) {
+    return new DockerSandbox(docker, id, settings.user(), runner, () -> slot.lastUsed = clock.instant(),
+        () -> gone(slot, id), this::runnerDropped);
+  }
+
+  /** Counts sandboxes that stopped using their command runner, by the rule that decided it. */
+  private void runnerDropped(String rule) {
+    registry.counter("clincher.gateway.sandbox.runner.dropped", "rule", rule).increment();
+  }
+
+  /**
+   * Attaches to the container's command runner (before its start, so nothing it says is missed); without it (the
+   * socket proxy refuses attach, or Docker fails) the sandbox runs every command as an exec, and says so once.
+   */
+  private CommandRunner attachRunner(String key, String id) {
+    try {
+      return CommandRunner.attach(docker, id);
+    } catch (IOException e) {
+      LOG.warn("sandbox.runner_unavailable key={} container={} rule=attach_failed reason=\"{}\" fallback=exec", key,
+          id.substring(0, 12), e.getMessage());
+      runnerDropped("attach_failed");
+      return null;
+    }
   }
 
   /** The container vanished under us (removed by hand, or by another process): the next open creates a new one. */
@@ -311,6 +340,7 @@ public final class SandboxManager implements SessionSandboxes {
       if (current != null && current.containerId().equals(id)) {
         slots.remove(slot.key, slot);
         slot.sandbox = null;
+        current.close();
         LOG.warn("sandbox.gone key={} container={}", slot.key, id.substring(0, 12));
       }
     }
@@ -351,7 +381,11 @@ public final class SandboxManager implements SessionSandboxes {
     synchronized (slots) {
       slots.remove(slot.key, slot);
     }
+    DockerSandbox current = slot.sandbox;
     slot.sandbox = null;
+    if (current != null) {
+      current.close();
+    }
   }
 
   /** Whether the slot is still the key's (a waiter that finds it removed meanwhile starts over). */

@@ -154,7 +154,7 @@ public record SandboxSettings(String image, Scope scope, String user, long memor
 
   /** A hash of everything that shapes a container; a container labelled with another hash is recreated. */
   public String containerHash() {
-    String shape = String.join("\n", "v1", image, user, Long.toString(memoryBytes), Long.toString(memorySwapBytes),
+    String shape = String.join("\n", "v2", image, user, Long.toString(memoryBytes), Long.toString(memorySwapBytes),
         Long.toString(nanoCpus), Integer.toString(pidsLimit), Integer.toString(nofile), Long.toString(tmpBytes),
         volumePrefix);
     return sha256(shape).substring(0, 16);

@@ -54,10 +54,11 @@ public final class DockerTestSupport implements AutoCloseable {
         + "allowed_volumes: [\"clincher-ws-*\"]\nallow_root_exec: false\n");
     DockerTestSupport support = new DockerTestSupport(policy);
     String version = support.run("docker", "image", "inspect", "-f",
-        "{{ index .Config.Labels \"clincher.test-image\" }}", IMAGE).trim();
-    if (!version.equals("2")) {
+        "{{ index .Config.Labels \"clincher.test-image\" }}/{{ index .Config.Labels \"clincher.test-runner\" }}",
+        IMAGE).trim();
+    if (!version.equals("2/2")) {
       support.close();
-      throw new AssertionError(IMAGE + " is missing or outdated (label clincher.test-image=" + version
+      throw new AssertionError(IMAGE + " is missing or outdated (labels clincher.test-image/clincher.test-runner=" + version
           + "); run clincher-socket-proxy/ci-setup.sh");
     }
     return support;

@@ -6,8 +6,10 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code sandbox} profile: exactly what a sandbox manager needs, and nothing else. Ping, version, container
- * create/start/stop/kill/remove/inspect/list, exec create/start/inspect/resize, events, and the inspection of the
- * images sandboxes may run (so a gateway can say that its image is missing). Listings and events are narrowed to
+ * create/start/stop/kill/remove/inspect/list, attach to a container's stdio (the gateway's command runner; not the
+ * WebSocket variant), exec create/start/inspect/resize, events, and the inspection of the images sandboxes may run
+ * (so a gateway can say that its image is missing). Attach gives no more than exec and create already do: the
+ * stdio of a labelled sandbox's main process, which runs as the user its (inspected) create body named. Listings and events are narrowed to
  * containers with the sandbox label, every operation on a container or exec first checks that label, and container
  * creation must ask for a hardened sandbox (see {@link InspectionPolicy}).
  */
@@ -16,7 +18,7 @@ public final class SandboxPolicy implements Policy {
   public static final Set<String> OPERATIONS = Set.of(
       "ping", "ping.head", "version",
       "container.list", "container.create", "container.inspect", "container.start", "container.stop",
-      "container.kill", "container.remove",
+      "container.kill", "container.remove", "container.attach",
       "exec.create", "exec.start", "exec.inspect", "exec.resize",
       "events", "image.inspect");
 

@@ -256,6 +256,54 @@ class RawHttpAttackTest {
     assertThat(response).startsWith("HTTP/1.1 101 UPGRADED").contains("raw-tty-ok");
   }
 
+  private String createAndStart(String body) throws Exception {
+    String created = exchange(post("/v1.41/containers/create", body, "Connection: close\r\n"));
+    Matcher id = Pattern.compile("\"Id\":\"([0-9a-f]+)\"").matcher(created);
+    assertThat(id.find()).as(created).isTrue();
+    assertThat(exchange(post("/v1.41/containers/" + id.group(1) + "/start", "", "Connection: close\r\n")))
+        .startsWith("HTTP/1.1 204");
+    return id.group(1);
+  }
+
+  private static String attach(String container) {
+    return "POST /v1.41/containers/" + container + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
+        + "Host: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n";
+  }
+
+  /** The gateway's command runner is reached this way: stdin in, the multiplexed stdout back. */
+  @Test
+  void attachToASandboxReachesItsMainProcess() throws Exception {
+    String id = createAndStart(body("").replace("\"Cmd\":[\"sleep\",\"60\"]", "\"Cmd\":[\"cat\"],\"OpenStdin\":true"));
+    try (Socket socket = new Socket("127.0.0.1", proxy.address().getPort())) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write((attach(id) + "through-attach\n").getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      ByteArrayOutputStream seen = new ByteArrayOutputStream();
+      byte[] buffer = new byte[4096];
+      while (!seen.toString(StandardCharsets.UTF_8).contains("through-attach")) {
+        int n = socket.getInputStream().read(buffer);
+        assertThat(n).as("attach stream ended early: " + seen).isPositive();
+        seen.write(buffer, 0, n);
+      }
+      assertThat(seen.toString(StandardCharsets.UTF_8)).startsWith("HTTP/1.1 101 UPGRADED");
+    }
+  }
+
+  @Test
+  void attachToAContainerThatIsNoSandboxIsRefused() throws Exception {
+    DockerSupport.Result plain = docker.direct("run", "-d", "-i", "--label", "clincher.test=" + docker.run,
+        DockerSupport.IMAGE, "cat");
+    assertThat(plain.exit()).as(plain.err()).isZero();
+    String id = plain.out().trim();
+    assertRefused(attach(id), 403, "not_a_sandbox");
+    assertRefused(attach(id.substring(0, 12)), 403, "not_a_sandbox");
+    assertRefused("GET /v1.41/containers/" + id + "/attach/ws?stream=1&stdin=1 HTTP/1.1\r\nHost: docker\r\n"
+        + "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n", 403, "ALLOW_ATTACH");
+    String sandbox = createAndStart(body(""));
+    assertRefused("GET /v1.41/containers/" + sandbox + "/attach/ws?stream=1 HTTP/1.1\r\nHost: docker\r\n"
+        + "Connection: close\r\n\r\n", 403, "ALLOW_ATTACH");
+  }
+
   @Test
   void opsEndpointsDoNotShadowDocker() throws Exception {
     assertThat(exchange("GET /health/liveliness HTTP/1.1\r\nHost: d\r\n\r\n")).startsWith("HTTP/1.1 200");

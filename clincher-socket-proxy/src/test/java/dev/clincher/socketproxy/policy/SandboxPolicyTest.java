@@ -18,7 +18,8 @@ class SandboxPolicyTest {
         {"POST", "/containers/x/start"}, {"POST", "/containers/x/stop"}, {"POST", "/containers/x/kill"},
         {"DELETE", "/containers/x"}, {"POST", "/containers/x/exec"}, {"POST", "/exec/x/start"},
         {"POST", "/exec/x/resize"}, {"GET", "/exec/x/json"}, {"GET", "/events"},
-        {"GET", "/v1.41/images/clincher-sandbox:latest/json"}}) {
+        {"GET", "/v1.41/images/clincher-sandbox:latest/json"},
+        {"POST", "/v1.41/containers/x/attach"}}) {
       assertThat(decide(request[0], request[1]).allowed()).as(request[0] + " " + request[1]).isTrue();
     }
   }
@@ -32,6 +33,21 @@ class SandboxPolicyTest {
     assertThat(decide("POST", "/swarm/init").rule()).isEqualTo("SWARM");
     assertThat(decide("GET", "/images/json").rule()).isEqualTo("IMAGES");
     assertThat(decide("GET", "/nope").rule()).isEqualTo("unknown_endpoint");
+  }
+
+  /** Attach opens the stdio of a container (label-checked as a subject, like exec); nothing near it opens. */
+  @Test
+  void attachIsOpenButNotItsWebSocketNorTheFileAndUpdateEndpoints() throws Exception {
+    Verdict attach = decide("POST", "/containers/x/attach");
+    assertThat(attach.allowed()).isTrue();
+    assertThat(attach.endpoint().orElseThrow().subject()).isEqualTo(Subject.CONTAINER);
+    assertThat(decide("GET", "/containers/x/attach").allowed()).isFalse();
+    assertThat(decide("GET", "/containers/x/attach/ws").rule()).isEqualTo("ALLOW_ATTACH");
+    assertThat(decide("POST", "/containers/x/attach/ws").allowed()).isFalse();
+    assertThat(decide("POST", "/containers/x/update").rule()).isEqualTo("ALLOW_UPDATE");
+    assertThat(decide("PUT", "/containers/x/archive").rule()).isEqualTo("ALLOW_ARCHIVE");
+    assertThat(decide("GET", "/containers/x/logs").allowed()).isFalse();
+    assertThat(decide("POST", "/containers/x/wait").allowed()).isFalse();
   }
 
   @Test

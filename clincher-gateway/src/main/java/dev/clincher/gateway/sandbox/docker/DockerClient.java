@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * A small client for the slice of the Docker Engine API a sandbox manager needs (exactly what the socket proxy's
- * sandbox profile opens): ping, container create/start/inspect/list/kill/remove, exec create/start/inspect, image
- * inspect (of the sandbox image). One
+ * sandbox profile opens): ping, container create/start/inspect/list/kill/remove/attach, exec create/start/inspect,
+ * image inspect (of the sandbox image). One
  * connection per call, {@code Connection: close}, every call bounded in time and response size. Exec start uses a
  * hijacked connection ({@code Upgrade: tcp}) and the strict {@link StreamDemuxer}. Thread-safe.
  */
@@ -212,6 +212,30 @@ public final class DockerClient {
         }
         throw e;
       }
+    }
+  }
+
+  /**
+   * Attaches to a container's stdin, stdout and stderr on a hijacked connection, which stays open (no deadline)
+   * until the caller closes it or the container ends. Works before the container is started, so nothing it prints
+   * is missed. The container needs {@code OpenStdin} for stdin to reach it.
+   */
+  public Attachment attach(String containerId) throws IOException {
+    DockerConnection connection = host.connect(callTimeout);
+    try {
+      connection.deadline(callTimeout);
+      writeRequest(connection.out(), "POST", "/containers/" + id(containerId)
+          + "/attach?stream=1&stdin=1&stdout=1&stderr=1", null, true);
+      HttpResponse head = HttpResponse.readHead(connection.in());
+      if (head.status() != 101 && head.status() != 200) {
+        HttpResponse rest = head.withBody(connection.in(), 64 * 1024);
+        throw new DockerException(head.status(), message(head.status(), rest.body()));
+      }
+      connection.noDeadline();
+      return new Attachment(connection);
+    } catch (IOException | RuntimeException e) {
+      connection.close();
+      throw e;
     }
   }
 

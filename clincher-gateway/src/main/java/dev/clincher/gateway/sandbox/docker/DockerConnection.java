@@ -65,6 +65,14 @@ final class DockerConnection implements AutoCloseable {
     }, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
   }
 
+  /** Cancels the deadline: the connection stays open until closed (an attachment that lives with its container). */
+  void noDeadline() {
+    ScheduledFuture<?> current = deadline;
+    if (current != null) {
+      current.cancel(false);
+    }
+  }
+
   /** Whether the deadline passed (and so closed the connection). */
   boolean expired() {
     return expired.get();
