@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine for the deployment tests (clincher-e2e): the compose tool, the offline image builder, the
 # tools the topology test drives (openssl, nsenter, ip, iptables, curl), nginx for the nginx alternative's test and
-# Ansible for the playbooks' test.
+# Ansible for the playbooks' test, kubectl for the Kubernetes manifests' test.
 # Docker itself comes from clincher-socket-proxy/ci-setup.sh, which .ci/run calls first. Run as root. Idempotent.
 set -euo pipefail
 
@@ -18,6 +18,9 @@ command -v ss >/dev/null 2>&1 || packages+=(iproute2)
 command -v ansible-playbook >/dev/null 2>&1 || packages+=(ansible)
 command -v ansible-lint >/dev/null 2>&1 || packages+=(ansible-lint)
 command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
+# kubectl for `kubectl kustomize deploy/k8s/...` (KubernetesManifestsTest). Debian's kubernetes-client is 1.20 with
+# kustomize v2, which the manifests are written for; a newer kubectl already installed is used as it is.
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
 if (( ${#packages[@]} > 0 )); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q

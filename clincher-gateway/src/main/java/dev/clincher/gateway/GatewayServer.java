@@ -32,6 +32,8 @@ import dev.clincher.gateway.sandbox.SandboxImages;
 import dev.clincher.gateway.sandbox.SandboxReaper;
 import dev.clincher.gateway.sandbox.SandboxSettings;
 import dev.clincher.gateway.sandbox.SandboxStartup;
+import dev.clincher.gateway.sandbox.SessionSandboxes;
+import dev.clincher.gateway.sandbox.kubernetes.KubernetesBackend;
 import dev.clincher.gateway.sandbox.docker.DockerClient;
 import dev.clincher.gateway.sandbox.docker.DockerHost;
 import dev.clincher.gateway.session.AgentRuntime;
@@ -72,13 +74,16 @@ public final class GatewayServer implements AutoCloseable {
   private final Channels channels;
   private final GatewaySecrets secrets;
   private final MetricsAccess metricsAccess;
+  /** The Kubernetes sandbox backend, or null with the Docker one. */
+  private final KubernetesBackend pods;
 
   private GatewayServer(Server server, SessionService sessions, Database database, AgentSandboxes sandboxes,
       SandboxReaper reaper, Metrics metrics, BrowserSessions browsers, String listenHost, Channels channels,
-      GatewaySecrets secrets, MetricsAccess metricsAccess) {
+      GatewaySecrets secrets, MetricsAccess metricsAccess, KubernetesBackend pods) {
     this.channels = channels;
     this.secrets = secrets;
     this.metricsAccess = metricsAccess;
+    this.pods = pods;
     this.server = server;
     this.sessions = sessions;
     this.database = database;
@@ -108,7 +113,11 @@ public final class GatewayServer implements AutoCloseable {
     DockerClient docker = new DockerClient(config.docker().toDockerHost(source, env), sandboxSettings.dockerTimeout());
     AgentSandboxes sandboxes = AgentSandboxes.create(docker, sandboxSettings, config.agentSandboxSettings(source),
         Clock.systemUTC(), metrics.registry());
-    SandboxImages images = SandboxStartup.adoptOrphansAndCheckImages(sandboxes, docker);
+    // sandbox.backend: kubernetes makes the session's sandboxes pods (docs/scaling.md); docker is the default.
+    KubernetesBackend pods = kubernetesBackend(source, config, sandboxSettings);
+    SessionSandboxes sessionSandboxes = pods == null ? sandboxes : pods.sandboxes();
+    SandboxImages images = pods == null ? SandboxStartup.adoptOrphansAndCheckImages(sandboxes, docker)
+        : new SandboxImages(docker, java.util.List.of());
 
     Map<String, Tool> tools = BuiltInTools.all(sandboxSettings, ProxyEnvironment.webFetchSettings(source, config, env),
         stores.notes(), stores.sessions(), stores.events(),
@@ -120,9 +129,10 @@ public final class GatewayServer implements AutoCloseable {
     ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), router, secrets.routerKey()::current,
         config.router().timeout().value(), json);
     SessionService sessions = new SessionService(stores.sessions(), stores.runs(), stores.events(), agents,
-        new AgentRunner(chat, json, new RunMetrics(metrics)), sandboxes, json);
+        new AgentRunner(chat, json, new RunMetrics(metrics)), sessionSandboxes, json);
 
-    Health health = ReadinessChecks.of(stores.database(), docker, images, router);
+    Health health = pods == null ? ReadinessChecks.of(stores.database(), docker, images, router)
+        : ReadinessChecks.of(stores.database(), "sandboxes", pods::readiness, router);
     ControlEndpoint control = new ControlEndpoint(sandboxes, health, new ControlEndpoint.Services(router,
         secrets.routerKey(), docker.host().httpUrl(), ProxyEnvironment.egressUrl(config, env),
         RedactedConfig.of(config, json)), json, Clock.systemUTC());
@@ -142,7 +152,7 @@ public final class GatewayServer implements AutoCloseable {
         .addKeyValue("storage", config.storage().sqlite() ? "sqlite" : "postgresql")
         .addKeyValue("interrupted_runs", interrupted).log("gateway.started");
     return new GatewayServer(server, sessions, stores.database(), sandboxes, reaper, metrics, authenticator.browsers(),
-        listen.host(), channels, secrets, metricsAccess);
+        listen.host(), channels, secrets, metricsAccess, pods);
   }
 
   public int port() {
@@ -179,6 +189,9 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() {
     reaper.close();
+    if (pods != null) {
+      pods.close();
+    }
     channels.close();
     sessions.close();
     try {
@@ -190,6 +203,24 @@ public final class GatewayServer implements AutoCloseable {
       metrics.close();
     }
     LOG.atInfo().log("gateway.stopped");
+  }
+
+  /**
+   * The Kubernetes sandbox backend when {@code sandbox.backend} is {@code kubernetes}, else null. Agents' own sandbox
+   * settings are a Docker-backend feature for now: with Kubernetes they fail the start, naming the key.
+   */
+  private static KubernetesBackend kubernetesBackend(String source, GatewayConfig config, SandboxSettings settings)
+      throws ConfigException {
+    if (!config.sandbox().backend().equals(GatewayConfig.Sandbox.KUBERNETES)) {
+      return null;
+    }
+    for (var agent : config.agents().entrySet()) {
+      if (!agent.getValue().sandbox().isEmpty()) {
+        throw new ConfigException(source, "agents." + agent.getKey() + ".sandbox",
+            "an agent's own sandbox settings are not supported with sandbox.backend kubernetes");
+      }
+    }
+    return KubernetesBackend.start(settings, config.sandbox().kubernetes().toSettings());
   }
 
   /** The sandbox settings of a gateway config (for {@code clincher sandbox}). */

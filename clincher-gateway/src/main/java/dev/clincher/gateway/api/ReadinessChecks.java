@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /** What {@code /health/readiness} asks: the transcript store, Docker (with the sandbox images) and the router. */
 public final class ReadinessChecks {
@@ -19,10 +20,15 @@ public final class ReadinessChecks {
 
   /** Health with the three readiness checks; {@code routerUrl} is the router's base URL. */
   public static Health of(Database database, DockerClient docker, SandboxImages images, URI routerUrl) {
+    return of(database, "docker", () -> dockerUp(docker, images), routerUrl);
+  }
+
+  /** Health with storage, the sandbox backend's check under {@code sandboxName}, and the router. */
+  public static Health of(Database database, String sandboxName, Supplier<CheckResult> sandboxes, URI routerUrl) {
     Health health = new Health();
     health.addReadinessCheck("storage", () -> database.ping() ? CheckResult.up("reachable")
         : CheckResult.down("the transcript store does not answer"));
-    health.addReadinessCheck("docker", () -> dockerUp(docker, images));
+    health.addReadinessCheck(sandboxName, sandboxes);
     HttpClient http = ChatClient.defaultHttpClient();
     URI routerHealth = routerUrl.resolve("/health/liveliness");
     health.addReadinessCheck("router", () -> routerUp(http, routerHealth));

@@ -14,6 +14,7 @@ import dev.clincher.gateway.channel.ChannelsConfig;
 import dev.clincher.gateway.policy.ToolRules;
 import dev.clincher.gateway.sandbox.SandboxSettings;
 import dev.clincher.gateway.sandbox.docker.DockerHost;
+import dev.clincher.gateway.sandbox.kubernetes.KubernetesSettings;
 import dev.clincher.gateway.store.StoreLimits;
 import dev.clincher.gateway.store.StoreSettings;
 import java.time.Clock;
@@ -170,9 +171,14 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
    */
   public record Sandbox(String image, String scope, String user, ConfigSize memory, ConfigSize memorySwap, Double cpus,
       Integer pids, Integer nofile, ConfigSize tmpSize, String volumePrefix, ConfigDuration idleTimeout,
-      ConfigDuration maxAge, Integer maxSandboxes, String instance, ConfigDuration dockerTimeout) {
+      ConfigDuration maxAge, Integer maxSandboxes, String instance, ConfigDuration dockerTimeout, String backend,
+      KubernetesSandbox kubernetes) {
     public static final Sandbox DEFAULTS = new Sandbox(null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null);
+        null, null, null, null, null, null, null);
+    /** Sandboxes as containers through the Docker API (the socket proxy): the default. */
+    public static final String DOCKER = "docker";
+    /** Sandboxes as pods through the Kubernetes API ({@code sandbox.kubernetes}, docs/scaling.md). */
+    public static final String KUBERNETES = "kubernetes";
 
     public Sandbox {
       SandboxSettings base = SandboxSettings.defaults();
@@ -191,6 +197,11 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
       maxSandboxes = maxSandboxes == null ? base.maxSandboxes() : maxSandboxes;
       instance = instance == null ? base.instance() : instance;
       dockerTimeout = dockerTimeout == null ? ConfigDuration.parse("30s") : dockerTimeout;
+      backend = backend == null ? DOCKER : backend;
+      kubernetes = kubernetes == null ? new KubernetesSandbox(null, null, null, null) : kubernetes;
+      if (!List.of(DOCKER, KUBERNETES).contains(backend)) {
+        throw new IllegalArgumentException("backend must be docker or kubernetes, got '" + backend + "'");
+      }
       if (!List.of("session", "agent", "shared").contains(scope)) {
         throw new IllegalArgumentException("scope must be session, agent or shared");
       }
@@ -210,6 +221,23 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
           Math.round(cpus * 1_000_000_000L), pids, nofile, tmpSize.bytes(), volumePrefix, idleTimeout.value(),
           maxAge.value(), maxSandboxes, exec.timeout().value(), exec.maxTimeout().value(),
           exec.maxOutput().bytesAsInt(), instance, dockerTimeout.value());
+    }
+  }
+
+  /** Where sandbox pods go ({@code sandbox.kubernetes}; used with {@code sandbox.backend: kubernetes}). */
+  public record KubernetesSandbox(String namespace, String runtimeClass, ConfigDuration startTimeout,
+      ConfigDuration apiTimeout) {
+    public KubernetesSandbox {
+      KubernetesSettings base = KubernetesSettings.defaults();
+      namespace = namespace == null ? base.namespace() : namespace;
+      runtimeClass = runtimeClass == null ? base.runtimeClass() : runtimeClass;
+      startTimeout = startTimeout == null ? ConfigDuration.parse("120s") : startTimeout;
+      apiTimeout = apiTimeout == null ? ConfigDuration.parse("30s") : apiTimeout;
+      new KubernetesSettings(namespace, runtimeClass, startTimeout.value(), apiTimeout.value()); // validates
+    }
+
+    public KubernetesSettings toSettings() {
+      return new KubernetesSettings(namespace, runtimeClass, startTimeout.value(), apiTimeout.value());
     }
   }
 
@@ -283,7 +311,8 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
           memoryValue, swapValue, cpus == null ? base.cpus() : cpus, pids == null ? base.pids() : pids,
           base.nofile(), base.tmpSize(), base.volumePrefix(), base.idleTimeout(), base.maxAge(),
           maxSandboxes == null ? base.maxSandboxes() : maxSandboxes,
-          instance.substring(0, Math.min(instance.length(), 41)), base.dockerTimeout());
+          instance.substring(0, Math.min(instance.length(), 41)), base.dockerTimeout(), base.backend(),
+          base.kubernetes());
     }
   }
 

@@ -59,6 +59,32 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theKubernetesManifestsGatewayConfigSelectsTheKubernetesBackend() throws Exception {
+    String yaml = Files.readString(Path.of("../deploy/k8s/overlays/example/config/gateway.yaml"));
+    GatewayConfig config = ConfigBinder.bind(new ConfigLoader(Map.of("CLINCHER_SANDBOX_INSTANCE", "gateway-6d4f-abcde"))
+        .parse("gateway.yaml", yaml), GatewayConfig.class, "gateway.yaml");
+    assertThat(config.sandbox().backend()).isEqualTo(GatewayConfig.Sandbox.KUBERNETES);
+    var kubernetes = config.sandbox().kubernetes().toSettings();
+    assertThat(kubernetes.namespace()).isEqualTo("clincher-sandbox");
+    assertThat(kubernetes.runtimeClass()).isEqualTo("gvisor");
+    assertThat(kubernetes.startTimeout()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(config.sandboxSettings("gateway.yaml").instance()).isEqualTo("gateway-6d4f-abcde");
+    assertThat(load(AGENT).sandbox().backend()).as("the default").isEqualTo(GatewayConfig.Sandbox.DOCKER);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "sandbox: {backend: podman}|backend must be docker or kubernetes",
+      "sandbox: {backend: kubernetes, kubernetes: {namespace: Kube_System}}|sandbox.kubernetes.namespace",
+      "sandbox: {kubernetes: {runtime_class: 'runc privileged'}}|sandbox.kubernetes.runtime_class",
+      "sandbox: {kubernetes: {start_timeout: 0s}}|durations must be positive",
+      "sandbox: {kubernetes: {privileged: true}}|privileged"})
+  void aBadKubernetesSandboxSettingFailsTheLoad(String section, String message) {
+    assertThatThrownBy(() -> load(AGENT + section + "\n")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
   void anAgentsRunTimeoutErrorNamesTheAgent() {
     assertThatThrownBy(() -> load("agents: {main: {model: m, run_timeout: 10 minutes}}\n"))
         .isInstanceOf(ConfigException.class)
