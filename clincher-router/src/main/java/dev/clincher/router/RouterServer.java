@@ -179,7 +179,9 @@ public final class RouterServer implements AutoCloseable {
         ? CheckResult.up("reachable") : CheckResult.down("unreachable"));
     ResponseCache cache = responseCache(settings, config, providers, metrics, json);
     if (cache.usesRedis()) {
-      health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis") : CheckResult.down("redis"));
+      // The cache is optional: while Redis is down requests bypass it, so the router stays ready, reported degraded.
+      health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis")
+          : CheckResult.degraded("redis unreachable: cache bypassed, requests go to the providers"));
     }
     RouterMetrics routerMetrics = new RouterMetrics(metrics, dispatcher::inFlight);
     routerMetrics.deploymentStates(dispatcher);
