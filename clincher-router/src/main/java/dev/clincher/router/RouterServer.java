@@ -277,9 +277,18 @@ public final class RouterServer implements AutoCloseable {
     LOG.atInfo().addKeyValue("type", cache.type().name().toLowerCase(java.util.Locale.ROOT))
         .addKeyValue("semantic", cache.semantic()).addKeyValue("threshold", cache.threshold())
         .addKeyValue("embedding", cache.embeddingModel().orElse(CacheSettingsReader.ONNX_MODEL))
-        .addKeyValue("ttl_s", cache.ttl().toSeconds()).log("router.cache.enabled");
-    return ResponseCache.create(cache, name -> config.deployments().stream()
-        .filter(deployment -> deployment.modelName().equals(name)).findFirst(), providers, metrics, json);
+        .addKeyValue("ttl_s", cache.ttl().toSeconds())
+        .addKeyValue("max_entries_per_namespace", cache.bounds().maxEntriesPerNamespace())
+        .addKeyValue("max_bytes_per_namespace", cache.bounds().maxBytesPerNamespace())
+        .addKeyValue("max_namespaces", cache.bounds().maxNamespaces())
+        .addKeyValue("disk_cache_dir", cache.directory().map(Path::toString).orElse("")).log("router.cache.enabled");
+    try {
+      return ResponseCache.create(cache, name -> config.deployments().stream()
+          .filter(deployment -> deployment.modelName().equals(name)).findFirst(), providers, metrics, json);
+    } catch (IllegalStateException e) { // the embedded cache's directory cannot be opened
+      throw new ConfigException(settings.configFile().toString(), "litellm_settings.cache_params.disk_cache_dir",
+          e.getMessage(), e);
+    }
   }
 
   /** The port the router listens on. */

@@ -1,6 +1,8 @@
 package dev.clincher.router.cache;
 
+import dev.clincher.cache.index.IndexBounds;
 import dev.clincher.cache.store.RedisClients;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,10 +21,15 @@ import java.util.Optional;
  * @param embeddingModel a {@code model_name} of {@code model_list} to embed with, through the router's own providers;
  *                       empty: the in-process ONNX all-MiniLM-L6-v2 (the default)
  * @param maxEntryBytes  largest answer stored
+ * @param bounds         entries and bytes of vectors kept per namespace ({@code max_entries_per_namespace},
+ *                       {@code max_bytes_per_namespace}) and namespaces kept ({@code max_namespaces})
+ * @param directory      where the embedded ({@code local}) cache keeps its index and answers across restarts
+ *                       ({@code disk_cache_dir}); empty: in memory only
  * @param warnings       settings worth a warning at start-up (a threshold below the calibrated one, …)
  */
 public record CacheSettings(Type type, boolean semantic, Optional<RedisClients.Endpoint> redis, String keyPrefix, Duration ttl,
-    float threshold, Optional<String> embeddingModel, int maxEntryBytes, List<String> warnings) {
+    float threshold, Optional<String> embeddingModel, int maxEntryBytes, IndexBounds bounds, Optional<Path> directory,
+    List<String> warnings) {
 
   /** LiteLLM's cache types the router implements. */
   public enum Type {
