@@ -49,9 +49,10 @@ final class Ledger {
     return evicted;
   }
 
-  /** Marks {@code id} used (a hit); false when it is not held. */
-  boolean touch(String id) {
-    return entries.get(id) != null;
+  /** Whether {@code id} is held and not expired at {@code nowMillis}; if so, marks it used (a hit). */
+  boolean live(String id, long nowMillis) {
+    Held held = entries.get(id); // access order: now the most recently used
+    return held != null && held.expiresAtMillis() > nowMillis;
   }
 
   boolean remove(String id) {

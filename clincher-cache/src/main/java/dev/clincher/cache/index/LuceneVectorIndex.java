@@ -10,20 +10,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.LongField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded index: Lucene's HNSW graph of the vectors (approximate nearest neighbours, logarithmic search), in
  * files under a directory so a restart keeps the cache, or in memory. One Lucene document per entry: its namespace,
- * id, expiry and vector; a search is a k-nearest-neighbour query filtered to the namespace and to entries not yet
- * expired, so neither another namespace's nor an expired entry is ever returned. Bounded by {@link IndexBounds}: a
+ * id, expiry and vector, in a vector field of the namespace's own (one graph per namespace, so a search needs no
+ * filter and never sees another namespace); of the nearest candidates the best one the namespace's ledger still
+ * holds unexpired is returned, so an expired or evicted entry never is. Bounded by {@link IndexBounds}: a
  * {@link Ledger} per namespace (rebuilt from the files at start) picks the least recently used entries to delete.
  */
 public final class LuceneVectorIndex implements VectorIndex {
@@ -82,9 +81,10 @@ public final class LuceneVectorIndex implements VectorIndex {
     document.add(new StringField(NAMESPACE, namespace, Field.Store.YES));
     document.add(new StringField(ID, id, Field.Store.YES));
     document.add(new StringField(KEY, key(namespace, id), Field.Store.NO));
-    document.add(new LongField(EXPIRES, expires, Field.Store.YES));
+    document.add(new StoredField(EXPIRES, expires));
     document.add(new StoredField(DIMENSIONS, vector.length));
-    document.add(new KnnFloatVectorField(vectorField(vector.length), vector, VectorSimilarityFunction.DOT_PRODUCT));
+    document.add(new KnnFloatVectorField(vectorField(namespace, vector.length), vector,
+        VectorSimilarityFunction.DOT_PRODUCT));
     synchronized (this) {
       files.update(new Term(KEY, key(namespace, id)), document);
       Ledger ledger = ledger(namespace);
@@ -104,16 +104,17 @@ public final class LuceneVectorIndex implements VectorIndex {
         return Optional.empty();
       }
     }
-    BooleanQuery live = new BooleanQuery.Builder()
-        .add(new TermQuery(new Term(NAMESPACE, namespace)), BooleanClause.Occur.FILTER)
-        .add(LongField.newRangeQuery(EXPIRES, clock.millis() + 1, Long.MAX_VALUE), BooleanClause.Occur.FILTER)
-        .build();
-    Optional<Match> best = files.search(searcher -> best(searcher,
-        new KnnFloatVectorQuery(vectorField(vector.length), vector, CANDIDATES, live)));
-    best = best.filter(match -> match.similarity() >= min);
+    KnnFloatVectorQuery query = new KnnFloatVectorQuery(vectorField(namespace, vector.length), vector, CANDIDATES);
+    List<Match> candidates = files.search(searcher -> candidates(searcher, query, min));
+    long now = clock.millis();
     synchronized (this) {
       Ledger ledger = ledgers.get(namespace);
-      return best.filter(match -> ledger != null && ledger.touch(match.id()));
+      for (Match candidate : candidates) { // best first
+        if (ledger != null && ledger.live(candidate.id(), now)) { // never an expired or evicted entry
+          return Optional.of(candidate);
+        }
+      }
+      return Optional.empty();
     }
   }
 
@@ -145,15 +146,20 @@ public final class LuceneVectorIndex implements VectorIndex {
     files.close();
   }
 
-  private static Optional<Match> best(IndexSearcher searcher, KnnFloatVectorQuery query) throws IOException {
-    TopDocs top = searcher.search(query, CANDIDATES);
-    if (top.scoreDocs.length == 0) {
-      return Optional.empty();
+  /** The nearest entries at least {@code min} similar, best first (ids are read only for those). */
+  private static List<Match> candidates(IndexSearcher searcher, KnnFloatVectorQuery query, float min)
+      throws IOException {
+    TopDocs top = searcher.search(query, CANDIDATES); // sorted by score, best first
+    StoredFields fields = searcher.storedFields();
+    List<Match> candidates = new ArrayList<>(top.scoreDocs.length);
+    for (ScoreDoc hit : top.scoreDocs) {
+      float similarity = 2 * hit.score - 1; // Lucene scores a dot product d as (1 + d) / 2
+      if (similarity < min) {
+        break;
+      }
+      candidates.add(new Match(fields.document(hit.doc, Set.of(ID)).get(ID), similarity));
     }
-    ScoreDoc first = top.scoreDocs[0]; // sorted by score, best first
-    String id = searcher.storedFields().document(first.doc, java.util.Set.of(ID)).get(ID);
-    // Lucene scores a dot product d as (1 + d) / 2.
-    return Optional.of(new Match(id, 2 * first.score - 1));
+    return candidates;
   }
 
   /** Rebuilds the ledgers from the documents on disk, oldest expiry first, dropping what expired meanwhile. */
@@ -195,9 +201,12 @@ public final class LuceneVectorIndex implements VectorIndex {
     }
   }
 
-  /** One vector field per dimension count: Lucene needs one dimension per field (models may differ). */
-  private static String vectorField(int dimensions) {
-    return "v" + dimensions;
+  /**
+   * One vector field, so one HNSW graph, per namespace and dimension count: a search needs no filter (whose cost
+   * grows with the entries) and Lucene needs one dimension per field (embedding models may differ).
+   */
+  private static String vectorField(String namespace, int dimensions) {
+    return "v" + dimensions + ":" + namespace;
   }
 
   private static String key(String namespace, String id) {
