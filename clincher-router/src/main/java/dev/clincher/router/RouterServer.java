@@ -184,7 +184,9 @@ public final class RouterServer implements AutoCloseable {
         ? CheckResult.up("reachable") : CheckResult.down("unreachable"));
     ResponseCache cache = responseCache(settings, config, providers, metrics, json);
     if (cache.usesRedis()) {
-      health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis") : CheckResult.down("redis"));
+      // The cache is optional: while Redis is down requests bypass it, so the router stays ready, reported degraded.
+      health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis")
+          : CheckResult.degraded("redis unreachable: cache bypassed, requests go to the providers"));
     }
     RouterMetrics routerMetrics = new RouterMetrics(metrics, dispatcher::inFlight);
     routerMetrics.deploymentStates(dispatcher);
@@ -281,9 +283,18 @@ public final class RouterServer implements AutoCloseable {
     LOG.atInfo().addKeyValue("type", cache.type().name().toLowerCase(java.util.Locale.ROOT))
         .addKeyValue("semantic", cache.semantic()).addKeyValue("threshold", cache.threshold())
         .addKeyValue("embedding", cache.embeddingModel().orElse(CacheSettingsReader.ONNX_MODEL))
-        .addKeyValue("ttl_s", cache.ttl().toSeconds()).log("router.cache.enabled");
-    return ResponseCache.create(cache, name -> config.deployments().stream()
-        .filter(deployment -> deployment.modelName().equals(name)).findFirst(), providers, metrics, json);
+        .addKeyValue("ttl_s", cache.ttl().toSeconds())
+        .addKeyValue("max_entries_per_namespace", cache.bounds().maxEntriesPerNamespace())
+        .addKeyValue("max_bytes_per_namespace", cache.bounds().maxBytesPerNamespace())
+        .addKeyValue("max_namespaces", cache.bounds().maxNamespaces())
+        .addKeyValue("disk_cache_dir", cache.directory().map(Path::toString).orElse("")).log("router.cache.enabled");
+    try {
+      return ResponseCache.create(cache, name -> config.deployments().stream()
+          .filter(deployment -> deployment.modelName().equals(name)).findFirst(), providers, metrics, json);
+    } catch (IllegalStateException e) { // the embedded cache's directory cannot be opened
+      throw new ConfigException(settings.configFile().toString(), "litellm_settings.cache_params.disk_cache_dir",
+          e.getMessage(), e);
+    }
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.clincher.cache.embedding;
 
+import org.apache.lucene.util.VectorUtil;
+
 /** Small vector helpers shared by embedders and indexes. */
 public final class Vectors {
 
@@ -22,15 +24,14 @@ public final class Vectors {
     return copy;
   }
 
-  /** The dot product; for unit vectors, their cosine similarity. */
+  /**
+   * The dot product; for unit vectors, their cosine similarity. Lucene's {@link VectorUtil} computes it with SIMD
+   * instructions when the JVM runs with {@code --add-modules jdk.incubator.vector}, else with a plain loop.
+   */
   public static float dot(float[] a, float[] b) {
     if (a.length != b.length) {
       throw new IllegalArgumentException("vectors of length " + a.length + " and " + b.length);
     }
-    float sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      sum += a[i] * b[i];
-    }
-    return sum;
+    return VectorUtil.dotProduct(a, b);
   }
 }

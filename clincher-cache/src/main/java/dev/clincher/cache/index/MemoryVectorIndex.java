@@ -49,6 +49,16 @@ public final class MemoryVectorIndex implements VectorIndex {
   }
 
   @Override
+  public void remove(String namespace, String id) {
+    Namespace entries = namespace(namespace, false);
+    if (entries != null) {
+      synchronized (entries) {
+        entries.remove(id);
+      }
+    }
+  }
+
+  @Override
   public int size(String namespace) {
     Namespace entries = namespace(namespace, false);
     if (entries == null) {

@@ -21,40 +21,47 @@ import redis.clients.jedis.resps.Tuple;
  * <p>Layout per namespace {@code ns} (one hash tag, so a cluster keeps them on one slot):
  * <pre>
  *   {prefix}{ns}:ids   sorted set   id → expiry (epoch ms)             the bound and the TTL of each entry
- *   {prefix}{ns}:seq   sorted set   id → the version that last put it (what changed since version v)
+ *   {prefix}{ns}:seq   sorted set   id → the version that last put or removed it (what changed since version v)
  *   {prefix}{ns}:vec   hash         id → vector as float16 (2 bytes × dims, 768 B for all-MiniLM-L6-v2)
- *   {prefix}{ns}:ver   counter      incremented by every put
+ *   {prefix}{ns}:ver   counter      incremented by every put and remove
  * </pre>
- * A put runs one Lua script: drop expired ids, add the entry, evict the soonest-expiring beyond the bound, bump the
- * version, record the id under it, and set every key's TTL. A lookup reads only {@code :ver} (one round trip) while
- * nothing changed and scans this instance's mirror of the namespace in memory; when the version moved, it reads just
- * the ids put since the mirror's version, their expiries and vectors (two more round trips); a cold or far-behind
- * mirror loads the whole namespace. Entries evicted in Redis may linger in a mirror until it evicts them too (same
- * bound); their values expire on their own TTL in the entry store. Mirrors are bounded like
- * {@link MemoryVectorIndex} (namespaces kept, entries each).
+ * A put runs one Lua script: bump the version, drop expired ids, add the entry, evict the soonest-expiring beyond the
+ * bound, record the entry and every dropped id under the version (a dropped id in {@code :seq} but not in
+ * {@code :ids} is a tombstone), forget changes older than the bound, and set every key's TTL. A lookup reads only
+ * {@code :ver} (one round trip) while nothing changed and scans this instance's mirror of the namespace in memory;
+ * when the version moved, it reads just the ids changed since the mirror's version and their expiries, removes the
+ * tombstoned ones from the mirror and fetches the new vectors (two more round trips): replicas stay in sync
+ * incrementally, deletions and evictions included. A cold mirror, or one further behind than the bound, loads the
+ * whole namespace (in batches of {@value #FETCH_BATCH}). Mirrors are bounded like {@link MemoryVectorIndex}
+ * (namespaces kept, entries each).
  */
 public final class RedisVectorIndex implements VectorIndex {
   private static final String PUT_SCRIPT = """
       local now = tonumber(ARGV[4])
-      local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
-      for _, id in ipairs(expired) do
+      local bound = tonumber(ARGV[5])
+      local version = redis.call('INCR', KEYS[3])
+      local function drop(id)
         redis.call('HDEL', KEYS[2], id)
         redis.call('ZREM', KEYS[1], id)
-        redis.call('ZREM', KEYS[4], id)
+        redis.call('ZADD', KEYS[4], version, id)
       end
+      for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do drop(id) end
       redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
       redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-      local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[5])
+      redis.call('ZADD', KEYS[4], version, ARGV[1])
+      local over = redis.call('ZCARD', KEYS[1]) - bound
       if over > 0 then
-        for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, over - 1)) do
-          redis.call('HDEL', KEYS[2], id)
-          redis.call('ZREM', KEYS[1], id)
-          redis.call('ZREM', KEYS[4], id)
-        end
+        for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, over - 1)) do drop(id) end
       end
+      redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (version - bound))
+      for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
+      return version
+      """;
+  private static final String REMOVE_SCRIPT = """
+      if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+      redis.call('HDEL', KEYS[2], ARGV[1])
       local version = redis.call('INCR', KEYS[3])
       redis.call('ZADD', KEYS[4], version, ARGV[1])
-      for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
       return version
       """;
   private static final int FETCH_BATCH = 500;
@@ -95,8 +102,7 @@ public final class RedisVectorIndex implements VectorIndex {
   @Override
   public void put(String namespace, String id, float[] vector, Duration ttl) {
     long now = clock.millis();
-    List<byte[]> keys = List.of(key(namespace, "ids"), key(namespace, "vec"), key(namespace, "ver"),
-        key(namespace, "seq"));
+    List<byte[]> keys = keys(namespace);
     List<byte[]> args = List.of(utf8(id), Float16.encode(vector), utf8(Long.toString(now + ttl.toMillis())),
         utf8(Long.toString(now)), utf8(Integer.toString(maxEntriesPerNamespace)),
         utf8(Long.toString(Math.max(1, ttl.toMillis()))));
@@ -104,6 +110,15 @@ public final class RedisVectorIndex implements VectorIndex {
       redis.eval(utf8(PUT_SCRIPT), keys, args);
     } catch (JedisException e) {
       throw new CacheBackendException("redis: storing a vector failed", e);
+    }
+  }
+
+  @Override
+  public void remove(String namespace, String id) {
+    try {
+      redis.eval(utf8(REMOVE_SCRIPT), keys(namespace), List.of(utf8(id)));
+    } catch (JedisException e) {
+      throw new CacheBackendException("redis: removing a vector failed", e);
     }
   }
 
@@ -144,7 +159,9 @@ public final class RedisVectorIndex implements VectorIndex {
       if (!changed.isEmpty()) {
         List<Double> scores = redis.zmscore(name(namespace, "ids"), changed.toArray(String[]::new));
         for (int i = 0; i < changed.size(); i++) {
-          if (scores.get(i) != null) {
+          if (scores.get(i) == null) {
+            mirror.entries.remove(changed.get(i)); // removed, evicted or expired in Redis: a tombstone
+          } else {
             expiries.put(changed.get(i), scores.get(i).longValue());
           }
         }
@@ -195,6 +212,11 @@ public final class RedisVectorIndex implements VectorIndex {
 
   private synchronized Mirror mirror(String namespace) {
     return mirrors.computeIfAbsent(namespace, name -> new Mirror(maxEntriesPerNamespace));
+  }
+
+  /** The script's KEYS: ids, vec, ver, seq. */
+  private List<byte[]> keys(String namespace) {
+    return List.of(key(namespace, "ids"), key(namespace, "vec"), key(namespace, "ver"), key(namespace, "seq"));
   }
 
   private byte[] key(String namespace, String part) {

@@ -46,6 +46,58 @@ class RedisVectorIndexTest extends VectorIndexContract {
   }
 
   @Test
+  void aRemovalOrAnEvictionByOneInstanceReachesTheOthersMirror() {
+    VectorIndex writer = index();
+    VectorIndex reader = index();
+    writer.put("ns", "x", unit(1, 0, 0), Duration.ofMinutes(1));
+    writer.put("ns", "y", unit(0, 1, 0), Duration.ofMinutes(1));
+    assertThat(reader.nearest("ns", unit(1, 0, 0), 0.9f)).as("mirror loaded").isPresent();
+    writer.remove("ns", "x");
+    assertThat(reader.nearest("ns", unit(1, 0, 0), 0.9f)).as("removed by the writer").isEmpty();
+    assertThat(reader.nearest("ns", unit(0, 1, 0), 0.9f)).isPresent();
+    // The writer's bound is 1 here: its put evicts y in Redis, and the reader (bound 3) must drop y too.
+    VectorIndex small = new RedisVectorIndex(redis, prefix, 1, 16, clock);
+    small.put("ns", "z", unit(0, 0, 1), Duration.ofMinutes(1));
+    assertThat(reader.nearest("ns", unit(0, 1, 0), 0.9f)).as("evicted in Redis").isEmpty();
+    assertThat(reader.nearest("ns", unit(0, 0, 1), 0.9f)).isPresent();
+  }
+
+  @Test
+  void anEntryExpiredInRedisLeavesTheOtherMirrorAtItsNextSync() {
+    VectorIndex writer = index();
+    VectorIndex reader = index();
+    writer.put("ns", "short", unit(1, 0, 0), Duration.ofSeconds(10));
+    assertThat(reader.nearest("ns", unit(1, 0, 0), 0.9f)).isPresent();
+    clock.advance(Duration.ofSeconds(11));
+    writer.put("ns", "other", unit(0, 1, 0), Duration.ofMinutes(1)); // drops the expired entry in Redis
+    assertThat(reader.nearest("ns", unit(1, 0, 0), 0.5f)).isEmpty();
+    assertThat(redis.zscore(prefix + "{ns}:ids", "short")).isNull();
+  }
+
+  @Test
+  void theChangeLogStaysBoundedAndAFarBehindMirrorReloads() {
+    VectorIndex reader = index();
+    VectorIndex writer = index();
+    reader.nearest("ns", unit(1, 0, 0), 0.5f); // an empty mirror at version 0
+    for (int i = 0; i < 20; i++) {
+      float[] vector = new float[20];
+      vector[i] = 1;
+      writer.put("ns", "e" + i, vector, Duration.ofMinutes(1));
+      if (i % 2 == 1) {
+        writer.remove("ns", "e" + (i - 1));
+      }
+    }
+    assertThat(redis.zcard(prefix + "{ns}:seq")).as("changes older than the bound are forgotten")
+        .isLessThanOrEqualTo(2L * BOUND + 2);
+    float[] last = new float[20];
+    last[19] = 1;
+    assertThat(reader.nearest("ns", last, 0.9f)).get().extracting(VectorIndex.Match::id).isEqualTo("e19");
+    float[] removed = new float[20];
+    removed[18] = 1;
+    assertThat(reader.nearest("ns", removed, 0.9f)).isEmpty();
+  }
+
+  @Test
   void storesVectorsAsFloat16AndEveryKeyHasATtl() {
     VectorIndex index = index();
     float[] vector = new float[384];

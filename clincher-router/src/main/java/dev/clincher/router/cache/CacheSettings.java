@@ -1,6 +1,8 @@
 package dev.clincher.router.cache;
 
+import dev.clincher.cache.index.IndexBounds;
 import dev.clincher.cache.store.RedisClients;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +24,15 @@ import java.util.Optional;
  *                       ({@code verification_threshold}, default the shipped model's); empty: no verification stage
  *                       (not semantic, or an embedding model other than the in-process one)
  * @param maxEntryBytes  largest answer stored
+ * @param bounds         entries and bytes of vectors kept per namespace ({@code max_entries_per_namespace},
+ *                       {@code max_bytes_per_namespace}) and namespaces kept ({@code max_namespaces})
+ * @param directory      where the embedded ({@code local}) cache keeps its index and answers across restarts
+ *                       ({@code disk_cache_dir}); empty: in memory only
  * @param warnings       settings worth a warning at start-up (a threshold below the calibrated one, …)
  */
 public record CacheSettings(Type type, boolean semantic, Optional<RedisClients.Endpoint> redis, String keyPrefix, Duration ttl,
     float threshold, Optional<String> embeddingModel, Optional<Double> verificationThreshold, int maxEntryBytes,
+    IndexBounds bounds, Optional<Path> directory,
     List<String> warnings) {
 
   /** LiteLLM's cache types the router implements. */

@@ -1,6 +1,7 @@
 package dev.clincher.router.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clincher.cache.index.IndexBounds;
 import dev.clincher.cache.semantic.SemanticCache;
 import dev.clincher.cache.store.RedisClients;
 import dev.clincher.cache.verify.VerificationModel;
@@ -34,7 +35,8 @@ public final class CacheSettingsReader {
   private static final String PARAMS = "litellm_settings.cache_params";
   private static final Set<String> KEYS = Set.of("type", "host", "port", "password", "username", "ssl", "ttl",
       "similarity_threshold", "redis_semantic_cache_embedding_model", "supported_call_types", "namespace",
-      "max_connections", "max_entry_bytes", "verification_threshold");
+      "max_connections", "max_entry_bytes", "verification_threshold", "max_entries_per_namespace",
+      "max_bytes_per_namespace", "max_namespaces", "disk_cache_dir");
 
   private final String source;
   private final Map<String, String> env;
@@ -105,9 +107,14 @@ public final class CacheSettingsReader {
     String prefix = KEY_PREFIX + string(params, "namespace").map(ns -> ns + ":").orElse("");
     Optional<RedisClients.Endpoint> redis = type == CacheSettings.Type.LOCAL ? Optional.empty()
         : Optional.of(endpoint(params));
+    Optional<Path> directory = string(params, "disk_cache_dir").map(Path::of);
+    if (directory.isPresent() && type != CacheSettings.Type.LOCAL) {
+      throw error("disk_cache_dir", "only type local keeps its cache in a directory (Redis keeps it for type "
+          + type.name().toLowerCase(Locale.ROOT).replace('_', '-') + ")");
+    }
     return Optional.of(new CacheSettings(type, type.semantic(thresholdSet), redis, prefix, ttl, threshold,
         type.semantic(thresholdSet) ? model : Optional.empty(), verification, (int) Math.min(maxEntry, 64L << 20),
-        warnings));
+        bounds(params), directory, warnings));
   }
 
   private static void warnAboutThreshold(float threshold, Optional<String> model, List<String> warnings) {
@@ -157,6 +164,24 @@ public final class CacheSettingsReader {
           + "Redis, no module needed) or local");
       default -> throw error("type", "'" + name + "' is not supported (supported: local, redis, redis-semantic)");
     };
+  }
+
+  /** {@code max_entries_per_namespace}, {@code max_bytes_per_namespace}, {@code max_namespaces}. */
+  private IndexBounds bounds(JsonNode params) throws ConfigException {
+    IndexBounds defaults = IndexBounds.DEFAULTS;
+    long entries = whole(params, "max_entries_per_namespace", defaults.maxEntriesPerNamespace(), Integer.MAX_VALUE);
+    long bytes = whole(params, "max_bytes_per_namespace", defaults.maxBytesPerNamespace(), Long.MAX_VALUE);
+    long namespaces = whole(params, "max_namespaces", defaults.maxNamespaces(), Integer.MAX_VALUE);
+    return new IndexBounds((int) entries, bytes, (int) namespaces);
+  }
+
+  /** A whole number in [1, max]. */
+  private long whole(JsonNode params, String key, long fallback, long max) throws ConfigException {
+    double value = number(params, key, fallback);
+    if (value < 1 || value > max || value != Math.rint(value)) {
+      throw error(key, "expected a whole number from 1 to " + max);
+    }
+    return (long) value;
   }
 
   private RedisClients.Endpoint endpoint(JsonNode params) throws ConfigException {

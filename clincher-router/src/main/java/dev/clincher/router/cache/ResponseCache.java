@@ -5,13 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.cache.embedding.OnnxEmbedder;
-import dev.clincher.cache.index.MemoryVectorIndex;
+import dev.clincher.cache.index.IndexBounds;
+import dev.clincher.cache.index.LuceneVectorIndex;
 import dev.clincher.cache.index.RedisVectorIndex;
 import dev.clincher.cache.index.VectorIndex;
 import dev.clincher.cache.semantic.CacheKey;
 import dev.clincher.cache.semantic.Lookup;
 import dev.clincher.cache.semantic.SemanticCache;
 import dev.clincher.cache.store.EntryStore;
+import dev.clincher.cache.store.LuceneEntryStore;
 import dev.clincher.cache.store.MemoryEntryStore;
 import dev.clincher.cache.store.RedisClients;
 import dev.clincher.cache.store.RedisEntryStore;
@@ -44,24 +46,26 @@ import redis.clients.jedis.RedisClient;
  */
 public final class ResponseCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
-  /** Entries per namespace (one tenant, group, system prompt and parameter set) in the index. */
-  public static final int MAX_ENTRIES_PER_NAMESPACE = 2000;
-  /** Namespaces kept in memory (the embedded index, or the Redis index's local mirrors). */
-  public static final int MAX_NAMESPACES = 1000;
   /** Bytes of answers the embedded store keeps. */
   public static final long LOCAL_MAX_BYTES = 64L << 20;
+  /** Under {@code disk_cache_dir}: the vector index, and the answers. */
+  static final String INDEX_DIRECTORY = "index";
+  static final String VALUES_DIRECTORY = "values";
 
   private final Optional<SemanticCache> cache;
   private final Optional<RedisClient> redis;
+  /** The index and the store, closed (the embedded ones commit to disk) before the Redis client. */
+  private final List<AutoCloseable> parts;
   private final RequestKeys keys;
   private final CachedAnswers answers;
   private final Metrics metrics;
   private final ObjectMapper json;
 
-  private ResponseCache(Optional<SemanticCache> cache, Optional<RedisClient> redis, Metrics metrics,
-      ObjectMapper json) {
+  private ResponseCache(Optional<SemanticCache> cache, Optional<RedisClient> redis, List<AutoCloseable> parts,
+      Metrics metrics, ObjectMapper json) {
     this.cache = cache;
     this.redis = redis;
+    this.parts = parts;
     this.keys = new RequestKeys(json);
     this.answers = new CachedAnswers(json);
     this.metrics = metrics;
@@ -70,7 +74,7 @@ public final class ResponseCache implements AutoCloseable {
 
   /** No caching (only strips the {@code cache} field from requests). */
   public static ResponseCache disabled(Metrics metrics, ObjectMapper json) {
-    return new ResponseCache(Optional.empty(), Optional.empty(), metrics, json);
+    return new ResponseCache(Optional.empty(), Optional.empty(), List.of(), metrics, json);
   }
 
   /**
@@ -82,11 +86,17 @@ public final class ResponseCache implements AutoCloseable {
       Providers providers, Metrics metrics, ObjectMapper json) {
     Optional<RedisClient> redis = settings.redis().map(RedisClients::open);
     Clock clock = Clock.systemUTC();
+    IndexBounds bounds = settings.bounds();
     VectorIndex index = redis.<VectorIndex>map(client -> new RedisVectorIndex(client, settings.keyPrefix(),
-        MAX_ENTRIES_PER_NAMESPACE, MAX_NAMESPACES, clock))
-        .orElseGet(() -> new MemoryVectorIndex(MAX_ENTRIES_PER_NAMESPACE, MAX_NAMESPACES, clock));
+        bounds.maxEntriesPerNamespace(), bounds.maxNamespaces(), clock))
+        .orElseGet(() -> settings.directory()
+            .map(directory -> LuceneVectorIndex.open(directory.resolve(INDEX_DIRECTORY), bounds, clock))
+            .orElseGet(() -> LuceneVectorIndex.inMemory(bounds, clock)));
     EntryStore store = redis.<EntryStore>map(client -> new RedisEntryStore(client, settings.keyPrefix()))
-        .orElseGet(() -> new MemoryEntryStore(LOCAL_MAX_BYTES, clock));
+        .orElseGet(() -> settings.directory()
+            .<EntryStore>map(directory -> LuceneEntryStore.open(directory.resolve(VALUES_DIRECTORY), LOCAL_MAX_BYTES,
+                clock))
+            .orElseGet(() -> new MemoryEntryStore(LOCAL_MAX_BYTES, clock)));
     Optional<Embedder> embedder = Optional.empty();
     if (settings.semantic()) {
       embedder = Optional.of(settings.embeddingModel()
@@ -96,7 +106,7 @@ public final class ResponseCache implements AutoCloseable {
     SemanticCache semantic = new SemanticCache(embedder, index, store,
         new SemanticCache.Settings(settings.threshold(), settings.ttl(), settings.maxEntryBytes()),
         settings.verificationThreshold().map(Verifier::shipped));
-    return new ResponseCache(Optional.of(semantic), redis, metrics, json);
+    return new ResponseCache(Optional.of(semantic), redis, List.of(index, store), metrics, json);
   }
 
   /** Whether a cache is configured. */
@@ -125,6 +135,13 @@ public final class ResponseCache implements AutoCloseable {
 
   @Override
   public void close() {
+    for (AutoCloseable part : parts) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("router.cache.close_failed");
+      }
+    }
     redis.ifPresent(RedisClient::close);
   }
 

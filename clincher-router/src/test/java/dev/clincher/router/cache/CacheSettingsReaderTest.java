@@ -119,4 +119,36 @@ class CacheSettingsReaderTest {
     assertThat(local.redis()).isEmpty();
     assertThat(parse("    type: local\n", Map.of()).orElseThrow().semantic()).isFalse();
   }
+
+  @Test
+  void boundsAndTheDiskDirectoryHaveDefaultsAndAreRead() throws Exception {
+    CacheSettings defaults = parse("    type: local\n", Map.of()).orElseThrow();
+    assertThat(defaults.bounds()).isEqualTo(dev.clincher.cache.index.IndexBounds.DEFAULTS);
+    assertThat(defaults.directory()).isEmpty();
+    CacheSettings set = parse("""
+            type: local
+            disk_cache_dir: /var/lib/clincher/cache
+            max_entries_per_namespace: 5000
+            max_bytes_per_namespace: 1048576
+            max_namespaces: 10
+        """, Map.of()).orElseThrow();
+    assertThat(set.bounds().maxEntriesPerNamespace()).isEqualTo(5000);
+    assertThat(set.bounds().maxBytesPerNamespace()).isEqualTo(1048576);
+    assertThat(set.bounds().maxNamespaces()).isEqualTo(10);
+    assertThat(set.directory()).contains(java.nio.file.Path.of("/var/lib/clincher/cache"));
+  }
+
+  @Test
+  void badBoundsAndADiskDirectoryForRedisAreRefusedNamingTheKey() {
+    assertThatThrownBy(() -> parse("    max_entries_per_namespace: 0\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cache_params.max_entries_per_namespace")
+        .hasMessageContaining("whole number");
+    assertThatThrownBy(() -> parse("    max_bytes_per_namespace: 1.5\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cache_params.max_bytes_per_namespace");
+    assertThatThrownBy(() -> parse("    max_namespaces: lots\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cache_params.max_namespaces");
+    assertThatThrownBy(() -> parse("    type: redis\n    disk_cache_dir: /tmp/x\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cache_params.disk_cache_dir")
+        .hasMessageContaining("only type local");
+  }
 }

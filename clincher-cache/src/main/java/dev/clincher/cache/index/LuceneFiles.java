@@ -1,0 +1,165 @@
+package dev.clincher.cache.index;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.lucene.document.Document;
+import java.util.function.Consumer;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.util.Bits;
+
+/**
+ * One Lucene index: a writer, and searchers that see every change made before the search (near-real-time: reopened
+ * only when something changed). Committed to disk at most every {@link #COMMIT_EVERY} while changes are made, and on
+ * {@link #close}; a crash loses at most that much. Disk failures are {@link CacheBackendException}s, so the cache is
+ * bypassed rather than failing requests.
+ */
+public final class LuceneFiles implements AutoCloseable {
+  /** Longest time changes stay uncommitted while more are made. */
+  public static final Duration COMMIT_EVERY = Duration.ofSeconds(10);
+
+  /** A search over the current searcher. */
+  public interface Search<T> {
+    T run(IndexSearcher searcher) throws IOException;
+  }
+
+  private final Directory directory;
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+  private volatile boolean changed;
+  private long lastCommitNanos = System.nanoTime();
+
+  private LuceneFiles(Directory directory) throws IOException {
+    this.directory = directory;
+    this.writer = new IndexWriter(directory, new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+    this.searchers = new SearcherManager(writer, null);
+  }
+
+  /** The index in {@code path} (created if absent); one process at a time (Lucene's write lock). */
+  public static LuceneFiles open(Path path) {
+    Directory directory = null;
+    try {
+      directory = FSDirectory.open(path);
+      return new LuceneFiles(directory);
+    } catch (LockObtainFailedException e) {
+      closeQuietly(directory);
+      throw new IllegalStateException(path + " is in use by another process (one cache per directory)", e);
+    } catch (IOException e) {
+      closeQuietly(directory);
+      throw new IllegalStateException("cannot open the cache index in " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** An index in memory. */
+  public static LuceneFiles inMemory() {
+    try {
+      return new LuceneFiles(new ByteBuffersDirectory());
+    } catch (IOException e) {
+      throw new IllegalStateException("an in-memory index cannot fail to open", e);
+    }
+  }
+
+  /** Replaces the document holding {@code key} (or adds it). */
+  public void update(Term key, Document document) {
+    try {
+      writer.updateDocument(key, document);
+      changed();
+    } catch (IOException e) {
+      throw new CacheBackendException("lucene: writing the index failed", e);
+    }
+  }
+
+  public void delete(Term term) {
+    try {
+      writer.deleteDocuments(term);
+      changed();
+    } catch (IOException e) {
+      throw new CacheBackendException("lucene: writing the index failed", e);
+    }
+  }
+
+  /** Runs {@code search} on a searcher that sees every change made so far. */
+  public <T> T search(Search<T> search) {
+    try {
+      if (changed) {
+        changed = false;
+        searchers.maybeRefreshBlocking();
+      }
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        return search.run(searcher);
+      } finally {
+        searchers.release(searcher);
+      }
+    } catch (IOException e) {
+      throw new CacheBackendException("lucene: searching the index failed", e);
+    }
+  }
+
+  /** Calls {@code each} with every document (all stored fields) not deleted, e.g. to rebuild bookkeeping at start. */
+  public void forEachDocument(Consumer<Document> each) {
+    search(searcher -> {
+      for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+        Bits live = leaf.reader().getLiveDocs();
+        StoredFields fields = leaf.reader().storedFields();
+        for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+          if (live == null || live.get(doc)) {
+            each.accept(fields.document(doc));
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Makes every change so far durable. */
+  public synchronized void commit() {
+    try {
+      writer.commit();
+      lastCommitNanos = System.nanoTime();
+    } catch (IOException e) {
+      throw new CacheBackendException("lucene: committing the index failed", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      searchers.close();
+      writer.close(); // commits
+    } catch (IOException e) {
+      throw new CacheBackendException("lucene: closing the index failed", e);
+    } finally {
+      closeQuietly(directory);
+    }
+  }
+
+  private void changed() {
+    changed = true;
+    synchronized (this) {
+      if (System.nanoTime() - lastCommitNanos > COMMIT_EVERY.toNanos()) {
+        commit();
+      }
+    }
+  }
+
+  private static void closeQuietly(Directory directory) {
+    if (directory != null) {
+      try {
+        directory.close();
+      } catch (IOException ignored) {
+        // already failing; the first error is the one reported
+      }
+    }
+  }
+}
