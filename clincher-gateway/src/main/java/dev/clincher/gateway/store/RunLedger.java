@@ -40,6 +40,19 @@ public final class RunLedger {
       throw new UnknownSessionException(sessionId);
     }
     RunRecord run = new RunRecord(Ids.next('r'), sessionId, RunStatus.RUNNING, null, Rows.now(), null);
+    if (insertRun(run)) {
+      return run;
+    }
+    // the running run may belong to a gateway instance that died: mark such runs interrupted, then try once more
+    if (markInterruptedRuns() > 0 && insertRun(run)) {
+      return run;
+    }
+    throw new RunInProgressException(sessionId);
+  }
+
+  /** Inserts {@code run}; false when its session already has a running run. */
+  private boolean insertRun(RunRecord run) {
+    String sessionId = run.sessionId();
     try {
       database.write(c -> {
         try (PreparedStatement s = c.prepareStatement(
@@ -54,14 +67,14 @@ public final class RunLedger {
       });
     } catch (ConstraintException e) {
       if (database.dialect().isUniqueViolation(e.sql())) {
-        throw new RunInProgressException(sessionId);
+        return false;
       }
       if (database.dialect().isForeignKeyViolation(e.sql())) {
         throw new UnknownSessionException(sessionId);
       }
       throw new StoreException("cannot start run: " + e.sql().getMessage(), e.sql());
     }
-    return run;
+    return true;
   }
 
   /**
