@@ -50,6 +50,24 @@ public final class RunLedger {
     throw new RunInProgressException(sessionId);
   }
 
+  /**
+   * Whether the session's running run has written an event of {@code type}: with {@code done}, the run is closing
+   * and its end follows (also when another gateway instance runs it).
+   */
+  public boolean runningRunHasEvent(String sessionId, String type) {
+    return database.read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM runs r JOIN events e"
+          + " ON e.session_id = r.session_id AND e.run_id = r.id"
+          + " WHERE r.session_id = ? AND r.status = 'running' AND e.type = ? LIMIT 1")) {
+        s.setString(1, sessionId);
+        s.setString(2, type);
+        try (ResultSet rows = s.executeQuery()) {
+          return rows.next();
+        }
+      }
+    });
+  }
+
   /** Inserts {@code run}; false when its session already has a running run. */
   private boolean insertRun(RunRecord run) {
     String sessionId = run.sessionId();

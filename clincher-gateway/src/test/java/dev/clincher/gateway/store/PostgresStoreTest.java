@@ -92,6 +92,19 @@ class PostgresStoreTest extends StoreContract {
   }
 
   @Test
+  void anotherInstanceSeesWhenTheRunningRunHasWrittenItsDone() {
+    Stores first = open(settings);
+    SessionRecord session = first.sessions().createSession("alice", "t");
+    RunRecord run = first.runs().startRun(session.id());
+    Stores second = open(settings);
+    assertThat(second.runs().runningRunHasEvent(session.id(), "done")).isFalse();
+    first.events().append(session.id(), run.id(), "done", "{}");
+    assertThat(second.runs().runningRunHasEvent(session.id(), "done")).isTrue();
+    first.runs().finishRun(run.id(), RunStatus.COMPLETED, "completed");
+    assertThat(second.runs().runningRunHasEvent(session.id(), "done")).as("no running run any more").isFalse();
+  }
+
+  @Test
   void aWrongPasswordFailsWithoutShowingIt() {
     StoreSettings wrong = StoreSettings.postgres(PostgresSupport.URL, PostgresSupport.USER,
         Secret.of("not-the-password-s3cr3t")).withSchema(settings.schema());
