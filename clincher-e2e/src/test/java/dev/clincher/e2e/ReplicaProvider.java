@@ -29,10 +29,13 @@ import org.eclipse.jetty.util.Callback;
  * usage of its own ({@link #usageOf}) so spend recorded by the routers can be matched to what the provider said.
  *
  * <p>A last user message containing {@value #HOLD} is answered with {@link #HELD_DELTAS} streamed deltas, then the
- * stream waits until {@link #release()} (at most 60 s): a run in progress the test can kill a gateway in.
+ * stream waits until {@link #release()} (at most 60 s): a run in progress the test can kill a gateway in. One
+ * starting with {@value #EXEC} is answered with an {@code exec} tool call of the rest of the message; the tool's
+ * result is then answered with {@code ran: <result>}.
  */
 final class ReplicaProvider extends Handler.Abstract implements AutoCloseable {
   static final String HOLD = "[hold]";
+  static final String EXEC = "[exec] ";
   static final List<String> HELD_DELTAS = List.of("one ", "two ", "three ");
 
   /** One answer the provider finished writing: its id and the usage it reported. */
@@ -105,7 +108,18 @@ final class ReplicaProvider extends Handler.Abstract implements AutoCloseable {
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-    if (question.contains(HOLD)) {
+    String toolResult = lastToolResult(body);
+    if (toolResult != null) {
+      event(response, chunk(id, model, json.createObjectNode().put("content", "ran: " + toolResult), null));
+    } else if (question.startsWith(EXEC)) {
+      ObjectNode call = json.createObjectNode().put("index", 0).put("id", "call_" + id).put("type", "function");
+      call.putObject("function").put("name", "exec").put("arguments",
+          json.createObjectNode().put("command", question.substring(EXEC.length())).toString());
+      ObjectNode delta = json.createObjectNode().put("role", "assistant");
+      delta.putArray("tool_calls").add(call);
+      event(response, chunk(id, model, delta, null));
+      event(response, chunk(id, model, json.createObjectNode(), "tool_calls"));
+    } else if (question.contains(HOLD)) {
       heldRequests.add(id);
       CountDownLatch waitFor = release;
       for (String delta : HELD_DELTAS) {
@@ -118,7 +132,9 @@ final class ReplicaProvider extends Handler.Abstract implements AutoCloseable {
           null));
       event(response, chunk(id, model, json.createObjectNode().put("content", question), null));
     }
-    event(response, chunk(id, model, json.createObjectNode(), "stop"));
+    if (toolResult != null || !question.startsWith(EXEC)) {
+      event(response, chunk(id, model, json.createObjectNode(), "stop"));
+    }
     ObjectNode last = header(id, model, "chat.completion.chunk");
     last.putArray("choices");
     last.set("usage", usage(usage));
@@ -127,6 +143,13 @@ final class ReplicaProvider extends Handler.Abstract implements AutoCloseable {
     response.write(true, ByteBuffer.allocate(0), callback);
     answered.put(id, new Answer(id, usage[0], usage[1]));
     return true;
+  }
+
+  /** The content of the last message when it is a tool's result, else null. */
+  private static String lastToolResult(JsonNode body) {
+    JsonNode messages = body.path("messages");
+    JsonNode last = messages.isArray() && !messages.isEmpty() ? messages.get(messages.size() - 1) : null;
+    return last != null && last.path("role").asText().equals("tool") ? last.path("content").asText() : null;
   }
 
   private static String lastUserMessage(JsonNode body) {

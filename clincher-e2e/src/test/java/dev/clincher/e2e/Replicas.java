@@ -103,8 +103,15 @@ final class Replicas implements AutoCloseable {
     createSchemas();
     redis = startRedis();
     int socketProxyPort = freePort();
+    Path policy = write("socket-proxy.yaml", """
+        images: ["clincher-sandbox*"]
+        label: clincher.sandbox
+        allowed_bind_paths: []
+        allowed_volumes: ["clincher-ws-%s-*"]
+        allow_root_exec: false
+        """.formatted(sandboxInstance()));
     socketProxy = startJar("socket-proxy", socketProxyPort, Map.of(), "socket-proxy", "--listen",
-        "127.0.0.1:" + socketProxyPort);
+        "127.0.0.1:" + socketProxyPort, "--policy", policy.toString());
     routerBalancerPort = freePort();
     gatewayBalancerPort = freePort();
     routerConfig = write("router.yaml", routerConfig());
@@ -188,14 +195,14 @@ final class Replicas implements AutoCloseable {
         docker:
           host: %s
         sandbox:
-          instance: replicas-%s
+          instance: %s
           max_sandboxes: 2
         agents:
           main:
             model: fake
             system_prompt: "You are the replica test's agent."
             run_timeout: 2m
-        """.formatted(routerBalancerPort, POSTGRES_URL, gatewaySchema, POSTGRES_USER, dockerHost, id);
+        """.formatted(routerBalancerPort, POSTGRES_URL, gatewaySchema, POSTGRES_USER, dockerHost, sandboxInstance());
   }
 
   /** Starts router B again on its port (after it was killed) and waits until it is ready. */
@@ -203,6 +210,29 @@ final class Replicas implements AutoCloseable {
     routerB = startRouter("router-b-again", routerB.port());
     awaitReady(routerB);
     return routerB;
+  }
+
+  /** The ids of the sandbox containers (running or not) of a session, from Docker itself. */
+  List<String> sandboxesOf(String session) {
+    return Commands.run(Duration.ofSeconds(30), "docker", "ps", "-aq", "--no-trunc", "--filter",
+        "label=clincher.instance=" + sandboxInstance(), "--filter", "label=clincher.session=" + session)
+        .orFail().out().lines().filter(line -> !line.isBlank()).toList();
+  }
+
+  /** The gateways' {@code sandbox.instance}: one label for both, so a session's container and workspace are shared. */
+  String sandboxInstance() {
+    return "replicas-" + id;
+  }
+
+  private void removeSandboxes() {
+    String containers = Commands.run(Duration.ofSeconds(30), "docker", "ps", "-aq", "--filter",
+        "label=clincher.instance=" + sandboxInstance()).out();
+    containers.lines().filter(line -> !line.isBlank())
+        .forEach(container -> Commands.run(Duration.ofSeconds(30), "docker", "rm", "-f", container));
+    String volumes = Commands.run(Duration.ofSeconds(30), "docker", "volume", "ls", "-q", "--filter",
+        "name=clincher-ws-" + sandboxInstance()).out();
+    volumes.lines().filter(line -> !line.isBlank())
+        .forEach(volume -> Commands.run(Duration.ofSeconds(30), "docker", "volume", "rm", "-f", volume));
   }
 
   /** The routers' balancer, addressed like a router. */
@@ -421,6 +451,7 @@ final class Replicas implements AutoCloseable {
       }
     }
     provider.close();
+    removeSandboxes();
     dropSchemas();
   }
 }

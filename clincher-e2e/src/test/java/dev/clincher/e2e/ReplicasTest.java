@@ -100,6 +100,26 @@ class ReplicasTest {
 
   @Test
   @Order(2)
+  void aSessionsSandboxIsInOneGatewaysHandsAtATimeAndItsWorkspaceFollowsTheSession() throws Exception {
+    String session = createSession(replicas.gatewayA);
+    assertThat(completedRun(replicas.gatewayA.url(messages(session)),
+        ReplicaProvider.EXEC + "echo kept-across-gateways > /workspace/note")).contains("ran:");
+    List<String> onA = replicas.sandboxesOf(session);
+    assertThat(onA).as("gateway A's sandbox for the session").hasSize(1);
+
+    String readOnB = completedRun(replicas.gatewayB.url(messages(session)), ReplicaProvider.EXEC + "cat /workspace/note");
+    assertThat(readOnB).as("the workspace follows the session to gateway B").contains("kept-across-gateways");
+    List<String> onB = replicas.sandboxesOf(session);
+    assertThat(onB).as("gateway B took the sandbox over: one container for the session, never two")
+        .hasSize(1).doesNotContainAnyElementsOf(onA);
+
+    String backOnA = completedRun(replicas.gatewayA.url(messages(session)), ReplicaProvider.EXEC + "cat /workspace/note");
+    assertThat(backOnA).as("and back on A, whose container was replaced").contains("kept-across-gateways");
+    assertThat(replicas.sandboxesOf(session)).hasSize(1);
+  }
+
+  @Test
+  @Order(3)
   void aKilledGatewaysRunIsInterruptedAndItsStreamIsReadOnFromTheCursorOnTheSurvivor() throws Exception {
     String session = createSession(replicas.gatewayA);
     List<Event> received = new ArrayList<>();
@@ -151,7 +171,7 @@ class ReplicasTest {
   // ---- routers ----
 
   @Test
-  @Order(3)
+  @Order(4)
   void aRevokedKeyIsRefusedByBothRouters() throws Exception {
     String key = newKey("{\"models\":[\"fake\"]}");
     assertThat(chat(replicas.routerA, key, "revocation a").status()).isEqualTo(200);
@@ -169,7 +189,7 @@ class ReplicasTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aKeysRateLimitIsCountedAcrossBothRouters() throws Exception {
     String key = newKey("{\"models\":[\"fake\"],\"rpm_limit\":4}");
     Map<String, List<Integer>> statuses = new java.util.TreeMap<>();
@@ -185,7 +205,7 @@ class ReplicasTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aKeysBudgetHoldsAcrossBothRoutersUnderConcurrentCalls() throws Exception {
     long budgetNanos = 1_000_000; // $0.001
     String key = newKey("{\"models\":[\"fake\"],\"max_budget\":0.001}");
@@ -217,7 +237,7 @@ class ReplicasTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void noCompletedRequestsSpendIsLostWhenARouterIsKilledMidLoad() throws Exception {
     String key = newKey("{\"models\":[\"fake\"]}");
     Map<String, JsonNode> completed = new ConcurrentHashMap<>(); // call id -> the provider's answer as relayed
@@ -275,7 +295,7 @@ class ReplicasTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void anAnswerCachedThroughOneRouterIsAHitThroughTheOther() throws Exception {
     Replicas.Service survivor = replicas.routerA;
     Service restarted = replicas.restartRouterB();
