@@ -14,6 +14,8 @@ command -v nsenter >/dev/null 2>&1 || packages+=(util-linux)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v iptables >/dev/null 2>&1 || packages+=(iptables)
 command -v ss >/dev/null 2>&1 || packages+=(iproute2)
+command -v caddy >/dev/null 2>&1 || packages+=(caddy)                 # ReplicasTest: the balancer
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)  # ReplicasTest: its own Redis
 # Debian's Ansible (with the community.docker connection) and ansible-lint for deploy/ansible/test (AnsibleTest).
 command -v ansible-playbook >/dev/null 2>&1 || packages+=(ansible)
 command -v ansible-lint >/dev/null 2>&1 || packages+=(ansible-lint)

@@ -39,6 +39,7 @@ import dev.clincher.gateway.sandbox.docker.DockerHost;
 import dev.clincher.gateway.session.AgentRuntime;
 import dev.clincher.gateway.session.SessionService;
 import dev.clincher.gateway.store.Database;
+import dev.clincher.gateway.store.DeadInstanceSweep;
 import dev.clincher.gateway.store.StoreSettings;
 import dev.clincher.gateway.store.Stores;
 import dev.clincher.gateway.tools.Tool;
@@ -68,6 +69,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Database database;
   private final AgentSandboxes sandboxes;
   private final SandboxReaper reaper;
+  private final DeadInstanceSweep deadInstances;
   private final Metrics metrics;
   private final BrowserSessions browsers;
   private final String listenHost;
@@ -78,8 +80,8 @@ public final class GatewayServer implements AutoCloseable {
   private final KubernetesBackend pods;
 
   private GatewayServer(Server server, SessionService sessions, Database database, AgentSandboxes sandboxes,
-      SandboxReaper reaper, Metrics metrics, BrowserSessions browsers, String listenHost, Channels channels,
-      GatewaySecrets secrets, MetricsAccess metricsAccess, KubernetesBackend pods) {
+      SandboxReaper reaper, DeadInstanceSweep deadInstances, Metrics metrics, BrowserSessions browsers,
+      String listenHost, Channels channels, GatewaySecrets secrets, MetricsAccess metricsAccess, KubernetesBackend pods) {
     this.channels = channels;
     this.secrets = secrets;
     this.metricsAccess = metricsAccess;
@@ -89,6 +91,7 @@ public final class GatewayServer implements AutoCloseable {
     this.database = database;
     this.sandboxes = sandboxes;
     this.reaper = reaper;
+    this.deadInstances = deadInstances;
     this.metrics = metrics;
     this.browsers = browsers;
     this.listenHost = listenHost;
@@ -144,6 +147,7 @@ public final class GatewayServer implements AutoCloseable {
     Server server = new GatewayHttp(authenticator, sessions, control, channels, json,
         config.server().maxRequestBytes()).start(listen, health, metrics, metricsAccess);
     SandboxReaper reaper = SandboxReaper.start(sandboxes);
+    DeadInstanceSweep deadInstances = DeadInstanceSweep.start(stores.runs());
 
     LOG.atInfo().addKeyValue("listen", listen.host() + ":" + JettyServers.port(server))
         .addKeyValue("config", source).addKeyValue("agents", agents.keySet())
@@ -151,8 +155,8 @@ public final class GatewayServer implements AutoCloseable {
         .addKeyValue("router", config.router().url()).addKeyValue("metrics", metricsAccess.describe())
         .addKeyValue("storage", config.storage().sqlite() ? "sqlite" : "postgresql")
         .addKeyValue("interrupted_runs", interrupted).log("gateway.started");
-    return new GatewayServer(server, sessions, stores.database(), sandboxes, reaper, metrics, authenticator.browsers(),
-        listen.host(), channels, secrets, metricsAccess, pods);
+    return new GatewayServer(server, sessions, stores.database(), sandboxes, reaper, deadInstances, metrics,
+        authenticator.browsers(), listen.host(), channels, secrets, metricsAccess, pods);
   }
 
   public int port() {
@@ -189,6 +193,7 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() {
     reaper.close();
+    deadInstances.close();
     if (pods != null) {
       pods.close();
     }

@@ -93,6 +93,12 @@ public final class SandboxManager implements SessionSandboxes {
         if (!tracked(slot)) {
           continue;
         }
+        if (slot.sandbox != null && !running(slot.sandbox)) {
+          // replaced by another gateway sharing this instance label (the session moved there), or removed by hand
+          LOG.info("sandbox.replaced_elsewhere key={} container={}", slot.key,
+              slot.sandbox.containerId().substring(0, 12));
+          slot.sandbox = null;
+        }
         if (slot.sandbox == null) {
           try {
             create(slot, agent, sessionId);
@@ -405,6 +411,16 @@ public final class SandboxManager implements SessionSandboxes {
       return Instant.parse(labels.path(ContainerSpec.LABEL_CREATED).asText(""));
     } catch (DateTimeParseException e) {
       return clock.instant();
+    }
+  }
+
+  /** Whether the sandbox's container still exists and runs (one inspect through the Docker API). */
+  private boolean running(DockerSandbox sandbox) throws SandboxException {
+    try {
+      return docker.inspectContainer(sandbox.containerId())
+          .map(container -> container.path("State").path("Running").asBoolean(false)).orElse(false);
+    } catch (IOException e) {
+      throw failure("cannot inspect the sandbox", e);
     }
   }
 

@@ -159,7 +159,7 @@ public final class SessionService implements AutoCloseable {
       throw new SessionBusyException(sessionId);
     }
     try {
-      RunRecord record = runs.startRun(sessionId);
+      RunRecord record = startRunAfterClosing(sessionId);
       run.runId = record.id();
       run.events = new RunEvents(eventLog, sessionId, record.id());
     } catch (RunInProgressException e) {
@@ -200,6 +200,29 @@ public final class SessionService implements AutoCloseable {
       run.timeout.cancel(false);
       Thread.interrupted();
       finish(run, end);
+    }
+  }
+
+  /**
+   * Starts the session's run. A run that has emitted {@code done} but not yet ended in the database (on another
+   * gateway instance, whose client sent the next message here at once) is waited for, at most {@link #CLOSING_WAIT}.
+   */
+  private RunRecord startRunAfterClosing(String sessionId) {
+    long deadline = System.nanoTime() + CLOSING_WAIT.toNanos();
+    while (true) {
+      try {
+        return runs.startRun(sessionId);
+      } catch (RunInProgressException e) {
+        if (System.nanoTime() > deadline || !runs.runningRunHasEvent(sessionId, EventTypes.DONE)) {
+          throw e;
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 

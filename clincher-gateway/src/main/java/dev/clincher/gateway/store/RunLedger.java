@@ -40,6 +40,37 @@ public final class RunLedger {
       throw new UnknownSessionException(sessionId);
     }
     RunRecord run = new RunRecord(Ids.next('r'), sessionId, RunStatus.RUNNING, null, Rows.now(), null);
+    if (insertRun(run)) {
+      return run;
+    }
+    // the running run may belong to a gateway instance that died: mark such runs interrupted, then try once more
+    if (markInterruptedRuns() > 0 && insertRun(run)) {
+      return run;
+    }
+    throw new RunInProgressException(sessionId);
+  }
+
+  /**
+   * Whether the session's running run has written an event of {@code type}: with {@code done}, the run is closing
+   * and its end follows (also when another gateway instance runs it).
+   */
+  public boolean runningRunHasEvent(String sessionId, String type) {
+    return database.read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM runs r JOIN events e"
+          + " ON e.session_id = r.session_id AND e.run_id = r.id"
+          + " WHERE r.session_id = ? AND r.status = 'running' AND e.type = ? LIMIT 1")) {
+        s.setString(1, sessionId);
+        s.setString(2, type);
+        try (ResultSet rows = s.executeQuery()) {
+          return rows.next();
+        }
+      }
+    });
+  }
+
+  /** Inserts {@code run}; false when its session already has a running run. */
+  private boolean insertRun(RunRecord run) {
+    String sessionId = run.sessionId();
     try {
       database.write(c -> {
         try (PreparedStatement s = c.prepareStatement(
@@ -54,14 +85,14 @@ public final class RunLedger {
       });
     } catch (ConstraintException e) {
       if (database.dialect().isUniqueViolation(e.sql())) {
-        throw new RunInProgressException(sessionId);
+        return false;
       }
       if (database.dialect().isForeignKeyViolation(e.sql())) {
         throw new UnknownSessionException(sessionId);
       }
       throw new StoreException("cannot start run: " + e.sql().getMessage(), e.sql());
     }
-    return run;
+    return true;
   }
 
   /**

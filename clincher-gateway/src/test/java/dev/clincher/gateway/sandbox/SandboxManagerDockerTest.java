@@ -52,6 +52,21 @@ class SandboxManagerDockerTest {
   }
 
   @Test
+  void aSessionMovingBetweenTwoGatewaysOfOneInstanceLabelGetsAWorkingSandboxOnEachWithItsWorkspace()
+      throws Exception {
+    SandboxManager other = docker.manager(docker.settings(), Clock.systemUTC()); // a second gateway process
+    Sandbox first = manager.open("main", "session-moving");
+    sh(first, "echo moved > /workspace/note");
+    Sandbox onOther = other.open("main", "session-moving"); // replaces the container of the same name
+    assertThat(onOther.containerId()).isNotEqualTo(first.containerId());
+    assertThat(docker.direct.inspectContainer(first.containerId())).isEmpty();
+    Sandbox back = manager.open("main", "session-moving"); // the stale container is noticed, not exec'd into
+    assertThat(back.containerId()).isNotEqualTo(first.containerId()).isNotEqualTo(onOther.containerId());
+    assertThat(out(sh(back, "cat /workspace/note"))).isEqualTo("moved\n");
+    manager.remove(docker.settings().key("main", "session-moving"));
+  }
+
+  @Test
   void containerReallyHasTheHardening() throws Exception {
     JsonNode inspect = docker.inspect(sandbox.containerId());
     JsonNode host = inspect.path("HostConfig");

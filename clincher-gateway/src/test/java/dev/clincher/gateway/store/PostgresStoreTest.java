@@ -74,6 +74,37 @@ class PostgresStoreTest extends StoreContract {
   }
 
   @Test
+  void aSessionWhoseRunBelongsToALiveInstanceIsBusyAndOneOfAGoneInstanceTakesTheNextRunAtOnce() {
+    Stores first = open(settings);
+    SessionRecord session = first.sessions().createSession("alice", "t");
+    RunRecord run = first.runs().startRun(session.id());
+
+    Stores second = open(settings);
+    assertThatThrownBy(() -> second.runs().startRun(session.id())).isInstanceOf(RunInProgressException.class);
+    assertThat(second.runs().run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+
+    first.close(); // as with kill -9: its instance lock is free
+    RunRecord next = second.runs().startRun(session.id());
+    assertThat(second.runs().run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(second.runs().run(next.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(second.events().events(session.id(), 0, 10)).extracting(EventRecord::type)
+        .containsExactly(RunLedger.RUN_INTERRUPTED);
+  }
+
+  @Test
+  void anotherInstanceSeesWhenTheRunningRunHasWrittenItsDone() {
+    Stores first = open(settings);
+    SessionRecord session = first.sessions().createSession("alice", "t");
+    RunRecord run = first.runs().startRun(session.id());
+    Stores second = open(settings);
+    assertThat(second.runs().runningRunHasEvent(session.id(), "done")).isFalse();
+    first.events().append(session.id(), run.id(), "done", "{}");
+    assertThat(second.runs().runningRunHasEvent(session.id(), "done")).isTrue();
+    first.runs().finishRun(run.id(), RunStatus.COMPLETED, "completed");
+    assertThat(second.runs().runningRunHasEvent(session.id(), "done")).as("no running run any more").isFalse();
+  }
+
+  @Test
   void aWrongPasswordFailsWithoutShowingIt() {
     StoreSettings wrong = StoreSettings.postgres(PostgresSupport.URL, PostgresSupport.USER,
         Secret.of("not-the-password-s3cr3t")).withSchema(settings.schema());
