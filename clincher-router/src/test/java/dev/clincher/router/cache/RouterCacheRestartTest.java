@@ -31,6 +31,7 @@ class RouterCacheRestartTest {
           cache_params:
             type: local
             similarity_threshold: 0.96
+            verification_threshold: 0.5
             disk_cache_dir: %s
         """.formatted(apiBase, cacheDirectory);
   }
