@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts client connections and serves each on its own virtual thread. Connections beyond the limit are answered
+ * Accepts client connections and serves each on its own platform thread. Connections beyond the limit are answered
  * 429 at once and closed, never queued.
  */
 public final class ProxyListener implements AutoCloseable {
