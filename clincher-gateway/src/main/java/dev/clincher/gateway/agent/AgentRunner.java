@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * The agent loop: call the model with the tool definitions, run the tool calls it asks for (each one checked
  * against the agent's tool policy first), feed the results back, and repeat until the model answers without tools,
  * the step limit is reached, or the run is stopped (timeout, abort) or refused (budget). Every step is an event on the
- * {@link EventSink}; the run always ends with exactly one {@code done} event saying why.
+ * {@link EventSink}; the run always ends with exactly one {@code done} event saying why. The loop waits for the disk
+ * only before a tool runs (its call, and the events before it, are durable first, in one commit); the other events
+ * are committed while the loop goes on, and streamed once durable.
  *
  * <p>The loop holds no state between runs; everything it needs is in its arguments, so one runner serves every
  * session. Stopping is by interrupting the run's thread; its {@link RunStop} then says whether it was an abort or
@@ -110,7 +112,8 @@ public final class AgentRunner {
           step = chat.complete(modelRequest(toolDefinitions, request.context().messages()), deltas::add);
         }
         metrics.modelCall(agent.name(), System.nanoTime() - started);
-        long seq = sink.emit(EventTypes.ASSISTANT_MESSAGE, assistantEvent(step));
+        long seq = step.toolCalls().isEmpty() ? sink.emit(EventTypes.ASSISTANT_MESSAGE, assistantEvent(step))
+            : sink.emitWithNext(EventTypes.ASSISTANT_MESSAGE, assistantEvent(step)); // its first tool call follows
         request.context().addAssistant(seq, assistantEvent(step));
         if (step.toolCalls().isEmpty()) {
           metrics.stepEnded(agent.name(), System.nanoTime() - started);
@@ -166,7 +169,8 @@ public final class AgentRunner {
       Tool tool = permission.tool().orElseThrow();
       ObjectNode announced = json.createObjectNode();
       announced.put("id", call.id()).put("name", tool.name()).put("arguments", call.arguments());
-      sink.emit(EventTypes.TOOL_CALL, announced);
+      sink.emitWithNext(EventTypes.TOOL_CALL, announced);
+      sink.awaitDurable(); // the call is on record before it runs (with the events before it, in one commit)
       long started = System.nanoTime();
       ToolResult result = callTool(tool, call);
       metrics.toolCall(agent.name(), tool.name(), result.error() ? "error" : "ok", System.nanoTime() - started);

@@ -9,7 +9,7 @@ import dev.clincher.gateway.events.EventTypes;
  * Turns the model's text deltas into {@code assistant_delta} events, joining deltas that arrive in quick
  * succession: each event costs a durable transcript write, so a fast stream is written every
  * {@link #FLUSH_NANOS} or {@link #FLUSH_CHARS}, while a slow stream still goes out token by token.
- * {@link #close()} writes what is left.
+ * {@link #close()} writes what is left, to be committed with the {@code assistant_message} that follows.
  */
 final class DeltaBatcher implements AutoCloseable {
   static final long FLUSH_NANOS = 25_000_000L;
@@ -28,15 +28,19 @@ final class DeltaBatcher implements AutoCloseable {
   void add(String text) {
     pending.append(text);
     if (pending.length() >= FLUSH_CHARS || System.nanoTime() - lastFlush >= FLUSH_NANOS) {
-      flush();
+      flush(false);
     }
   }
 
-  private void flush() {
+  private void flush(boolean last) {
     if (!pending.isEmpty()) {
       ObjectNode data = json.createObjectNode();
       data.put("text", pending.toString());
-      sink.emit(EventTypes.ASSISTANT_DELTA, data);
+      if (last) {
+        sink.emitWithNext(EventTypes.ASSISTANT_DELTA, data); // the assistant_message follows at once
+      } else {
+        sink.emit(EventTypes.ASSISTANT_DELTA, data);
+      }
       pending.setLength(0);
     }
     lastFlush = System.nanoTime();
@@ -44,6 +48,6 @@ final class DeltaBatcher implements AutoCloseable {
 
   @Override
   public void close() {
-    flush();
+    flush(true);
   }
 }

@@ -6,21 +6,20 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 
 /**
  * The one database handle the gateway's stores share: the connection pool and its dialect, the schema (created and
  * upgraded by Flyway on {@link #open}), this gateway's instance id and lock, and the transaction helpers. SQLite (one
- * file, WAL, fsync on every commit) by default, PostgreSQL when configured. SQLite writers are serialised in-process
- * by one writer lock, which every write here and the event log's group commit take. Closing it closes every store on
- * it.
+ * file, WAL, fsync on every commit) by default, PostgreSQL when configured. Every write goes through its
+ * {@link GroupCommit}: event appends share transactions, and any other write joins the open one and commits it (so
+ * SQLite's single writer is honoured in-process). Closing it commits the open appends and closes every store on it.
  */
 public final class Database implements AutoCloseable {
   private final Dialect dialect;
   private final StoreLimits limits;
   private final HikariDataSource pool;
-  private final ReentrantLock sqliteWriter;
+  private final GroupCommit appends;
   private final String instanceId;
   private final InstanceLock instanceLock;
 
@@ -29,7 +28,7 @@ public final class Database implements AutoCloseable {
     this.dialect = dialect;
     this.limits = limits;
     this.pool = pool;
-    this.sqliteWriter = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
+    this.appends = new GroupCommit(this);
     this.instanceId = instanceId;
     this.instanceLock = instanceLock;
   }
@@ -145,55 +144,34 @@ public final class Database implements AutoCloseable {
     });
   }
 
-  /** Runs {@code work} in one transaction; SQLite writers one at a time; constraint failures as ConstraintException. */
+  /** The shared transactions of event appends. */
+  GroupCommit appends() {
+    return appends;
+  }
+
+  /** A pooled connection (auto-commit) for the caller to close. */
+  Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
+  /**
+   * Runs {@code work} in a transaction shared with the open event appends and commits it: durable when this returns;
+   * constraint failures as ConstraintException.
+   */
   <T> T write(SqlWork<T> work) {
-    lockWriter();
-    try {
-      return transaction(work);
-    } catch (SQLException e) {
-      if (dialect.isUniqueViolation(e) || dialect.isForeignKeyViolation(e)) {
-        throw new ConstraintException(e);
-      }
-      throw new StoreException("transcript store write failed: " + e.getMessage(), e);
-    } finally {
-      unlockWriter();
-    }
-  }
-
-  /** Runs {@code work} in one transaction, committed if it returns and rolled back if it throws; takes no lock. */
-  <T> T transaction(SqlWork<T> work) throws SQLException {
-    try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
-  }
-
-  /** Whether writers take the in-process writer lock (SQLite: one writer at a time). */
-  boolean serialisesWriters() {
-    return sqliteWriter != null;
-  }
-
-  void lockWriter() {
-    if (sqliteWriter != null) {
-      sqliteWriter.lock();
-    }
-  }
-
-  void unlockWriter() {
-    if (sqliteWriter != null) {
-      sqliteWriter.unlock();
-    }
+    return appends.write(work);
   }
 
   @Override
   public void close() {
+    try {
+      appends.commit();
+    } finally {
+      closeHandles();
+    }
+  }
+
+  private void closeHandles() {
     if (instanceLock != null) {
       instanceLock.close();
     }

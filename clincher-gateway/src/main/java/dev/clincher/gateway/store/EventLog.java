@@ -6,12 +6,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Each session's append-only transcript, the {@code events} table. An append takes the session's next sequence number
  * from {@code sessions.last_seq} and inserts the event in the same transaction, so numbers are strictly increasing and
- * gap-free per session; it returns only after the event is durable. Events are never updated or deleted except with
- * their whole session (enforced by triggers). On SQLite, appends share commits through a {@link GroupCommit}.
+ * gap-free per session. Appends share commits through the database's {@link GroupCommit}: {@link #append} returns
+ * once its event is durable; {@link #appendUncommitted} returns at once with the sequence number and a future that
+ * completes when a commit ({@link #commit}, {@link #commitSoon}) has made the event durable. Events are never updated
+ * or deleted except with their whole session (enforced by triggers).
  */
 public final class EventLog {
   private static final int MAX_TYPE_CHARS = 64;
@@ -23,8 +27,11 @@ public final class EventLog {
   EventLog(Database database) {
     this.database = database;
     this.limits = database.limits();
-    this.groupCommit = database.serialisesWriters() ? new GroupCommit(database, this::appendChecked) : null;
+    this.groupCommit = database.appends();
   }
+
+  /** An appended event not yet committed: its sequence number, and a future completed when it is durable. */
+  public record Uncommitted(long seq, CompletableFuture<Void> durable) {}
 
   /** An event to append: {@code runId} may be null (an event outside any run). */
   record NewEvent(String sessionId, String runId, String type, String payload) {}
@@ -40,6 +47,18 @@ public final class EventLog {
    * @throws LimitExceededException when the payload is too large or the session is full
    */
   public long append(String sessionId, String runIdOrNull, String type, String jsonPayload) {
+    Uncommitted appended = appendUncommitted(sessionId, runIdOrNull, type, jsonPayload);
+    groupCommit.commit();
+    awaitDurable(appended.durable());
+    return appended.seq();
+  }
+
+  /**
+   * Appends like {@link #append} but returns before the event is durable: it is in the open transaction, which the
+   * next commit makes durable (and then completes {@link Uncommitted#durable()}), or a failure of the store undoes
+   * (and fails the future). Refusals are thrown at once, as by {@link #append}.
+   */
+  public Uncommitted appendUncommitted(String sessionId, String runIdOrNull, String type, String jsonPayload) {
     checkType(type);
     checkPayload(jsonPayload);
     if (!Ids.plausible(sessionId)) {
@@ -49,10 +68,31 @@ public final class EventLog {
       throw new RunNotActiveException(runIdOrNull);
     }
     NewEvent event = new NewEvent(sessionId, runIdOrNull, type, jsonPayload);
-    if (groupCommit == null) {
-      return database.write(c -> appendChecked(c, event));
+    try {
+      return groupCommit.append(c -> appendChecked(c, event));
+    } catch (ConstraintException e) {
+      throw new UnknownSessionException(sessionId);
     }
-    return groupCommit.append(event);
+  }
+
+  /** Commits every open append and returns when they are durable. */
+  public void commit() {
+    groupCommit.commit();
+  }
+
+  /** Has every open append committed soon, without waiting (a virtual thread commits). */
+  public void commitSoon() {
+    groupCommit.commitSoon();
+  }
+
+  /** Waits (uninterruptibly) for {@code durable}; its failure is thrown as a {@link StoreException}. */
+  public static void awaitDurable(CompletableFuture<Void> durable) {
+    try {
+      durable.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof StoreException store ? store
+          : new StoreException("transcript store write failed", e.getCause());
+    }
   }
 
   /** The session's events with a sequence number above {@code afterSeq}, in order, at most {@code limit}. */

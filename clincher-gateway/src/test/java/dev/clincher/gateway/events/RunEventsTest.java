@@ -59,4 +59,17 @@ class RunEventsTest {
         .isInstanceOf(RunNotActiveException.class);
     assertThat(subscription.next(Duration.ofMillis(50))).isNull();
   }
+
+  @Test
+  void anEventEmittedWithTheNextIsNeitherStoredNorStreamedUntilItsCommit() throws Exception {
+    RunEvents events = new RunEvents(store.events(), session.id(), store.runs().startRun(session.id()).id());
+    EventSubscription subscription = new EventSubscription();
+    events.subscribe(subscription);
+    long seq = events.emitWithNext(EventTypes.ASSISTANT_MESSAGE, JsonNodeFactory.instance.objectNode());
+    assertThat(store.events().events(session.id(), 0, 10)).extracting(EventRecord::seq).doesNotContain(seq);
+    assertThat(subscription.next(Duration.ofMillis(50))).isNull();
+    events.awaitDurable();
+    assertThat(store.events().events(session.id(), 0, 10)).extracting(EventRecord::seq).contains(seq);
+    assertThat(subscription.next(Duration.ofSeconds(1)).seq()).isEqualTo(seq);
+  }
 }

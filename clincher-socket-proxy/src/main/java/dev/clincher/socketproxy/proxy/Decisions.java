@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Counter;
 import dev.clincher.common.log.RecentRefusals;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,8 @@ public final class Decisions {
   }
 
   private final Timer requestDuration;
+  /** The decision counters by decision and rule (the rules are the policy's fixed names, so the map stays small). */
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   /** One request done (allowed and forwarded, refused, or a health or metrics request). */
   void requestDone(long nanos) {
@@ -77,11 +81,11 @@ public final class Decisions {
   }
 
   private void record(String decision, String rule) {
-    Counter.builder("clincher.socketproxy.decisions")
+    counters.computeIfAbsent(decision + ' ' + rule, key -> Counter.builder("clincher.socketproxy.decisions")
         .description("Socket proxy decisions by decision and rule")
         .tag("decision", decision)
         .tag("rule", rule)
-        .register(registry)
+        .register(registry))
         .increment();
   }
 

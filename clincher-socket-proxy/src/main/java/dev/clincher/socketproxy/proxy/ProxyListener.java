@@ -12,11 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts client connections and serves each on its own virtual thread. Connections beyond the limit are answered
+ * Accepts client connections and serves each on its own platform thread. Connections beyond the limit are answered
  * 429 at once and closed, never queued.
  */
 public final class ProxyListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.socketproxy");
+  /**
+   * One platform thread per connection (bounded by the connection limit), not a virtual one: a proxied request is two
+   * blocking reads (client, then Docker), and on a virtual thread each read that finds no data parks it and has the
+   * JDK's poller thread wake it up again, two thread hand-offs per request that cost more CPU than the request's own
+   * work (bench/socket-proxy/README.md). A platform thread blocks in the kernel, which wakes it directly. The stack is
+   * small: the proxy's call depth is shallow. Used by the accept thread only (a builder is not thread-safe).
+   */
+  private final Thread.Builder connectionThreads = Thread.ofPlatform().name("socketproxy-conn").daemon()
+      .stackSize(256 * 1024);
 
   private final ServerSocket server;
   private final ProxyContext context;
@@ -97,7 +106,7 @@ public final class ProxyListener implements AutoCloseable {
         continue;
       }
       if (permits.tryAcquire()) {
-        Thread.ofVirtual().name("socketproxy-conn").start(() -> serve(client));
+        connectionThreads.start(() -> serve(client));
       } else {
         refuse(client);
       }
