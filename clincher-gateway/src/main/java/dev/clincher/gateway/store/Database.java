@@ -102,8 +102,17 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Whether the gateway instance {@code owner} is gone. On PostgreSQL when its instance lock is free (see
-   * {@link InstanceLock}); SQLite serves one gateway process, so every other owner is gone.
+   * Whether other gateway instances' liveness is known while this one runs: on PostgreSQL an instance is gone when
+   * its instance lock is free (see {@link InstanceLock}); SQLite serves one gateway process, so every other owner is
+   * gone, which is only true at start-up.
+   */
+  boolean tracksInstances() {
+    return instanceLock != null;
+  }
+
+  /**
+   * Whether the gateway instance {@code owner} is gone (see {@link #tracksInstances()} for when this is known while
+   * running).
    */
   boolean isGone(String owner) {
     if (instanceLock == null) {

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * Marks the runs of gateway instances that died interrupted while this one keeps running, every {@link #INTERVAL},
  * on one daemon thread until closed. With several gateways on one PostgreSQL a {@code kill -9}ed instance is not
  * restarted to mark its own runs: a survivor does it within one interval of the dead instance's database connection
- * ending (see {@link RunLedger#markInterruptedRuns()} and {@link InstanceLock}).
+ * ending (see {@link RunLedger#markRunsOfDeadInstances()} and {@link InstanceLock}).
  */
 public final class DeadInstanceSweep implements AutoCloseable {
   /** How often the runs of other instances are checked: the bound on how long a dead instance's run stays running. */
@@ -35,7 +35,7 @@ public final class DeadInstanceSweep implements AutoCloseable {
 
   private static void sweep(RunLedger runs) {
     try {
-      int marked = runs.markInterruptedRuns();
+      int marked = runs.markRunsOfDeadInstances();
       if (marked > 0) {
         LOG.atInfo().addKeyValue("runs", marked).addKeyValue("rule", "owner_instance_lock_free")
             .log("gateway.runs.interrupted");

@@ -44,7 +44,7 @@ public final class RunLedger {
       return run;
     }
     // the running run may belong to a gateway instance that died: mark such runs interrupted, then try once more
-    if (markInterruptedRuns() > 0 && insertRun(run)) {
+    if (markRunsOfDeadInstances() > 0 && insertRun(run)) {
       return run;
     }
     throw new RunInProgressException(sessionId);
@@ -146,6 +146,15 @@ public final class RunLedger {
       }
     }
     return marked;
+  }
+
+  /**
+   * While running: {@link #markInterruptedRuns()} where other instances' liveness is known (PostgreSQL's instance
+   * locks); with SQLite one process serves the file, and the marking at start-up is the only one (another store on
+   * the same file is alive, not gone).
+   */
+  public int markRunsOfDeadInstances() {
+    return database.tracksInstances() ? markInterruptedRuns() : 0;
   }
 
   private Map<String, List<String>> runningRunsOfOtherOwners() {
