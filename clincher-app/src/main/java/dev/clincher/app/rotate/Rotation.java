@@ -65,9 +65,7 @@ public final class Rotation {
     if (steps.isEmpty()) {
       throw refused(secret, "no_step", "nothing selected to rotate");
     }
-    try (FileChannel lockFile = FileChannel.open(secrets.resolve(".rotate.lock"),
-        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
-        FileLock lock = tryLock(lockFile, secret)) {
+    try (FileChannel lockFile = openLockFile(); FileLock lock = tryLock(lockFile, secret)) {
       Optional<String> masterKeyBefore = secret == RotatedSecret.MASTER_KEY
           ? Optional.of(current(secret, steps.getFirst())) : Optional.empty();
       List<Done> done = new ArrayList<>();
@@ -91,9 +89,7 @@ public final class Rotation {
    */
   public List<Done> finishRedisPassword() throws RotationRefused {
     RotatedSecret secret = RotatedSecret.REDIS_PASSWORD;
-    try (FileChannel lockFile = FileChannel.open(secrets.resolve(".rotate.lock"),
-        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
-        FileLock lock = tryLock(lockFile, secret)) {
+    try (FileChannel lockFile = openLockFile(); FileLock lock = tryLock(lockFile, secret)) {
       String hash = RedisUsers.sha256Hex(current(secret, secret.steps().getFirst()));
       return List.of(redisUsers(secret, users -> users.onlyHash("default", hash), "old passwords removed"));
     } catch (IOException e) {
@@ -148,6 +144,11 @@ public final class Rotation {
     } catch (IOException e) {
       return "the file could not be put back (" + e.getMessage() + "): restore it from redis_users.acl.previous";
     }
+  }
+
+  private FileChannel openLockFile() throws IOException {
+    return FileChannel.open(secrets.resolve(".rotate.lock"),
+        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
   }
 
   /** One rotation at a time per deployment (the monthly timer and an operator could meet). */
