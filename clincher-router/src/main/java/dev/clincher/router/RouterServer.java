@@ -34,6 +34,7 @@ import dev.clincher.router.ratelimit.InMemoryRateLimiter;
 import dev.clincher.router.ratelimit.RateLimiter;
 import dev.clincher.router.ratelimit.RateLimits;
 import dev.clincher.router.ratelimit.RedisRateLimiter;
+import dev.clincher.cache.store.RedisClients;
 import dev.clincher.router.config.SpendSettings;
 import dev.clincher.router.spendlog.SpendLogException;
 import dev.clincher.router.spendlog.SpendLogSettings;
@@ -78,10 +79,13 @@ public final class RouterServer implements AutoCloseable {
   private final ResponseCache cache;
   private final RotatingSecret masterKey;
   private final MetricsAccess metricsAccess;
+  /** The Redis passwords of the spend store and limiter, and of the cache: new connections present the current one. */
+  private final List<RotatingSecret> redisPasswords;
 
   private RouterServer(Server server, Providers providers, Metrics metrics, List<AutoCloseable> stores,
-      ResponseCache cache, RotatingSecret masterKey, MetricsAccess metricsAccess) {
+      ResponseCache cache, RotatingSecret masterKey, MetricsAccess metricsAccess, List<RotatingSecret> redisPasswords) {
     this.server = server;
+    this.redisPasswords = redisPasswords;
     this.masterKey = masterKey;
     this.metricsAccess = metricsAccess;
     this.providers = providers;
@@ -182,7 +186,10 @@ public final class RouterServer implements AutoCloseable {
         ? CheckResult.up(config.spend().redis().isPresent() ? "redis" : "memory") : CheckResult.down("unreachable"));
     health.addReadinessCheck("key_database", () -> keyStore.reachable()
         ? CheckResult.up("reachable") : CheckResult.down("unreachable"));
-    ResponseCache cache = responseCache(settings, config, providers, metrics, json);
+    java.util.Set<String> groups = new java.util.HashSet<>();
+    config.deployments().forEach(deployment -> groups.add(deployment.modelName()));
+    Optional<CacheSettings> cacheSettings = CacheSettingsReader.read(settings.configFile(), settings.env(), groups);
+    ResponseCache cache = responseCache(settings, cacheSettings, config, providers, metrics, json);
     if (cache.usesRedis()) {
       // The cache is optional: while Redis is down requests bypass it, so the router stays ready, reported degraded.
       health.addReadinessCheck("cache", () -> cache.healthy() ? CheckResult.up("redis")
@@ -203,7 +210,11 @@ public final class RouterServer implements AutoCloseable {
         .withMaxThreads(config.maxParallelRequests() + 64);
     Server server = JettyServers.start(options, ops, health);
     logStarted(settings, config, server);
-    return new RouterServer(server, providers, metrics, stores, cache, config.masterKey(), metricsAccess);
+    List<RotatingSecret> redisPasswords = java.util.stream.Stream.concat(
+        config.spend().redis().flatMap(SpendSettings.Redis::password).stream(),
+        cacheSettings.flatMap(CacheSettings::redis).flatMap(RedisClients.Endpoint::password).stream()).toList();
+    return new RouterServer(server, providers, metrics, stores, cache, config.masterKey(), metricsAccess,
+        redisPasswords);
   }
 
   /**
@@ -252,7 +263,7 @@ public final class RouterServer implements AutoCloseable {
       return new InMemoryRateLimiter(clock);
     }
     SpendSettings.Redis redis = config.spend().redis().get();
-    return RedisRateLimiter.connect(redis.host(), redis.port(), redis.password().map(p -> p.reveal()),
+    return RedisRateLimiter.connect(redis.host(), redis.port(), redis.password(),
         RedisSpendStore.DEFAULT_PREFIX + "ratelimit:");
   }
 
@@ -264,16 +275,13 @@ public final class RouterServer implements AutoCloseable {
       return new InMemorySpendStore(clock);
     }
     var redis = config.spend().redis().get();
-    return RedisSpendStore.connect(redis.host(), redis.port(), redis.password().map(p -> p.reveal()),
+    return RedisSpendStore.connect(redis.host(), redis.port(), redis.password(),
         RedisSpendStore.DEFAULT_PREFIX);
   }
 
   /** The response cache of {@code litellm_settings.cache}/{@code cache_params}, or a disabled one. */
-  private static ResponseCache responseCache(RouterSettings settings, RouterConfig config, Providers providers,
-      Metrics metrics, ObjectMapper json) throws ConfigException {
-    java.util.Set<String> groups = new java.util.HashSet<>();
-    config.deployments().forEach(deployment -> groups.add(deployment.modelName()));
-    Optional<CacheSettings> cacheSettings = CacheSettingsReader.read(settings.configFile(), settings.env(), groups);
+  private static ResponseCache responseCache(RouterSettings settings, Optional<CacheSettings> cacheSettings,
+      RouterConfig config, Providers providers, Metrics metrics, ObjectMapper json) throws ConfigException {
     if (cacheSettings.isEmpty()) {
       return ResponseCache.disabled(metrics, json);
     }
@@ -299,12 +307,14 @@ public final class RouterServer implements AutoCloseable {
 
   /**
    * Re-reads the master key and the metrics token from their files (SIGHUP, after {@code clincher rotate}): a changed
-   * one works at once, the old one for {@code general_settings.rotation_grace}. Open requests and streams are not
-   * touched. Each secret's outcome is logged once.
+   * one works at once, the old one for {@code general_settings.rotation_grace}. The Redis password from
+   * {@code REDIS_PASSWORD_FILE} too: new Redis connections present the new one, open ones stay authenticated. Open
+   * requests and streams are not touched. Each secret's outcome is logged once.
    */
   public List<RotatingSecret.Reload> reloadSecrets() {
     List<RotatingSecret.Reload> reloads = new java.util.ArrayList<>(List.of(masterKey.reload()));
     metricsAccess.reload().ifPresent(reloads::add);
+    redisPasswords.forEach(password -> reloads.add(password.reload()));
     return List.copyOf(reloads);
   }
 

@@ -85,12 +85,15 @@ public final class SecretChecks implements Check {
           "clincher deploy init " + deployment.directory() + " (writes it)"));
       return;
     }
-    boolean demandsPassword = users.get().lines().filter(line -> line.startsWith("user default"))
-        .allMatch(line -> !line.contains("nopass") && (line.contains(" #") || line.contains(" >")));
-    if (!demandsPassword) {
-      findings.add(Finding.critical("redis.auth.password", "Redis's default user has no password",
+    // Every user, not only the router's default one: clincher-rotate (ACL LOAD) must demand its password too.
+    Optional<String> open = users.get().lines().filter(line -> line.startsWith("user "))
+        .filter(line -> line.contains("nopass") || !(line.contains(" #") || line.contains(" >")))
+        .map(line -> line.split("\\s+")[1]).findFirst();
+    if (open.isPresent()) {
+      findings.add(Finding.critical("redis.auth.password", "Redis's user " + open.get() + " has no password",
           "any service on openclaw-net can rewrite budgets, rate limits and cached answers",
-          "secrets/redis_users.acl: user default on #<sha256 of secrets/redis_password> ~* &* +@all -@dangerous"));
+          "secrets/redis_users.acl: user default on #<sha256 of secrets/redis_password> ~* &* +@all -@dangerous; "
+              + "user clincher-rotate on #<sha256 of secrets/redis_rotate_password> resetchannels -@all +acl|load"));
     }
   }
 

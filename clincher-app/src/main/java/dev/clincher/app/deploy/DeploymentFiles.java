@@ -148,14 +148,17 @@ public final class DeploymentFiles {
   }
 
   /**
-   * Redis's users: the default user with the password's SHA-256 (Redis never sees the password written down),
-   * every command but the dangerous ones (CONFIG, DEBUG, MODULE, FLUSHALL, KEYS, SHUTDOWN, ...).
+   * Redis's users: the default user (the router's) with the password's SHA-256 (Redis never sees the password written
+   * down), every command but the dangerous ones (CONFIG, DEBUG, MODULE, FLUSHALL, KEYS, SHUTDOWN, ACL, ...); and
+   * clincher-rotate, allowed ACL LOAD only, so {@code clincher rotate redis-password} can make Redis re-read this file.
    */
-  static String redisUsers(String password) {
-    return "user default on #" + sha256Hex(password) + " ~* &* +@all -@dangerous\n";
+  static String redisUsers(String password, String rotatePassword) {
+    return "user default on #" + sha256Hex(password) + " ~* &* +@all -@dangerous\n"
+        + "user clincher-rotate on #" + sha256Hex(rotatePassword) + " resetchannels -@all +acl|load\n";
   }
 
-  static String sha256Hex(String text) {
+  /** SHA-256 of {@code text}, lowercase hex: how Redis's users file holds a password. */
+  public static String sha256Hex(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
           .digest(text.getBytes(StandardCharsets.UTF_8)));

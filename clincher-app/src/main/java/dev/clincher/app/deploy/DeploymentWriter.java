@@ -85,7 +85,10 @@ public final class DeploymentWriter {
           + "uses it as its router key; fine if it is a virtual key, else copy the master key into it"));
     }
     String redisPassword = secret("secrets/redis_password", ServiceUser.ROUTER, () -> randomHex(32));
-    secret("secrets/redis_users.acl", ServiceUser.REDIS, () -> DeploymentFiles.redisUsers(redisPassword));
+    // Read by clincher rotate alone (as root), to make Redis reload its users: never mounted into a container.
+    String rotatePassword = secret("secrets/redis_rotate_password", Optional.empty(), () -> randomHex(32));
+    secret("secrets/redis_users.acl", ServiceUser.REDIS,
+        () -> DeploymentFiles.redisUsers(redisPassword, rotatePassword));
     metricsTokens();
     directory(directory.resolve("secrets/providers"), "rwx------", Optional.of(ServiceUser.ROUTER));
     for (ProviderKey key : settings.providerKeys()) {
@@ -144,13 +147,19 @@ public final class DeploymentWriter {
   /** A secret: generated when missing (mode 0600, owned by its service user), never overwritten; returns it. */
   private String secret(String name, ServiceUser owner, java.util.function.Supplier<String> generate)
       throws IOException {
+    return secret(name, Optional.of(owner), generate);
+  }
+
+  /** A secret owned by {@code owner}, or by the user running deploy init (root) when empty. */
+  private String secret(String name, Optional<ServiceUser> owner, java.util.function.Supplier<String> generate)
+      throws IOException {
     Path file = directory.resolve(name);
     if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
         throw new IOException(name + " exists but is not a regular file; refusing to use it as a secret");
       }
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      own(file, Optional.of(owner));
+      own(file, owner);
       actions.add(new Action(name, "kept"));
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
@@ -159,9 +168,10 @@ public final class DeploymentWriter {
     Files.deleteIfExists(temporary);
     Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(temporary, value, StandardCharsets.UTF_8);
-    own(temporary, Optional.of(owner));
+    own(temporary, owner);
     Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    actions.add(new Action(name, "created (0600, user " + owner.uid() + ")"));
+    actions.add(new Action(name, "created (0600, user " + owner.map(user -> String.valueOf(user.uid()))
+        .orElse("root") + ")"));
     return value;
   }
 

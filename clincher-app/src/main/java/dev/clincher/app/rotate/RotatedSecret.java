@@ -24,7 +24,13 @@ public enum RotatedSecret {
   /** The read-only metrics token of each service; the monitoring host needs the new one within the grace. */
   METRICS_TOKEN("metrics-token", 32, "", RotatingSecret.Check.NONE,
       List.of(new Step("gateway_metrics_token", "gateway"), new Step("router_metrics_token", "router"),
-          new Step("egress_metrics_token", "egress"), new Step("socket_proxy_metrics_token", "socket-proxy")));
+          new Step("egress_metrics_token", "egress"), new Step("socket_proxy_metrics_token", "socket-proxy"))),
+  /**
+   * The router's Redis password: Redis first learns the new one beside the old one (secrets/redis_users.acl, ACL
+   * LOAD), then the router's copy is written and the router's new connections present it; {@code --finish} later
+   * removes the old one from Redis.
+   */
+  REDIS_PASSWORD("redis-password", 32, "", RotatingSecret.Check.NONE, List.of(new Step("redis_password", "router")));
 
   /** Write {@code secrets/<file>}, then signal {@code service}. */
   public record Step(String file, String service) {}

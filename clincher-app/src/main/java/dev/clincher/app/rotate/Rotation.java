@@ -29,14 +29,23 @@ public final class Rotation {
 
   private final Path secrets;
   private final ServiceSignals signals;
+  private final RedisAclReload redis;
 
   /**
    * @param deployment a directory made by {@code clincher deploy init} (its {@code secrets/} is rewritten)
    * @param signals how services are told to re-read their secrets
    */
   public Rotation(Path deployment, ServiceSignals signals) {
+    this(deployment, signals, () -> {
+      throw new IOException("this rotation cannot reach Redis");
+    });
+  }
+
+  /** The same, telling Redis to re-read its users file through {@code redis} (for the Redis password). */
+  public Rotation(Path deployment, ServiceSignals signals, RedisAclReload redis) {
     this.secrets = deployment.resolve("secrets");
     this.signals = signals;
+    this.redis = redis;
   }
 
   /**
@@ -56,12 +65,14 @@ public final class Rotation {
     if (steps.isEmpty()) {
       throw refused(secret, "no_step", "nothing selected to rotate");
     }
-    try (FileChannel lockFile = FileChannel.open(secrets.resolve(".rotate.lock"),
-        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
-        FileLock lock = tryLock(lockFile, secret)) {
+    try (FileChannel lockFile = openLockFile(); FileLock lock = tryLock(lockFile, secret)) {
       Optional<String> masterKeyBefore = secret == RotatedSecret.MASTER_KEY
           ? Optional.of(current(secret, steps.getFirst())) : Optional.empty();
       List<Done> done = new ArrayList<>();
+      if (secret == RotatedSecret.REDIS_PASSWORD) {
+        done.add(redisUsers(secret, users -> users.withHash("default", RedisUsers.sha256Hex(value)),
+            "the new password added beside the old one"));
+      }
       for (RotatedSecret.Step step : steps) {
         done.add(step(secret, step, value, masterKeyBefore));
       }
@@ -69,6 +80,75 @@ public final class Rotation {
     } catch (IOException e) {
       throw refused(secret, "lock_failed", "secrets/.rotate.lock could not be opened: " + e.getMessage());
     }
+  }
+
+  /**
+   * The end of a Redis password rotation: Redis keeps only the hash of the password in secrets/redis_password, so the
+   * old one is refused from now on (connections already open stay). Run it once the router has logged
+   * {@code secret.reload ... rotated} for {@code redis_password}; nothing changes when only one password is left.
+   */
+  public List<Done> finishRedisPassword() throws RotationRefused {
+    RotatedSecret secret = RotatedSecret.REDIS_PASSWORD;
+    try (FileChannel lockFile = openLockFile(); FileLock lock = tryLock(lockFile, secret)) {
+      String hash = RedisUsers.sha256Hex(current(secret, secret.steps().getFirst()));
+      return List.of(redisUsers(secret, users -> users.onlyHash("default", hash), "old passwords removed"));
+    } catch (IOException e) {
+      throw refused(secret, "lock_failed", "secrets/.rotate.lock could not be opened: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Rewrites secrets/redis_users.acl in place by {@code change} and makes Redis load it. The file before and after is
+   * checked ({@link RedisUsers}): a file Redis should not load is refused before Redis sees it.
+   */
+  private Done redisUsers(RotatedSecret secret, java.util.function.UnaryOperator<RedisUsers> change, String note)
+      throws RotationRefused {
+    SecretFile file = new SecretFile(secrets.resolve("redis_users.acl"));
+    RedisUsers before;
+    RedisUsers after;
+    try {
+      before = RedisUsers.parse(file.read());
+      if (!before.has(RedisUsers.ROTATE_USER)) {
+        throw refused(secret, "no_rotate_user", "secrets/redis_users.acl has no " + RedisUsers.ROTATE_USER
+            + " user, so Redis cannot be told to re-read it; set it up once (docs/operations.md#rotating-secrets)");
+      }
+      after = change.apply(before);
+    } catch (IllegalArgumentException e) {
+      throw refused(secret, "bad_users_file", "secrets/redis_users.acl: " + e.getMessage());
+    } catch (IOException e) {
+      throw refused(secret, "unreadable", "secrets/redis_users.acl: " + e.getMessage());
+    }
+    if (after.equals(before)) {
+      return logged(secret, new Done("redis_users.acl", "redis", "unchanged: nothing to do"));
+    }
+    try {
+      file.replace(after.text());
+    } catch (IOException e) {
+      throw refused(secret, "write_failed", "secrets/redis_users.acl could not be rewritten: " + e.getMessage());
+    }
+    try {
+      redis.reload();
+    } catch (IOException e) {
+      String restored = restore(file, before);
+      throw refused(secret, "acl_load_failed", "Redis did not load secrets/redis_users.acl (" + e.getMessage()
+          + "); " + restored + "; nothing else was changed");
+    }
+    return logged(secret, new Done("redis_users.acl", "redis", note + ", Redis reloaded its users"));
+  }
+
+  /** Puts the users file back as it was (Redis still runs with it), saying whether that worked. */
+  private static String restore(SecretFile file, RedisUsers before) {
+    try {
+      file.replace(before.text());
+      return "the file is as it was";
+    } catch (IOException e) {
+      return "the file could not be put back (" + e.getMessage() + "): restore it from redis_users.acl.previous";
+    }
+  }
+
+  private FileChannel openLockFile() throws IOException {
+    return FileChannel.open(secrets.resolve(".rotate.lock"),
+        java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
   }
 
   /** One rotation at a time per deployment (the monthly timer and an operator could meet). */

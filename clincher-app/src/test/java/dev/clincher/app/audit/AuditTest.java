@@ -147,6 +147,8 @@ class AuditTest {
             PosixFilePermissions.fromString("rw-r--r--"))),
         broken("redis.auth.password", d -> Files.writeString(d.resolve("secrets/redis_users.acl"),
             "user default on nopass ~* &* +@all\n")),
+        broken("redis.auth.password", d -> replace(d.resolve("secrets/redis_users.acl"),
+            "user clincher-rotate on #", "user clincher-rotate on nopass #")),
         broken("router.master_key.in_config", d -> replace(d.resolve("config/router.yaml"),
             "master_key: os.environ/LITELLM_MASTER_KEY", "master_key: sk-written-down-in-the-config")),
         broken("router.master_key.strength", d -> Files.writeString(d.resolve("secrets/litellm_master_key"),

@@ -130,9 +130,13 @@ class DeployInitTest {
     assertThat(redisPassword).matches("[0-9a-f]{64}");
     assertThat(Files.readString(secrets.resolve("gateway_router_key"))).isEqualTo(master);
     assertThat(Files.readString(secrets.resolve("providers/openai_api_key"))).isEqualTo("sk-openai-test");
+    String rotatePassword = Files.readString(secrets.resolve("redis_rotate_password"));
+    assertThat(rotatePassword).matches("[0-9a-f]{64}");
     assertThat(Files.readString(secrets.resolve("redis_users.acl")))
-        .isEqualTo("user default on #" + DeploymentFiles.sha256Hex(redisPassword) + " ~* &* +@all -@dangerous\n")
-        .doesNotContain(redisPassword);
+        .isEqualTo("user default on #" + DeploymentFiles.sha256Hex(redisPassword) + " ~* &* +@all -@dangerous\n"
+            + "user clincher-rotate on #" + DeploymentFiles.sha256Hex(rotatePassword)
+            + " resetchannels -@all +acl|load\n")
+        .doesNotContain(redisPassword).doesNotContain(rotatePassword);
 
     Map<String, ServiceUser> owners = Map.of("gateway_token", ServiceUser.GATEWAY, "gateway_router_key",
         ServiceUser.GATEWAY, "litellm_master_key", ServiceUser.ROUTER, "redis_password", ServiceUser.ROUTER,

@@ -79,8 +79,9 @@ public final class IndexLatency {
     List<String> questions = questions(Path.of(args[0]), 2000);
     int[] sizes = args.length > 4 ? Stream.of(args).skip(4).mapToInt(Integer::parseInt).toArray()
         : new int[] {1_000, 10_000, 100_000};
-    Optional<Secret> password = args[3].equals("-") ? Optional.empty()
-        : Optional.of(Secret.of(Files.readString(Path.of(args[3])).trim()));
+    Optional<dev.clincher.common.config.RotatingSecret> password = args[3].equals("-") ? Optional.empty()
+        : Optional.of(dev.clincher.common.config.RotatingSecret.fixed("redis_password",
+            Secret.of(Files.readString(Path.of(args[3])).trim())));
     RedisClients.Endpoint endpoint = new RedisClients.Endpoint(args[1], Integer.parseInt(args[2]), Optional.empty(),
         password, false, Duration.ofSeconds(5), 8);
     Embedder embedder = new OnnxEmbedder();

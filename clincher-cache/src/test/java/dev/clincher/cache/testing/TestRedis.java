@@ -39,7 +39,8 @@ public final class TestRedis {
   }
 
   public static RedisClients.Endpoint endpoint() {
-    return new RedisClients.Endpoint(host(), port(), Optional.empty(), Optional.of(password()), false,
+    return new RedisClients.Endpoint(host(), port(), Optional.empty(), Optional.of(
+        dev.clincher.common.config.RotatingSecret.fixed("redis_password", password())), false,
         Duration.ofMillis(500), 8);
   }
 

@@ -7,6 +7,7 @@ import dev.clincher.cache.store.RedisClients;
 import dev.clincher.cache.verify.VerificationModel;
 import dev.clincher.common.config.ConfigException;
 import dev.clincher.common.config.ConfigLoader;
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.config.Secrets;
 import java.nio.file.Path;
@@ -196,12 +197,33 @@ public final class CacheSettingsReader {
     if (port < 1 || port > 65535) {
       throw error("port", "expected a port number");
     }
-    Optional<String> password = params.has("password") ? string(params, "password")
-        : resolve("REDIS_PASSWORD", "password");
+    Optional<RotatingSecret> password = password(params);
     boolean tls = "true".equalsIgnoreCase(string(params, "ssl").orElse("false"));
     int connections = (int) Math.min(1024, number(params, "max_connections", 64));
     return new RedisClients.Endpoint(host, port, string(params, "username"),
-        password.filter(p -> !p.isEmpty()).map(Secret::of), tls, Duration.ofMillis(500), Math.max(1, connections));
+        password, tls, Duration.ofMillis(500), Math.max(1, connections));
+  }
+
+  /**
+   * {@code password}: inline, or {@code os.environ/VAR} (default {@code REDIS_PASSWORD}); one from {@code VAR_FILE} is
+   * re-read on SIGHUP and presented by new connections ({@code clincher rotate redis-password}).
+   */
+  private Optional<RotatingSecret> password(JsonNode params) throws ConfigException {
+    String text = "os.environ/REDIS_PASSWORD";
+    if (params.has("password")) {
+      string(params, "password"); // refuses a list or a map, and an unset variable, naming the key
+      text = params.path("password").asText();
+    }
+    Optional<RotatingSecret> password;
+    try {
+      password = text.startsWith("os.environ/")
+          ? RotatingSecret.fromEnv("cache_redis_password", text.substring("os.environ/".length()), env,
+              Duration.ZERO, java.time.Clock.systemUTC(), RotatingSecret.Check.NONE)
+          : Optional.of(RotatingSecret.fixed("cache_redis_password", Secret.of(text)));
+    } catch (ConfigException e) {
+      throw new ConfigException(source, PARAMS + ".password", e.getMessage(), e);
+    }
+    return password.filter(value -> !value.current().reveal().isEmpty());
   }
 
   private Optional<String> string(JsonNode params, String key) throws ConfigException {

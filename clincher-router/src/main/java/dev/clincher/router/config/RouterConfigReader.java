@@ -242,11 +242,7 @@ public final class RouterConfigReader {
       if (port < 1 || port > 65535) {
         throw context.error("router_settings.redis_port", "expected a port number");
       }
-      Optional<String> password = router.has("redis_password")
-          ? router.string("redis_password")
-          : context.resolve("router_settings.redis_password", ConfigContext.ENV_PREFIX + "REDIS_PASSWORD");
-      redis = Optional.of(new SpendSettings.Redis(host.get().trim(), port,
-          password.filter(p -> !p.isEmpty()).map(Secret::of)));
+      redis = Optional.of(new SpendSettings.Redis(host.get().trim(), port, redisPassword(router)));
     }
     boolean spendLogs = !general.bool("disable_spend_logs", false);
     if (!spendLogs) {
@@ -256,6 +252,30 @@ public final class RouterConfigReader {
     }
     return new SpendSettings(database, redis, globalBudget(litellm), endUserBudget(litellm), spendLogs,
         durability(general));
+  }
+
+  /**
+   * {@code router_settings.redis_password}: inline, or {@code os.environ/VAR} (default {@code REDIS_PASSWORD}); one
+   * from {@code VAR_FILE} is re-read on SIGHUP and presented by new connections ({@code clincher rotate
+   * redis-password}); empty when none is set.
+   */
+  private Optional<RotatingSecret> redisPassword(ConfigSection router) throws ConfigException {
+    String text = ConfigContext.ENV_PREFIX + "REDIS_PASSWORD";
+    if (router.has("redis_password")) {
+      router.string("redis_password"); // refuses a list or a map, and an unset variable, naming the key
+      text = router.raw("redis_password").asText();
+    }
+    Optional<String> variable = ConfigContext.variableName(text);
+    Optional<RotatingSecret> password;
+    try {
+      password = variable.isPresent()
+          ? RotatingSecret.fromEnv("redis_password", variable.get(), context.env(), java.time.Duration.ZERO,
+              java.time.Clock.systemUTC(), RotatingSecret.Check.NONE)
+          : Optional.of(RotatingSecret.fixed("redis_password", Secret.of(text)));
+    } catch (ConfigException e) {
+      throw context.error("router_settings.redis_password", e.getMessage());
+    }
+    return password.filter(value -> !value.current().reveal().isEmpty());
   }
 
   /** {@code general_settings.spend_log_durability}: what a committed spend-log row survives (Clincher's key). */

@@ -1,5 +1,6 @@
 package dev.clincher.router.config;
 
+import dev.clincher.common.config.RotatingSecret;
 import dev.clincher.common.config.Secret;
 import dev.clincher.router.metering.GlobalBudget;
 import java.util.Objects;
@@ -33,6 +34,6 @@ public record SpendSettings(Optional<Secret> databaseUrl, Optional<Redis> redis,
   }
 
 
-  /** A Redis server. */
-  public record Redis(String host, int port, Optional<Secret> password) {}
+  /** A Redis server; a password from {@code REDIS_PASSWORD_FILE} is re-read on SIGHUP (for new connections). */
+  public record Redis(String host, int port, Optional<RotatingSecret> password) {}
 }

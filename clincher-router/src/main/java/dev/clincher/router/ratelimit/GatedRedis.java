@@ -2,7 +2,7 @@ package dev.clincher.router.ratelimit;
 
 import dev.clincher.cache.store.LuaScript;
 import dev.clincher.cache.store.RedisClients;
-import dev.clincher.common.config.Secret;
+import dev.clincher.common.config.RotatingSecret;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,10 +29,13 @@ final class GatedRedis implements AutoCloseable {
     this.redis = redis;
   }
 
-  /** Connects lazily to {@code host:port}; {@code password} may be empty. Commands time out after {@link #TIMEOUT}. */
-  static GatedRedis connect(String host, int port, Optional<String> password) {
-    return new GatedRedis(RedisClients.open(new RedisClients.Endpoint(host, port, Optional.empty(),
-        password.filter(p -> !p.isEmpty()).map(Secret::of), false, TIMEOUT, CONNECTIONS), "clincher-router"));
+  /**
+   * Connects lazily to {@code host:port}; {@code password} may be empty, and each new connection presents its current
+   * value. Commands time out after {@link #TIMEOUT}.
+   */
+  static GatedRedis connect(String host, int port, Optional<RotatingSecret> password) {
+    return new GatedRedis(RedisClients.open(new RedisClients.Endpoint(host, port, Optional.empty(), password, false,
+        TIMEOUT, CONNECTIONS), "clincher-router"));
   }
 
   Object eval(LuaScript script, List<String> keys, List<String> args) {

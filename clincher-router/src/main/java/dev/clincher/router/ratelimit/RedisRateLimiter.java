@@ -138,7 +138,7 @@ public final class RedisRateLimiter implements RateLimiter {
   }
 
   /** Connects (lazily, pooled, as the spend store does) with logs of at most {@link #DEFAULT_MAX_ENTRIES}. */
-  public static RedisRateLimiter connect(String host, int port, Optional<String> password, String prefix) {
+  public static RedisRateLimiter connect(String host, int port, Optional<dev.clincher.common.config.RotatingSecret> password, String prefix) {
     return connect(host, port, password, prefix, DEFAULT_MAX_ENTRIES);
   }
 
@@ -146,7 +146,7 @@ public final class RedisRateLimiter implements RateLimiter {
    * Connects (lazily, pooled) to {@code host:port}; {@code password} may be empty; keys start with {@code prefix}.
    * Commands time out after 2 s.
    */
-  public static RedisRateLimiter connect(String host, int port, Optional<String> password, String prefix,
+  public static RedisRateLimiter connect(String host, int port, Optional<dev.clincher.common.config.RotatingSecret> password, String prefix,
       int maxEntries) {
     Objects.requireNonNull(prefix, "prefix");
     if (maxEntries < 1) {

@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import dev.clincher.cache.store.LuaScript;
 import dev.clincher.cache.store.RedisClients;
-import dev.clincher.common.config.Secret;
+import dev.clincher.common.config.RotatingSecret;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.RedisClient;
@@ -139,12 +139,13 @@ public final class RedisSpendStore implements SpendStore {
   }
 
   /**
-   * Connects (lazily, pooled) to {@code host:port}; {@code password} may be empty. Commands time out after 2 s.
+   * Connects (lazily, pooled) to {@code host:port}; {@code password} may be empty, and each new connection presents
+   * its current value. Commands time out after 2 s.
    */
-  public static RedisSpendStore connect(String host, int port, Optional<String> password, String prefix) {
+  public static RedisSpendStore connect(String host, int port, Optional<RotatingSecret> password, String prefix) {
     Objects.requireNonNull(prefix, "prefix");
-    RedisClient client = RedisClients.open(new RedisClients.Endpoint(host, port, Optional.empty(),
-        password.filter(p -> !p.isEmpty()).map(Secret::of), false, TIMEOUT, CONNECTIONS), "clincher-router");
+    RedisClient client = RedisClients.open(new RedisClients.Endpoint(host, port, Optional.empty(), password, false,
+        TIMEOUT, CONNECTIONS), "clincher-router");
     return new RedisSpendStore(client, prefix);
   }
 

@@ -89,7 +89,7 @@ class CacheSettingsReaderTest {
     assertThat(settings.redis()).hasValueSatisfying(redis -> {
       assertThat(redis.host()).isEqualTo("cache.internal");
       assertThat(redis.port()).isEqualTo(6380);
-      assertThat(redis.password()).hasValueSatisfying(p -> assertThat(p.reveal()).isEqualTo("s3cret"));
+      assertThat(redis.password()).hasValueSatisfying(p -> assertThat(p.current().reveal()).isEqualTo("s3cret"));
     });
   }
 

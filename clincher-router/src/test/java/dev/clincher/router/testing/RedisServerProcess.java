@@ -21,25 +21,41 @@ public final class RedisServerProcess implements AutoCloseable {
   private static final Duration READY = Duration.ofSeconds(10);
 
   private final int port;
+  private final java.util.Optional<Path> aclFile;
   private Process process;
 
-  private RedisServerProcess(int port) {
+  private RedisServerProcess(int port, java.util.Optional<Path> aclFile) {
     this.port = port;
+    this.aclFile = aclFile;
   }
 
   /** Starts one and waits until it answers {@code PING}. */
   public static RedisServerProcess start() throws IOException, InterruptedException {
+    return start(java.util.Optional.empty());
+  }
+
+  /** Starts one whose users come from {@code aclFile} (as the deployment's Redis), and waits until it answers. */
+  public static RedisServerProcess withAclFile(Path aclFile) throws IOException, InterruptedException {
+    return start(java.util.Optional.of(aclFile));
+  }
+
+  private static RedisServerProcess start(java.util.Optional<Path> aclFile) throws IOException, InterruptedException {
     int port;
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = free.getLocalPort();
     }
-    RedisServerProcess redis = new RedisServerProcess(port);
+    RedisServerProcess redis = new RedisServerProcess(port, aclFile);
     redis.restart();
     return redis;
   }
 
   public int port() {
     return port;
+  }
+
+  /** The server's process id (its /proc entry shows its arguments). */
+  public long pid() {
+    return process.pid();
   }
 
   /** The environment a router reads to use this Redis. */
@@ -64,8 +80,11 @@ public final class RedisServerProcess implements AutoCloseable {
       throw new AssertionError("CI is set but redis-server is not installed (run clincher-router/ci-setup-redis.sh)");
     }
     assumeTrue(installed, "redis-server is not installed");
-    process = new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", String.valueOf(port), "--save", "",
-        "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("redis-server", "--bind",
+        "127.0.0.1", "--port", String.valueOf(port), "--save", "", "--appendonly", "no"));
+    aclFile.ifPresent(file -> command.addAll(java.util.List.of("--aclfile", file.toString())));
+    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
     long deadline = System.nanoTime() + READY.toNanos();
     while (!answers()) {
       if (System.nanoTime() > deadline || !process.isAlive()) {
@@ -82,7 +101,8 @@ public final class RedisServerProcess implements AutoCloseable {
       socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
       byte[] reply = new byte[7];
       int read = socket.getInputStream().readNBytes(reply, 0, reply.length);
-      return new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+      String answer = new String(reply, 0, read, StandardCharsets.US_ASCII);
+      return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH"); // NOAUTH: users from an ACL file
     } catch (IOException e) {
       return false;
     }

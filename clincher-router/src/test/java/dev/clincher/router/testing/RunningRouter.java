@@ -63,6 +63,11 @@ public final class RunningRouter implements AutoCloseable {
     return new RouterSettings("127.0.0.1", 0, config, env);
   }
 
+  /** The running server (e.g. to reload its secrets as SIGHUP does). */
+  public RouterServer server() {
+    return server;
+  }
+
   public int port() {
     return server.port();
   }
