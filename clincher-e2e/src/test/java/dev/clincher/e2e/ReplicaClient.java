@@ -10,11 +10,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -62,6 +64,78 @@ final class ReplicaClient {
         .header("Content-Type", "application/json").header("Accept", "text/event-stream")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
     return new EventStream(response);
+  }
+
+  /**
+   * Opens the gateway's WebSocket ({@code ws://…/v1/ws}) with a one-time ticket from {@code POST /v1/ws/ticket},
+   * offered as a subprotocol beside {@code clincher.v1}; its events arrive in {@link WebSocketStream#next}.
+   */
+  WebSocketStream webSocket(String gatewayUrl, String bearer) throws Exception {
+    Reply ticket = post(gatewayUrl + "/v1/ws/ticket", bearer, "{}");
+    if (ticket.status() != 200) {
+      throw new IOException("no WebSocket ticket: " + ticket.status() + " " + ticket.body());
+    }
+    WebSocketStream stream = new WebSocketStream();
+    http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        .subprotocols("clincher.v1", ticket.json().path("subprotocol").asText())
+        .buildAsync(URI.create(gatewayUrl.replaceFirst("^http", "ws") + "/v1/ws"), stream)
+        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    return stream;
+  }
+
+  /** The gateway's WebSocket: one event per text frame (the SSE stream's JSON), {@link EventStream#END} at the end. */
+  static final class WebSocketStream implements WebSocket.Listener, AutoCloseable {
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final StringBuilder frame = new StringBuilder();
+    private volatile WebSocket socket;
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      socket = webSocket;
+      webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      frame.append(data);
+      if (last) {
+        try {
+          JsonNode event = JSON.readTree(frame.toString());
+          events.add(new Event(event.path("seq").asLong(-1), event.path("type").asText(), event));
+        } catch (IOException e) {
+          events.add(new Event(-1, "[unreadable]", null));
+        }
+        frame.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      events.add(EventStream.END);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      events.add(EventStream.END); // the server went away: the stream ends here
+    }
+
+    /** Sends one JSON message and waits until it was written. */
+    void send(JsonNode message) throws Exception {
+      socket.sendText(message.toString(), true).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** The next event (its {@code data} is the whole frame), or null when none arrives within {@code timeout}. */
+    Event next(Duration timeout) throws InterruptedException {
+      return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+      socket.abort();
+    }
   }
 
   /** The gateway's SSE answer, parsed by a thread of its own into events; bounded waits only. */

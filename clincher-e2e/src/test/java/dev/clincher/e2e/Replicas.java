@@ -73,6 +73,7 @@ final class Replicas implements AutoCloseable {
   Service balancer;
   int routerBalancerPort;
   private Path routerConfig;
+  private Path gatewayConfig;
   int gatewayBalancerPort;
 
   private Replicas(Path work, Path jar, ReplicaProvider provider) throws IOException {
@@ -120,7 +121,7 @@ final class Replicas implements AutoCloseable {
     int gatewayAPort = freePort();
     int gatewayBPort = freePort();
     balancer = startCaddy(gatewayAPort, gatewayBPort);
-    Path gatewayConfig = write("gateway.yaml", gatewayConfig("tcp://127.0.0.1:" + socketProxyPort));
+    gatewayConfig = write("gateway.yaml", gatewayConfig("tcp://127.0.0.1:" + socketProxyPort));
     gatewayA = startGateway("gateway-a", gatewayConfig, gatewayAPort);
     for (Service service : List.of(routerA, routerB, gatewayA)) {
       awaitReady(service); // gateway A first: both would run the same Flyway migration at once
@@ -203,6 +204,13 @@ final class Replicas implements AutoCloseable {
             system_prompt: "You are the replica test's agent."
             run_timeout: 2m
         """.formatted(routerBalancerPort, POSTGRES_URL, gatewaySchema, POSTGRES_USER, dockerHost, sandboxInstance());
+  }
+
+  /** Starts gateway A again on its port (after it was killed) and waits until it is ready. */
+  Service restartGatewayA() throws IOException {
+    gatewayA = startGateway("gateway-a-again", gatewayConfig, gatewayA.port());
+    awaitReady(gatewayA);
+    return gatewayA;
   }
 
   /** Starts router B again on its port (after it was killed) and waits until it is ready. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clincher.e2e.ReplicaClient.Event;
 import dev.clincher.e2e.ReplicaClient.EventStream;
 import dev.clincher.e2e.ReplicaClient.Reply;
+import dev.clincher.e2e.ReplicaClient.WebSocketStream;
 import dev.clincher.e2e.Replicas.Service;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,20 +152,7 @@ class ReplicasTest {
       replicas.provider.release();
     }
 
-    // the client reconnects (through the balancer, which finds B) with the cursor of the last event it read
-    List<JsonNode> rest = transcript(replicas.gatewayBalancer("/v1/sessions/" + session + "/events?after=" + lastSeq));
-    List<JsonNode> whole = transcript(replicas.gatewayB, session, 0);
-    List<Long> readSeqs = new ArrayList<>(received.stream().map(Event::seq).toList());
-    readSeqs.addAll(seqs(rest));
-    assertThat(readSeqs).as("what the client read, then read on: the whole transcript, once")
-        .isEqualTo(seqs(whole)).doesNotHaveDuplicates();
-    assertThat(rest.getLast().path("type").asText()).isEqualTo("run_interrupted");
-    StringBuilder answer = new StringBuilder();
-    received.stream().filter(e -> e.type().equals("assistant_delta")).forEach(e -> answer.append(text(e.data())));
-    rest.stream().filter(e -> e.path("type").asText().equals("assistant_delta"))
-        .forEach(e -> answer.append(e.path("data").path("text").asText()));
-    assertThat(answer.toString()).as("every word A wrote, none twice")
-        .isEqualTo(String.join("", ReplicaProvider.HELD_DELTAS));
+    assertReadOnFromTheCursor(session, received, lastSeq);
 
     long before = System.nanoTime();
     assertThat(completedRun(replicas.gatewayBalancer(messages(session)), "after the crash")).contains("echo: after");
@@ -173,10 +161,44 @@ class ReplicasTest {
     assertThat(runStatuses(session)).containsExactly("interrupted", "completed");
   }
 
+  @Test
+  @Order(4)
+  void aKilledGatewaysWebSocketClientReadsOnFromTheCursorOnTheSurvivor() throws Exception {
+    Service gatewayA = replicas.restartGatewayA(); // killed by the test before
+    String session = createSession(gatewayA);
+    List<Event> received = new ArrayList<>();
+    long lastSeq;
+    try (WebSocketStream socket = client.webSocket(gatewayA.url(""), token)) {
+      socket.send(ReplicaClient.JSON.createObjectNode().put("type", "send").put("session", session)
+          .put("content", ReplicaProvider.HOLD + " an answer over the WebSocket"));
+      Event event;
+      do { // the client reads until the first words of the answer, then A dies
+        event = socket.next(EVENT_WAIT);
+        assertThat(event).as("an event from gateway A's WebSocket").isNotNull().isNotEqualTo(EventStream.END);
+        assertThat(event.type()).as(event.toString()).isNotEqualTo("client_error");
+        received.add(event);
+      } while (!event.type().equals("assistant_delta"));
+      // no wait for the rest of the held deltas: A may keep the last one joined in memory (DeltaBatcher) until more
+      // text comes, and it dies with A; the client must read exactly what A wrote
+
+      gatewayA.kill9();
+      awaitInterrupted(session, System.nanoTime());
+      // the client keeps what arrived before the connection broke: its cursor is the last event it read
+      for (event = socket.next(EVENT_WAIT); event != EventStream.END; event = socket.next(EVENT_WAIT)) {
+        assertThat(event).as("the WebSocket ends with its gateway").isNotNull();
+        received.add(event);
+      }
+      lastSeq = received.getLast().seq();
+    } finally {
+      replicas.provider.release();
+    }
+    assertReadOnFromTheCursor(session, received, lastSeq);
+  }
+
   // ---- routers ----
 
   @Test
-  @Order(4)
+  @Order(5)
   void aRevokedKeyIsRefusedByBothRouters() throws Exception {
     String key = newKey("{\"models\":[\"fake\"]}");
     assertThat(chat(replicas.routerA, key, "revocation a").status()).isEqualTo(200);
@@ -194,7 +216,7 @@ class ReplicasTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aKeysRateLimitIsCountedAcrossBothRouters() throws Exception {
     String key = newKey("{\"models\":[\"fake\"],\"rpm_limit\":4}");
     Map<String, List<Integer>> statuses = new java.util.TreeMap<>();
@@ -210,7 +232,7 @@ class ReplicasTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aKeysBudgetHoldsAcrossBothRoutersUnderConcurrentCalls() throws Exception {
     long budgetNanos = 1_000_000; // $0.001
     String key = newKey("{\"models\":[\"fake\"],\"max_budget\":0.001}");
@@ -242,7 +264,7 @@ class ReplicasTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void noCompletedRequestsSpendIsLostWhenARouterIsKilledMidLoad() throws Exception {
     String key = newKey("{\"models\":[\"fake\"]}");
     Map<String, JsonNode> completed = new ConcurrentHashMap<>(); // call id -> the provider's answer as relayed
@@ -300,7 +322,7 @@ class ReplicasTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void anAnswerCachedThroughOneRouterIsAHitThroughTheOther() throws Exception {
     Replicas.Service survivor = replicas.routerA;
     Service restarted = replicas.restartRouterB();
@@ -342,6 +364,29 @@ class ReplicasTest {
       return events.stream().filter(e -> e.type().equals("assistant_message"))
           .map(e -> e.data().path("data").path("content").asText()).reduce("", String::concat);
     }
+  }
+
+  /**
+   * The client of a killed gateway read {@code received} (to {@code lastSeq}), then reconnects (through the balancer,
+   * which finds B) with that cursor: what it read and what it reads on is the whole transcript, each event once,
+   * every word A wrote once, ending with {@code run_interrupted}.
+   */
+  private void assertReadOnFromTheCursor(String session, List<Event> received, long lastSeq) throws Exception {
+    List<JsonNode> rest = transcript(replicas.gatewayBalancer("/v1/sessions/" + session + "/events?after=" + lastSeq));
+    List<JsonNode> whole = transcript(replicas.gatewayB, session, 0);
+    List<Long> readSeqs = new ArrayList<>(received.stream().map(Event::seq).toList());
+    readSeqs.addAll(seqs(rest));
+    assertThat(readSeqs).as("what the client read, then read on: the whole transcript, once")
+        .isEqualTo(seqs(whole)).doesNotHaveDuplicates();
+    assertThat(rest.getLast().path("type").asText()).isEqualTo("run_interrupted");
+    StringBuilder answer = new StringBuilder();
+    received.stream().filter(e -> e.type().equals("assistant_delta")).forEach(e -> answer.append(text(e.data())));
+    rest.stream().filter(e -> e.path("type").asText().equals("assistant_delta"))
+        .forEach(e -> answer.append(e.path("data").path("text").asText()));
+    StringBuilder written = new StringBuilder();
+    whole.stream().filter(e -> e.path("type").asText().equals("assistant_delta"))
+        .forEach(e -> written.append(e.path("data").path("text").asText()));
+    assertThat(answer.toString()).as("every word A wrote, none twice").isEqualTo(written.toString()).isNotEmpty();
   }
 
   private static String text(JsonNode streamed) {

@@ -115,7 +115,7 @@ public final class GatewayServer implements AutoCloseable {
     SandboxSettings sandboxSettings = config.sandboxSettings(source);
     DockerClient docker = new DockerClient(config.docker().toDockerHost(source, env), sandboxSettings.dockerTimeout());
     AgentSandboxes sandboxes = AgentSandboxes.create(docker, sandboxSettings, config.agentSandboxSettings(source),
-        Clock.systemUTC(), metrics.registry());
+        Clock.systemUTC(), metrics.registry(), stores.sandboxSlots());
     // sandbox.backend: kubernetes makes the session's sandboxes pods (docs/scaling.md); docker is the default.
     KubernetesBackend pods = kubernetesBackend(source, config, sandboxSettings);
     SessionSandboxes sessionSandboxes = pods == null ? sandboxes : pods.sandboxes();

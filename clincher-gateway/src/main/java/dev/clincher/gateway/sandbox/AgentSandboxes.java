@@ -27,9 +27,17 @@ public final class AgentSandboxes implements SessionSandboxes {
   /** The gateway's manager with {@code shared}, one more per agent in {@code byAgent}, and their gauges bound. */
   public static AgentSandboxes create(DockerClient docker, SandboxSettings shared,
       Map<String, SandboxSettings> byAgent, Clock clock, MeterRegistry registry) {
+    return create(docker, shared, byAgent, clock, registry, SandboxSlots.THIS_PROCESS_ONLY);
+  }
+
+  /** As above, each manager's maximum counted across gateways by {@code slots} (one pool per instance label). */
+  public static AgentSandboxes create(DockerClient docker, SandboxSettings shared,
+      Map<String, SandboxSettings> byAgent, Clock clock, MeterRegistry registry, SandboxSlots slots) {
     Map<String, SandboxManager> managers = new LinkedHashMap<>();
-    byAgent.forEach((agent, settings) -> managers.put(agent, new SandboxManager(docker, settings, clock, registry)));
-    AgentSandboxes sandboxes = new AgentSandboxes(new SandboxManager(docker, shared, clock, registry), managers);
+    byAgent.forEach((agent, settings) ->
+        managers.put(agent, new SandboxManager(docker, settings, clock, registry, slots)));
+    AgentSandboxes sandboxes =
+        new AgentSandboxes(new SandboxManager(docker, shared, clock, registry, slots), managers);
     sandboxes.bindMetrics(registry);
     return sandboxes;
   }

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates, reuses and removes the sandbox containers of one gateway. A container per key (see
  * {@link SandboxSettings#key}) is created lazily on first use; concurrent first uses of a key create exactly one.
- * At most {@link SandboxSettings#maxSandboxes()} live at once. {@link #adoptOrphans()} (at start-up) takes over the
+ * At most {@link SandboxSettings#maxSandboxes()} live at once in this process, and across every gateway when
+ * {@link SandboxSlots} are shared (PostgreSQL): a slot is claimed there before a container is created or adopted
+ * and given back when it is removed. {@link #adoptOrphans()} (at start-up) takes over the
  * containers a previous run left, or removes them when their settings hash differs; {@link #reap()} (scheduled by
  * the caller) removes idle and old ones. Workspaces are named volumes that survive container removal. Thread-safe.
  */
@@ -34,6 +36,7 @@ public final class SandboxManager implements SessionSandboxes {
   private final DockerClient docker;
   private final SandboxSettings settings;
   private final Clock clock;
+  private final SandboxSlots shared;
   private final Map<String, Slot> slots = new HashMap<>();
   /** Sandboxes started, and how long creating and starting each took. */
   private final Timer started;
@@ -63,9 +66,18 @@ public final class SandboxManager implements SessionSandboxes {
    * @param registry where the sandbox meters go ({@code clincher_gateway_sandbox_*})
    */
   public SandboxManager(DockerClient docker, SandboxSettings settings, Clock clock, MeterRegistry registry) {
+    this(docker, settings, clock, registry, SandboxSlots.THIS_PROCESS_ONLY);
+  }
+
+  /**
+   * As above, with {@code shared} counting the maximum across gateways (per {@link SandboxSettings#instance()}).
+   */
+  public SandboxManager(DockerClient docker, SandboxSettings settings, Clock clock, MeterRegistry registry,
+      SandboxSlots shared) {
     this.docker = docker;
     this.settings = settings;
     this.clock = clock;
+    this.shared = shared;
     // Not "...created": the Prometheus client strips that suffix (it would be clincher_gateway_sandbox_total).
     this.started = LatencyBuckets.timer("clincher.gateway.sandbox.start.duration")
         .description("A sandbox container created and started").register(registry);
@@ -101,6 +113,7 @@ public final class SandboxManager implements SessionSandboxes {
         }
         if (slot.sandbox == null) {
           try {
+            claimShared(slot.key);
             create(slot, agent, sessionId);
           } catch (SandboxException | RuntimeException e) {
             forget(slot);
@@ -240,10 +253,7 @@ public final class SandboxManager implements SessionSandboxes {
         return slot;
       }
       if (slots.size() >= settings.maxSandboxes()) {
-        refused.increment();
-        LOG.warn("sandbox.refused key={} reason=limit max={}", key, settings.maxSandboxes());
-        throw new SandboxException("all " + settings.maxSandboxes() + " sandboxes are in use; try again later "
-            + "or ask the operator to raise sandbox.max_sandboxes");
+        throw refusal(key, "this_instance");
       }
       slot = new Slot(key, clock.instant());
       slots.put(key, slot);
@@ -251,10 +261,56 @@ public final class SandboxManager implements SessionSandboxes {
     }
   }
 
+  /**
+   * Claims the key's slot among every gateway sharing the count (see {@link SandboxSlots}); refused like the limit of
+   * this process when all are held.
+   */
+  private void claimShared(String key) throws SandboxException {
+    if (!claimedQuietly(key)) {
+      throw refusal(key, "all_instances");
+    }
+  }
+
+  /** Claims the key's shared slot; false when all are held (the caller says so). */
+  private boolean claimedQuietly(String key) throws SandboxException {
+    try {
+      return shared.claim(settings.instance(), key, settings.maxSandboxes());
+    } catch (RuntimeException e) {
+      throw new SandboxException("cannot count the sandboxes of every gateway: " + e.getMessage(), e);
+    }
+  }
+
+  /** The maximum is reached, counted in this process or across every gateway: said once, the same way for both. */
+  private SandboxException refusal(String key, String counted) {
+    refused.increment();
+    LOG.warn("sandbox.refused key={} reason=limit rule=sandbox.max_sandboxes max={} counted={}", key,
+        settings.maxSandboxes(), counted);
+    return new SandboxException("all " + settings.maxSandboxes() + " sandboxes are in use; try again later "
+        + "or ask the operator to raise sandbox.max_sandboxes");
+  }
+
+  /** Gives the key's shared slot back; a failure is logged (the slot stays held until this gateway stops). */
+  private void releaseShared(String key) {
+    try {
+      shared.release(settings.instance(), key);
+    } catch (RuntimeException e) {
+      LOG.warn("sandbox.slot_release_failed key={} reason=\"{}\"", key, e.getMessage());
+    }
+  }
+
   private boolean adopt(String key, String id, JsonNode container, JsonNode labels)
       throws SandboxException, InterruptedException {
     synchronized (slots) {
       if (slots.containsKey(key) || slots.size() >= settings.maxSandboxes()) {
+        return false;
+      }
+    }
+    if (!claimedQuietly(key)) {
+      return false; // the caller removes the container, saying why
+    }
+    synchronized (slots) {
+      if (slots.containsKey(key) || slots.size() >= settings.maxSandboxes()) {
+        releaseShared(key);
         return false;
       }
       Slot slot = new Slot(key, clock.instant());
@@ -341,14 +397,18 @@ public final class SandboxManager implements SessionSandboxes {
 
   /** The container vanished under us (removed by hand, or by another process): the next open creates a new one. */
   private void gone(Slot slot, String id) {
+    boolean removed = false;
     synchronized (slots) {
       DockerSandbox current = slot.sandbox;
       if (current != null && current.containerId().equals(id)) {
-        slots.remove(slot.key, slot);
+        removed = slots.remove(slot.key, slot);
         slot.sandbox = null;
         current.close();
         LOG.warn("sandbox.gone key={} container={}", slot.key, id.substring(0, 12));
       }
+    }
+    if (removed) {
+      releaseShared(slot.key);
     }
   }
 
@@ -384,8 +444,12 @@ public final class SandboxManager implements SessionSandboxes {
   }
 
   private void forget(Slot slot) {
+    boolean removed;
     synchronized (slots) {
-      slots.remove(slot.key, slot);
+      removed = slots.remove(slot.key, slot);
+    }
+    if (removed) {
+      releaseShared(slot.key);
     }
     DockerSandbox current = slot.sandbox;
     slot.sandbox = null;
