@@ -140,7 +140,10 @@ class ReplicasTest {
         received.add(event);
       } while (!event.type().equals("assistant_delta"));
       lastSeq = event.seq();
-      awaitDeltas(replicas.gatewayB, session, String.join("", ReplicaProvider.HELD_DELTAS));
+      // B reads what A made durable: at least the first held delta, and nothing but a prefix of them (A may keep the
+      // last one joined in memory, DeltaBatcher, until more text comes; it dies with A and was never streamed)
+      awaitDeltas(replicas.gatewayB, session, ReplicaProvider.HELD_DELTAS.getFirst(),
+          String.join("", ReplicaProvider.HELD_DELTAS));
       assertThat(runStatuses(session)).containsExactly("running");
 
       long killedAt = System.nanoTime();
@@ -410,17 +413,18 @@ class ReplicasTest {
   }
 
   /** Waits until the transcript, read on {@code gateway}, holds {@code text} in its deltas. */
-  private void awaitDeltas(Service gateway, String session, String text) throws Exception {
+  private void awaitDeltas(Service gateway, String session, String first, String text) throws Exception {
     long deadline = System.nanoTime() + EVENT_WAIT.toNanos();
     String seen = "";
-    while (!seen.equals(text) && System.nanoTime() < deadline) {
+    while (!seen.startsWith(first) && System.nanoTime() < deadline) {
       StringBuilder deltas = new StringBuilder();
       transcript(gateway, session, 0).stream().filter(e -> e.path("type").asText().equals("assistant_delta"))
           .forEach(e -> deltas.append(e.path("data").path("text").asText()));
       seen = deltas.toString();
       Thread.sleep(50);
     }
-    assertThat(seen).as("the deltas gateway A wrote, read on " + gateway.name()).isEqualTo(text);
+    assertThat(seen).as("the deltas gateway A wrote, read on " + gateway.name()).startsWith(first);
+    assertThat(text).as("what " + gateway.name() + " read is a prefix of what the model sent").startsWith(seen);
   }
 
   /** Polls the runs table until the session's run is interrupted; returns how long after the kill that was. */
