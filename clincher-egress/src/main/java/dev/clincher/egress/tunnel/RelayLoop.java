@@ -96,8 +96,8 @@ final class RelayLoop implements Runnable {
           handle(key);
         }
         selector.selectedKeys().clear();
-        runReleased();
         sweepTimeouts();
+        runReleased();
       }
     } catch (IOException | ClosedSelectorException e) {
       LOG.atError().addKeyValue("error", e.toString()).log("egress.relay_loop_failed");
@@ -148,6 +148,8 @@ final class RelayLoop implements Runnable {
     heads.remove(head);
     switch (next) {
       case HeadHandler.Next.Open open -> {
+        // Read nothing more as a head: bytes sent before the 200 stay in the socket for the tunnel to relay.
+        head.client.keyFor(selector).interestOps(0);
         stats.open.increment();
         open(open.tunnel());
       }
@@ -261,6 +263,17 @@ final class RelayLoop implements Runnable {
     }
     closeQuietly(tunnel.upstream());
     stats.open.decrement();
+    SelectionKey clientKey = tunnel.client().keyFor(selector);
+    if (clientKey == null) {
+      tellConnectFailed(tunnel, failure);
+      return;
+    }
+    // The head was read on this loop: the listener answers in blocking mode, once the key has left the selector.
+    clientKey.cancel();
+    released.add(new Released(tunnel.client(), () -> tellConnectFailed(tunnel, failure)));
+  }
+
+  private static void tellConnectFailed(Tunnel tunnel, ConnectFailure failure) {
     try {
       tunnel.listener().connectFailed(tunnel, failure);
     } catch (RuntimeException e) {
