@@ -730,7 +730,7 @@ public class EgressBench {
             }
 
             List<Row> spec = new ArrayList<>();
-            spec.add(new Row("set-up latency p50", "lat_p50", "us", 0, null));
+            spec.add(new Row("set-up latency p50", "lat_p50", "us", 0, "latency"));
             spec.add(new Row("set-up latency p99", "lat_p99", "us", 0, null));
             spec.add(new Row("tunnels/s, 1 client", "rate_c1", "/s", 0, "rate"));
             spec.add(new Row("tunnels/s, 16 clients", "rate_c16", "/s", 0, "rate"));
@@ -782,6 +782,8 @@ public class EgressBench {
                         : (ca / cd >= 0.8 ? "PASS" : "FAIL") + " (>= 0.80x direct)";
                 case "rate" -> ca == null || cb == null ? ">= squid"
                         : (ca / cb >= 1.0 ? "PASS" : "FAIL") + " (>= squid)";
+                case "latency" -> ca == null || cb == null ? "<= squid"
+                        : (ca / cb <= 1.0 ? "PASS" : "FAIL") + " (<= squid)";
                 case "rss" -> ca == null ? "<= 300 MB at 10,000"
                         : (ca / 1000.0 <= 300.0 ? "PASS" : "FAIL") + " (<= 300 MB at 10,000)";
                 default -> "";

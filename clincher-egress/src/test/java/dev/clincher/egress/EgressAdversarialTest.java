@@ -256,6 +256,31 @@ class EgressAdversarialTest {
   }
 
   /**
+   * A refused connect gives its connection slot back: on a proxy serving one connection at a time, a CONNECT after a
+   * 502 is served (the slot is released once the client has read the answer and closed, so it is retried a bounded
+   * number of times while the earlier connection is still being closed).
+   */
+  @Test
+  void aRefusedConnectionReleasesItsSlot() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      closedPort = probe.getLocalPort();
+    }
+    try (EgressServer single = EgressServer.start(settings(directory.resolve("acl.yaml"), List.of("127.0.0.0/8"),
+        List.of(), 1), resolver())) {
+      assertThat(connect(single, "127.0.0.1:" + closedPort).status()).isEqualTo(502);
+      int status = 429;
+      for (int attempt = 0; attempt < 100 && status == 429; attempt++) {
+        status = connect(single, "127.0.0.1:" + loopbackCanary.port()).status();
+        if (status == 429) {
+          Thread.sleep(20);
+        }
+      }
+      assertThat(status).isEqualTo(200);
+    }
+  }
+
+  /**
    * A listener whose accept queue is full drops further SYNs, so a connect to it hangs until the proxy's connect
    * timeout (2 s here) answers 504.
    */

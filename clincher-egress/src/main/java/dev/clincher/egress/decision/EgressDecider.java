@@ -32,6 +32,18 @@ public final class EgressDecider {
   private final Duration resolveTimeout;
 
   /**
+   * Whether deciding on this host may wait for DNS: true for a valid domain name, false for an IP literal and for a
+   * host that is refused before any lookup. Callers that must not block (a selector thread) decide only when false.
+   */
+  public boolean needsLookup(String host) {
+    try {
+      return RequestedHost.parse(host) instanceof RequestedHost.DomainName;
+    } catch (InvalidHostException e) {
+      return false;
+    }
+  }
+
+  /**
    * @param acl the current ACL (re-read per request, so reloads apply to new requests only)
    * @param addresses the address policy
    * @param resolver resolves domain names, called at most once per request

@@ -4,10 +4,12 @@ import dev.clincher.common.log.RecentRefusals;
 import dev.clincher.common.http1.BadRequestException;
 import dev.clincher.common.http1.HeadReader;
 import dev.clincher.common.http1.RequestHead;
+import dev.clincher.common.http1.RequestHeadParser;
 import dev.clincher.common.net.IpLiterals;
 import dev.clincher.egress.decision.Decision;
 import dev.clincher.egress.decision.EgressDecider;
 import dev.clincher.egress.tunnel.ConnectFailure;
+import dev.clincher.egress.tunnel.HeadHandler;
 import dev.clincher.egress.tunnel.Tunnel;
 import dev.clincher.egress.tunnel.TunnelListener;
 import dev.clincher.egress.tunnel.TunnelRelay;
@@ -20,6 +22,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,8 +32,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * The egress proxy's listener. Each client connection gets a virtual thread for its head, the policy decision and
- * the upstream connect; an accepted CONNECT is then handed to the {@link TunnelRelay}. Connections beyond
+ * The egress proxy's listener. Each client connection is handed to the {@link TunnelRelay}, whose selector threads
+ * read its head; a CONNECT to an address literal is decided and connected there without a thread hand-off. Whatever
+ * may block — a DNS lookup, answering an error, local endpoints, plain HTTP — runs on a virtual thread. Connections beyond
  * {@link ProxyLimits#maxConnections()} are answered 429 at once and closed, never queued.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -42,7 +46,9 @@ public final class ProxyServer implements AutoCloseable {
   private final EgressMetrics metrics;
   private final RecentRefusals refusals;
   private final TunnelRelay relay;
-  private final HeadReader headReader;
+  private final RequestHeadParser parser;
+  private final HeadHandler.Limits headLimits;
+  private final HeadHandler heads = new Heads();
   private final PlainHttpForwarder plainHttp;
   private final Semaphore permits;
   private final ServerSocketChannel listener;
@@ -68,7 +74,8 @@ public final class ProxyServer implements AutoCloseable {
     this.local = local;
     this.metrics = metrics;
     this.relay = relay;
-    this.headReader = new HeadReader(limits.maxHeadBytes(), limits.headReadTimeout(), limits.maxHeaders());
+    this.parser = new RequestHeadParser(limits.maxHeaders());
+    this.headLimits = new HeadHandler.Limits(limits.maxHeadBytes(), limits.headReadTimeout().toNanos());
     this.plainHttp = allowPlainHttp ? new PlainHttpForwarder(limits) : null;
     this.permits = new Semaphore(limits.maxConnections());
   }
@@ -138,7 +145,7 @@ public final class ProxyServer implements AutoCloseable {
         continue;
       }
       if (permits.tryAcquire()) {
-        Thread.ofVirtual().name("egress-conn").start(() -> serve(client));
+        readHead(client);
       } else {
         refuseOverLimit(client);
       }
@@ -165,15 +172,98 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
-  private void serve(SocketChannel client) {
-    String id = newRequestId();
-    boolean handedOver = false;
-    InetAddress clientAddress = null;
+  private void readHead(SocketChannel client) {
     try {
+      client.configureBlocking(false);
       client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      clientAddress = ((InetSocketAddress) client.getRemoteAddress()).getAddress();
-      HeadReader.Received received = headReader.read(client.socket());
-      handedOver = route(id, clientAddress, client, received);
+      relay.readHead(client, heads, headLimits);
+    } catch (IOException e) {
+      closeQuietly(client);
+      permits.release();
+    }
+  }
+
+  /** Work on a client connection that may block; returns true when the connection now belongs to the relay. */
+  private interface Job {
+    boolean run() throws IOException, BadRequestException;
+  }
+
+  /**
+   * Where the relay loops report heads, on their own threads: a CONNECT whose target needs no DNS lookup is decided
+   * and opened right there; everything else becomes a job on a virtual thread.
+   */
+  private final class Heads implements HeadHandler {
+    @Override
+    public Next received(SocketChannel client, byte[] bytes, int headLength, int length) {
+      String id = newRequestId();
+      InetAddress clientAddress = peer(client);
+      HeadReader.Received received;
+      try {
+        received = new HeadReader.Received(parser.parse(bytes, headLength),
+            Arrays.copyOfRange(bytes, headLength, length));
+      } catch (BadRequestException e) {
+        return refusal(id, clientAddress, client, e);
+      }
+      if (received.head().method().equals("CONNECT")) {
+        Next opened = openWithoutLookup(id, clientAddress, client, received);
+        if (opened != null) {
+          return opened;
+        }
+      }
+      return blocking(id, clientAddress, client, () -> route(id, clientAddress, client, received));
+    }
+
+    @Override
+    public Next failed(SocketChannel client, Exception reason) {
+      String id = newRequestId();
+      return blocking(id, peer(client), client, () -> {
+        if (reason instanceof BadRequestException badRequest) {
+          throw badRequest;
+        }
+        throw reason instanceof IOException io ? io : new IOException(reason);
+      });
+    }
+  }
+
+  /** Decides and opens a CONNECT on the loop thread when no lookup is needed; null when it needs one. */
+  private HeadHandler.Next openWithoutLookup(String id, InetAddress clientAddress, SocketChannel client,
+      HeadReader.Received received) {
+    long started = System.nanoTime();
+    RequestHead head = received.head();
+    Authority target;
+    try {
+      target = Authority.parse(head.target());
+      checkConnectHead(head, target);
+    } catch (BadRequestException e) {
+      return refusal(id, clientAddress, client, e);
+    }
+    if (decider.needsLookup(target.host())) {
+      return null;
+    }
+    Decision decision = decider.decide(clientAddress, target.host(), target.port());
+    if (!decision.allowed()) {
+      return blocking(id, clientAddress, client, () -> {
+        deny(id, clientAddress, client, target, decision);
+        return false;
+      });
+    }
+    return new HeadHandler.Next.Open(tunnel(id, clientAddress, client, target, decision, received.extra(), started));
+  }
+
+  private HeadHandler.Next refusal(String id, InetAddress clientAddress, SocketChannel client, BadRequestException e) {
+    return blocking(id, clientAddress, client, () -> {
+      throw e;
+    });
+  }
+
+  private HeadHandler.Next blocking(String id, InetAddress clientAddress, SocketChannel client, Job job) {
+    return new HeadHandler.Next.Blocking(() -> serve(id, clientAddress, client, job));
+  }
+
+  private void serve(String id, InetAddress clientAddress, SocketChannel client, Job job) {
+    boolean handedOver = false;
+    try {
+      handedOver = job.run();
     } catch (BadRequestException e) {
       logRefused(id, clientAddress, e.reason(), e.status());
       answer(client, Responses.error(e.status(), e.reason(), e.getMessage()));
@@ -218,10 +308,15 @@ public final class ProxyServer implements AutoCloseable {
     if (decision == null) {
       return false;
     }
-    Tunnel.Target upstream = new Tunnel.Target(decision.addresses(), target.port(), limits.connectTimeout());
-    relay.start(new Tunnel(id, client, upstream, Responses.CONNECTION_ESTABLISHED, extra,
-        new TunnelOutcome(id, clientAddress, target, decision, started)));
+    relay.start(tunnel(id, clientAddress, client, target, decision, extra, started));
     return true;
+  }
+
+  private Tunnel tunnel(String id, InetAddress clientAddress, SocketChannel client, Authority target,
+      Decision decision, byte[] extra, long started) {
+    Tunnel.Target upstream = new Tunnel.Target(decision.addresses(), target.port(), limits.connectTimeout());
+    return new Tunnel(id, client, upstream, Responses.CONNECTION_ESTABLISHED, extra,
+        new TunnelOutcome(id, clientAddress, target, decision, started));
   }
 
   /** The policy decision for an allowed request, or null after answering and logging a denial. */
@@ -230,9 +325,13 @@ public final class ProxyServer implements AutoCloseable {
     if (decision.allowed()) {
       return decision;
     }
+    deny(id, clientAddress, client, target, decision);
+    return null;
+  }
+
+  private void deny(String id, InetAddress clientAddress, SocketChannel client, Authority target, Decision decision) {
     logDecision(id, clientAddress, target, decision, "deny", decision.reason(), addressList(decision));
     answer(client, Responses.error(decision.status(), decision.reason(), denialMessage(decision)));
-    return null;
   }
 
   /**

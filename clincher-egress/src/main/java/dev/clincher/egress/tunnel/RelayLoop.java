@@ -1,5 +1,6 @@
 package dev.clincher.egress.tunnel;
 
+import dev.clincher.common.http1.BadRequestException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -21,7 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One selector thread relaying bytes for many tunnels. Idle tunnels hold no buffer: a direct buffer is taken from
+ * One selector thread reading request heads and relaying bytes for many tunnels. A new client connection is read
+ * here until its head is complete, so a CONNECT to an address that needs no lookup is decided and connected on this
+ * thread with no hand-off; anything that may block (DNS, answering an error) goes to a virtual thread.
+ * <p>Idle tunnels hold no buffer. Idle tunnels hold no buffer: a direct buffer is taken from
  * the loop's pool for each read and returned as soon as its bytes are written, so ten thousand idle tunnels cost
  * only their sockets. A tunnel whose receiver is slower than its sender keeps one buffer until the receiver catches
  * up; large buffers (fast bulk transfers) are capped per loop and small ones are used beyond the cap, so the memory
@@ -39,7 +43,11 @@ final class RelayLoop implements Runnable {
 
   private final Selector selector;
   private final Queue<Tunnel> arrivals = new ConcurrentLinkedQueue<>();
+  private final Queue<PendingHead> newClients = new ConcurrentLinkedQueue<>();
   private final Set<Tunnel> tunnels = new HashSet<>();
+  private final Set<PendingHead> heads = new HashSet<>();
+  /** Clients handed to a blocking job; their keys are cancelled and deregister at the next select. */
+  private final List<Released> released = new ArrayList<>();
   private final ArrayDeque<ByteBuffer> largePool = new ArrayDeque<>();
   private final ArrayDeque<ByteBuffer> smallPool = new ArrayDeque<>();
   private int largeOutstanding;
@@ -66,6 +74,12 @@ final class RelayLoop implements Runnable {
     selector.wakeup();
   }
 
+  /** Hands a new client connection (non-blocking) to this loop to read its head; safe from any thread. */
+  void readHead(SocketChannel client, HeadHandler handler, HeadHandler.Limits limits) {
+    newClients.add(new PendingHead(client, handler, limits));
+    selector.wakeup();
+  }
+
   /** Closes every tunnel and ends the loop. */
   void stop() {
     stopping = true;
@@ -83,6 +97,7 @@ final class RelayLoop implements Runnable {
         }
         selector.selectedKeys().clear();
         sweepTimeouts();
+        runReleased();
       }
     } catch (IOException | ClosedSelectorException e) {
       LOG.atError().addKeyValue("error", e.toString()).log("egress.relay_loop_failed");
@@ -94,10 +109,77 @@ final class RelayLoop implements Runnable {
   private void registerArrivals() {
     Tunnel tunnel;
     while ((tunnel = arrivals.poll()) != null) {
-      tunnels.add(tunnel);
-      tunnel.connectDeadlineNanos = System.nanoTime() + tunnel.target.connectTimeout().toNanos();
-      connectNext(tunnel);
+      open(tunnel);
     }
+    PendingHead head;
+    while ((head = newClients.poll()) != null) {
+      try {
+        head.client.register(selector, SelectionKey.OP_READ, head);
+        heads.add(head);
+      } catch (IOException e) {
+        after(head, head.handler.failed(head.client, e));
+      }
+    }
+  }
+
+  private void open(Tunnel tunnel) {
+    tunnels.add(tunnel);
+    tunnel.connectDeadlineNanos = System.nanoTime() + tunnel.target.connectTimeout().toNanos();
+    connectNext(tunnel);
+  }
+
+  private void readHead(PendingHead head) {
+    HeadHandler.Next next;
+    try {
+      next = head.readAvailable();
+    } catch (IOException | BadRequestException e) {
+      next = head.handler.failed(head.client, e);
+    } catch (RuntimeException e) {
+      LOG.atError().addKeyValue("error", e.toString()).log("egress.head_handler_failed");
+      next = head.handler.failed(head.client, new IOException(e));
+    }
+    if (next != null) {
+      after(head, next);
+    }
+  }
+
+  /** The head is done with: open the tunnel here, or release the client to a blocking job. */
+  private void after(PendingHead head, HeadHandler.Next next) {
+    heads.remove(head);
+    switch (next) {
+      case HeadHandler.Next.Open open -> {
+        // Read nothing more as a head: bytes sent before the 200 stay in the socket for the tunnel to relay.
+        head.client.keyFor(selector).interestOps(0);
+        stats.open.increment();
+        open(open.tunnel());
+      }
+      case HeadHandler.Next.Blocking blocking -> {
+        SelectionKey key = head.client.keyFor(selector);
+        if (key != null) {
+          key.cancel();
+        }
+        released.add(new Released(head.client, blocking.job()));
+      }
+    }
+  }
+
+  /** A client whose key is cancelled; blocking mode can be set once the key has left the selector. */
+  private record Released(SocketChannel client, Runnable job) {}
+
+  private void runReleased() throws IOException {
+    if (released.isEmpty()) {
+      return;
+    }
+    selector.selectNow(); // deregisters the cancelled keys; what it finds ready is handled in the next round
+    for (Released each : released) {
+      try {
+        each.client().configureBlocking(true);
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(each.client()); // the job sees a closed channel and cleans up
+      }
+      Thread.ofVirtual().name("egress-conn").start(each.job());
+    }
+    released.clear();
   }
 
   /** Starts a non-blocking connect to the next checked address, or reports failure when none is left. */
@@ -181,6 +263,17 @@ final class RelayLoop implements Runnable {
     }
     closeQuietly(tunnel.upstream());
     stats.open.decrement();
+    SelectionKey clientKey = tunnel.client().keyFor(selector);
+    if (clientKey == null) {
+      tellConnectFailed(tunnel, failure);
+      return;
+    }
+    // The head was read on this loop: the listener answers in blocking mode, once the key has left the selector.
+    clientKey.cancel();
+    released.add(new Released(tunnel.client(), () -> tellConnectFailed(tunnel, failure)));
+  }
+
+  private static void tellConnectFailed(Tunnel tunnel, ConnectFailure failure) {
     try {
       tunnel.listener().connectFailed(tunnel, failure);
     } catch (RuntimeException e) {
@@ -189,6 +282,10 @@ final class RelayLoop implements Runnable {
   }
 
   private void handle(SelectionKey key) {
+    if (key.attachment() instanceof PendingHead head) {
+      readHead(head);
+      return;
+    }
     Tunnel tunnel = (Tunnel) key.attachment();
     if (tunnel.closed) {
       return;
@@ -303,6 +400,12 @@ final class RelayLoop implements Runnable {
     for (Tunnel tunnel : connectTimedOut) {
       connectFailed(tunnel, ConnectFailure.timeout());
     }
+    for (PendingHead head : List.copyOf(heads)) {
+      if (now - head.deadlineNanos > 0) {
+        after(head, head.handler.failed(head.client,
+            new BadRequestException(408, "head_timeout", "request head not received in time")));
+      }
+    }
   }
 
   private void closeAll(String reason) {
@@ -314,6 +417,18 @@ final class RelayLoop implements Runnable {
       tunnels.add(waiting);
       close(waiting, reason);
     }
+    PendingHead head;
+    while ((head = newClients.poll()) != null) {
+      heads.add(head);
+    }
+    for (PendingHead each : heads) {
+      closeQuietly(each.client);
+    }
+    heads.clear();
+    for (Released each : released) {
+      closeQuietly(each.client());
+    }
+    released.clear();
     try {
       selector.close();
     } catch (IOException ignored) {

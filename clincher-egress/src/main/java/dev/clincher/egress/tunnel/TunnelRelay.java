@@ -1,14 +1,15 @@
 package dev.clincher.egress.tunnel;
 
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Relays established tunnels on a few selector threads (one per core by default). Tunnels are spread round-robin;
- * each stays on its loop for life.
+ * Reads request heads and relays tunnels on a few selector threads (one per core by default). New clients are
+ * spread round-robin; a tunnel opened from a head stays on that head's loop for life.
  */
 public final class TunnelRelay implements AutoCloseable {
   private final List<RelayLoop> loops = new ArrayList<>();
@@ -35,7 +36,19 @@ public final class TunnelRelay implements AutoCloseable {
   /** Starts relaying: from now on the tunnel's channels belong to the relay, which closes them. */
   public void start(Tunnel tunnel) {
     stats.open.increment();
-    loops.get(Math.floorMod(next.getAndIncrement(), loops.size())).add(tunnel);
+    nextLoop().add(tunnel);
+  }
+
+  /**
+   * Reads a new client's request head on one of the loops (non-blocking, within the limits) and tells the handler
+   * there; from now on the connection belongs to the relay until the handler takes it back.
+   */
+  public void readHead(SocketChannel client, HeadHandler handler, HeadHandler.Limits limits) {
+    nextLoop().readHead(client, handler, limits);
+  }
+
+  private RelayLoop nextLoop() {
+    return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
   }
 
   public RelayStats stats() {
