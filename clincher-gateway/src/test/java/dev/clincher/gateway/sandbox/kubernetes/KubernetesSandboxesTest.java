@@ -58,10 +58,16 @@ class KubernetesSandboxesTest {
     kubelet = Executors.newSingleThreadExecutor();
   }
 
+  /**
+   * Stops the kubelet thread and closes the client (its open watches and connections) before the extension shuts the
+   * mock server down: the server waits for open connections only 10 s and then fails the test that is over.
+   */
   @AfterEach
-  void stopKubelet() {
+  void stopKubelet() throws InterruptedException {
     kubeletRunning.set(false);
     kubelet.shutdownNow();
+    kubelet.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    client.close();
   }
 
   private SandboxSettings settings() {
