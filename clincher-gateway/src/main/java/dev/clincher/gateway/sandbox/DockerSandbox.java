@@ -68,6 +68,15 @@ final class DockerSandbox implements Sandbox, AutoCloseable {
     return runner.get() != null;
   }
 
+  /**
+   * Whether the runner's attach stream is open and answering: Docker ends that stream when the container stops or is
+   * removed, so while it is open the container runs.
+   */
+  boolean attached() {
+    CommandRunner current = runner.get();
+    return current != null && current.ready();
+  }
+
   @Override
   public String containerId() {
     return containerId;

@@ -105,7 +105,8 @@ public final class SandboxManager implements SessionSandboxes {
         if (!tracked(slot)) {
           continue;
         }
-        if (slot.sandbox != null && !running(slot.sandbox)) {
+        // an open runner stream proves the container runs; without one, ask Docker (one inspect)
+        if (slot.sandbox != null && !slot.sandbox.attached() && !running(slot.sandbox)) {
           // replaced by another gateway sharing this instance label (the session moved there), or removed by hand
           LOG.info("sandbox.replaced_elsewhere key={} container={}", slot.key,
               slot.sandbox.containerId().substring(0, 12));
