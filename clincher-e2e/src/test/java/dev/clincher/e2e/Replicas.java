@@ -309,17 +309,27 @@ final class Replicas implements AutoCloseable {
   }
 
   /**
-   * A site balancing round-robin over two upstreams, without stickiness: a dead upstream is skipped (dials retried on
-   * the other for up to 5 s, then avoided for 10 s), streams are flushed as they come.
+   * A site balancing round-robin over two upstreams, without stickiness. A dead upstream is found by an active check of
+   * its liveliness every 200 ms and by the first request that fails on it (then avoided for 10 s); streams are flushed
+   * as they come.
+   *
+   * <p>No retries ({@code lb_try_duration 0}): Caddy 2.6.2 (Debian 12) closes a request's body when the dial to a dead
+   * upstream fails, and its retry on the other upstream then fails with "invalid Read on closed Body", which counts as
+   * a failure of the healthy upstream too and leaves none ("no upstreams available" for 10 s). A request that meets
+   * the dead upstream in the window before it is marked down gets a 502 and the client retries, as it would anyway
+   * for a request that was in flight on the killed instance.
    */
   private static String balancedSite(int port, String first, String second) {
     return """
         http://127.0.0.1:%d {
           reverse_proxy %s %s {
             lb_policy round_robin
-            lb_try_duration 5s
-            lb_try_interval 100ms
+            lb_try_duration 0
+            health_uri /health/liveliness
+            health_interval 200ms
+            health_timeout 1s
             fail_duration 10s
+            max_fails 1
             flush_interval -1
           }
         }
