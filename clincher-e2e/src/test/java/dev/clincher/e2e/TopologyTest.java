@@ -560,6 +560,16 @@ class TopologyTest {
   // 9 ------------------------------------------------------------------------------------------------------------
 
   @Test
+  @Order(13)
+  void everyServiceJvmStartsFromTheImagesAheadOfTimeCache() throws Exception {
+    for (String service : List.of("gateway", "router", "egress", "socket-proxy")) {
+      String maps = Files.readString(Path.of("/proc", Integer.toString(stack.pid(service)), "maps"));
+      assertThat(maps).as("%s's JVM maps the image's AOT cache (deploy/images/clincher/aot-train); it does not when "
+          + "its JVM flags differ from the training's", service).contains("/opt/clincher/clincher.aot");
+    }
+  }
+
+  @Test
   @Order(100)
   void downLeavesNoContainerNetworkOrVolume() {
     Result down = stack.takeDown();
