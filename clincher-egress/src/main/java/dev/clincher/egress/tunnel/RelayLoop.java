@@ -202,7 +202,10 @@ final class RelayLoop implements Runnable {
       return;
     }
     load.incrementAndGet();
-    startReading(new PendingHead(client, listening.handler(), listening.limits()));
+    PendingHead head = new PendingHead(client, listening.handler(), listening.limits());
+    if (startReading(head)) {
+      readHead(head); // the head has often arrived by now: one selector round less
+    }
   }
 
   private void resumeAccepting() {
@@ -226,12 +229,15 @@ final class RelayLoop implements Runnable {
     }
   }
 
-  private void startReading(PendingHead head) {
+  /** Registers the client to have its head read; false when that failed (the handler was told). */
+  private boolean startReading(PendingHead head) {
     try {
       head.client.register(selector, SelectionKey.OP_READ, head);
       heads.add(head);
+      return true;
     } catch (IOException e) {
       after(head, head.handler.failed(head.client, e));
+      return false;
     }
   }
 
@@ -307,7 +313,8 @@ final class RelayLoop implements Runnable {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         tunnel.upstream = channel;
-        if (channel.connect(address)) {
+        // A connect over loopback has usually completed by the time it returns: one selector round less.
+        if (channel.connect(address) || channel.finishConnect()) {
           established(tunnel, channel);
         } else {
           tunnel.upstreamKey = channel.register(selector, SelectionKey.OP_CONNECT, tunnel);
