@@ -18,7 +18,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -32,8 +31,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * The egress proxy's listener. Each client connection is handed to the {@link TunnelRelay}, whose selector threads
- * read its head; a CONNECT to an address literal is decided and connected there without a thread hand-off. Whatever
+ * The egress proxy's listener. The {@link TunnelRelay}'s selector threads accept each client connection and read its
+ * head; a CONNECT to an address literal is decided and connected there without a thread hand-off. Whatever
  * may block — a DNS lookup, answering an error, local endpoints, plain HTTP — runs on a virtual thread. Connections beyond
  * {@link ProxyLimits#maxConnections()} are answered 429 at once and closed, never queued.
  */
@@ -52,8 +51,6 @@ public final class ProxyServer implements AutoCloseable {
   private final PlainHttpForwarder plainHttp;
   private final Semaphore permits;
   private final ServerSocketChannel listener;
-  private Thread acceptThread;
-  private volatile boolean closing;
 
   /**
    * @param listener the bound listening channel (see {@link #bind})
@@ -96,10 +93,9 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
-  /** Starts accepting. */
-  public void start() {
-    acceptThread = Thread.ofPlatform().name("egress-accept").unstarted(this::acceptLoop);
-    acceptThread.start();
+  /** Starts accepting, on the relay's selector threads. */
+  public void start() throws IOException {
+    relay.listen(listener, this::admit, heads, headLimits);
   }
 
   /** The bound address (with the real port when 0 was requested). */
@@ -118,12 +114,12 @@ public final class ProxyServer implements AutoCloseable {
 
   /** Stops accepting new connections; open tunnels keep running until the relay is closed. */
   public void stopAccepting() {
-    closing = true;
     try {
       listener.close();
     } catch (IOException ignored) {
       // closing a listener cannot fail in a way we could act on
     }
+    relay.listenerClosed();
   }
 
   @Override
@@ -132,55 +128,22 @@ public final class ProxyServer implements AutoCloseable {
     relay.close();
   }
 
-  private void acceptLoop() {
-    while (!closing) {
-      SocketChannel client;
-      try {
-        client = listener.accept();
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        LOG.atWarn().addKeyValue("error", e.toString()).log("egress.accept_failed");
-        pauseAfterAcceptFailure();
-        continue;
-      }
-      if (permits.tryAcquire()) {
-        readHead(client);
-      } else {
-        refuseOverLimit(client);
-      }
+  /**
+   * Runs on the accepting selector thread for each new (non-blocking) connection: takes a connection permit, or
+   * answers 429 with one non-blocking write and closes.
+   */
+  private boolean admit(SocketChannel client) {
+    if (permits.tryAcquire()) {
+      return true;
     }
-  }
-
-  /** Accept can fail when file descriptors run out; back off briefly instead of spinning. */
-  private static void pauseAfterAcceptFailure() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void refuseOverLimit(SocketChannel client) {
     logRefused(newRequestId(), peer(client), "too_many_connections", 429);
     try (client) {
-      client.configureBlocking(false);
       client.write(ByteBuffer.wrap(Responses.error(429, "too_many_connections",
           "the proxy is serving its maximum number of connections")));
     } catch (IOException ignored) {
       // the client will see the connection close
     }
-  }
-
-  private void readHead(SocketChannel client) {
-    try {
-      client.configureBlocking(false);
-      client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      relay.readHead(client, heads, headLimits);
-    } catch (IOException e) {
-      closeQuietly(client);
-      permits.release();
-    }
+    return false;
   }
 
   /** Work on a client connection that may block; returns true when the connection now belongs to the relay. */

@@ -6,9 +6,11 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -18,14 +20,17 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One selector thread reading request heads and relaying bytes for many tunnels. A new client connection is read
- * here until its head is complete, so a CONNECT to an address that needs no lookup is decided and connected on this
- * thread with no hand-off; anything that may block (DNS, answering an error) goes to a virtual thread.
- * <p>Idle tunnels hold no buffer. Idle tunnels hold no buffer: a direct buffer is taken from
+ * One selector thread reading request heads and relaying bytes for many tunnels. One loop also accepts new client
+ * connections; each one is read on the least loaded loop (the accepting one on a tie) until its head is complete, so
+ * a CONNECT to an address that needs no lookup is accepted, decided and connected on one thread with no hand-off;
+ * anything that may block (DNS, answering an error) goes to a virtual thread.
+ * <p>Idle tunnels hold no buffer: a direct buffer is taken from
  * the loop's pool for each read and returned as soon as its bytes are written, so ten thousand idle tunnels cost
  * only their sockets. A tunnel whose receiver is slower than its sender keeps one buffer until the receiver catches
  * up; large buffers (fast bulk transfers) are capped per loop and small ones are used beyond the cap, so the memory
@@ -40,6 +45,10 @@ final class RelayLoop implements Runnable {
   private static final int POOLED_SMALL_BUFFERS = 64;
   /** Reads per readiness event while the source keeps filling buffers and the sink keeps taking them. */
   private static final int READS_PER_EVENT = 4;
+  /** Connections accepted per readiness event of the listener, so a burst of clients cannot starve the tunnels. */
+  private static final int ACCEPTS_PER_EVENT = 64;
+  /** Pause of accepting after a failed accept (e.g. no file descriptor left), instead of spinning. */
+  private static final long ACCEPT_PAUSE_NANOS = Duration.ofMillis(50).toNanos();
 
   private final Selector selector;
   private final Queue<Tunnel> arrivals = new ConcurrentLinkedQueue<>();
@@ -56,6 +65,12 @@ final class RelayLoop implements Runnable {
   private final long idleTimeoutNanos;
   private final long maxLifetimeNanos;
   private final RelayStats stats;
+  /** Client connections this loop owns or has been handed: heads being read, tunnels, and those still queued. */
+  private final AtomicInteger load = new AtomicInteger();
+  private Listening listening;
+  private SelectionKey listenerKey;
+  private long acceptPausedUntilNanos;
+  private volatile Listening newListening;
   private volatile boolean stopping;
   private long lastSweepNanos = System.nanoTime();
 
@@ -68,16 +83,42 @@ final class RelayLoop implements Runnable {
     this.stats = stats;
   }
 
+  /**
+   * What the accepting loop needs: the listener, who admits new clients, who is told about their heads, and which
+   * loop reads each new client's head.
+   */
+  record Listening(ServerSocketChannel listener, Admission admission, HeadHandler handler, HeadHandler.Limits limits,
+      Supplier<RelayLoop> placement) {}
+
   /** Hands a connected tunnel to this loop; safe from any thread. */
   void add(Tunnel tunnel) {
+    load.incrementAndGet();
     arrivals.add(tunnel);
     selector.wakeup();
   }
 
   /** Hands a new client connection (non-blocking) to this loop to read its head; safe from any thread. */
   void readHead(SocketChannel client, HeadHandler handler, HeadHandler.Limits limits) {
+    load.incrementAndGet();
     newClients.add(new PendingHead(client, handler, limits));
     selector.wakeup();
+  }
+
+  /** Makes this loop accept the listener's connections (non-blocking from now on); safe from any thread. */
+  void listen(Listening listening) throws IOException {
+    listening.listener().configureBlocking(false);
+    newListening = listening;
+    selector.wakeup();
+  }
+
+  /** Wakes the loop, e.g. so that a listener closed by another thread is released at once. */
+  void wakeup() {
+    selector.wakeup();
+  }
+
+  /** Connections this loop owns or has been handed (read from any thread, to place new clients). */
+  int load() {
+    return load.get();
   }
 
   /** Closes every tunnel and ends the loop. */
@@ -90,7 +131,9 @@ final class RelayLoop implements Runnable {
   public void run() {
     try {
       while (!stopping) {
-        selector.select(250);
+        selector.select(acceptPausedUntilNanos != 0 ? 50 : 250);
+        registerListener();
+        resumeAccepting();
         registerArrivals();
         for (SelectionKey key : selector.selectedKeys()) {
           handle(key);
@@ -106,6 +149,75 @@ final class RelayLoop implements Runnable {
     }
   }
 
+  private void registerListener() throws IOException {
+    Listening next = newListening;
+    if (next == null) {
+      return;
+    }
+    newListening = null;
+    listening = next;
+    try {
+      listenerKey = next.listener().register(selector, SelectionKey.OP_ACCEPT, next);
+    } catch (ClosedChannelException e) {
+      listening = null; // stopped accepting before the loop got to it
+    }
+  }
+
+  /** Accepts what is waiting (a bounded number) and places each admitted client on a loop to read its head. */
+  private void acceptReady() {
+    for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+      SocketChannel client;
+      try {
+        client = listening.listener().accept();
+      } catch (ClosedChannelException e) {
+        listenerKey.cancel();
+        return;
+      } catch (IOException e) {
+        LOG.atWarn().addKeyValue("error", e.toString()).log("egress.accept_failed");
+        listenerKey.interestOps(0);
+        acceptPausedUntilNanos = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+        return;
+      }
+      if (client == null) {
+        return;
+      }
+      place(client);
+    }
+  }
+
+  private void place(SocketChannel client) {
+    try {
+      client.configureBlocking(false);
+      client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    } catch (IOException e) {
+      closeQuietly(client); // not admitted yet: nothing to release
+      return;
+    }
+    if (!listening.admission().admit(client)) {
+      return;
+    }
+    RelayLoop loop = listening.placement().get();
+    if (loop != this) {
+      loop.readHead(client, listening.handler(), listening.limits());
+      return;
+    }
+    load.incrementAndGet();
+    PendingHead head = new PendingHead(client, listening.handler(), listening.limits());
+    if (startReading(head)) {
+      readHead(head); // the head has often arrived by now: one selector round less
+    }
+  }
+
+  private void resumeAccepting() {
+    if (acceptPausedUntilNanos == 0 || System.nanoTime() - acceptPausedUntilNanos < 0) {
+      return;
+    }
+    acceptPausedUntilNanos = 0;
+    if (listenerKey.isValid()) {
+      listenerKey.interestOps(SelectionKey.OP_ACCEPT);
+    }
+  }
+
   private void registerArrivals() {
     Tunnel tunnel;
     while ((tunnel = arrivals.poll()) != null) {
@@ -113,12 +225,19 @@ final class RelayLoop implements Runnable {
     }
     PendingHead head;
     while ((head = newClients.poll()) != null) {
-      try {
-        head.client.register(selector, SelectionKey.OP_READ, head);
-        heads.add(head);
-      } catch (IOException e) {
-        after(head, head.handler.failed(head.client, e));
-      }
+      startReading(head);
+    }
+  }
+
+  /** Registers the client to have its head read; false when that failed (the handler was told). */
+  private boolean startReading(PendingHead head) {
+    try {
+      head.client.register(selector, SelectionKey.OP_READ, head);
+      heads.add(head);
+      return true;
+    } catch (IOException e) {
+      after(head, head.handler.failed(head.client, e));
+      return false;
     }
   }
 
@@ -154,6 +273,7 @@ final class RelayLoop implements Runnable {
         open(open.tunnel());
       }
       case HeadHandler.Next.Blocking blocking -> {
+        load.decrementAndGet();
         SelectionKey key = head.client.keyFor(selector);
         if (key != null) {
           key.cancel();
@@ -193,7 +313,8 @@ final class RelayLoop implements Runnable {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         tunnel.upstream = channel;
-        if (channel.connect(address)) {
+        // A connect over loopback has usually completed by the time it returns: one selector round less.
+        if (channel.connect(address) || channel.finishConnect()) {
           established(tunnel, channel);
         } else {
           tunnel.upstreamKey = channel.register(selector, SelectionKey.OP_CONNECT, tunnel);
@@ -263,6 +384,7 @@ final class RelayLoop implements Runnable {
     }
     closeQuietly(tunnel.upstream());
     stats.open.decrement();
+    load.decrementAndGet();
     SelectionKey clientKey = tunnel.client().keyFor(selector);
     if (clientKey == null) {
       tellConnectFailed(tunnel, failure);
@@ -282,6 +404,10 @@ final class RelayLoop implements Runnable {
   }
 
   private void handle(SelectionKey key) {
+    if (key.attachment() instanceof Listening) {
+      acceptReady();
+      return;
+    }
     if (key.attachment() instanceof PendingHead head) {
       readHead(head);
       return;
@@ -449,6 +575,7 @@ final class RelayLoop implements Runnable {
       closeQuietly(tunnel.upstream());
     }
     stats.open.decrement();
+    load.decrementAndGet();
     Duration duration = Duration.ofNanos(System.nanoTime() - tunnel.startedNanos);
     try {
       tunnel.listener().closed(tunnel, reason, tunnel.up.bytes, tunnel.down.bytes, duration);

@@ -1,20 +1,20 @@
 package dev.clincher.egress.tunnel;
 
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Reads request heads and relays tunnels on a few selector threads (one per core by default). New clients are
- * spread round-robin; a tunnel opened from a head stays on that head's loop for life.
+ * Accepts clients, reads their request heads and relays tunnels on a few selector threads (one per core by
+ * default). The first loop accepts; each new client and each tunnel opened after a lookup goes to the loop with the
+ * fewest connections (the accepting loop on a tie, so a lone set-up never changes thread). A tunnel opened from a
+ * head stays on that head's loop for life.
  */
 public final class TunnelRelay implements AutoCloseable {
   private final List<RelayLoop> loops = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
-  private final AtomicInteger next = new AtomicInteger();
   private final RelayStats stats = new RelayStats();
 
   /**
@@ -36,19 +36,32 @@ public final class TunnelRelay implements AutoCloseable {
   /** Starts relaying: from now on the tunnel's channels belong to the relay, which closes them. */
   public void start(Tunnel tunnel) {
     stats.open.increment();
-    nextLoop().add(tunnel);
+    leastLoaded().add(tunnel);
   }
 
   /**
-   * Reads a new client's request head on one of the loops (non-blocking, within the limits) and tells the handler
-   * there; from now on the connection belongs to the relay until the handler takes it back.
+   * Accepts the listener's connections on the first loop (the listener becomes non-blocking). Each connection the
+   * admission lets in has its request head read on a loop (non-blocking, within the limits), which tells the handler
+   * there; from then on the connection belongs to the relay until the handler takes it back.
    */
-  public void readHead(SocketChannel client, HeadHandler handler, HeadHandler.Limits limits) {
-    nextLoop().readHead(client, handler, limits);
+  public void listen(ServerSocketChannel listener, Admission admission, HeadHandler handler,
+      HeadHandler.Limits limits) throws IOException {
+    loops.getFirst().listen(new RelayLoop.Listening(listener, admission, handler, limits, this::leastLoaded));
   }
 
-  private RelayLoop nextLoop() {
-    return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
+  /** Call after closing the listener: the accepting loop releases it at once instead of at its next timeout. */
+  public void listenerClosed() {
+    loops.getFirst().wakeup();
+  }
+
+  private RelayLoop leastLoaded() {
+    RelayLoop best = loops.getFirst();
+    for (RelayLoop loop : loops) {
+      if (loop.load() < best.load()) {
+        best = loop;
+      }
+    }
+    return best;
   }
 
   public RelayStats stats() {

@@ -187,6 +187,74 @@ class TunnelRelayTest {
     }
   }
 
+  /** Accepts on the relay; records where each head was read and closes the client from a blocking job. */
+  private final class RecordingHeads implements HeadHandler {
+    final BlockingQueue<String> readOn = new ArrayBlockingQueue<>(16);
+
+    @Override
+    public Next received(SocketChannel client, byte[] head, int headLength, int length) {
+      readOn.add(Thread.currentThread().getName() + " " + new String(head, 0, headLength).strip());
+      return new Next.Blocking(() -> closeQuietly(client));
+    }
+
+    @Override
+    public Next failed(SocketChannel client, Exception reason) {
+      return new Next.Blocking(() -> closeQuietly(client));
+    }
+  }
+
+  private static void closeQuietly(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (java.io.IOException ignored) {
+      // test cleanup
+    }
+  }
+
+  @Test
+  void acceptsOnTheFirstLoopAndReadsALoneClientThereAndABusyLoopsNextClientOnTheOther() throws Exception {
+    RecordingHeads heads = new RecordingHeads();
+    BlockingQueue<SocketChannel> admitted = new ArrayBlockingQueue<>(16);
+    relay.listen(front, admitted::add, heads, new HeadHandler.Limits(8192, Duration.ofSeconds(5).toNanos()));
+    int port = front.socket().getLocalPort();
+    try (Socket lone = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      lone.setSoTimeout(5000);
+      lone.getOutputStream().write("GET /a HTTP/1.1\r\n\r\n".getBytes());
+      assertThat(heads.readOn.poll(5, TimeUnit.SECONDS)).isEqualTo("egress-relay-0 GET /a HTTP/1.1");
+      assertThat(lone.getInputStream().read()).isEqualTo(-1); // the job closed it
+    }
+    assertThat(admitted.poll(5, TimeUnit.SECONDS)).isNotNull();
+    try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), port);
+        Socket next = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      assertThat(admitted.poll(5, TimeUnit.SECONDS)).isNotNull(); // silent: its head is pending on loop 0
+      next.getOutputStream().write("GET /b HTTP/1.1\r\n\r\n".getBytes());
+      assertThat(heads.readOn.poll(5, TimeUnit.SECONDS)).isEqualTo("egress-relay-1 GET /b HTTP/1.1");
+    }
+  }
+
+  @Test
+  void aClientTheAdmissionRefusesIsNeverRead() throws Exception {
+    RecordingHeads heads = new RecordingHeads();
+    relay.listen(front, client -> {
+      closeQuietly(client);
+      return false;
+    }, heads, new HeadHandler.Limits(8192, Duration.ofSeconds(5).toNanos()));
+    try (Socket refused = new Socket(InetAddress.getLoopbackAddress(), front.socket().getLocalPort())) {
+      refused.setSoTimeout(5000);
+      refused.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes());
+      assertThat(endOfStreamOrReset(refused)).isTrue(); // closed with the head unread: a reset is allowed
+      assertThat(heads.readOn.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+  }
+
+  private static boolean endOfStreamOrReset(Socket socket) throws java.io.IOException {
+    try {
+      return socket.getInputStream().read() == -1;
+    } catch (java.net.SocketException reset) {
+      return true;
+    }
+  }
+
   private static void echoOnce(ServerSocket server) {
     try (Socket socket = server.accept()) {
       socket.getInputStream().transferTo(socket.getOutputStream());
