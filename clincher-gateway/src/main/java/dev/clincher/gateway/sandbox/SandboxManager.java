@@ -14,19 +14,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates, reuses and removes the sandbox containers of one gateway. A container per key (see
- * {@link SandboxSettings#key}) is created lazily on first use; concurrent first uses of a key create exactly one.
- * At most {@link SandboxSettings#maxSandboxes()} live at once in this process, and across every gateway when
- * {@link SandboxSlots} are shared (PostgreSQL): a slot is claimed there before a container is created or adopted
- * and given back when it is removed. {@link #adoptOrphans()} (at start-up) takes over the
+ * {@link SandboxSettings#key}) is created lazily on first use; its {@link SlotTable} makes concurrent first uses of
+ * a key create exactly one, and holds {@link SandboxSettings#maxSandboxes()} in this process and across every gateway
+ * when {@link SandboxSlots} are shared (PostgreSQL). {@link #adoptOrphans()} (at start-up) takes over the
  * containers a previous run left, or removes them when their settings hash differs; {@link #reap()} (scheduled by
  * the caller) removes idle and old ones. Workspaces are named volumes that survive container removal. Thread-safe.
  */
@@ -36,28 +33,12 @@ public final class SandboxManager implements SessionSandboxes {
   private final DockerClient docker;
   private final SandboxSettings settings;
   private final Clock clock;
-  private final SandboxSlots shared;
-  private final Map<String, Slot> slots = new HashMap<>();
+  private final SlotTable<DockerSandbox> slots;
   /** Sandboxes started, and how long creating and starting each took. */
   private final Timer started;
   private final Counter refused;
   private final Counter reaped;
   private final MeterRegistry registry;
-
-  /** One key's container; its lock serialises creation and removal of that key only. */
-  private static final class Slot {
-    final String key;
-    final ReentrantLock lock = new ReentrantLock();
-    volatile DockerSandbox sandbox;
-    volatile Instant createdAt;
-    volatile Instant lastUsed;
-
-    Slot(String key, Instant now) {
-      this.key = key;
-      this.createdAt = now;
-      this.lastUsed = now;
-    }
-  }
 
   /**
    * @param docker the Docker API (in production the socket proxy)
@@ -77,13 +58,13 @@ public final class SandboxManager implements SessionSandboxes {
     this.docker = docker;
     this.settings = settings;
     this.clock = clock;
-    this.shared = shared;
     // Not "...created": the Prometheus client strips that suffix (it would be clincher_gateway_sandbox_total).
     this.started = LatencyBuckets.timer("clincher.gateway.sandbox.start.duration")
         .description("A sandbox container created and started").register(registry);
     this.refused = registry.counter("clincher.gateway.sandbox.refused");
     this.reaped = registry.counter("clincher.gateway.sandbox.reaped");
     this.registry = registry;
+    this.slots = new SlotTable<>(settings, clock, shared, new Containers(), LOG);
   }
 
   public SandboxSettings settings() {
@@ -97,36 +78,7 @@ public final class SandboxManager implements SessionSandboxes {
 
   /** The sandbox for a tool call of this agent and session, creating the container on first use. */
   public Sandbox open(String agent, String sessionId) throws SandboxException, InterruptedException {
-    String key = settings.key(agent, sessionId);
-    while (true) {
-      Slot slot = reserve(key);
-      slot.lock.lockInterruptibly();
-      try {
-        if (!tracked(slot)) {
-          continue;
-        }
-        // an open runner stream proves the container runs; without one, ask Docker (one inspect)
-        if (slot.sandbox != null && !slot.sandbox.attached() && !running(slot.sandbox)) {
-          // replaced by another gateway sharing this instance label (the session moved there), or removed by hand
-          LOG.info("sandbox.replaced_elsewhere key={} container={}", slot.key,
-              slot.sandbox.containerId().substring(0, 12));
-          slot.sandbox = null;
-        }
-        if (slot.sandbox == null) {
-          try {
-            claimShared(slot.key);
-            create(slot, agent, sessionId);
-          } catch (SandboxException | RuntimeException e) {
-            forget(slot);
-            throw e;
-          }
-        }
-        slot.lastUsed = clock.instant();
-        return slot.sandbox;
-      } finally {
-        slot.lock.unlock();
-      }
-    }
+    return slots.open(settings.key(agent, sessionId), (slot, now) -> create(slot, agent, sessionId, now));
   }
 
   /**
@@ -153,52 +105,17 @@ public final class SandboxManager implements SessionSandboxes {
   }
 
   private void release(String key, boolean wipe) throws SandboxException, InterruptedException {
-    Slot slot;
-    synchronized (slots) {
-      slot = slots.get(key);
-    }
-    if (slot != null) {
-      slot.lock.lockInterruptibly();
-      try {
-        if (wipe) {
-          wipeWorkspace(slot);
-        }
-        forget(slot);
-      } finally {
-        slot.lock.unlock();
+    slots.forget(key, sandbox -> {
+      if (wipe) {
+        wipeWorkspace(key, sandbox);
       }
-    }
+    });
     removeByKey(key);
   }
 
   /** Removes sandboxes idle past the idle timeout or older than the maximum age; returns their keys. */
   public List<String> reap() throws InterruptedException {
-    Instant now = clock.instant();
-    List<Slot> candidates;
-    synchronized (slots) {
-      candidates = new ArrayList<>(slots.values());
-    }
-    List<String> removed = new ArrayList<>();
-    for (Slot slot : candidates) {
-      if (!slot.lock.tryLock()) {
-        continue;
-      }
-      try {
-        if (slot.sandbox != null && expired(slot, now)) {
-          removeContainer(slot.sandbox.containerId());
-          forget(slot);
-          reaped.increment();
-          removed.add(slot.key);
-          LOG.info("sandbox.reaped key={} idle={} age={}", slot.key, Duration.between(slot.lastUsed, now),
-              Duration.between(slot.createdAt, now));
-        }
-      } catch (SandboxException e) {
-        LOG.warn("sandbox.reap_failed key={} reason={}", slot.key, e.getMessage());
-      } finally {
-        slot.lock.unlock();
-      }
-    }
-    return removed;
+    return slots.reap();
   }
 
   /**
@@ -237,9 +154,7 @@ public final class SandboxManager implements SessionSandboxes {
 
   /** Sandboxes this manager holds (or is creating) now. */
   public int active() {
-    synchronized (slots) {
-      return slots.size();
-    }
+    return slots.size();
   }
 
   /** How many sandbox openings were refused because the limit was reached. */
@@ -247,77 +162,10 @@ public final class SandboxManager implements SessionSandboxes {
     return (long) refused.count();
   }
 
-  private Slot reserve(String key) throws SandboxException {
-    synchronized (slots) {
-      Slot slot = slots.get(key);
-      if (slot != null) {
-        return slot;
-      }
-      if (slots.size() >= settings.maxSandboxes()) {
-        throw refusal(key, "this_instance");
-      }
-      slot = new Slot(key, clock.instant());
-      slots.put(key, slot);
-      return slot;
-    }
-  }
-
-  /**
-   * Claims the key's slot among every gateway sharing the count (see {@link SandboxSlots}); refused like the limit of
-   * this process when all are held.
-   */
-  private void claimShared(String key) throws SandboxException {
-    if (!claimedQuietly(key)) {
-      throw refusal(key, "all_instances");
-    }
-  }
-
-  /** Claims the key's shared slot; false when all are held (the caller says so). */
-  private boolean claimedQuietly(String key) throws SandboxException {
-    try {
-      return shared.claim(settings.instance(), key, settings.maxSandboxes());
-    } catch (RuntimeException e) {
-      throw new SandboxException("cannot count the sandboxes of every gateway: " + e.getMessage(), e);
-    }
-  }
-
-  /** The maximum is reached, counted in this process or across every gateway: said once, the same way for both. */
-  private SandboxException refusal(String key, String counted) {
-    refused.increment();
-    LOG.warn("sandbox.refused key={} reason=limit rule=sandbox.max_sandboxes max={} counted={}", key,
-        settings.maxSandboxes(), counted);
-    return new SandboxException("all " + settings.maxSandboxes() + " sandboxes are in use; try again later "
-        + "or ask the operator to raise sandbox.max_sandboxes");
-  }
-
-  /** Gives the key's shared slot back; a failure is logged (the slot stays held until this gateway stops). */
-  private void releaseShared(String key) {
-    try {
-      shared.release(settings.instance(), key);
-    } catch (RuntimeException e) {
-      LOG.warn("sandbox.slot_release_failed key={} reason=\"{}\"", key, e.getMessage());
-    }
-  }
-
   private boolean adopt(String key, String id, JsonNode container, JsonNode labels)
       throws SandboxException, InterruptedException {
-    synchronized (slots) {
-      if (slots.containsKey(key) || slots.size() >= settings.maxSandboxes()) {
-        return false;
-      }
-    }
-    if (!claimedQuietly(key)) {
+    if (!slots.adopt(key, createdAt(labels), slot -> sandbox(slot, id, attachRunner(key, id)))) {
       return false; // the caller removes the container, saying why
-    }
-    synchronized (slots) {
-      if (slots.containsKey(key) || slots.size() >= settings.maxSandboxes()) {
-        releaseShared(key);
-        return false;
-      }
-      Slot slot = new Slot(key, clock.instant());
-      slot.createdAt = createdAt(labels);
-      slot.sandbox = sandbox(slot, id, attachRunner(key, id));
-      slots.put(key, slot);
     }
     if (!container.path("State").asText("").equals("running")) {
       io(() -> docker.startContainer(id));
@@ -326,16 +174,17 @@ public final class SandboxManager implements SessionSandboxes {
     return true;
   }
 
-  private void create(Slot slot, String agent, String session) throws SandboxException, InterruptedException {
-    String name = ContainerSpec.containerName(settings, slot.key);
-    Instant now = clock.instant();
-    var body = ContainerSpec.body(settings, slot.key, agent, session, now);
+  private DockerSandbox create(SlotTable.Slot<DockerSandbox> slot, String agent, String session, Instant now)
+      throws SandboxException, InterruptedException {
+    String key = slot.key();
+    String name = ContainerSpec.containerName(settings, key);
+    var body = ContainerSpec.body(settings, key, agent, session, now);
     String id;
     CommandRunner runner = null;
     long startedNanos = System.nanoTime();
     try {
-      id = createOrReplace(slot.key, name, body);
-      runner = attachRunner(slot.key, id);
+      id = createOrReplace(key, name, body);
+      runner = attachRunner(key, id);
       docker.startContainer(id);
     } catch (IOException e) {
       if (runner != null) {
@@ -344,9 +193,8 @@ public final class SandboxManager implements SessionSandboxes {
       throw failure("cannot create the sandbox", e);
     }
     started.record(System.nanoTime() - startedNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-    slot.createdAt = now;
-    slot.sandbox = sandbox(slot, id, runner);
-    LOG.info("sandbox.created key={} container={}", slot.key, id.substring(0, 12));
+    LOG.info("sandbox.created key={} container={}", key, id.substring(0, 12));
+    return sandbox(slot, id, runner);
   }
 
   /**
@@ -371,9 +219,9 @@ public final class SandboxManager implements SessionSandboxes {
     }
   }
 
-  private DockerSandbox sandbox(Slot slot, String id, CommandRunner runner) {
-    return new DockerSandbox(docker, id, settings.user(), runner, () -> slot.lastUsed = clock.instant(),
-        () -> gone(slot, id), this::runnerDropped);
+  private DockerSandbox sandbox(SlotTable.Slot<DockerSandbox> slot, String id, CommandRunner runner) {
+    return new DockerSandbox(docker, id, settings.user(), runner, () -> slot.used(clock.instant()),
+        () -> slots.gone(slot, id), this::runnerDropped);
   }
 
   /** Counts sandboxes that stopped using their command runner, by the rule that decided it. */
@@ -396,32 +244,12 @@ public final class SandboxManager implements SessionSandboxes {
     }
   }
 
-  /** The container vanished under us (removed by hand, or by another process): the next open creates a new one. */
-  private void gone(Slot slot, String id) {
-    boolean removed = false;
-    synchronized (slots) {
-      DockerSandbox current = slot.sandbox;
-      if (current != null && current.containerId().equals(id)) {
-        removed = slots.remove(slot.key, slot);
-        slot.sandbox = null;
-        current.close();
-        LOG.warn("sandbox.gone key={} container={}", slot.key, id.substring(0, 12));
-      }
-    }
-    if (removed) {
-      releaseShared(slot.key);
-    }
-  }
-
-  private void wipeWorkspace(Slot slot) throws InterruptedException {
-    if (slot.sandbox == null) {
-      return;
-    }
+  private static void wipeWorkspace(String key, DockerSandbox sandbox) throws InterruptedException {
     try {
-      slot.sandbox.exec(new ExecRequest(List.of("sh", "-c", "rm -rf /workspace/* /workspace/.[!.]* /workspace/..?*"), null,
+      sandbox.exec(new ExecRequest(List.of("sh", "-c", "rm -rf /workspace/* /workspace/.[!.]* /workspace/..?*"), null,
           Duration.ofSeconds(60), 4096, "/"));
     } catch (SandboxException e) {
-      LOG.warn("sandbox.wipe_failed key={} reason={}", slot.key, e.getMessage());
+      LOG.warn("sandbox.wipe_failed key={} reason={}", key, e.getMessage());
     }
   }
 
@@ -444,38 +272,52 @@ public final class SandboxManager implements SessionSandboxes {
     return result.getFirst();
   }
 
-  private void forget(Slot slot) {
-    boolean removed;
-    synchronized (slots) {
-      removed = slots.remove(slot.key, slot);
-    }
-    if (removed) {
-      releaseShared(slot.key);
-    }
-    DockerSandbox current = slot.sandbox;
-    slot.sandbox = null;
-    if (current != null) {
-      current.close();
-    }
-  }
-
-  /** Whether the slot is still the key's (a waiter that finds it removed meanwhile starts over). */
-  private boolean tracked(Slot slot) {
-    synchronized (slots) {
-      return slots.get(slot.key) == slot;
-    }
-  }
-
-  private boolean expired(Slot slot, Instant now) {
-    return Duration.between(slot.lastUsed, now).compareTo(settings.idleTimeout()) > 0
-        || Duration.between(slot.createdAt, now).compareTo(settings.maxAge()) > 0;
-  }
-
   private Instant createdAt(JsonNode labels) {
     try {
       return Instant.parse(labels.path(ContainerSpec.LABEL_CREATED).asText(""));
     } catch (DateTimeParseException e) {
       return clock.instant();
+    }
+  }
+
+  /** How the slot table removes, checks, closes and names containers, and what it counts. */
+  private final class Containers implements SlotTable.Backend<DockerSandbox> {
+    @Override
+    public void remove(DockerSandbox sandbox) throws SandboxException, InterruptedException {
+      removeContainer(sandbox.containerId());
+    }
+
+    @Override
+    public String describe(DockerSandbox sandbox) {
+      return "container=" + sandbox.containerId().substring(0, 12);
+    }
+
+    @Override
+    public void refused(String key, String counted) {
+      refused.increment();
+      LOG.warn("sandbox.refused key={} reason=limit rule=sandbox.max_sandboxes max={} counted={}", key,
+          settings.maxSandboxes(), counted);
+    }
+
+    /** An open runner stream proves the container runs; without one, Docker is asked (one inspect). */
+    @Override
+    public boolean usable(String key, DockerSandbox sandbox) throws SandboxException {
+      if (sandbox.attached() || running(sandbox)) {
+        return true;
+      }
+      // replaced by another gateway sharing this instance label (the session moved there), or removed by hand
+      LOG.info("sandbox.replaced_elsewhere key={} container={}", key, sandbox.containerId().substring(0, 12));
+      return false;
+    }
+
+    @Override
+    public void close(DockerSandbox sandbox) {
+      sandbox.close();
+    }
+
+    @Override
+    public void reaped(String key) {
+      reaped.increment();
     }
   }
 

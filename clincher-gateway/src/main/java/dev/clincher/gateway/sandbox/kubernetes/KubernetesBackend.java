@@ -82,6 +82,8 @@ public final class KubernetesBackend implements AutoCloseable {
       if (!removed.isEmpty()) {
         LOG.atInfo().addKeyValue("removed", removed.size()).log("gateway.sandboxes.reaped");
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.atWarn().addKeyValue("exception", e.getClass().getName()).log("gateway.sandboxes.reap_failed");
     }

@@ -4,23 +4,22 @@ import dev.clincher.gateway.sandbox.Sandbox;
 import dev.clincher.gateway.sandbox.SandboxException;
 import dev.clincher.gateway.sandbox.SandboxInfo;
 import dev.clincher.gateway.sandbox.SandboxSettings;
+import dev.clincher.gateway.sandbox.SandboxSlots;
 import dev.clincher.gateway.sandbox.SessionSandbox;
 import dev.clincher.gateway.sandbox.SessionSandboxes;
+import dev.clincher.gateway.sandbox.SlotTable;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * The sandboxes of one gateway as pods ({@code sandbox.backend: kubernetes}): the Kubernetes counterpart of the
  * Docker backend's SandboxManager, behind the same {@link SessionSandboxes} seam. A pod per key
  * ({@link SandboxSettings#key}) is created on first use and awaited until it runs (at most
- * {@link KubernetesSettings#startTimeout()}, then deleted); concurrent first uses of a key create one pod; at most
- * {@link SandboxSettings#maxSandboxes()} live at once. {@link #adoptOrphans()} takes over the pods a previous run of
- * this instance left (or deletes them when their settings hash differs), {@link #reap()} deletes idle and old ones.
+ * {@link KubernetesSettings#startTimeout()}, then deleted); its {@link SlotTable} makes concurrent first uses of a
+ * key create one pod and holds {@link SandboxSettings#maxSandboxes()} in this process. {@link #adoptOrphans()} takes
+ * over the pods a previous run of this instance left (or deletes them when their settings hash differs),
+ * {@link #reap()} deletes idle and old ones.
  * Unlike Docker's named volumes, a pod's workspace (an emptyDir) goes with the pod. Thread-safe.
  */
 public final class KubernetesSandboxes implements SessionSandboxes {
@@ -41,22 +41,7 @@ public final class KubernetesSandboxes implements SessionSandboxes {
   private final SandboxSettings settings;
   private final KubernetesSettings kubernetes;
   private final Clock clock;
-  private final Map<String, Slot> slots = new HashMap<>();
-
-  /** One key's pod; its lock serialises creation and removal of that key only. */
-  private static final class Slot {
-    final String key;
-    final ReentrantLock lock = new ReentrantLock();
-    volatile PodSandbox sandbox;
-    volatile Instant createdAt;
-    volatile Instant lastUsed;
-
-    Slot(String key, Instant now) {
-      this.key = key;
-      this.createdAt = now;
-      this.lastUsed = now;
-    }
-  }
+  private final SlotTable<PodSandbox> slots;
 
   /**
    * @param client the API client, authenticated as the gateway's ServiceAccount (in a pod: its mounted token)
@@ -70,6 +55,8 @@ public final class KubernetesSandboxes implements SessionSandboxes {
     this.settings = settings;
     this.kubernetes = kubernetes;
     this.clock = clock;
+    // not wired to the shared count: there the namespace's ResourceQuota bounds all replicas
+    this.slots = new SlotTable<>(settings, clock, SandboxSlots.THIS_PROCESS_ONLY, new Pods(), LOG);
   }
 
   public SandboxSettings settings() {
@@ -90,74 +77,18 @@ public final class KubernetesSandboxes implements SessionSandboxes {
 
   /** The sandbox of this agent's session, creating its pod on first use. */
   public Sandbox open(String agent, String sessionId) throws SandboxException, InterruptedException {
-    String key = settings.key(agent, sessionId);
-    while (true) {
-      Slot slot = reserve(key);
-      slot.lock.lockInterruptibly();
-      try {
-        if (!tracked(slot)) {
-          continue;
-        }
-        if (slot.sandbox == null) {
-          try {
-            create(slot, agent, sessionId);
-          } catch (SandboxException | RuntimeException e) {
-            forget(slot);
-            throw e;
-          }
-        }
-        slot.lastUsed = clock.instant();
-        return slot.sandbox;
-      } finally {
-        slot.lock.unlock();
-      }
-    }
+    return slots.open(settings.key(agent, sessionId), (slot, now) -> create(slot, agent, sessionId, now));
   }
 
   /** Deletes the key's pod (its workspace goes with it). Unknown keys are a no-op. */
   public void remove(String key) throws SandboxException, InterruptedException {
-    Slot slot;
-    synchronized (slots) {
-      slot = slots.get(key);
-    }
-    if (slot != null) {
-      slot.lock.lockInterruptibly();
-      try {
-        forget(slot);
-      } finally {
-        slot.lock.unlock();
-      }
-    }
+    slots.forget(key, pod -> {});
     delete(PodSpec.podName(settings, key));
   }
 
   /** Deletes pods idle past the idle timeout or older than the maximum age; returns their keys. */
-  public List<String> reap() {
-    Instant now = clock.instant();
-    List<Slot> candidates;
-    synchronized (slots) {
-      candidates = new ArrayList<>(slots.values());
-    }
-    List<String> removed = new ArrayList<>();
-    for (Slot slot : candidates) {
-      if (!slot.lock.tryLock()) {
-        continue;
-      }
-      try {
-        if (slot.sandbox != null && expired(slot, now)) {
-          delete(slot.sandbox.containerId());
-          forget(slot);
-          removed.add(slot.key);
-          LOG.info("sandbox.reaped key={} idle={} age={}", slot.key, Duration.between(slot.lastUsed, now),
-              Duration.between(slot.createdAt, now));
-        }
-      } catch (SandboxException e) {
-        LOG.warn("sandbox.reap_failed key={} reason={}", slot.key, e.getMessage());
-      } finally {
-        slot.lock.unlock();
-      }
-    }
-    return removed;
+  public List<String> reap() throws InterruptedException {
+    return slots.reap();
   }
 
   /** At start-up: adopts this instance's running pods made with the current settings, deletes the others. */
@@ -196,59 +127,34 @@ public final class KubernetesSandboxes implements SessionSandboxes {
 
   /** Sandboxes this gateway holds (or is creating) now. */
   public int active() {
-    synchronized (slots) {
-      return slots.size();
-    }
+    return slots.size();
   }
 
-  private Slot reserve(String key) throws SandboxException {
-    synchronized (slots) {
-      Slot slot = slots.get(key);
-      if (slot != null) {
-        return slot;
-      }
-      if (slots.size() >= settings.maxSandboxes()) {
-        LOG.warn("sandbox.refused key={} reason=limit rule=sandbox.max_sandboxes max={}", key,
-            settings.maxSandboxes());
-        throw new SandboxException("all " + settings.maxSandboxes() + " sandboxes are in use; try again later "
-            + "or ask the operator to raise sandbox.max_sandboxes");
-      }
-      slot = new Slot(key, clock.instant());
-      slots.put(key, slot);
-      return slot;
-    }
-  }
-
-  private boolean adopt(String key, Pod pod) {
-    synchronized (slots) {
-      if (slots.containsKey(key) || slots.size() >= settings.maxSandboxes()) {
-        return false;
-      }
-      Slot slot = new Slot(key, clock.instant());
-      slot.createdAt = createdAt(pod.getMetadata().getAnnotations() == null ? Map.of()
-          : pod.getMetadata().getAnnotations());
-      slot.sandbox = sandbox(slot, pod.getMetadata().getName());
-      slots.put(key, slot);
+  private boolean adopt(String key, Pod pod) throws SandboxException {
+    Instant created = createdAt(pod.getMetadata().getAnnotations() == null ? Map.of()
+        : pod.getMetadata().getAnnotations());
+    if (!slots.adopt(key, created, slot -> sandbox(slot, pod.getMetadata().getName()))) {
+      return false;
     }
     LOG.info("sandbox.adopted key={} pod={}", key, pod.getMetadata().getName());
     return true;
   }
 
-  private void create(Slot slot, String agent, String session) throws SandboxException, InterruptedException {
-    Instant now = clock.instant();
+  private PodSandbox create(SlotTable.Slot<PodSandbox> slot, String agent, String session, Instant now)
+      throws SandboxException, InterruptedException {
+    String key = slot.key();
     Pod pod;
     try {
-      pod = PodSpec.pod(settings, kubernetes, slot.key, agent, session, now);
+      pod = PodSpec.pod(settings, kubernetes, key, agent, session, now);
     } catch (IllegalArgumentException e) {
-      LOG.warn("sandbox.refused key={} reason=invalid_pod rule=pod_spec detail=\"{}\"", slot.key, e.getMessage());
+      LOG.warn("sandbox.refused key={} reason=invalid_pod rule=pod_spec detail=\"{}\"", key, e.getMessage());
       throw new SandboxException("cannot make the sandbox pod: " + e.getMessage(), e);
     }
     String name = pod.getMetadata().getName();
-    createOrReplace(slot.key, pod);
-    awaitRunning(slot.key, name);
-    slot.createdAt = now;
-    slot.sandbox = sandbox(slot, name);
-    LOG.info("sandbox.created key={} pod={} namespace={}", slot.key, name, kubernetes.namespace());
+    createOrReplace(key, pod);
+    awaitRunning(key, name);
+    LOG.info("sandbox.created key={} pod={} namespace={}", key, name, kubernetes.namespace());
+    return sandbox(slot, name);
   }
 
   /** A pod of that name left by a crash (409) is deleted, awaited gone, and created again. */
@@ -299,20 +205,27 @@ public final class KubernetesSandboxes implements SessionSandboxes {
     }
   }
 
-  private PodSandbox sandbox(Slot slot, String name) {
-    return new PodSandbox(client, kubernetes.namespace(), name, () -> slot.lastUsed = clock.instant(),
-        () -> gone(slot, name));
+  private PodSandbox sandbox(SlotTable.Slot<PodSandbox> slot, String name) {
+    return new PodSandbox(client, kubernetes.namespace(), name, () -> slot.used(clock.instant()),
+        () -> slots.gone(slot, name));
   }
 
-  /** The pod vanished (deleted by hand, evicted): the next open creates a new one. */
-  private void gone(Slot slot, String name) {
-    synchronized (slots) {
-      PodSandbox current = slot.sandbox;
-      if (current != null && current.containerId().equals(name)) {
-        slots.remove(slot.key, slot);
-        slot.sandbox = null;
-        LOG.warn("sandbox.gone key={} pod={}", slot.key, name);
-      }
+  /** How the slot table deletes and names pods; the refusal says no {@code counted} (only this process counts). */
+  private final class Pods implements SlotTable.Backend<PodSandbox> {
+    @Override
+    public void remove(PodSandbox sandbox) throws SandboxException {
+      delete(sandbox.containerId());
+    }
+
+    @Override
+    public String describe(PodSandbox sandbox) {
+      return "pod=" + sandbox.containerId();
+    }
+
+    @Override
+    public void refused(String key, String counted) {
+      LOG.warn("sandbox.refused key={} reason=limit rule=sandbox.max_sandboxes max={}", key,
+          settings.maxSandboxes());
     }
   }
 
@@ -347,24 +260,6 @@ public final class KubernetesSandboxes implements SessionSandboxes {
     String reason = KubernetesErrors.describe(e);
     LOG.warn("sandbox.api_failed key={} status={} what=\"{}\"", key, e.getCode(), what);
     return new SandboxException(what + ": " + reason, e);
-  }
-
-  private void forget(Slot slot) {
-    synchronized (slots) {
-      slots.remove(slot.key, slot);
-    }
-    slot.sandbox = null;
-  }
-
-  private boolean tracked(Slot slot) {
-    synchronized (slots) {
-      return slots.get(slot.key) == slot;
-    }
-  }
-
-  private boolean expired(Slot slot, Instant now) {
-    return Duration.between(slot.lastUsed, now).compareTo(settings.idleTimeout()) > 0
-        || Duration.between(slot.createdAt, now).compareTo(settings.maxAge()) > 0;
   }
 
   private Instant createdAt(Map<String, String> annotations) {
