@@ -583,7 +583,7 @@ public class SocketProxyBench {
             System.err.println("== GET /_ping, 1 client");
             ratePhase(ok, "ping1", ping, 1, false);
             System.err.println("== GET " + listTarget + ", " + clients + " clients");
-            ratePhase(ok, "list16", list, clients, false);
+            ratePhase(ok, "list16", list, clients, true);
             System.err.println("== exec round trip (create + start/stream to EOF + inspect), interleaved");
             closeControl();
             execPhase(ok);
@@ -933,6 +933,7 @@ public class SocketProxyBench {
                     new Row("  exec start + stream to EOF p50", "exec_start_p50", "ms", 2, null),
                     new Row("  exec inspect p50", "exec_inspect_p50", "ms", 2, null),
                     new Row("proxy CPU per _ping @" + c, "ping16_cpu_us", "us", 1, null),
+                    new Row("proxy CPU per containers/json @" + c, "list16_cpu_us", "us", 1, null),
                     new Row("proxy RSS at start", "rss_start", "MB", 1, null),
                     new Row("proxy RSS at end", "rss_end", "MB", 1, null));
             StringBuilder sb = new StringBuilder(ProxyComparison.grid(results, cols, "haproxy", spec,

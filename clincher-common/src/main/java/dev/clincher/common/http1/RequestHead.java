@@ -1,7 +1,6 @@
 package dev.clincher.common.http1;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -25,16 +24,22 @@ public record RequestHead(String method, String target, String version, List<Hea
 
   /** The value of the only header field with this name, if present; the parser rejects duplicates of the ones we read. */
   public Optional<String> header(String name) {
-    String wanted = name.toLowerCase(Locale.ROOT);
-    return headers.stream()
-        .filter(header -> header.name().toLowerCase(Locale.ROOT).equals(wanted))
-        .map(Header::value)
-        .findFirst();
+    for (Header header : headers) {
+      if (header.name().equalsIgnoreCase(name)) {
+        return Optional.of(header.value());
+      }
+    }
+    return Optional.empty();
   }
 
   /** How many header fields carry this name, in any letter case. */
   public long count(String name) {
-    String wanted = name.toLowerCase(Locale.ROOT);
-    return headers.stream().filter(header -> header.name().toLowerCase(Locale.ROOT).equals(wanted)).count();
+    long count = 0;
+    for (Header header : headers) {
+      if (header.name().equalsIgnoreCase(name)) {
+        count++;
+      }
+    }
+    return count;
   }
 }

@@ -4,7 +4,6 @@ import dev.clincher.common.http1.BadRequestException;
 import dev.clincher.common.http1.RequestHead;
 import dev.clincher.common.http1.RequestHeadParser;
 import dev.clincher.socketproxy.inspect.BodyDeniedException;
-import dev.clincher.socketproxy.inspect.ListingFilter;
 import dev.clincher.socketproxy.policy.ApiPath;
 import dev.clincher.socketproxy.policy.BodyKind;
 import dev.clincher.socketproxy.policy.Endpoint;
@@ -18,7 +17,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -249,7 +247,7 @@ final class ClientConnection {
       }
       case LISTING -> {
         try {
-          return path + "?" + ListingFilter.withLabel(target.query(), label);
+          return path + "?" + context.listings().withLabel(target.query());
         } catch (BodyDeniedException e) {
           throw Denied.forbidden(e.rule(), e.getMessage());
         }
@@ -264,10 +262,7 @@ final class ClientConnection {
     if (!head.version().equals("HTTP/1.1")) {
       return false;
     }
-    return head.header("Connection")
-        .map(value -> java.util.Arrays.stream(value.split(","))
-            .noneMatch(token -> token.trim().toLowerCase(Locale.ROOT).equals("close")))
-        .orElse(true);
+    return head.header("Connection").map(value -> !Tokens.contains(value, "close")).orElse(true);
   }
 
   private Upstream upstream() throws IOException {

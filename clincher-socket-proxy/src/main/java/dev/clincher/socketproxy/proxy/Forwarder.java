@@ -8,7 +8,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
+import java.util.List;
 
 /**
  * Sends one allowed request to Docker and relays the answer: a response delimited by Content-Length, chunked
@@ -21,7 +21,7 @@ import java.util.Set;
  */
 final class Forwarder {
   /** Hop-by-hop framing fields that the proxy sets itself. */
-  private static final Set<String> REPLACED = Set.of("content-length", "transfer-encoding", "expect");
+  private static final List<String> REPLACED = List.of("content-length", "transfer-encoding", "expect");
   private static final int MAX_RESPONSE_HEAD = 64 * 1024;
 
   /** Opens (or reuses) the upstream connection. */
@@ -161,7 +161,7 @@ final class Forwarder {
     StringBuilder text = new StringBuilder(256);
     text.append(head.method()).append(' ').append(target).append(' ').append(head.version()).append("\r\n");
     for (RequestHead.Header header : head.headers()) {
-      if (!REPLACED.contains(header.name().toLowerCase(java.util.Locale.ROOT))) {
+      if (!isReplaced(header.name())) {
         text.append(header.name()).append(": ").append(header.value()).append("\r\n");
       }
     }
@@ -173,6 +173,15 @@ final class Forwarder {
       text.append("Content-Length: ").append(framing.length()).append("\r\n");
     }
     return text.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static boolean isReplaced(String name) {
+    for (String replaced : REPLACED) {
+      if (replaced.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static byte[] concat(byte[] first, byte[] second) {

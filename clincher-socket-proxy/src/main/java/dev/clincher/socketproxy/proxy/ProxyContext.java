@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * are recorded.
  */
 record ProxyContext(Policy policy, ContainerCreateInspector containerCreate, ExecCreateInspector execCreate,
-    ProxyLimits limits, Path dockerSocket, SandboxGuard guard, Decisions decisions, LocalEndpoints local) {
+    ProxyLimits limits, Path dockerSocket, SandboxGuard guard, ListingQueries listings, Decisions decisions,
+    LocalEndpoints local) {
 
   static ProxyContext of(Policy policy, ProxyLimits limits, Path dockerSocket, Decisions decisions,
       LocalEndpoints local) {
@@ -18,6 +19,6 @@ record ProxyContext(Policy policy, ContainerCreateInspector containerCreate, Exe
         new ContainerCreateInspector(policy.inspection(), policy.confinesToSandboxes()),
         new ExecCreateInspector(policy.inspection()),
         limits, dockerSocket, new SandboxGuard(new DockerApi(dockerSocket), policy.inspection().label()),
-        decisions, local);
+        new ListingQueries(policy.inspection().label()), decisions, local);
   }
 }
