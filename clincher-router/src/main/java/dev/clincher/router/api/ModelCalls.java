@@ -100,14 +100,17 @@ final class ModelCalls {
     Optional<ObjectNode> cached = ticket.hit();
     ticket.headers(cached.isPresent(), exchange::header);
     CallBudget budget = new CallBudget(spend, metrics, call.payer(), chat.estimate(), chat.stream());
-    Outcome outcome = cached.isPresent() ? replay(exchange, chat, ticket, cached.get())
-        : chat.stream() ? stream(exchange, caller, chat, group, ticket, budget, call)
-        : complete(exchange, caller, group, budget, call, deployment -> {
-          ObjectNode upstream = chat.forUpstream(deployment.config().upstreamModel());
-          budget.reserve(deployment, upstream);
-          return provider(deployment).complete(deployment.config(), upstream);
-        }, completion -> ticket.store(completion.body()));
-    log(exchange, caller, group, kind, outcome, call);
+    if (cached.isPresent() || chat.stream()) {
+      Outcome outcome = cached.isPresent() ? replay(exchange, chat, ticket, cached.get())
+          : stream(exchange, caller, chat, group, ticket, budget, call);
+      log(exchange, caller, group, kind, outcome, call);
+      return;
+    }
+    complete(exchange, caller, group, budget, call, deployment -> {
+      ObjectNode upstream = chat.forUpstream(deployment.config().upstreamModel());
+      budget.reserve(deployment, upstream);
+      return provider(deployment).complete(deployment.config(), upstream);
+    }, completion -> ticket.store(completion.body()), outcome -> log(exchange, caller, group, kind, outcome, call));
   }
 
   /** A request's id (answered as LiteLLM's {@code x-litellm-call-id}) and what its spend-log row will name. */
@@ -129,13 +132,12 @@ final class ModelCalls {
       return;
     }
     CallBudget budget = new CallBudget(spend, metrics, call.payer(), estimate, false);
-    Outcome outcome = complete(exchange, caller, group, budget, call, deployment -> {
+    complete(exchange, caller, group, budget, call, deployment -> {
       budget.reserve(deployment, null);
       ObjectNode upstream = request.deepCopy();
       upstream.put("model", deployment.config().upstreamModel());
       return provider(deployment).embed(deployment.config(), upstream);
-    }, completion -> {});
-    log(exchange, caller, group, "embeddings", outcome, call);
+    }, completion -> {}, outcome -> log(exchange, caller, group, "embeddings", outcome, call));
   }
 
   /** The key's rate limits and budget, then the group's budgets: the first refusal, if any. */
@@ -164,7 +166,9 @@ final class ModelCalls {
     if (!outcome.rowWritten()) { // after the answer: nothing was spent on it
       rows.unpaid(call, outcome.status(), outcome.deploymentId().equals("cache"));
     }
-    limits.record(caller, outcome.usage().totalTokens(), call.id());
+    if (!outcome.tokensRecorded()) {
+      limits.record(caller, outcome.usage().totalTokens(), call.id());
+    }
     long totalNanos = System.nanoTime() - exchange.startNanos;
     caller.key().filter(key -> key.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(key ->
         metrics.keyBudget(key, key.maxBudget().getAsDouble(), () -> spend.keySpend(key)));
@@ -191,13 +195,14 @@ final class ModelCalls {
 
   /**
    * What happened, for the request log and metrics; {@code overheadNanos} is -1 when not measured (failures);
-   * {@code rule} names the limit or budget that refused the call, else is empty.
+   * {@code rule} names the limit or budget that refused the call, else is empty; {@code tokensRecorded} when the
+   * call's tokens were already counted toward the key's tpm (before its answer was handed to the spend-log writer).
    */
   private record Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail,
-      Optional<Double> cost, boolean rowWritten, String rule) {
+      Optional<Double> cost, boolean rowWritten, String rule, boolean tokensRecorded) {
     Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail,
         Optional<Double> cost, boolean rowWritten) {
-      this(status, deploymentId, attempts, usage, overheadNanos, detail, cost, rowWritten, "");
+      this(status, deploymentId, attempts, usage, overheadNanos, detail, cost, rowWritten, "", false);
     }
 
     /** Refused by {@code rule} before any provider answered. */
@@ -207,7 +212,8 @@ final class ModelCalls {
 
     /** A failure after {@code attempts} provider calls (retries and fallbacks included); {@code rule} may be empty. */
     static Outcome failed(OpenAiError error, int attempts, String rule) {
-      return new Outcome(error.status(), "", attempts, Usage.NONE, -1, error.type(), Optional.empty(), false, rule);
+      return new Outcome(error.status(), "", attempts, Usage.NONE, -1, error.type(), Optional.empty(), false, rule,
+          false);
     }
 
     static Outcome cacheHit(long overheadNanos, String detail) {
@@ -221,8 +227,14 @@ final class ModelCalls {
     CompletableFuture<Completion> start(Deployment deployment) throws ProviderException;
   }
 
-  private Outcome complete(Exchange exchange, Caller caller, DeploymentGroup group, CallBudget budget,
-      SpendRows.Request request, Call call, Consumer<Completion> beforeSend) throws InterruptedException {
+  /**
+   * Routes a non-streamed call and answers it; {@code done} gets the outcome once the answer went out. A provider's
+   * answer is sent when its spend-log row is durable, by the thread that confirms the commit (the spend-log writer):
+   * this handler's virtual thread returns without waiting for the commit, so the answer costs no wake-up of it.
+   */
+  private void complete(Exchange exchange, Caller caller, DeploymentGroup group, CallBudget budget,
+      SpendRows.Request request, Call call, Consumer<Completion> beforeSend, Consumer<Outcome> done)
+      throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     AtomicReference<CompletableFuture<Completion>> pending = new AtomicReference<>();
     // Cancels the upstream call if Jetty reports the connection failed, or if the client closes it while the call
@@ -257,22 +269,32 @@ final class ModelCalls {
         }
       });
     } catch (RoutingException | ProviderException | CallBudget.Refused e) {
-      return fail(exchange, e, attempts.get(), budget);
+      done.accept(fail(exchange, e, attempts.get(), budget));
+      return;
     }
     try (routed) {
       Completion completion = routed.value();
       Deployment deployment = routed.deployment();
-      // Counted before the answer leaves, so a client's next request already sees this spend.
+      // Counted before the answer leaves, so a client's next request already sees this spend (and its tokens).
       Optional<Double> cost = recordSuccess(group, deployment, completion.usage(), budget.settle(completion.usage()),
           caller.key());
-      rows.answered(request, deployment.id(), completion.usage(), cost, false); // durable before the answer leaves
-      long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
-      addRouterHeaders(exchange, deployment, overheadNanos);
-      cost.ifPresent(usd -> addCostHeaders(exchange, usd));
+      limits.record(caller, completion.usage().totalTokens(), request.id()); // may block (Redis): not on the writer
       beforeSend.accept(completion); // e.g. cached first, so the client's next request can hit
-      exchange.sendJson(200, completion.body());
-      return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok", cost,
-          true);
+      int attemptsMade = routed.attempts();
+      long waitedNanos = routed.waitedNanos();
+      rows.answeredThen(request, deployment.id(), completion.usage(), cost, () -> { // durable before the answer
+        long overheadNanos = overhead(exchange, upstreamNanos.get(), waitedNanos);
+        try {
+          addRouterHeaders(exchange, deployment, overheadNanos);
+          cost.ifPresent(usd -> addCostHeaders(exchange, usd));
+          exchange.sendJson(200, completion.body());
+        } catch (RuntimeException e) { // on the writer's thread nobody else would end the exchange
+          exchange.callback.failed(e);
+          throw e;
+        }
+        done.accept(new Outcome(200, deployment.id(), attemptsMade, completion.usage(), overheadNanos, "ok", cost,
+            true, "", true));
+      });
     }
   }
 
