@@ -100,17 +100,14 @@ final class ModelCalls {
     Optional<ObjectNode> cached = ticket.hit();
     ticket.headers(cached.isPresent(), exchange::header);
     CallBudget budget = new CallBudget(spend, metrics, call.payer(), chat.estimate(), chat.stream());
-    if (cached.isPresent() || chat.stream()) {
-      Outcome outcome = cached.isPresent() ? replay(exchange, chat, ticket, cached.get())
-          : stream(exchange, caller, chat, group, ticket, budget, call);
-      log(exchange, caller, group, kind, outcome, call);
-      return;
-    }
-    complete(exchange, caller, group, budget, call, deployment -> {
-      ObjectNode upstream = chat.forUpstream(deployment.config().upstreamModel());
-      budget.reserve(deployment, upstream);
-      return provider(deployment).complete(deployment.config(), upstream);
-    }, completion -> ticket.store(completion.body()), outcome -> log(exchange, caller, group, kind, outcome, call));
+    Outcome outcome = cached.isPresent() ? replay(exchange, chat, ticket, cached.get())
+        : chat.stream() ? stream(exchange, caller, chat, group, ticket, budget, call)
+        : complete(exchange, caller, group, budget, call, deployment -> {
+          ObjectNode upstream = chat.forUpstream(deployment.config().upstreamModel());
+          budget.reserve(deployment, upstream);
+          return provider(deployment).complete(deployment.config(), upstream);
+        }, completion -> ticket.store(completion.body()));
+    log(exchange, caller, group, kind, outcome, call);
   }
 
   /** A request's id (answered as LiteLLM's {@code x-litellm-call-id}) and what its spend-log row will name. */
@@ -132,12 +129,13 @@ final class ModelCalls {
       return;
     }
     CallBudget budget = new CallBudget(spend, metrics, call.payer(), estimate, false);
-    complete(exchange, caller, group, budget, call, deployment -> {
+    Outcome outcome = complete(exchange, caller, group, budget, call, deployment -> {
       budget.reserve(deployment, null);
       ObjectNode upstream = request.deepCopy();
       upstream.put("model", deployment.config().upstreamModel());
       return provider(deployment).embed(deployment.config(), upstream);
-    }, completion -> {}, outcome -> log(exchange, caller, group, "embeddings", outcome, call));
+    }, completion -> {});
+    log(exchange, caller, group, "embeddings", outcome, call);
   }
 
   /** The key's rate limits and budget, then the group's budgets: the first refusal, if any. */
@@ -166,9 +164,7 @@ final class ModelCalls {
     if (!outcome.rowWritten()) { // after the answer: nothing was spent on it
       rows.unpaid(call, outcome.status(), outcome.deploymentId().equals("cache"));
     }
-    if (!outcome.tokensRecorded()) {
-      limits.record(caller, outcome.usage().totalTokens(), call.id());
-    }
+    limits.record(caller, outcome.usage().totalTokens(), call.id());
     long totalNanos = System.nanoTime() - exchange.startNanos;
     caller.key().filter(key -> key.maxBudget().isPresent() && outcome.cost().isPresent()).ifPresent(key ->
         metrics.keyBudget(key, key.maxBudget().getAsDouble(), () -> spend.keySpend(key)));
@@ -195,14 +191,13 @@ final class ModelCalls {
 
   /**
    * What happened, for the request log and metrics; {@code overheadNanos} is -1 when not measured (failures);
-   * {@code rule} names the limit or budget that refused the call, else is empty; {@code tokensRecorded} when the
-   * call's tokens were already counted toward the key's tpm (before its answer was handed to the spend-log writer).
+   * {@code rule} names the limit or budget that refused the call, else is empty.
    */
   private record Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail,
-      Optional<Double> cost, boolean rowWritten, String rule, boolean tokensRecorded) {
+      Optional<Double> cost, boolean rowWritten, String rule) {
     Outcome(int status, String deploymentId, int attempts, Usage usage, long overheadNanos, String detail,
         Optional<Double> cost, boolean rowWritten) {
-      this(status, deploymentId, attempts, usage, overheadNanos, detail, cost, rowWritten, "", false);
+      this(status, deploymentId, attempts, usage, overheadNanos, detail, cost, rowWritten, "");
     }
 
     /** Refused by {@code rule} before any provider answered. */
@@ -212,8 +207,7 @@ final class ModelCalls {
 
     /** A failure after {@code attempts} provider calls (retries and fallbacks included); {@code rule} may be empty. */
     static Outcome failed(OpenAiError error, int attempts, String rule) {
-      return new Outcome(error.status(), "", attempts, Usage.NONE, -1, error.type(), Optional.empty(), false, rule,
-          false);
+      return new Outcome(error.status(), "", attempts, Usage.NONE, -1, error.type(), Optional.empty(), false, rule);
     }
 
     static Outcome cacheHit(long overheadNanos, String detail) {
@@ -227,14 +221,8 @@ final class ModelCalls {
     CompletableFuture<Completion> start(Deployment deployment) throws ProviderException;
   }
 
-  /**
-   * Routes a non-streamed call and answers it; {@code done} gets the outcome once the answer went out. A provider's
-   * answer is sent when its spend-log row is durable, by the thread that confirms the commit (the spend-log writer):
-   * this handler's virtual thread returns without waiting for the commit, so the answer costs no wake-up of it.
-   */
-  private void complete(Exchange exchange, Caller caller, DeploymentGroup group, CallBudget budget,
-      SpendRows.Request request, Call call, Consumer<Completion> beforeSend, Consumer<Outcome> done)
-      throws InterruptedException {
+  private Outcome complete(Exchange exchange, Caller caller, DeploymentGroup group, CallBudget budget,
+      SpendRows.Request request, Call call, Consumer<Completion> beforeSend) throws InterruptedException {
     AtomicLong upstreamNanos = new AtomicLong();
     AtomicReference<CompletableFuture<Completion>> pending = new AtomicReference<>();
     // Cancels the upstream call if Jetty reports the connection failed, or if the client closes it while the call
@@ -269,32 +257,22 @@ final class ModelCalls {
         }
       });
     } catch (RoutingException | ProviderException | CallBudget.Refused e) {
-      done.accept(fail(exchange, e, attempts.get(), budget));
-      return;
+      return fail(exchange, e, attempts.get(), budget);
     }
     try (routed) {
       Completion completion = routed.value();
       Deployment deployment = routed.deployment();
-      // Counted before the answer leaves, so a client's next request already sees this spend (and its tokens).
+      // Counted before the answer leaves, so a client's next request already sees this spend.
       Optional<Double> cost = recordSuccess(group, deployment, completion.usage(), budget.settle(completion.usage()),
           caller.key());
-      limits.record(caller, completion.usage().totalTokens(), request.id()); // may block (Redis): not on the writer
+      rows.answered(request, deployment.id(), completion.usage(), cost, false); // durable before the answer leaves
+      long overheadNanos = overhead(exchange, upstreamNanos.get(), routed.waitedNanos());
+      addRouterHeaders(exchange, deployment, overheadNanos);
+      cost.ifPresent(usd -> addCostHeaders(exchange, usd));
       beforeSend.accept(completion); // e.g. cached first, so the client's next request can hit
-      int attemptsMade = routed.attempts();
-      long waitedNanos = routed.waitedNanos();
-      rows.answeredThen(request, deployment.id(), completion.usage(), cost, () -> { // durable before the answer
-        long overheadNanos = overhead(exchange, upstreamNanos.get(), waitedNanos);
-        try {
-          addRouterHeaders(exchange, deployment, overheadNanos);
-          cost.ifPresent(usd -> addCostHeaders(exchange, usd));
-          exchange.sendJson(200, completion.body());
-        } catch (RuntimeException e) { // on the writer's thread nobody else would end the exchange
-          exchange.callback.failed(e);
-          throw e;
-        }
-        done.accept(new Outcome(200, deployment.id(), attemptsMade, completion.usage(), overheadNanos, "ok", cost,
-            true, "", true));
-      });
+      exchange.sendJson(200, completion.body());
+      return new Outcome(200, deployment.id(), routed.attempts(), completion.usage(), overheadNanos, "ok", cost,
+          true);
     }
   }
 

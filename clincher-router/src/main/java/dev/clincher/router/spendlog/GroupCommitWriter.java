@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -64,57 +63,41 @@ final class GroupCommitWriter {
 
   /** Queues {@code record} and waits for its commit (at most the commit timeout). */
   Appended append(SpendRecord record) throws SpendLogException {
-    CompletableFuture<Appended> committed = appendAsync(record);
-    try {
-      return committed.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SpendLogException(Reason.INTERRUPTED, "interrupted while waiting for record " + record.requestId()
-          + " to be committed; it may still be written");
-    } catch (ExecutionException e) {
-      SpendLogException failure = (SpendLogException) e.getCause(); // appendAsync fails with nothing else
-      throw new SpendLogException(failure.reason(), failure.getMessage(), failure.getCause());
-    }
-  }
-
-  /**
-   * Queues {@code record}; the future completes on the writer's thread once its batch is committed, or fails with a
-   * {@link SpendLogException}: at once when the log is closed or the queue is full, after the commit timeout (the
-   * record may still be written), or when the batch's commit failed. No thread waits for it meanwhile.
-   */
-  CompletableFuture<Appended> appendAsync(SpendRecord record) {
     Pending pending = new Pending(record, new CompletableFuture<>());
     admission.readLock().lock();
     try {
       if (closing) {
-        return CompletableFuture.failedFuture(new SpendLogException(Reason.CLOSED, "the spend log is closed; record "
-            + record.requestId() + " was not written"));
+        throw new SpendLogException(Reason.CLOSED, "the spend log is closed; record " + record.requestId()
+            + " was not written");
       }
       if (!queue.offer(pending)) {
-        return CompletableFuture.failedFuture(new SpendLogException(Reason.QUEUE_FULL, "the spend log queue is full ("
-            + settings.queueCapacity() + " records waiting for the database); record " + record.requestId()
-            + " was not written"));
+        throw new SpendLogException(Reason.QUEUE_FULL, "the spend log queue is full (" + settings.queueCapacity()
+            + " records waiting for the database); record " + record.requestId() + " was not written");
       }
     } finally {
       admission.readLock().unlock();
     }
-    return pending.done().orTimeout(settings.commitTimeout().toNanos(), TimeUnit.NANOSECONDS)
-        .exceptionallyCompose(failure -> CompletableFuture.failedFuture(explained(record.requestId(), failure)));
+    return await(pending);
   }
 
-  /** A waiter's failure as a {@link SpendLogException}: the writer's own, or the commit timeout's. */
-  private SpendLogException explained(String id, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException wrapped && wrapped.getCause() != null
-        ? wrapped.getCause() : failure;
-    if (cause instanceof SpendLogException spendLog) {
-      return spendLog;
-    }
-    if (cause instanceof TimeoutException) {
-      return new SpendLogException(Reason.TIMEOUT, "record " + id + " was not confirmed durable within "
+  private Appended await(Pending pending) throws SpendLogException {
+    String id = pending.record().requestId();
+    try {
+      return pending.done().get(settings.commitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new SpendLogException(Reason.TIMEOUT, "record " + id + " was not confirmed durable within "
           + settings.commitTimeout().toMillis() + " ms (the database is slow or not answering); it may still be "
           + "written: appending it again is safe, DUPLICATE then means it was");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SpendLogException(Reason.INTERRUPTED, "interrupted while waiting for record " + id
+          + " to be committed; it may still be written");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof SpendLogException failure) {
+        throw new SpendLogException(failure.reason(), failure.getMessage(), failure.getCause());
+      }
+      throw new SpendLogException(Reason.COMMIT_FAILED, "record " + id + " was not written", e.getCause());
     }
-    return new SpendLogException(Reason.COMMIT_FAILED, "record " + id + " was not written", cause);
   }
 
   SpendLog.Stats stats() {

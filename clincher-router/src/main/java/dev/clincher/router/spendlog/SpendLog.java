@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The durable spend log: one {@link SpendRecord} per request in {@code spend_logs} (SQLite by default, PostgreSQL when
@@ -94,16 +93,6 @@ public final class SpendLog implements AutoCloseable {
    */
   public Appended append(SpendRecord record) throws SpendLogException {
     return writer.append(Objects.requireNonNull(record, "record"));
-  }
-
-  /**
-   * Queues one record without waiting: the future completes on the writer's thread once the record is committed
-   * durably ({@link Appended#WRITTEN} or {@link Appended#DUPLICATE}), or fails with a {@link SpendLogException} for
-   * the same reasons as {@link #append} (never {@link Reason#INTERRUPTED}: nothing waits). What runs on its
-   * completion must be short and must not block: it delays the next batch.
-   */
-  public CompletableFuture<Appended> appendAsync(SpendRecord record) {
-    return writer.appendAsync(Objects.requireNonNull(record, "record"));
   }
 
   /**

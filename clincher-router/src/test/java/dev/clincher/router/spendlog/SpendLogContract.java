@@ -184,30 +184,6 @@ abstract class SpendLogContract {
   }
 
   @Test
-  void appendAsyncWaitsForNobodyAndStillKeepsTheCommitTimeout() throws Exception {
-    SpendLog log = open(PATIENT.withCommitTimeout(Duration.ofMillis(500)));
-    CompletableFuture<Appended> stalled;
-    try (AutoCloseable lock = holdWriteLock()) {
-      long start = System.nanoTime();
-      stalled = log.appendAsync(SpendRecords.numbered("async-stalled", 1));
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("returns before the commit")
-          .isLessThan(Duration.ofMillis(400));
-      assertThatThrownBy(stalled::get).isInstanceOf(ExecutionException.class).cause()
-          .isInstanceOfSatisfying(SpendLogException.class, e -> {
-            assertThat(e.reason()).isEqualTo(Reason.TIMEOUT);
-            assertThat(e.getMessage()).contains("async-stalled was not confirmed durable within 500 ms");
-          });
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(3));
-    }
-    awaitCondition(() -> count(log) == 1); // the record landed after its waiter gave up
-    SpendRecord next = SpendRecords.numbered("async-next", 2);
-    CompletableFuture<Long> rowsWhenDone = log.appendAsync(next).thenApply(appended -> count(log));
-    assertThat(rowsWhenDone.get()).as("durable by the time the future completes").isEqualTo(2L);
-    log.close();
-    assertThat(log.appendAsync(SpendRecords.numbered("async-late", 3))).isCompletedExceptionally();
-  }
-
-  @Test
   void aFailedCommitFailsEveryWaiterOfItsBatchAndTheWriterCarriesOn() throws Exception {
     SpendLog log = open(PATIENT.withLockTimeout(Duration.ofMillis(300)));
     List<SpendRecord> records = List.of(SpendRecords.numbered("lost-1", 1), SpendRecords.numbered("lost-2", 2),
