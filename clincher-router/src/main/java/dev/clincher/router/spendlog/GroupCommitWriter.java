@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,8 +32,13 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitWriter {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.router");
   private static final long IDLE_POLL_MILLIS = 50;
+  /** How often the deadline thread looks for waiters past the commit timeout (the timeout's precision). */
+  private static final long DEADLINE_SWEEP_MILLIS = 100;
 
   private record Pending(SpendRecord record, CompletableFuture<Appended> done) {}
+
+  /** When a waiter stops waiting; one commit timeout for all, so the queue of deadlines is in deadline order. */
+  private record Deadline(long atNanos, CompletableFuture<Appended> done) {}
 
   private final DatabaseUrl url;
   private final Dialect dialect;
@@ -40,6 +46,12 @@ final class GroupCommitWriter {
   private final ArrayBlockingQueue<Pending> queue;
   private final ReentrantReadWriteLock admission = new ReentrantReadWriteLock();
   private final Thread thread;
+  /**
+   * The commit timeout is enforced here, not by a timed wait of each caller: a timed park of a virtual thread wakes
+   * the JDK's delay-scheduler thread at nearly every call (bench/router/README.md), this thread 10 times a second.
+   */
+  private final ConcurrentLinkedQueue<Deadline> deadlines = new ConcurrentLinkedQueue<>();
+  private final Thread deadlineThread;
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
@@ -59,6 +71,9 @@ final class GroupCommitWriter {
     this.thread = new Thread(this::run, "clincher-spend-log-writer");
     thread.setDaemon(true);
     thread.start();
+    this.deadlineThread = new Thread(this::expireWaiters, "clincher-spend-log-deadlines");
+    deadlineThread.setDaemon(true);
+    deadlineThread.start();
   }
 
   /** Queues {@code record} and waits for its commit (at most the commit timeout). */
@@ -74,6 +89,7 @@ final class GroupCommitWriter {
         throw new SpendLogException(Reason.QUEUE_FULL, "the spend log queue is full (" + settings.queueCapacity()
             + " records waiting for the database); record " + record.requestId() + " was not written");
       }
+      deadlines.add(new Deadline(System.nanoTime() + settings.commitTimeout().toNanos(), pending.done()));
     } finally {
       admission.readLock().unlock();
     }
@@ -83,20 +99,41 @@ final class GroupCommitWriter {
   private Appended await(Pending pending) throws SpendLogException {
     String id = pending.record().requestId();
     try {
-      return pending.done().get(settings.commitTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new SpendLogException(Reason.TIMEOUT, "record " + id + " was not confirmed durable within "
-          + settings.commitTimeout().toMillis() + " ms (the database is slow or not answering); it may still be "
-          + "written: appending it again is safe, DUPLICATE then means it was");
+      return pending.done().get(); // the deadline thread fails it after the commit timeout
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SpendLogException(Reason.INTERRUPTED, "interrupted while waiting for record " + id
           + " to be committed; it may still be written");
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof TimeoutException) {
+        throw new SpendLogException(Reason.TIMEOUT, "record " + id + " was not confirmed durable within "
+            + settings.commitTimeout().toMillis() + " ms (the database is slow or not answering); it may still be "
+            + "written: appending it again is safe, DUPLICATE then means it was");
+      }
       if (e.getCause() instanceof SpendLogException failure) {
         throw new SpendLogException(failure.reason(), failure.getMessage(), failure.getCause());
       }
       throw new SpendLogException(Reason.COMMIT_FAILED, "record " + id + " was not written", e.getCause());
+    }
+  }
+
+  /**
+   * The deadline thread: every {@link #DEADLINE_SWEEP_MILLIS}, forgets the waiters that got their answer and fails
+   * those past the commit timeout (their records stay queued and may still be written), oldest first.
+   */
+  private void expireWaiters() {
+    try {
+      while (!abandoned) {
+        Deadline oldest;
+        while ((oldest = deadlines.peek()) != null
+            && (oldest.done().isDone() || oldest.atNanos() - System.nanoTime() <= 0)) {
+          deadlines.poll();
+          oldest.done().completeExceptionally(new TimeoutException()); // no effect on an answered waiter
+        }
+        Thread.sleep(DEADLINE_SWEEP_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -22,8 +22,9 @@ import java.util.Set;
  * releases every waiter of the batch.
  *
  * <p><b>Bounds</b> ({@link SpendLogSettings}): the queue holds {@code queueCapacity} records, and one more is refused at
- * once ({@link Reason#QUEUE_FULL}); a caller waits at most {@code commitTimeout}, then gets {@link Reason#TIMEOUT}, but
- * its record stays queued and <i>may still be written</i> later. Appending the same record again is always safe: the
+ * once ({@link Reason#QUEUE_FULL}); a caller waits at most {@code commitTimeout} (to within 100 ms: one deadline
+ * thread enforces it, so callers wait without a timer of their own), then gets {@link Reason#TIMEOUT}, but its record
+ * stays queued and <i>may still be written</i> later. Appending the same record again is always safe: the
  * request id is unique and the first record wins, so {@link Appended#DUPLICATE} after a timeout means the first
  * attempt landed. A failed commit fails every waiter of its batch ({@link Reason#COMMIT_FAILED}, with the database's
  * error as the cause); the writer then opens a new connection for the next batch and carries on. {@link #close}
