@@ -14,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -26,6 +28,10 @@ import java.util.function.Supplier;
 public final class ChatClient {
   /** Longest SSE line accepted from the router; a bigger one means something is wrong. */
   static final int MAX_LINE_CHARS = 4 * 1024 * 1024;
+  /** Longest wait for the body's end after {@code [DONE]}; then the connection is cut instead of reused. */
+  static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
+  /** Most characters read after {@code [DONE]} to reach the body's end (a router sends none but blank lines). */
+  private static final int DRAIN_MAX_CHARS = 64 * 1024;
 
   private final HttpClient http;
   private final URI endpoint;
@@ -112,7 +118,9 @@ public final class ChatClient {
       }
       String data = line.substring(5).strip();
       if (data.equals("[DONE]")) {
-        return assembler.result();
+        ChatStep step = assembler.result();
+        drainToEnd(reader, stream);
+        return step;
       }
       JsonNode chunk = json.readTree(data);
       if (chunk.has("error")) {
@@ -126,6 +134,36 @@ public final class ChatClient {
       }
     }
     throw new LlmException(0, "stream_error", "", "the model stream ended without [DONE]");
+  }
+
+  /**
+   * Reads the body after {@code [DONE]} to its end, so the JDK client returns the connection to its pool: closing an
+   * unfinished body drops the connection, and the run's next model call would open a new one. Bounded: at most
+   * {@link #DRAIN_MAX_CHARS}, and a router that keeps the stream open is cut after {@link #DRAIN_WAIT}.
+   */
+  private static void drainToEnd(BufferedReader reader, InputStream stream) {
+    CompletableFuture<Void> cut = CompletableFuture.runAsync(() -> closeQuietly(stream),
+        CompletableFuture.delayedExecutor(DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+    try {
+      char[] rest = new char[1024];
+      int left = DRAIN_MAX_CHARS;
+      int read;
+      while (left > 0 && (read = reader.read(rest, 0, Math.min(rest.length, left))) != -1) {
+        left -= read;
+      }
+    } catch (IOException e) {
+      // cut, or broken after the answer was complete: the connection is closed instead of reused
+    } finally {
+      cut.cancel(false);
+    }
+  }
+
+  private static void closeQuietly(InputStream stream) {
+    try {
+      stream.close();
+    } catch (IOException e) {
+      // closing is all that was wanted
+    }
   }
 
   private static String readBoundedLine(BufferedReader reader) throws IOException {
