@@ -54,6 +54,8 @@ public final class IndexLatency {
   private static final double COLD_START_S = 10;
   /** {@code -Dbench.embeddedOnly=true}: skip the Redis rows. */
   private static final boolean EMBEDDED_ONLY = Boolean.getBoolean("bench.embeddedOnly");
+  /** {@code -Dbench.redisOnly=true}: skip the embedded rows. */
+  private static final boolean REDIS_ONLY = Boolean.getBoolean("bench.redisOnly");
 
   private IndexLatency() {}
 
@@ -91,11 +93,13 @@ public final class IndexLatency {
         + "  fill s  cold start s");
     try (RedisClient redis = RedisClients.open(endpoint)) {
       for (int size : sizes) {
-        Path directory = Files.createTempDirectory("clincher-bench-index");
-        try {
-          run(embedded(directory, size), size, embedder, questions);
-        } finally {
-          deleteTree(directory);
+        if (!REDIS_ONLY) {
+          Path directory = Files.createTempDirectory("clincher-bench-index");
+          try {
+            run(embedded(directory, size), size, embedder, questions);
+          } finally {
+            deleteTree(directory);
+          }
         }
         if (!EMBEDDED_ONLY) {
           Backend shared = redis(redis, size);
@@ -183,7 +187,7 @@ public final class IndexLatency {
       }
 
       public VectorIndex open() {
-        return new RedisVectorIndex(redis, prefix, size, 10, Clock.systemUTC());
+        return new RedisVectorIndex(redis, prefix, new IndexBounds(size, Long.MAX_VALUE, 10), Clock.systemUTC());
       }
 
       public EntryStore store() {

@@ -7,33 +7,40 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.resps.Tuple;
 
 /**
- * The shared index in plain Redis (no RediSearch module needed), fast through a local mirror.
+ * The shared index in plain Redis (no RediSearch module needed), searched through a local replica.
  *
  * <p>Layout per namespace {@code ns} (one hash tag, so a cluster keeps them on one slot):
  * <pre>
- *   {prefix}{ns}:ids   sorted set   id → expiry (epoch ms)             the bound and the TTL of each entry
- *   {prefix}{ns}:seq   sorted set   id → the version that last put or removed it (what changed since version v)
- *   {prefix}{ns}:vec   hash         id → vector as float16 (2 bytes × dims, 768 B for all-MiniLM-L6-v2)
- *   {prefix}{ns}:ver   counter      incremented by every put and remove
+ *   {prefix}{ns}:ids    sorted set   id → expiry (epoch ms)             the bounds and the TTL of each entry
+ *   {prefix}{ns}:seq    sorted set   id → the version that last put or removed it (what changed since version v)
+ *   {prefix}{ns}:vec    hash         id → vector as float16 (2 bytes × dims, 768 B for all-MiniLM-L6-v2)
+ *   {prefix}{ns}:ver    counter      incremented by every put and remove
  * </pre>
- * A put runs one Lua script: bump the version, drop expired ids, add the entry, evict the soonest-expiring beyond the
- * bound, record the entry and every dropped id under the version (a dropped id in {@code :seq} but not in
- * {@code :ids} is a tombstone), forget changes older than the bound, and set every key's TTL. A lookup reads only
- * {@code :ver} (one round trip) while nothing changed and scans this instance's mirror of the namespace in memory;
- * when the version moved, it reads just the ids changed since the mirror's version and their expiries, removes the
- * tombstoned ones from the mirror and fetches the new vectors (two more round trips): replicas stay in sync
- * incrementally, deletions and evictions included. A cold mirror, or one further behind than the bound, loads the
- * whole namespace (in batches of {@value #FETCH_BATCH}). Mirrors are bounded like {@link MemoryVectorIndex}
- * (namespaces kept, entries each).
+ * A put runs one Lua script: bump the version, drop expired ids, add the entry, evict the soonest-expiring beyond
+ * the entry bound, record the entry and every dropped id under the version (a dropped id in {@code :seq} but not in
+ * {@code :ids} is a tombstone), forget changes older than the bound, and set every key's TTL.
+ *
+ * <p>Each instance (router replica) keeps a replica of the namespaces it searches: a {@link LuceneVectorIndex} in
+ * memory (Lucene's HNSW graph, one per namespace, with each entry's expiry from Redis). A lookup reads only
+ * {@code :ver} (one round trip) while nothing changed; when the version moved, it reads just the ids changed since
+ * the replica's version and their expiries, deletes the tombstoned ones from the replica and adds the new vectors (two
+ * more round trips): replicas stay in sync incrementally, removals, evictions and expiries included. A cold replica,
+ * or one further behind than the entry bound, loads the whole namespace (in batches of {@value #FETCH_BATCH}). The
+ * search runs outside the sync's lock on a near-real-time Lucene searcher; an expired entry is never returned. The
+ * replica is bounded like Redis (so it holds what Redis holds) and keeps the {@code maxNamespaces} most recently used
+ * namespaces.
  */
 public final class RedisVectorIndex implements VectorIndex {
   private static final String PUT_SCRIPT = """
@@ -68,46 +75,40 @@ public final class RedisVectorIndex implements VectorIndex {
 
   private final UnifiedJedis redis;
   private final String prefix;
-  private final int maxEntriesPerNamespace;
+  private final IndexBounds bounds;
   private final Clock clock;
-  private final LinkedHashMap<String, Mirror> mirrors;
+  /** The replica of every mirrored namespace's entries (its namespaces are dropped with their {@link Mirror}). */
+  private final LuceneVectorIndex replica;
+  /** The version of each mirrored namespace the replica reflects, least recently used first. */
+  private final LinkedHashMap<String, Mirror> mirrors = new LinkedHashMap<>(16, 0.75f, true);
 
-  /** This instance's copy of one namespace and the version it reflects. */
+  /** The version of one namespace the replica reflects; its lock serializes that namespace's syncs. */
   private static final class Mirror {
-    final Namespace entries;
     long version = -1; // -1: never loaded
-
-    Mirror(int maxEntries) {
-      entries = new Namespace(maxEntries);
-    }
   }
 
   /**
-   * @param redis                  a pooled client (not closed by this index)
-   * @param prefix                 key prefix, e.g. {@code clincher:cache:}
-   * @param maxEntriesPerNamespace entries kept per namespace, in Redis and in the mirror
-   * @param maxMirrors             namespaces mirrored in memory (least recently used dropped)
+   * @param redis  a pooled client (not closed by this index)
+   * @param prefix key prefix, e.g. {@code clincher:cache:}
+   * @param bounds entries kept per namespace, in Redis and in the replica; namespaces mirrored in memory
    */
-  public RedisVectorIndex(UnifiedJedis redis, String prefix, int maxEntriesPerNamespace, int maxMirrors, Clock clock) {
-    if (maxEntriesPerNamespace < 1) {
-      throw new IllegalArgumentException("bounds must be at least 1");
-    }
+  public RedisVectorIndex(UnifiedJedis redis, String prefix, IndexBounds bounds, Clock clock) {
     this.redis = redis;
     this.prefix = prefix;
-    this.maxEntriesPerNamespace = maxEntriesPerNamespace;
+    this.bounds = bounds;
     this.clock = clock;
-    this.mirrors = Lru.map(maxMirrors);
+    this.replica = LuceneVectorIndex.inMemory(
+        new IndexBounds(bounds.maxEntriesPerNamespace(), bounds.maxBytesPerNamespace(), Integer.MAX_VALUE), clock);
   }
 
   @Override
   public void put(String namespace, String id, float[] vector, Duration ttl) {
     long now = clock.millis();
-    List<byte[]> keys = keys(namespace);
     List<byte[]> args = List.of(utf8(id), Float16.encode(vector), utf8(Long.toString(now + ttl.toMillis())),
-        utf8(Long.toString(now)), utf8(Integer.toString(maxEntriesPerNamespace)),
+        utf8(Long.toString(now)), utf8(Integer.toString(bounds.maxEntriesPerNamespace())),
         utf8(Long.toString(Math.max(1, ttl.toMillis()))));
     try {
-      redis.eval(utf8(PUT_SCRIPT), keys, args);
+      redis.eval(utf8(PUT_SCRIPT), keys(namespace), args);
     } catch (JedisException e) {
       throw new CacheBackendException("redis: storing a vector failed", e);
     }
@@ -131,8 +132,8 @@ public final class RedisVectorIndex implements VectorIndex {
       } catch (JedisException e) {
         throw new CacheBackendException("redis: reading the index failed", e);
       }
-      return mirror.entries.nearest(vector, min, clock.millis());
     }
+    return replica.nearest(namespace, vector, min);
   }
 
   @Override
@@ -144,15 +145,21 @@ public final class RedisVectorIndex implements VectorIndex {
     }
   }
 
-  /** Brings the mirror up to the namespace's current version (no-op when unchanged). */
+  @Override
+  public void close() {
+    replica.close();
+  }
+
+  /** Brings the replica up to the namespace's current version (no-op when unchanged). */
   private void sync(String namespace, Mirror mirror) {
     byte[] text = redis.get(key(namespace, "ver"));
     long current = text == null ? 0 : Long.parseLong(new String(text, StandardCharsets.UTF_8));
     if (current == mirror.version) {
       return;
     }
-    if (mirror.version < 0 || current < mirror.version || current - mirror.version > maxEntriesPerNamespace) {
-      reload(namespace, mirror);
+    if (mirror.version < 0 || current < mirror.version
+        || current - mirror.version > bounds.maxEntriesPerNamespace()) {
+      reload(namespace);
     } else {
       List<String> changed = redis.zrangeByScore(name(namespace, "seq"), mirror.version + 1, Double.POSITIVE_INFINITY);
       Map<String, Long> expiries = new HashMap<>();
@@ -160,43 +167,41 @@ public final class RedisVectorIndex implements VectorIndex {
         List<Double> scores = redis.zmscore(name(namespace, "ids"), changed.toArray(String[]::new));
         for (int i = 0; i < changed.size(); i++) {
           if (scores.get(i) == null) {
-            mirror.entries.remove(changed.get(i)); // removed, evicted or expired in Redis: a tombstone
+            replica.remove(namespace, changed.get(i)); // removed, evicted or expired in Redis: a tombstone
           } else {
             expiries.put(changed.get(i), scores.get(i).longValue());
           }
         }
       }
-      fetch(namespace, List.copyOf(expiries.keySet()), expiries, mirror);
+      fetch(namespace, List.copyOf(expiries.keySet()), expiries);
     }
     mirror.version = current;
   }
 
-  /** Replaces the mirror with every live entry of the namespace. */
-  private void reload(String namespace, Mirror mirror) {
+  /** Makes the replica hold every live entry of the namespace (and only those). */
+  private void reload(String namespace) {
     List<Tuple> live = redis.zrangeByScoreWithScores(key(namespace, "ids"), clock.millis() + 1,
         Double.POSITIVE_INFINITY);
     Map<String, Long> expiries = new HashMap<>();
     for (Tuple tuple : live) {
       expiries.put(tuple.getElement(), (long) tuple.getScore());
     }
-    List<String> gone = new ArrayList<>();
-    mirror.entries.ids().forEach(id -> {
+    Set<String> held = new HashSet<>(replica.ids(namespace));
+    for (String id : held) {
       if (!expiries.containsKey(id)) {
-        gone.add(id);
+        replica.remove(namespace, id);
       }
-    });
-    gone.forEach(mirror.entries::remove);
+    }
     List<String> missing = new ArrayList<>();
     expiries.keySet().forEach(id -> {
-      if (!mirror.entries.contains(id)) {
+      if (!held.contains(id)) {
         missing.add(id);
       }
     });
-    fetch(namespace, missing, expiries, mirror);
+    fetch(namespace, missing, expiries);
   }
 
-  private void fetch(String namespace, List<String> ids, Map<String, Long> expiries, Mirror mirror) {
-    long now = clock.millis();
+  private void fetch(String namespace, List<String> ids, Map<String, Long> expiries) {
     for (int from = 0; from < ids.size(); from += FETCH_BATCH) {
       List<String> batch = ids.subList(from, Math.min(ids.size(), from + FETCH_BATCH));
       byte[][] fields = batch.stream().map(RedisVectorIndex::utf8).toArray(byte[][]::new);
@@ -204,17 +209,25 @@ public final class RedisVectorIndex implements VectorIndex {
       for (int i = 0; i < batch.size(); i++) {
         if (vectors.get(i) != null) {
           String id = batch.get(i);
-          mirror.entries.put(id, new Namespace.Entry(Float16.decode(vectors.get(i)), expiries.get(id)), now);
+          replica.putUntil(namespace, id, Float16.decode(vectors.get(i)), expiries.get(id));
         }
       }
     }
   }
 
+  /** The namespace's mirror (created cold); beyond the bound the least recently used is dropped with its entries. */
   private synchronized Mirror mirror(String namespace) {
-    return mirrors.computeIfAbsent(namespace, name -> new Mirror(maxEntriesPerNamespace));
+    Mirror mirror = mirrors.computeIfAbsent(namespace, name -> new Mirror());
+    Iterator<String> eldest = mirrors.keySet().iterator();
+    while (mirrors.size() > bounds.maxNamespaces()) {
+      String dropped = eldest.next();
+      eldest.remove();
+      replica.removeNamespace(dropped); // a sync still running on it leaves strays a reload removes
+    }
+    return mirror;
   }
 
-  /** The script's KEYS: ids, vec, ver, seq. */
+  /** The scripts' KEYS: ids, vec, ver, seq. */
   private List<byte[]> keys(String namespace) {
     return List.of(key(namespace, "ids"), key(namespace, "vec"), key(namespace, "ver"), key(namespace, "seq"));
   }

@@ -2,15 +2,28 @@ package dev.clincher.cache.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clincher.cache.embedding.Vectors;
 import dev.clincher.cache.testing.TestRedis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
-/** The contract against a real Redis, plus what the shared store adds: several instances, compact vectors. */
+/**
+ * The contract against a real Redis, plus what the shared store adds: several instances (replicas) in sync, the
+ * replica's HNSW search against a linear scan, compact vectors.
+ */
 class RedisVectorIndexTest extends VectorIndexContract {
   private RedisClient redis;
   private String prefix;
@@ -30,7 +43,7 @@ class RedisVectorIndexTest extends VectorIndexContract {
 
   @Override
   VectorIndex index() {
-    return new RedisVectorIndex(redis, prefix, BOUND, 16, clock);
+    return new RedisVectorIndex(redis, prefix, new IndexBounds(BOUND, 1L << 20, 16), clock);
   }
 
   @Test
@@ -56,7 +69,7 @@ class RedisVectorIndexTest extends VectorIndexContract {
     assertThat(reader.nearest("ns", unit(1, 0, 0), 0.9f)).as("removed by the writer").isEmpty();
     assertThat(reader.nearest("ns", unit(0, 1, 0), 0.9f)).isPresent();
     // The writer's bound is 1 here: its put evicts y in Redis, and the reader (bound 3) must drop y too.
-    VectorIndex small = new RedisVectorIndex(redis, prefix, 1, 16, clock);
+    VectorIndex small = new RedisVectorIndex(redis, prefix, new IndexBounds(1, 1L << 20, 16), clock);
     small.put("ns", "z", unit(0, 0, 1), Duration.ofMinutes(1));
     assertThat(reader.nearest("ns", unit(0, 1, 0), 0.9f)).as("evicted in Redis").isEmpty();
     assertThat(reader.nearest("ns", unit(0, 0, 1), 0.9f)).isPresent();
@@ -98,6 +111,99 @@ class RedisVectorIndexTest extends VectorIndexContract {
   }
 
   @Test
+  void theReplicaFindsTheSameNearestEntryAsALinearScan() {
+    int entries = 3000;
+    int dimensions = 64;
+    VectorIndex replica = new RedisVectorIndex(redis, prefix, new IndexBounds(entries, 1L << 30, 4), clock);
+    VectorIndex linear = new MemoryVectorIndex(entries, 4, clock);
+    Random random = new Random(18);
+    float[][] stored = new float[entries][];
+    for (int i = 0; i < entries; i++) {
+      stored[i] = randomUnit(random, dimensions);
+      replica.put("ns", "e" + i, stored[i], Duration.ofMinutes(10));
+      linear.put("ns", "e" + i, RedisVectorIndex.Float16.decode(RedisVectorIndex.Float16.encode(stored[i])),
+          Duration.ofMinutes(10));
+    }
+    int queries = 500;
+    int agree = 0;
+    for (int q = 0; q < queries; q++) { // a stored question asked again in other words: cosine ~0.85-0.95
+      float[] query = stored[random.nextInt(entries)].clone();
+      float[] noise = randomUnit(random, dimensions);
+      for (int d = 0; d < dimensions; d++) {
+        query[d] += 0.4f * noise[d];
+      }
+      query = Vectors.normalised(query);
+      Optional<VectorIndex.Match> expected = linear.nearest("ns", query, 0.5f);
+      Optional<VectorIndex.Match> found = replica.nearest("ns", query, 0.5f);
+      assertThat(expected).isPresent();
+      if (found.map(VectorIndex.Match::id).equals(expected.map(VectorIndex.Match::id))) {
+        agree++;
+      }
+    }
+    assertThat(agree).as("top-1 agreement of " + queries + " queries").isGreaterThanOrEqualTo(495);
+  }
+
+  @Test
+  void lookupsWhileAnotherInstanceWritesAndRemovesNeverFailNorServeAnotherEntry() throws Exception {
+    VectorIndex writer = index(1000);
+    VectorIndex reader = index(1000);
+    Random random = new Random(5);
+    float[][] vectors = new float[300][];
+    for (int i = 0; i < vectors.length; i++) {
+      vectors[i] = randomUnit(random, 32);
+    }
+    AtomicInteger written = new AtomicInteger();
+    AtomicInteger wrong = new AtomicInteger();
+    AtomicInteger lookups = new AtomicInteger();
+    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> readers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int seed = t;
+        readers.add(threads.submit(() -> {
+          Random pick = new Random(seed);
+          long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+          while (written.get() < vectors.length && System.nanoTime() < deadline) {
+            int i = pick.nextInt(Math.max(1, written.get()));
+            Optional<VectorIndex.Match> match = reader.nearest("ns", vectors[i], 0.99f);
+            lookups.incrementAndGet();
+            if (match.isPresent() && !match.get().id().equals("e" + i)) {
+              wrong.incrementAndGet();
+            }
+          }
+        }));
+      }
+      for (int i = 0; i < vectors.length; i++) {
+        writer.put("ns", "e" + i, vectors[i], Duration.ofMinutes(10));
+        if (i % 3 == 2) {
+          writer.remove("ns", "e" + (i - 1));
+        }
+        written.set(i + 1);
+      }
+      for (Future<?> each : readers) {
+        each.get(90, TimeUnit.SECONDS); // rethrows a reader's exception
+      }
+    }
+    assertThat(lookups.get()).isPositive();
+    assertThat(wrong.get()).as("lookups that served another entry").isZero();
+    for (int i = 0; i < vectors.length; i++) {
+      boolean removed = i % 3 == 1;
+      assertThat(reader.nearest("ns", vectors[i], 0.99f).isPresent()).as("e" + i).isEqualTo(!removed);
+    }
+  }
+
+  private VectorIndex index(int maxEntries) {
+    return new RedisVectorIndex(redis, prefix, new IndexBounds(maxEntries, 1L << 30, 16), clock);
+  }
+
+  private static float[] randomUnit(Random random, int dimensions) {
+    float[] vector = new float[dimensions];
+    for (int d = 0; d < dimensions; d++) {
+      vector[d] = (float) random.nextGaussian();
+    }
+    return Vectors.normalised(vector);
+  }
+
+  @Test
   void storesVectorsAsFloat16AndEveryKeyHasATtl() {
     VectorIndex index = index();
     float[] vector = new float[384];
@@ -114,7 +220,7 @@ class RedisVectorIndexTest extends VectorIndexContract {
   @Test
   void redisDownIsABackendException() {
     RedisClient dead = RedisClient.create("127.0.0.1", 1);
-    VectorIndex index = new RedisVectorIndex(dead, prefix, BOUND, 16, clock);
+    VectorIndex index = new RedisVectorIndex(dead, prefix, new IndexBounds(BOUND, 1L << 20, 16), clock);
     try {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> index.nearest("ns", unit(1, 0), 0.5f))
           .isInstanceOf(CacheBackendException.class);
