@@ -199,7 +199,7 @@ public final class IndexLatency {
       }
 
       public void clear() {
-        for (String part : List.of("ids", "vec", "ver", "seq")) {
+        for (String part : List.of("ids", "vec", "ver", "seq", "bytes")) {
           redis.del(prefix + "{bench}:" + part);
         }
       }

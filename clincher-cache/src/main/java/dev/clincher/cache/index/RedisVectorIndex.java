@@ -27,10 +27,12 @@ import redis.clients.jedis.resps.Tuple;
  *   {prefix}{ns}:seq    sorted set   id → the version that last put or removed it (what changed since version v)
  *   {prefix}{ns}:vec    hash         id → vector as float16 (2 bytes × dims, 768 B for all-MiniLM-L6-v2)
  *   {prefix}{ns}:ver    counter      incremented by every put and remove
+ *   {prefix}{ns}:bytes  counter      what the entries count against the byte bound ({@link IndexBounds#entryBytes})
  * </pre>
  * A put runs one Lua script: bump the version, drop expired ids, add the entry, evict the soonest-expiring beyond
- * the entry bound, record the entry and every dropped id under the version (a dropped id in {@code :seq} but not in
- * {@code :ids} is a tombstone), forget changes older than the bound, and set every key's TTL.
+ * either bound (entries, bytes; never the entry just added), record the entry and every dropped id under the version
+ * (a dropped id in {@code :seq} but not in {@code :ids} is a tombstone), forget changes older than the entry bound,
+ * and set every key's TTL.
  *
  * <p>Each instance (router replica) keeps a replica of the namespaces it searches: a {@link LuceneVectorIndex} in
  * memory (Lucene's HNSW graph, one per namespace, with each entry's expiry from Redis). A lookup reads only
@@ -45,27 +47,46 @@ import redis.clients.jedis.resps.Tuple;
 public final class RedisVectorIndex implements VectorIndex {
   private static final String PUT_SCRIPT = """
       local now = tonumber(ARGV[4])
-      local bound = tonumber(ARGV[5])
+      local max_entries = tonumber(ARGV[5])
+      local max_bytes = tonumber(ARGV[7])
       local version = redis.call('INCR', KEYS[3])
+      local function size(id) -- the float32 vector (twice the float16 one) and the id, as IndexBounds.entryBytes
+        local stored = redis.call('HSTRLEN', KEYS[2], id)
+        if stored == 0 then return 0 end
+        return 2 * stored + #id
+      end
       local function drop(id)
+        redis.call('DECRBY', KEYS[5], size(id))
         redis.call('HDEL', KEYS[2], id)
         redis.call('ZREM', KEYS[1], id)
         redis.call('ZADD', KEYS[4], version, id)
       end
       for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do drop(id) end
+      redis.call('DECRBY', KEYS[5], size(ARGV[1])) -- a replaced entry
       redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
       redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+      redis.call('INCRBY', KEYS[5], size(ARGV[1]))
       redis.call('ZADD', KEYS[4], version, ARGV[1])
-      local over = redis.call('ZCARD', KEYS[1]) - bound
-      if over > 0 then
-        for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, over - 1)) do drop(id) end
+      local function over()
+        return redis.call('ZCARD', KEYS[1]) > max_entries or tonumber(redis.call('GET', KEYS[5])) > max_bytes
       end
-      redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (version - bound))
-      for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
+      local skipped = 0 -- the entry just added, never evicted
+      while over() do
+        local soonest = redis.call('ZRANGE', KEYS[1], skipped, skipped + 63)
+        if #soonest == 0 then break end
+        for _, id in ipairs(soonest) do
+          if not over() then break end
+          if id == ARGV[1] then skipped = skipped + 1 else drop(id) end
+        end
+      end
+      redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (version - max_entries))
+      for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
       return version
       """;
   private static final String REMOVE_SCRIPT = """
+      local stored = redis.call('HSTRLEN', KEYS[2], ARGV[1])
       if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+      if stored > 0 then redis.call('DECRBY', KEYS[5], 2 * stored + #ARGV[1]) end
       redis.call('HDEL', KEYS[2], ARGV[1])
       local version = redis.call('INCR', KEYS[3])
       redis.call('ZADD', KEYS[4], version, ARGV[1])
@@ -90,7 +111,7 @@ public final class RedisVectorIndex implements VectorIndex {
   /**
    * @param redis  a pooled client (not closed by this index)
    * @param prefix key prefix, e.g. {@code clincher:cache:}
-   * @param bounds entries kept per namespace, in Redis and in the replica; namespaces mirrored in memory
+   * @param bounds entries and bytes kept per namespace, in Redis and in the replica; namespaces mirrored in memory
    */
   public RedisVectorIndex(UnifiedJedis redis, String prefix, IndexBounds bounds, Clock clock) {
     this.redis = redis;
@@ -106,7 +127,7 @@ public final class RedisVectorIndex implements VectorIndex {
     long now = clock.millis();
     List<byte[]> args = List.of(utf8(id), Float16.encode(vector), utf8(Long.toString(now + ttl.toMillis())),
         utf8(Long.toString(now)), utf8(Integer.toString(bounds.maxEntriesPerNamespace())),
-        utf8(Long.toString(Math.max(1, ttl.toMillis()))));
+        utf8(Long.toString(Math.max(1, ttl.toMillis()))), utf8(Long.toString(bounds.maxBytesPerNamespace())));
     try {
       redis.eval(utf8(PUT_SCRIPT), keys(namespace), args);
     } catch (JedisException e) {
@@ -227,9 +248,10 @@ public final class RedisVectorIndex implements VectorIndex {
     return mirror;
   }
 
-  /** The scripts' KEYS: ids, vec, ver, seq. */
+  /** The scripts' KEYS: ids, vec, ver, seq, bytes. */
   private List<byte[]> keys(String namespace) {
-    return List.of(key(namespace, "ids"), key(namespace, "vec"), key(namespace, "ver"), key(namespace, "seq"));
+    return List.of(key(namespace, "ids"), key(namespace, "vec"), key(namespace, "ver"), key(namespace, "seq"),
+        key(namespace, "bytes"));
   }
 
   private byte[] key(String namespace, String part) {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
 /**
- * The contract against a real Redis, plus what the shared store adds: several instances (replicas) in sync, the
- * replica's HNSW search against a linear scan, compact vectors.
+ * The contract against a real Redis, plus what the shared store adds: several instances (replicas) in sync, the byte
+ * bound, the replica's HNSW search against a linear scan, compact vectors.
  */
 class RedisVectorIndexTest extends VectorIndexContract {
   private RedisClient redis;
@@ -108,6 +108,48 @@ class RedisVectorIndexTest extends VectorIndexContract {
     float[] removed = new float[20];
     removed[18] = 1;
     assertThat(reader.nearest("ns", removed, 0.9f)).isEmpty();
+  }
+
+  @Test
+  void theByteBoundHoldsInRedisAndBothReplicasAgreeOnWhatRemains() {
+    long threeEntries = 3 * IndexBounds.entryBytes("e0", 8);
+    IndexBounds bounds = new IndexBounds(1000, threeEntries, 16);
+    VectorIndex a = new RedisVectorIndex(redis, prefix, bounds, clock);
+    VectorIndex b = new RedisVectorIndex(redis, prefix, bounds, clock);
+    float[][] vectors = new float[6][];
+    for (int i = 0; i < vectors.length; i++) {
+      vectors[i] = new float[8];
+      vectors[i][i] = 1;
+    }
+    for (int i = 0; i < 4; i++) { // A writes four, each expiring later than the one before: e0 is evicted first
+      a.put("ns", "e" + i, vectors[i], Duration.ofMinutes(10).plusSeconds(i));
+      assertThat(b.nearest("ns", vectors[i], 0.9f)).as("B has e" + i).isPresent();
+    }
+    b.put("ns", "e4", vectors[4], Duration.ofMinutes(10).plusSeconds(4)); // B evicts e1 in Redis
+    assertThat(Long.parseLong(redis.get(prefix + "{ns}:bytes"))).isEqualTo(threeEntries);
+    assertThat(a.size("ns")).isEqualTo(3);
+    for (int i = 0; i < 5; i++) {
+      boolean kept = i >= 2;
+      assertThat(a.nearest("ns", vectors[i], 0.9f).isPresent()).as("A serves e" + i).isEqualTo(kept);
+      assertThat(b.nearest("ns", vectors[i], 0.9f).isPresent()).as("B serves e" + i).isEqualTo(kept);
+    }
+    a.remove("ns", "e2");
+    assertThat(Long.parseLong(redis.get(prefix + "{ns}:bytes"))).as("a removal gives its bytes back")
+        .isEqualTo(2 * IndexBounds.entryBytes("e0", 8));
+    assertThat(b.nearest("ns", vectors[2], 0.9f)).isEmpty();
+  }
+
+  @Test
+  void anEntryLargerThanTheByteBoundAloneIsKeptAndEvictsTheRest() {
+    VectorIndex index = new RedisVectorIndex(redis, prefix,
+        new IndexBounds(1000, IndexBounds.entryBytes("small", 3) + 1, 16), clock);
+    index.put("ns", "small", unit(1, 0, 0), Duration.ofMinutes(1));
+    float[] large = new float[64];
+    large[0] = 1;
+    index.put("ns", "large", large, Duration.ofMinutes(1));
+    assertThat(index.size("ns")).isEqualTo(1);
+    assertThat(index.nearest("ns", large, 0.9f)).get().extracting(VectorIndex.Match::id).isEqualTo("large");
+    assertThat(index.nearest("ns", unit(1, 0, 0), 0.9f)).isEmpty();
   }
 
   @Test
@@ -212,7 +254,7 @@ class RedisVectorIndexTest extends VectorIndexContract {
     byte[] stored = redis.hget((prefix + "{ns}:vec").getBytes(StandardCharsets.UTF_8),
         "x".getBytes(StandardCharsets.UTF_8));
     assertThat(stored).hasSize(768);
-    for (String part : new String[] {"ids", "seq", "vec", "ver"}) {
+    for (String part : new String[] {"ids", "seq", "vec", "ver", "bytes"}) {
       assertThat(redis.pttl(prefix + "{ns}:" + part)).as(part).isBetween(1L, 60_000L);
     }
   }
