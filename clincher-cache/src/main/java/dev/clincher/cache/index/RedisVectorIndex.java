@@ -55,6 +55,11 @@ public final class RedisVectorIndex implements VectorIndex {
         if stored == 0 then return 0 end
         return 2 * stored + #id
       end
+      if redis.call('EXISTS', KEYS[5]) == 0 then -- new, or written by a version without the byte bound: count once
+        local total = 0
+        for _, id in ipairs(redis.call('HKEYS', KEYS[2])) do total = total + size(id) end
+        redis.call('SET', KEYS[5], total)
+      end
       local function drop(id)
         redis.call('DECRBY', KEYS[5], size(id))
         redis.call('HDEL', KEYS[2], id)

@@ -140,6 +140,16 @@ class RedisVectorIndexTest extends VectorIndexContract {
   }
 
   @Test
+  void aNamespaceWrittenWithoutTheByteCounterIsCountedAtItsNextPut() {
+    VectorIndex index = index(1000);
+    index.put("ns", "e0", unit(1, 0, 0), Duration.ofMinutes(1));
+    index.put("ns", "e1", unit(0, 1, 0), Duration.ofMinutes(1));
+    redis.del(prefix + "{ns}:bytes"); // as an earlier version left it
+    index.put("ns", "e2", unit(0, 0, 1), Duration.ofMinutes(1));
+    assertThat(Long.parseLong(redis.get(prefix + "{ns}:bytes"))).isEqualTo(3 * IndexBounds.entryBytes("e0", 3));
+  }
+
+  @Test
   void anEntryLargerThanTheByteBoundAloneIsKeptAndEvictsTheRest() {
     VectorIndex index = new RedisVectorIndex(redis, prefix,
         new IndexBounds(1000, IndexBounds.entryBytes("small", 3) + 1, 16), clock);
