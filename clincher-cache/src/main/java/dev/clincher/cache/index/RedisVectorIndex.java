@@ -14,6 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.resps.Tuple;
@@ -38,11 +44,20 @@ import redis.clients.jedis.resps.Tuple;
  * memory (Lucene's HNSW graph, one per namespace, with each entry's expiry from Redis). A lookup reads only
  * {@code :ver} (one round trip) while nothing changed; when the version moved, it reads just the ids changed since
  * the replica's version and their expiries, deletes the tombstoned ones from the replica and adds the new vectors (two
- * more round trips): replicas stay in sync incrementally, removals, evictions and expiries included. A cold replica,
- * or one further behind than the entry bound, loads the whole namespace (in batches of {@value #FETCH_BATCH}). The
- * search runs outside the sync's lock on a near-real-time Lucene searcher; an expired entry is never returned. The
- * replica is bounded like Redis (so it holds what Redis holds) and keeps the {@code maxNamespaces} most recently used
- * namespaces.
+ * more round trips): replicas stay in sync incrementally, removals, evictions and expiries included. The search runs
+ * outside the sync's lock on a near-real-time Lucene searcher; an expired entry is never returned. The replica is
+ * bounded like Redis (so it holds what Redis holds) and keeps the {@code maxNamespaces} most recently used namespaces.
+ *
+ * <p>Cold start never waits for a graph. A cold namespace, or one further behind than the entry bound, is loaded from
+ * Redis (in batches of {@value #FETCH_BATCH}; seconds at 100k entries) into a plain {@link Namespace} (vectors, ids,
+ * expiries) that serves lookups at once by an exact linear scan, while the HNSW graph is built in the background on
+ * the build executor (by default one named daemon thread per index: one build at a time). The build copies the
+ * entries when it starts; the syncs that run meanwhile apply each change to the linear copy and record the changed
+ * id. When the copy is in the graph, the recorded ids are replayed onto it (removed, or put again from the linear
+ * copy) — first outside the namespace's lock, then what was recorded meanwhile under it — and the graph is swapped in
+ * under that lock, so no change is lost and a lookup sees either the linear copy or the complete graph. A build that
+ * fails leaves the linear copy serving and is started again by the first sync after {@link #BUILD_RETRY}. Each build
+ * is logged once ({@code cache.index_build}: namespace, entries, duration_ms, outcome).
  */
 public final class RedisVectorIndex implements VectorIndex {
   private static final String PUT_SCRIPT = """
@@ -98,6 +113,9 @@ public final class RedisVectorIndex implements VectorIndex {
       return version
       """;
   private static final int FETCH_BATCH = 500;
+  private static final Logger LOG = LoggerFactory.getLogger("clincher.cache");
+  /** How long a namespace whose graph build failed is served by the linear scan before the build is tried again. */
+  static final Duration BUILD_RETRY = Duration.ofMinutes(1);
 
   private final UnifiedJedis redis;
   private final String prefix;
@@ -107,10 +125,23 @@ public final class RedisVectorIndex implements VectorIndex {
   private final LuceneVectorIndex replica;
   /** The version of each mirrored namespace the replica reflects, least recently used first. */
   private final LinkedHashMap<String, Mirror> mirrors = new LinkedHashMap<>(16, 0.75f, true);
+  /** Runs the graph builds, one at a time. */
+  private final Executor builds;
+  /** The builds' thread when this index made it (stopped by {@link #close}), else null. */
+  private final ExecutorService ownBuilds;
 
-  /** The version of one namespace the replica reflects; its lock serializes that namespace's syncs. */
+  /** One mirrored namespace's state; its lock serializes that namespace's syncs, linear scans and graph swap. */
   private static final class Mirror {
     long version = -1; // -1: never loaded
+    /** Serves the lookups by a linear scan until the graph is swapped in (then null). */
+    Namespace linear;
+    /** The ids changed since the running build copied the entries (null when no build runs). */
+    Set<String> changedDuringBuild;
+    long retryAtMillis = Long.MAX_VALUE; // when a failed build is started again
+    /** Incremented by each build started: a build of an older generation stops. */
+    volatile int generation;
+    /** Set when the namespace is no longer mirrored: its build stops. */
+    volatile boolean dropped;
   }
 
   /**
@@ -119,12 +150,21 @@ public final class RedisVectorIndex implements VectorIndex {
    * @param bounds entries and bytes kept per namespace, in Redis and in the replica; namespaces mirrored in memory
    */
   public RedisVectorIndex(UnifiedJedis redis, String prefix, IndexBounds bounds, Clock clock) {
+    this(redis, prefix, bounds, clock, null);
+  }
+
+  /** As above, the graphs built by {@code builds} (which must run them one at a time), or by a thread of its own. */
+  RedisVectorIndex(UnifiedJedis redis, String prefix, IndexBounds bounds, Clock clock, Executor builds) {
     this.redis = redis;
     this.prefix = prefix;
     this.bounds = bounds;
     this.clock = clock;
     this.replica = LuceneVectorIndex.inMemory(
         new IndexBounds(bounds.maxEntriesPerNamespace(), bounds.maxBytesPerNamespace(), Integer.MAX_VALUE), clock);
+    this.ownBuilds = builds == null
+        ? Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("clincher-cache-index-build").factory())
+        : null;
+    this.builds = builds == null ? ownBuilds : builds;
   }
 
   @Override
@@ -158,6 +198,9 @@ public final class RedisVectorIndex implements VectorIndex {
       } catch (JedisException e) {
         throw new CacheBackendException("redis: reading the index failed", e);
       }
+      if (mirror.linear != null) { // the graph is being built
+        return mirror.linear.nearest(vector, min, clock.millis());
+      }
     }
     return replica.nearest(namespace, vector, min);
   }
@@ -173,61 +216,69 @@ public final class RedisVectorIndex implements VectorIndex {
 
   @Override
   public void close() {
+    if (ownBuilds != null) {
+      ownBuilds.shutdownNow();
+    }
     replica.close();
   }
 
-  /** Brings the replica up to the namespace's current version (no-op when unchanged). */
+  /** Whether lookups of {@code namespace} search its graph (false while it is cold or being built; for tests). */
+  boolean searchesGraph(String namespace) {
+    Mirror mirror = mirror(namespace);
+    synchronized (mirror) {
+      return mirror.version >= 0 && mirror.linear == null;
+    }
+  }
+
+  /** Brings the replica up to the namespace's current version (no-op when unchanged); holds the mirror's lock. */
   private void sync(String namespace, Mirror mirror) {
     byte[] text = redis.get(key(namespace, "ver"));
     long current = text == null ? 0 : Long.parseLong(new String(text, StandardCharsets.UTF_8));
-    if (current == mirror.version) {
-      return;
-    }
-    if (mirror.version < 0 || current < mirror.version
-        || current - mirror.version > bounds.maxEntriesPerNamespace()) {
-      reload(namespace);
-    } else {
-      List<String> changed = redis.zrangeByScore(name(namespace, "seq"), mirror.version + 1, Double.POSITIVE_INFINITY);
-      Map<String, Long> expiries = new HashMap<>();
-      if (!changed.isEmpty()) {
-        List<Double> scores = redis.zmscore(name(namespace, "ids"), changed.toArray(String[]::new));
-        for (int i = 0; i < changed.size(); i++) {
-          if (scores.get(i) == null) {
-            replica.remove(namespace, changed.get(i)); // removed, evicted or expired in Redis: a tombstone
-          } else {
-            expiries.put(changed.get(i), scores.get(i).longValue());
-          }
-        }
+    if (current != mirror.version) {
+      if (mirror.version < 0 || current < mirror.version
+          || current - mirror.version > bounds.maxEntriesPerNamespace()) {
+        reload(namespace, mirror);
+      } else {
+        applyChanges(namespace, mirror);
       }
-      fetch(namespace, List.copyOf(expiries.keySet()), expiries);
+      mirror.version = current;
     }
-    mirror.version = current;
+    if (mirror.linear != null && mirror.changedDuringBuild == null && clock.millis() >= mirror.retryAtMillis) {
+      startBuild(namespace, mirror); // the last build failed
+    }
   }
 
-  /** Makes the replica hold every live entry of the namespace (and only those). */
-  private void reload(String namespace) {
+  /** Loads every live entry of the namespace into a linear copy that serves at once, and starts the graph build. */
+  private void reload(String namespace, Mirror mirror) {
     List<Tuple> live = redis.zrangeByScoreWithScores(key(namespace, "ids"), clock.millis() + 1,
         Double.POSITIVE_INFINITY);
     Map<String, Long> expiries = new HashMap<>();
     for (Tuple tuple : live) {
       expiries.put(tuple.getElement(), (long) tuple.getScore());
     }
-    Set<String> held = new HashSet<>(replica.ids(namespace));
-    for (String id : held) {
-      if (!expiries.containsKey(id)) {
-        replica.remove(namespace, id);
-      }
-    }
-    List<String> missing = new ArrayList<>();
-    expiries.keySet().forEach(id -> {
-      if (!held.contains(id)) {
-        missing.add(id);
-      }
-    });
-    fetch(namespace, missing, expiries);
+    mirror.linear = new Namespace(bounds.maxEntriesPerNamespace());
+    fetch(namespace, List.copyOf(expiries.keySet()), expiries, mirror);
+    startBuild(namespace, mirror);
   }
 
-  private void fetch(String namespace, List<String> ids, Map<String, Long> expiries) {
+  /** Applies the changes since the mirror's version: tombstoned ids removed, new or replaced vectors fetched. */
+  private void applyChanges(String namespace, Mirror mirror) {
+    List<String> changed = redis.zrangeByScore(name(namespace, "seq"), mirror.version + 1, Double.POSITIVE_INFINITY);
+    Map<String, Long> expiries = new HashMap<>();
+    if (!changed.isEmpty()) {
+      List<Double> scores = redis.zmscore(name(namespace, "ids"), changed.toArray(String[]::new));
+      for (int i = 0; i < changed.size(); i++) {
+        if (scores.get(i) == null) {
+          remove(namespace, mirror, changed.get(i)); // removed, evicted or expired in Redis: a tombstone
+        } else {
+          expiries.put(changed.get(i), scores.get(i).longValue());
+        }
+      }
+    }
+    fetch(namespace, List.copyOf(expiries.keySet()), expiries, mirror);
+  }
+
+  private void fetch(String namespace, List<String> ids, Map<String, Long> expiries, Mirror mirror) {
     for (int from = 0; from < ids.size(); from += FETCH_BATCH) {
       List<String> batch = ids.subList(from, Math.min(ids.size(), from + FETCH_BATCH));
       byte[][] fields = batch.stream().map(RedisVectorIndex::utf8).toArray(byte[][]::new);
@@ -235,20 +286,133 @@ public final class RedisVectorIndex implements VectorIndex {
       for (int i = 0; i < batch.size(); i++) {
         if (vectors.get(i) != null) {
           String id = batch.get(i);
-          replica.putUntil(namespace, id, Float16.decode(vectors.get(i)), expiries.get(id));
+          put(namespace, mirror, id, new Namespace.Entry(Float16.decode(vectors.get(i)), expiries.get(id)));
         }
       }
     }
   }
 
+  /** One change to a synced entry: to the linear copy (recorded for the build) while there is one, else the graph. */
+  private void put(String namespace, Mirror mirror, String id, Namespace.Entry entry) {
+    if (mirror.linear == null) {
+      replica.putUntil(namespace, id, entry.vector(), entry.expiresAtMillis());
+      return;
+    }
+    mirror.linear.put(id, entry, clock.millis());
+    if (mirror.changedDuringBuild != null) {
+      mirror.changedDuringBuild.add(id);
+    }
+  }
+
+  private void remove(String namespace, Mirror mirror, String id) {
+    if (mirror.linear == null) {
+      replica.remove(namespace, id);
+      return;
+    }
+    mirror.linear.remove(id);
+    if (mirror.changedDuringBuild != null) {
+      mirror.changedDuringBuild.add(id);
+    }
+  }
+
+  /** Hands the build of the namespace's graph, from a copy of its linear entries, to the build executor. */
+  private void startBuild(String namespace, Mirror mirror) {
+    int generation = ++mirror.generation;
+    Map<String, Namespace.Entry> entries = mirror.linear.copy();
+    mirror.changedDuringBuild = new HashSet<>();
+    mirror.retryAtMillis = Long.MAX_VALUE;
+    try {
+      builds.execute(() -> build(namespace, mirror, generation, entries));
+    } catch (RejectedExecutionException e) { // closed
+      buildFailed(namespace, mirror, generation, entries.size(), 0, e);
+    }
+  }
+
+  /** Runs on the build executor: the graph from the copied entries, the changes made meanwhile, then the swap. */
+  private void build(String namespace, Mirror mirror, int generation, Map<String, Namespace.Entry> entries) {
+    long started = System.nanoTime();
+    try {
+      replica.removeNamespace(namespace); // what an earlier, stopped build or graph left
+      for (Map.Entry<String, Namespace.Entry> entry : entries.entrySet()) {
+        if (mirror.generation != generation || mirror.dropped) {
+          replica.removeNamespace(namespace);
+          logBuild(namespace, entries.size(), started, "abandoned"); // dropped, or reloaded since
+          return;
+        }
+        replica.putUntil(namespace, entry.getKey(), entry.getValue().vector(), entry.getValue().expiresAtMillis());
+      }
+      replay(namespace, drainChanges(mirror, generation));
+      synchronized (mirror) {
+        if (mirror.generation != generation || mirror.dropped) {
+          replica.removeNamespace(namespace);
+          logBuild(namespace, entries.size(), started, "abandoned");
+          return;
+        }
+        replay(namespace, drainChanges(mirror, generation));
+        mirror.linear = null;
+        mirror.changedDuringBuild = null;
+      }
+      logBuild(namespace, entries.size(), started, "built");
+    } catch (RuntimeException e) {
+      buildFailed(namespace, mirror, generation, entries.size(), started, e);
+    }
+  }
+
+  /** The entries changed since the build started (null: removed), forgotten from the mirror's record. */
+  private static Map<String, Namespace.Entry> drainChanges(Mirror mirror, int generation) {
+    synchronized (mirror) {
+      Map<String, Namespace.Entry> changes = new HashMap<>();
+      if (mirror.generation == generation && mirror.changedDuringBuild != null) {
+        mirror.changedDuringBuild.forEach(id -> changes.put(id, mirror.linear.get(id)));
+        mirror.changedDuringBuild.clear();
+      }
+      return changes;
+    }
+  }
+
+  /** Applies recorded changes to the graph: removals first, so the additions never evict a live entry. */
+  private void replay(String namespace, Map<String, Namespace.Entry> changes) {
+    changes.forEach((id, entry) -> {
+      if (entry == null) {
+        replica.remove(namespace, id);
+      }
+    });
+    changes.forEach((id, entry) -> {
+      if (entry != null) {
+        replica.putUntil(namespace, id, entry.vector(), entry.expiresAtMillis());
+      }
+    });
+  }
+
+  private void buildFailed(String namespace, Mirror mirror, int generation, int entries, long started,
+      RuntimeException e) {
+    synchronized (mirror) {
+      if (mirror.generation == generation) { // the linear copy keeps serving
+        mirror.changedDuringBuild = null;
+        mirror.retryAtMillis = clock.millis() + BUILD_RETRY.toMillis();
+      }
+    }
+    LOG.atWarn().addKeyValue("namespace", namespace).addKeyValue("entries", entries)
+        .addKeyValue("duration_ms", started == 0 ? 0 : (System.nanoTime() - started) / 1_000_000)
+        .addKeyValue("outcome", "failed").addKeyValue("exception", e.getClass().getName())
+        .addKeyValue("retry_after_s", BUILD_RETRY.toSeconds()).log("cache.index_build");
+  }
+
+  private static void logBuild(String namespace, int entries, long started, String outcome) {
+    LOG.atInfo().addKeyValue("namespace", namespace).addKeyValue("entries", entries)
+        .addKeyValue("duration_ms", (System.nanoTime() - started) / 1_000_000).addKeyValue("outcome", outcome)
+        .log("cache.index_build");
+  }
+
   /** The namespace's mirror (created cold); beyond the bound the least recently used is dropped with its entries. */
   private synchronized Mirror mirror(String namespace) {
     Mirror mirror = mirrors.computeIfAbsent(namespace, name -> new Mirror());
-    Iterator<String> eldest = mirrors.keySet().iterator();
+    Iterator<Map.Entry<String, Mirror>> eldest = mirrors.entrySet().iterator();
     while (mirrors.size() > bounds.maxNamespaces()) {
-      String dropped = eldest.next();
+      Map.Entry<String, Mirror> dropped = eldest.next();
       eldest.remove();
-      replica.removeNamespace(dropped); // a sync still running on it leaves strays a reload removes
+      dropped.getValue().dropped = true; // stops its build
+      replica.removeNamespace(dropped.getKey()); // a sync still running on it leaves strays a reload removes
     }
     return mirror;
   }

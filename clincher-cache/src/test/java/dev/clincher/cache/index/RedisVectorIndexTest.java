@@ -42,8 +42,55 @@ class RedisVectorIndexTest extends VectorIndexContract {
   }
 
   @Override
-  VectorIndex index() {
-    return new RedisVectorIndex(redis, prefix, new IndexBounds(BOUND, 1L << 20, 16), clock);
+  VectorIndex index() { // each graph built at once, on the thread that found the namespace cold
+    return new RedisVectorIndex(redis, prefix, new IndexBounds(BOUND, 1L << 20, 16), clock, Runnable::run);
+  }
+
+  @Test
+  void aColdNamespaceIsServedByALinearScanWhileItsGraphIsBuiltAndNoChangeMeanwhileIsLost() {
+    VectorIndex writer = index();
+    writer.put("ns", "a", unit(1, 0, 0), Duration.ofMinutes(1));
+    writer.put("ns", "b", unit(0, 1, 0), Duration.ofMinutes(1));
+    List<Runnable> held = new ArrayList<>();
+    RedisVectorIndex replica = new RedisVectorIndex(redis, prefix, new IndexBounds(BOUND, 1L << 20, 16), clock,
+        held::add);
+    assertThat(replica.nearest("ns", unit(1, 0, 0), 0.99f)).get().extracting(VectorIndex.Match::id).isEqualTo("a");
+    assertThat(held).as("the graph build, held").hasSize(1);
+    assertThat(replica.searchesGraph("ns")).isFalse();
+    writer.put("ns", "c", unit(0, 0, 1), Duration.ofMinutes(1));
+    writer.remove("ns", "b");
+    assertThat(replica.nearest("ns", unit(0, 0, 1), 0.99f)).get().extracting(VectorIndex.Match::id).isEqualTo("c");
+    assertThat(replica.nearest("ns", unit(0, 1, 0), 0.99f)).as("removed during the build").isEmpty();
+    held.getFirst().run();
+    assertThat(replica.searchesGraph("ns")).isTrue();
+    assertThat(replica.nearest("ns", unit(1, 0, 0), 0.99f)).get().extracting(VectorIndex.Match::id).isEqualTo("a");
+    assertThat(replica.nearest("ns", unit(0, 0, 1), 0.99f)).as("added during the build")
+        .get().extracting(VectorIndex.Match::id).isEqualTo("c");
+    assertThat(replica.nearest("ns", unit(0, 1, 0), 0.99f)).as("removed during the build").isEmpty();
+  }
+
+  @Test
+  void aFailedBuildLeavesTheLinearScanServingAndIsStartedAgainAfterTheBackOff() {
+    VectorIndex writer = index();
+    writer.put("ns", "a", unit(1, 0, 0), Duration.ofHours(1));
+    List<Runnable> held = new ArrayList<>();
+    AtomicInteger refusals = new AtomicInteger(1);
+    RedisVectorIndex replica = new RedisVectorIndex(redis, prefix, new IndexBounds(BOUND, 1L << 20, 16), clock,
+        build -> {
+          if (refusals.getAndDecrement() > 0) {
+            throw new java.util.concurrent.RejectedExecutionException("full");
+          }
+          held.add(build);
+        });
+    assertThat(replica.nearest("ns", unit(1, 0, 0), 0.99f)).get().extracting(VectorIndex.Match::id).isEqualTo("a");
+    assertThat(replica.nearest("ns", unit(1, 0, 0), 0.99f)).isPresent();
+    assertThat(held).as("not retried before the back-off").isEmpty();
+    clock.advance(RedisVectorIndex.BUILD_RETRY);
+    assertThat(replica.nearest("ns", unit(1, 0, 0), 0.99f)).isPresent();
+    assertThat(held).hasSize(1);
+    held.getFirst().run();
+    assertThat(replica.searchesGraph("ns")).isTrue();
+    assertThat(replica.nearest("ns", unit(1, 0, 0), 0.99f)).get().extracting(VectorIndex.Match::id).isEqualTo("a");
   }
 
   @Test
@@ -166,7 +213,8 @@ class RedisVectorIndexTest extends VectorIndexContract {
   void theReplicaFindsTheSameNearestEntryAsALinearScan() {
     int entries = 3000;
     int dimensions = 64;
-    VectorIndex replica = new RedisVectorIndex(redis, prefix, new IndexBounds(entries, 1L << 30, 4), clock);
+    RedisVectorIndex replica = new RedisVectorIndex(redis, prefix, new IndexBounds(entries, 1L << 30, 4), clock,
+        Runnable::run);
     VectorIndex linear = new MemoryVectorIndex(entries, 4, clock);
     Random random = new Random(18);
     float[][] stored = new float[entries][];
@@ -192,6 +240,7 @@ class RedisVectorIndexTest extends VectorIndexContract {
         agree++;
       }
     }
+    assertThat(replica.searchesGraph("ns")).isTrue();
     assertThat(agree).as("top-1 agreement of " + queries + " queries").isGreaterThanOrEqualTo(495);
   }
 
