@@ -222,8 +222,8 @@ public final class RedisVectorIndex implements VectorIndex {
     replica.close();
   }
 
-  /** Whether lookups of {@code namespace} search its graph (false while it is cold or being built; for tests). */
-  boolean searchesGraph(String namespace) {
+  /** Whether lookups of {@code namespace} search its graph (false while it is cold or being built; for benchmarks). */
+  public boolean searchesGraph(String namespace) {
     Mirror mirror = mirror(namespace);
     synchronized (mirror) {
       return mirror.version >= 0 && mirror.linear == null;
