@@ -30,10 +30,12 @@ public final class LuceneFiles implements AutoCloseable {
   /** Longest time changes stay uncommitted while more are made. */
   public static final Duration COMMIT_EVERY = Duration.ofSeconds(10);
   /**
-   * What an in-memory index buffers before it flushes a segment: a replica's bulk load (a cold namespace) becomes a
-   * few segments, whose HNSW graphs are built once, instead of many small ones whose graphs merges build again.
+   * What an in-memory index buffers before it flushes a segment (a bound, not an allocation): a replica's bulk load
+   * (a cold namespace's background build, ~2 KB a 384-dimension entry) up to ~200k entries becomes one segment, whose
+   * HNSW graph is built once and searched once (0.3-0.5 ms p50 at 100k, against 1.0-1.7 ms in the two segments a
+   * 128 MB buffer made: bench/cache/README.md); a refresh for a search flushes it earlier.
    */
-  private static final double IN_MEMORY_BUFFER_MB = 128;
+  private static final double IN_MEMORY_BUFFER_MB = 512;
 
   /** A search over the current searcher. */
   public interface Search<T> {
