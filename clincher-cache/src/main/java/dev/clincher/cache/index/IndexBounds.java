@@ -1,5 +1,7 @@
 package dev.clincher.cache.index;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * How much an index keeps. Beyond a namespace's bounds its least recently used entries are evicted (expired ones
  * first); beyond {@code maxNamespaces} the least recently used namespace is dropped whole.
@@ -24,8 +26,11 @@ public record IndexBounds(int maxEntriesPerNamespace, long maxBytesPerNamespace,
     }
   }
 
-  /** What one entry counts against {@link #maxBytesPerNamespace}: its float32 vector and its id. */
+  /**
+   * What one entry counts against {@link #maxBytesPerNamespace}: its float32 vector and its id's UTF-8 bytes (Redis's
+   * put script counts the same: twice its float16 vector and {@code #id}).
+   */
   public static long entryBytes(String id, int dimensions) {
-    return 4L * dimensions + id.length();
+    return 4L * dimensions + id.getBytes(StandardCharsets.UTF_8).length;
   }
 }

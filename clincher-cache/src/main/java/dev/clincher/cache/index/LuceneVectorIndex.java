@@ -38,6 +38,8 @@ public final class LuceneVectorIndex implements VectorIndex {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.cache");
   /** Candidates the HNSW search collects; more than 1 keeps the approximate search from missing the best match. */
   private static final int CANDIDATES = 8;
+  /** Searches per lookup at most, when the candidates found were all expired. */
+  private static final int SEARCHES = 4;
   /** Lucene's limit on vector dimensions. */
   private static final int MAX_DIMENSIONS = 1024;
   private static final String NAMESPACE = "ns";
@@ -71,51 +73,81 @@ public final class LuceneVectorIndex implements VectorIndex {
 
   @Override
   public void put(String namespace, String id, float[] vector, Duration ttl) {
+    putUntil(namespace, id, vector, clock.millis() + ttl.toMillis());
+  }
+
+  /** Adds or replaces an entry that expires at {@code expiresAtMillis} (a replica copying a shared store's entry). */
+  void putUntil(String namespace, String id, float[] vector, long expiresAtMillis) {
     if (vector.length == 0 || vector.length > MAX_DIMENSIONS) {
       LOG.atWarn().addKeyValue("dimensions", vector.length).log("cache.index.vector_refused");
       return;
     }
-    long now = clock.millis();
-    long expires = now + ttl.toMillis();
     Document document = new Document();
     document.add(new StringField(NAMESPACE, namespace, Field.Store.YES));
     document.add(new StringField(ID, id, Field.Store.YES));
     document.add(new StringField(KEY, key(namespace, id), Field.Store.NO));
-    document.add(new StoredField(EXPIRES, expires));
+    document.add(new StoredField(EXPIRES, expiresAtMillis));
     document.add(new StoredField(DIMENSIONS, vector.length));
     document.add(new KnnFloatVectorField(vectorField(namespace, vector.length), vector,
         VectorSimilarityFunction.DOT_PRODUCT));
     synchronized (this) {
       files.update(new Term(KEY, key(namespace, id)), document);
       Ledger ledger = ledger(namespace);
-      List<String> evicted = ledger.add(id, new Ledger.Held(expires, IndexBounds.entryBytes(id, vector.length)), now);
+      List<String> evicted = ledger.add(id,
+          new Ledger.Held(expiresAtMillis, IndexBounds.entryBytes(id, vector.length)), clock.millis());
       evicted.forEach(gone -> files.delete(new Term(KEY, key(namespace, gone))));
       dropNamespacesBeyondBound();
     }
   }
 
+  /**
+   * The best of the nearest candidates that the namespace's ledger holds unexpired. Expired candidates are deleted on
+   * the way; when every one of a full list of candidates was expired or gone, the search runs again (at most
+   * {@value #SEARCHES} times), so a cluster of expired entries near the query does not hide a live one.
+   */
   @Override
   public Optional<Match> nearest(String namespace, float[] vector, float min) {
     if (vector.length == 0 || vector.length > MAX_DIMENSIONS) {
       return Optional.empty();
     }
-    synchronized (this) {
-      if (!ledgers.containsKey(namespace)) {
-        return Optional.empty();
-      }
-    }
     KnnFloatVectorQuery query = new KnnFloatVectorQuery(vectorField(namespace, vector.length), vector, CANDIDATES);
-    List<Match> candidates = files.search(searcher -> candidates(searcher, query, min));
-    long now = clock.millis();
-    synchronized (this) {
-      Ledger ledger = ledgers.get(namespace);
-      for (Match candidate : candidates) { // best first
-        if (ledger != null && ledger.live(candidate.id(), now)) { // never an expired or evicted entry
-          return Optional.of(candidate);
+    for (int search = 0; search < SEARCHES; search++) {
+      synchronized (this) {
+        if (!ledgers.containsKey(namespace)) {
+          return Optional.empty();
         }
       }
-      return Optional.empty();
+      List<Match> candidates = files.search(searcher -> candidates(searcher, query, min));
+      long now = clock.millis();
+      synchronized (this) {
+        Ledger ledger = ledgers.get(namespace);
+        for (Match candidate : candidates) { // best first
+          if (ledger != null && ledger.live(candidate.id(), now)) { // never an expired or evicted entry
+            return Optional.of(candidate);
+          }
+          if (ledger != null && ledger.remove(candidate.id())) { // held but expired
+            files.delete(new Term(KEY, key(namespace, candidate.id())));
+          }
+        }
+      }
+      if (candidates.size() < CANDIDATES) {
+        return Optional.empty(); // every entry above min was a candidate
+      }
     }
+    return Optional.empty();
+  }
+
+  /** Forgets a namespace and its entries. */
+  synchronized void removeNamespace(String namespace) {
+    if (ledgers.remove(namespace) != null) {
+      files.delete(new Term(NAMESPACE, namespace));
+    }
+  }
+
+  /** The ids {@code namespace} holds (expired ones included until they are dropped). */
+  synchronized List<String> ids(String namespace) {
+    Ledger ledger = ledgers.get(namespace);
+    return ledger == null ? List.of() : ledger.ids();
   }
 
   @Override
@@ -195,9 +227,7 @@ public final class LuceneVectorIndex implements VectorIndex {
 
   private void dropNamespacesBeyondBound() {
     while (ledgers.size() > bounds.maxNamespaces()) {
-      String eldest = ledgers.keySet().iterator().next();
-      ledgers.remove(eldest);
-      files.delete(new Term(NAMESPACE, eldest));
+      removeNamespace(ledgers.keySet().iterator().next());
     }
   }
 

@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The embedded index: every namespace in this JVM's memory, scanned linearly (a few thousand 384-dimension vectors
  * take well under a millisecond). Bounded twice: entries per namespace (oldest evicted) and namespaces (least
- * recently used evicted). Used by {@code clincher up} and as the local mirror of {@link RedisVectorIndex}.
+ * recently used evicted).
  */
 public final class MemoryVectorIndex implements VectorIndex {
   private final int maxEntriesPerNamespace;

@@ -51,6 +51,16 @@ final class Namespace {
     return bestId != null && best >= min ? Optional.of(new VectorIndex.Match(bestId, best)) : Optional.empty();
   }
 
+  /** Entry {@code id}, or null when not held. */
+  Entry get(String id) {
+    return entries.get(id);
+  }
+
+  /** A copy of every entry, oldest first. */
+  Map<String, Entry> copy() {
+    return new LinkedHashMap<>(entries);
+  }
+
   boolean contains(String id) {
     return entries.containsKey(id);
   }

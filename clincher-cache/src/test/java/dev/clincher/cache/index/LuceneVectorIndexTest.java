@@ -74,6 +74,17 @@ class LuceneVectorIndexTest extends VectorIndexContract {
   }
 
   @Test
+  void moreExpiredEntriesThanCandidatesNearTheQueryDoNotHideALiveOne() {
+    VectorIndex index = LuceneVectorIndex.inMemory(new IndexBounds(100, 1 << 20, 2), clock);
+    for (int i = 0; i < 20; i++) {
+      index.put("ns", "expired" + i, unit(1, 0.001f * i, 0), Duration.ofSeconds(10));
+    }
+    index.put("ns", "live", unit(0.95f, 0.3f, 0), Duration.ofMinutes(10));
+    clock.advance(Duration.ofSeconds(11));
+    assertThat(index.nearest("ns", unit(1, 0, 0), 0.9f)).get().extracting(VectorIndex.Match::id).isEqualTo("live");
+  }
+
+  @Test
   void aRemovedEntryIsNeverFound() {
     VectorIndex index = index();
     index.put("ns", "x", unit(1, 0, 0), Duration.ofMinutes(1));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.cache.embedding.OnnxEmbedder;
 import dev.clincher.cache.index.MemoryVectorIndex;
+import dev.clincher.cache.index.IndexBounds;
 import dev.clincher.cache.index.RedisVectorIndex;
 import dev.clincher.cache.index.VectorIndex;
 import dev.clincher.cache.store.EntryStore;
@@ -39,7 +40,8 @@ class SemanticCacheTest {
     redis = TestRedis.connect();
     String prefix = TestRedis.uniquePrefix();
     cache = new SemanticCache(Optional.of(embedder),
-        new RedisVectorIndex(redis, prefix, 100, 100, Clock.systemUTC()), new RedisEntryStore(redis, prefix), settings);
+        new RedisVectorIndex(redis, prefix, new IndexBounds(100, 1L << 20, 100), Clock.systemUTC()),
+        new RedisEntryStore(redis, prefix), settings);
   }
 
   @AfterEach
@@ -129,7 +131,8 @@ class SemanticCacheTest {
   void anExactOnlyCacheNeverMatchesParaphrases() {
     String prefix = TestRedis.uniquePrefix();
     SemanticCache exact = new SemanticCache(Optional.empty(),
-        new RedisVectorIndex(redis, prefix, 100, 100, Clock.systemUTC()), new RedisEntryStore(redis, prefix), settings);
+        new RedisVectorIndex(redis, prefix, new IndexBounds(100, 1L << 20, 100), Clock.systemUTC()),
+        new RedisEntryStore(redis, prefix), settings);
     CacheKey key = key("a", "How can I reset my password?");
     exact.store(key, (Lookup.Miss) exact.lookup(key), "x".getBytes(StandardCharsets.UTF_8));
     assertThat(exact.lookup(key)).isInstanceOf(Lookup.Hit.class);
@@ -141,7 +144,8 @@ class SemanticCacheTest {
     RedisClient dead = RedisClient.create("127.0.0.1", 1);
     try {
       SemanticCache down = new SemanticCache(Optional.of(embedder),
-          new RedisVectorIndex(dead, "x:", 10, 10, Clock.systemUTC()), new RedisEntryStore(dead, "x:"), settings);
+          new RedisVectorIndex(dead, "x:", new IndexBounds(10, 1L << 20, 10), Clock.systemUTC()),
+          new RedisEntryStore(dead, "x:"), settings);
       CacheKey key = key("a", "anything");
       assertThat(down.lookup(key)).isInstanceOf(Lookup.Bypassed.class);
       assertThat(down.store(key, new Lookup.Miss(Optional.empty()), new byte[1])).isFalse();

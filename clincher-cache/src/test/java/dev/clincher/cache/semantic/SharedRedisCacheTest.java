@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clincher.cache.embedding.Embedder;
 import dev.clincher.cache.embedding.OnnxEmbedder;
+import dev.clincher.cache.index.IndexBounds;
 import dev.clincher.cache.index.RedisVectorIndex;
 import dev.clincher.cache.store.RedisEntryStore;
 import dev.clincher.cache.testing.TestRedis;
@@ -37,9 +38,10 @@ class SharedRedisCacheTest {
     String prefix = TestRedis.uniquePrefix();
     SemanticCache.Settings settings =
         new SemanticCache.Settings(SemanticCache.MINILM_THRESHOLD, Duration.ofMinutes(5), 4096);
-    routerA = new SemanticCache(Optional.of(embedder), new RedisVectorIndex(redisOfA, prefix, 100, 10,
+    IndexBounds bounds = new IndexBounds(100, 1L << 20, 10);
+    routerA = new SemanticCache(Optional.of(embedder), new RedisVectorIndex(redisOfA, prefix, bounds,
         Clock.systemUTC()), new RedisEntryStore(redisOfA, prefix), settings);
-    routerB = new SemanticCache(Optional.of(embedder), new RedisVectorIndex(redisOfB, prefix, 100, 10,
+    routerB = new SemanticCache(Optional.of(embedder), new RedisVectorIndex(redisOfB, prefix, bounds,
         Clock.systemUTC()), new RedisEntryStore(redisOfB, prefix), settings);
   }
 

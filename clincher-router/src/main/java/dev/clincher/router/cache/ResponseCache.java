@@ -87,8 +87,8 @@ public final class ResponseCache implements AutoCloseable {
     Optional<RedisClient> redis = settings.redis().map(RedisClients::open);
     Clock clock = Clock.systemUTC();
     IndexBounds bounds = settings.bounds();
-    VectorIndex index = redis.<VectorIndex>map(client -> new RedisVectorIndex(client, settings.keyPrefix(),
-        bounds.maxEntriesPerNamespace(), bounds.maxNamespaces(), clock))
+    VectorIndex index = redis.<VectorIndex>map(client -> new RedisVectorIndex(client, settings.keyPrefix(), bounds,
+        clock))
         .orElseGet(() -> settings.directory()
             .map(directory -> LuceneVectorIndex.open(directory.resolve(INDEX_DIRECTORY), bounds, clock))
             .orElseGet(() -> LuceneVectorIndex.inMemory(bounds, clock)));
