@@ -5,8 +5,8 @@
  * clincher jar on the class path (it uses the gateway's own Docker client and sandbox manager, and Jackson):
  *   java -cp clincher.jar GatewayBench.java provider --port P [--max-seconds 3600]
  *   java -cp clincher.jar GatewayBench.java run --proxy-port SP --router-port R --gateway-port G --provider-port U
- *        --gateway-pid PID --router-pid PID --token-file F --socket /var/run/docker.sock --instance I --tmp DIR
- *        [--quick] [--execs N] [--cold N] [--runs N] [--tool-steps K] [--sessions N] [--chunks N] [--chunk-ms MS]
+ *        --gateway-pid PID --router-pid PID --token-file F --metrics-token-file F --socket /var/run/docker.sock --instance I --tmp DIR
+ *        [--quick] [--execs N] [--cold N] [--runs N] [--warmup-runs N] [--tool-steps K] [--sessions N] [--chunks N] [--chunk-ms MS]
  *        [--connect-spread-ms MS] [--phases sandbox,steps,streams] [--nmt] [--out FILE]            (the router key comes from LITELLM_MASTER_KEY, never from argv)
  *   java -cp clincher.jar GatewayBench.java cleanup --socket S --instance I
  *
@@ -385,6 +385,7 @@ public class GatewayBench {
     final long gatewayPid;
     final long routerPid;
     final String token;
+    final String metricsToken;
     final String routerKey;
     final Path socket;
     final String instance;
@@ -393,6 +394,7 @@ public class GatewayBench {
     final int execs;
     final int cold;
     final int runs;
+    final int warmupRuns;
     final int toolSteps;
     final int sessions;
     final int chunks;
@@ -414,6 +416,7 @@ public class GatewayBench {
       gatewayPid = Long.parseLong(o.require("gateway-pid"));
       routerPid = Long.parseLong(o.require("router-pid"));
       token = Files.readString(Path.of(o.require("token-file"))).strip();
+      metricsToken = Files.readString(Path.of(o.require("metrics-token-file"))).strip();
       routerKey = System.getenv("LITELLM_MASTER_KEY");
       if (routerKey == null || routerKey.isBlank()) {
         throw new IllegalArgumentException("LITELLM_MASTER_KEY must hold the router key");
@@ -425,6 +428,7 @@ public class GatewayBench {
       execs = o.getInt("execs", quick ? 30 : 100);
       cold = o.getInt("cold", quick ? 3 : 7);
       runs = o.getInt("runs", quick ? 15 : 50);
+      warmupRuns = o.getInt("warmup-runs", quick ? 50 : 300);
       toolSteps = o.getInt("tool-steps", 4);
       sessions = o.getInt("sessions", quick ? 200 : 1000);
       chunks = o.getInt("chunks", 30); // 30 s streams: starting 1,000 runs takes ~20 s on a busy 2-core machine,
@@ -612,7 +616,10 @@ public class GatewayBench {
       String script = "tools:" + toolSteps;
       say(String.format(Locale.ROOT, "agent steps: %d runs of %d steps (%d sessions_list calls + a final answer), "
           + "each followed by the same %d model calls straight to the router", runs, steps, toolSteps, steps));
-      for (int i = 0; i < Math.max(5, runs / 5); i++) { // warm-up of both paths
+      // warm-up of both paths: the JIT compiles the gateway's step path within some hundred runs (its compiler
+      // threads still took ~1 ms of CPU per step after 120 runs); a gateway in service is past that
+      long warmupDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      for (int i = 0; i < warmupRuns && System.nanoTime() < warmupDeadline; i++) {
         RunTrace t = sendMessage(gatewayPort, token, newSession(), script, 30_000);
         if (!t.completed()) {
           throw new IOException("warm-up run did not complete: " + t.error() + " " + t.reason() + " " + t.types());
@@ -620,6 +627,8 @@ public class GatewayBench {
         replay(steps);
       }
       Map<String, Double> metrics0 = gatewayTimers();
+      long cpu0 = ProcFs.cpuTicks(gatewayPid);
+      long jit0 = ProcFs.compilerTicks(gatewayPid);
       List<RunTrace> traces = new ArrayList<>();
       List<Long> wall = new ArrayList<>();
       List<Long> direct = new ArrayList<>();
@@ -646,7 +655,13 @@ public class GatewayBench {
         firstEvent.add(t.first("user_message"));
         toolTime.add(toolNanos(t));
       }
+      long cpuTicks = ProcFs.cpuTicks(gatewayPid) - cpu0;
+      long jitTicks = ProcFs.compilerTicks(gatewayPid) - jit0;
       Map<String, Double> metrics1 = gatewayTimers();
+      if (!wall.isEmpty() && cpu0 >= 0 && jit0 >= 0) { // ticks are 10 ms: ~100 runs give a figure to 1 %
+        values.put("gw_cpu_per_step", (cpuTicks - jitTicks) * 10.0 / (wall.size() + failed) / steps);
+        values.put("gw_jit_per_step", jitTicks * 10.0 / (wall.size() + failed) / steps);
+      }
       if (!wall.isEmpty()) {
         long[] sum = {0};
         wall.forEach(w -> sum[0] += w);
@@ -673,9 +688,14 @@ public class GatewayBench {
 
     /** The sums (seconds) and counts of the gateway's model-call and tool-call timers, from its /metrics. */
     Map<String, Double> gatewayTimers() throws Exception {
-      String text = http.send(HttpRequest.newBuilder(URI.create("http://" + LOOPBACK + ":" + gatewayPort + "/metrics"))
-          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token).GET().build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+          URI.create("http://" + LOOPBACK + ":" + gatewayPort + "/metrics"))
+          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + metricsToken).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IOException("the gateway's /metrics answered " + response.statusCode() + ": " + response.body());
+      }
+      String text = response.body();
       Map<String, Double> m = new LinkedHashMap<>(Map.of("model_sum", 0.0, "model_count", 0.0, "tool_sum", 0.0,
           "tool_count", 0.0));
       for (String line : text.lines().toList()) {
@@ -942,6 +962,8 @@ public class GatewayBench {
           new Row("3.   gateway's model-call timer per step, mean", "mean_model_in_gw", "ms", 2, null),
           new Row("3.   gateway's tool-call timer per tool call, mean", "mean_tool_in_gw", "ms", 2, null),
           new Row("3.   rest of the run per step (loop, store, SSE), mean", "mean_rest_in_gw", "ms", 2, null),
+          new Row("3.   gateway CPU per step, JIT compiler threads excluded", "gw_cpu_per_step", "ms", 3, null),
+          new Row("3.   gateway JIT compiler CPU per step meanwhile", "gw_jit_per_step", "ms", 3, null),
           new Row("4. streams completed", "streams_completed", "", 0, "streams"),
           new Row("4. streams failed", "streams_failed", "", 0, null),
           new Row("4. most runs streaming at once (SSE open at the clients)", "max_streaming", "", 0, "open"),
