@@ -129,7 +129,7 @@ public final class GatewayServer implements AutoCloseable {
     Map<String, AgentRuntime> agents =
         AgentRuntime.all(AgentDefinitions.read(source, config, settings.configFile()), policy, tools);
     URI router = URI.create(config.router().url());
-    ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), router, secrets.routerKey()::current,
+    ChatClient chat = new ChatClient(router, secrets.routerKey()::current,
         config.router().timeout().value(), json);
     SessionService sessions = new SessionService(stores.sessions(), stores.runs(), stores.events(), agents,
         new AgentRunner(chat, json, new RunMetrics(metrics)), sessionSandboxes, json);

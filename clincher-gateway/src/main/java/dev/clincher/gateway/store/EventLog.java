@@ -115,29 +115,25 @@ public final class EventLog {
 
   /** Appends within the caller's transaction after checking the run, bounded by the events per session. */
   private long appendChecked(Connection c, NewEvent event) throws SQLException {
-    if (event.runId() != null) {
-      checkRunning(c, event.sessionId(), event.runId());
-    }
-    return appendIn(c, event, limits.maxEventsPerSession());
+    return append(c, event, limits.maxEventsPerSession(), event.runId() != null);
   }
 
   /**
    * Appends within the caller's transaction (which other tables' changes may share): takes the next sequence number
    * (the row update locks the session until commit) and inserts the event; the session may then hold {@code max}.
+   * The run is not checked (the caller has just changed it).
    */
   static long appendIn(Connection c, NewEvent event, long max) throws SQLException {
-    try (PreparedStatement bump = c.prepareStatement(
-        "UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ? AND last_seq < ?")) {
-      bump.setString(1, event.sessionId());
-      bump.setLong(2, max);
-      if (bump.executeUpdate() != 1) {
-        throw sessionExists(c, event.sessionId())
-            ? new LimitExceededException("session " + event.sessionId() + " holds the maximum of " + max + " events")
-            : new UnknownSessionException(event.sessionId());
-      }
-    }
-    long seq = Rows.firstRow(c, "SELECT last_seq FROM sessions WHERE id = ?", event.sessionId(),
-        rows -> rows.getLong(1));
+    return append(c, event, max, false);
+  }
+
+  /**
+   * Two statements per event: one {@code UPDATE ... RETURNING} takes the number (and, with {@code checkRun}, checks in
+   * the same statement that the run is running in this session), one {@code INSERT} stores the event. Only when the
+   * update matches no row do further reads say why.
+   */
+  private static long append(Connection c, NewEvent event, long max, boolean checkRun) throws SQLException {
+    long seq = nextSeq(c, event, max, checkRun);
     try (PreparedStatement s = c.prepareStatement(
         "INSERT INTO events (session_id, seq, run_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
       s.setString(1, event.sessionId());
@@ -151,15 +147,39 @@ public final class EventLog {
     return seq;
   }
 
-  private static void checkRunning(Connection c, String sessionId, String runId) throws SQLException {
+  private static final String NEXT_SEQ = "UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ? AND last_seq < ?";
+  private static final String RUN_IS_RUNNING = " AND EXISTS (SELECT 1 FROM runs WHERE runs.id = ?"
+      + " AND runs.session_id = sessions.id AND runs.status = 'running')";
+
+  private static long nextSeq(Connection c, NewEvent event, long max, boolean checkRun) throws SQLException {
+    try (PreparedStatement bump = c.prepareStatement(
+        NEXT_SEQ + (checkRun ? RUN_IS_RUNNING : "") + " RETURNING last_seq")) {
+      bump.setString(1, event.sessionId());
+      bump.setLong(2, max);
+      if (checkRun) {
+        bump.setString(3, event.runId());
+      }
+      try (ResultSet rows = bump.executeQuery()) {
+        if (rows.next()) {
+          return rows.getLong(1);
+        }
+      }
+    }
+    if (checkRun && !isRunning(c, event.sessionId(), event.runId())) {
+      throw new RunNotActiveException(event.runId());
+    }
+    throw sessionExists(c, event.sessionId())
+        ? new LimitExceededException("session " + event.sessionId() + " holds the maximum of " + max + " events")
+        : new UnknownSessionException(event.sessionId());
+  }
+
+  private static boolean isRunning(Connection c, String sessionId, String runId) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(
         "SELECT 1 FROM runs WHERE id = ? AND session_id = ? AND status = 'running'")) {
       s.setString(1, runId);
       s.setString(2, sessionId);
       try (ResultSet rows = s.executeQuery()) {
-        if (!rows.next()) {
-          throw new RunNotActiveException(runId);
-        }
+        return rows.next();
       }
     }
   }

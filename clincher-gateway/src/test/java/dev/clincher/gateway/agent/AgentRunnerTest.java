@@ -55,7 +55,7 @@ class AgentRunnerTest {
         router_settings: {num_retries: 0}
         """.formatted(provider.apiBase()), Map.of());
     metrics = Metrics.create("gateway");
-    ChatClient chat = new ChatClient(ChatClient.defaultHttpClient(), URI.create(router.baseUrl()),
+    ChatClient chat = new ChatClient(URI.create(router.baseUrl()),
         Secret.of(RunningRouter.MASTER_KEY), Duration.ofSeconds(30), JSON);
     runner = new AgentRunner(chat, JSON, new RunMetrics(metrics));
   }

@@ -1,6 +1,7 @@
 package dev.clincher.gateway.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,9 +9,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.clincher.common.config.Secret;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +35,8 @@ import org.junit.jupiter.api.Timeout;
  * The model calls of a run share one connection to the router: after {@code [DONE]} the client reads the chunked
  * body to its end, so the connection goes back to the pool instead of being closed (closing an unfinished body
  * makes the JDK client drop the connection, and every step would pay a new TCP connection and the router's accept).
- * A router that keeps the stream open after {@code [DONE]} costs a bounded wait, then the connection is cut.
+ * A router that keeps the stream open after {@code [DONE]} costs a bounded wait, then the connection is cut. An
+ * interrupt of the caller (a run's stop) closes the connection; a POST is never re-sent by the client.
  */
 @Timeout(30)
 class ChatClientConnectionTest {
@@ -95,6 +102,115 @@ class ChatClientConnectionTest {
         .isLessThan(ChatClient.DRAIN_WAIT.toMillis() + 10_000);
   }
 
+  @Test
+  void interruptingTheCallerDuringAStalledStreamCancelsTheCallAtTheRouter() throws Exception {
+    CountDownLatch firstChunkSent = new CountDownLatch(1);
+    CountDownLatch clientWentAway = new CountDownLatch(1);
+    URI base = serve(exchange -> {
+      streamHeaders(exchange);
+      OutputStream body = exchange.getResponseBody();
+      String chunk = "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n";
+      try {
+        for (int i = 0; i < 200; i++) { // 20 s at most: a model that goes on and on
+          body.write(chunk.getBytes(StandardCharsets.UTF_8));
+          body.flush();
+          firstChunkSent.countDown();
+          Thread.sleep(100);
+        }
+      } catch (IOException e) {
+        clientWentAway.countDown(); // the write failed: the client closed the connection
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    ChatClient client = client(base);
+    AtomicReference<Throwable> outcome = new AtomicReference<>();
+    CountDownLatch deltaSeen = new CountDownLatch(1);
+    Thread run = Thread.ofVirtual().start(() -> {
+      try {
+        client.complete(request(), delta -> deltaSeen.countDown());
+      } catch (Exception e) {
+        outcome.set(e);
+      }
+    });
+    assertThat(firstChunkSent.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(deltaSeen.await(10, TimeUnit.SECONDS)).isTrue();
+    long interrupted = System.nanoTime();
+    run.interrupt();
+    assertThat(run.join(Duration.ofSeconds(5))).as("the call returned soon after the interrupt").isTrue();
+    assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+    assertThat(clientWentAway.await(5, TimeUnit.SECONDS)).as("the router saw the connection closed").isTrue();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - interrupted)).isLessThan(5_000);
+  }
+
+  @Test
+  void aPostIsNeverSentTwiceWhenTheRouterDropsAKeptConnection() throws Exception {
+    // A raw server: the first request is answered on a kept-alive connection; the second, on that same connection,
+    // is read and then the connection is closed without an answer (as a router that died mid-call). A client that
+    // re-sends POSTs on a failed kept connection (the JDK's default for HttpURLConnection without streaming mode)
+    // would send it a third time on a new connection: a paid completion twice.
+    AtomicInteger requests = new AtomicInteger();
+    try (ServerSocket listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Thread serverThread = Thread.ofVirtual().start(() -> {
+        try {
+          while (true) {
+            Socket socket = listener.accept();
+            Thread.ofVirtual().start(() -> serveRaw(socket, requests));
+          }
+        } catch (IOException closed) {
+          // the test is over
+        }
+      });
+      ChatClient client = client(URI.create("http://127.0.0.1:" + listener.getLocalPort()));
+      assertThat(client.complete(request(), delta -> { }).content()).isEqualTo("hello");
+      assertThatThrownBy(() -> client.complete(request(), delta -> { })).isInstanceOf(LlmException.class);
+      Thread.sleep(300); // a re-sent request would arrive now
+      assertThat(requests.get()).as("requests the router received").isEqualTo(2);
+      listener.close();
+      serverThread.join(Duration.ofSeconds(5));
+    }
+  }
+
+  private static void serveRaw(Socket socket, AtomicInteger requests) {
+    try (socket) {
+      InputStream in = socket.getInputStream();
+      OutputStream out = socket.getOutputStream();
+      while (readRequest(in)) {
+        if (requests.incrementAndGet() >= 2) {
+          return; // read, then the connection closes without an answer
+        }
+        byte[] answer = ANSWER.getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + Integer.toHexString(answer.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(answer);
+        out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      }
+    } catch (IOException e) {
+      // the client went away
+    }
+  }
+
+  /** Reads one request (head and a Content-Length body); false at the end of the connection. */
+  private static boolean readRequest(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1) {
+      head.append((char) c);
+      if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+          if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+            length = Integer.parseInt(line.substring(15).strip());
+          }
+        }
+        in.readNBytes(length);
+        return true;
+      }
+    }
+    return false;
+  }
+
   private interface Handler {
     void handle(HttpExchange exchange) throws IOException;
   }
@@ -117,7 +233,7 @@ class ChatClientConnectionTest {
   }
 
   private static ChatClient client(URI base) {
-    return new ChatClient(ChatClient.defaultHttpClient(), base, Secret.of("sk-test-key-0123456789"),
+    return new ChatClient(base, Secret.of("sk-test-key-0123456789"),
         Duration.ofSeconds(20), JSON);
   }
 
