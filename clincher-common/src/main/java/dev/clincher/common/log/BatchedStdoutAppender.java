@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
  * tunnel or request. A line reaches stdout at most {@code lingerMillis} (plus the write) after it was logged; its
  * {@code ts} is the time it was logged.
  * <p>Nothing is dropped: when the queue is full, callers wait for room. {@link #stop()} writes what is still queued
- * (waiting at most {@code maxFlushMillis}).
+ * (waiting at most {@code maxFlushMillis}). When the JVM begins to exit (e.g. a command that logs and returns), the
+ * writer stops lingering and a shutdown hook waits, at most {@code maxFlushMillis}, until what was logged is written.
  */
 public final class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   /** Lines encoded into one write at most. */
@@ -34,7 +36,11 @@ public final class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILog
   private int lingerMillis = 5;
   private int maxFlushMillis = 5000;
   private BlockingQueue<ILoggingEvent> queue;
+  /** Lines appended and not yet written (queued or in the batch being written). */
+  private final AtomicInteger unwritten = new AtomicInteger();
+  private volatile boolean lingering = true;
   private Thread writer;
+  private Thread exitHook;
 
   /** Writes to {@link System#out} as it is at each write. */
   public BatchedStdoutAppender() {
@@ -89,11 +95,14 @@ public final class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILog
     queue = new ArrayBlockingQueue<>(queueSize);
     super.start();
     writer = Thread.ofPlatform().daemon().name("clincher-log-writer").start(this::writeUntilStopped);
+    exitHook = Thread.ofPlatform().name("clincher-log-flush").unstarted(this::writeEverythingBeforeExit);
+    Runtime.getRuntime().addShutdownHook(exitHook);
   }
 
   @Override
   protected void append(ILoggingEvent event) {
     event.prepareForDeferredProcessing(); // the message, its arguments and the MDC as they are now
+    unwritten.incrementAndGet();
     boolean interrupted = false;
     while (true) {
       try {
@@ -114,6 +123,11 @@ public final class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILog
       return;
     }
     super.stop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(exitHook);
+    } catch (IllegalStateException exiting) {
+      // the hook is running or has run
+    }
     writer.interrupt();
     try {
       writer.join(maxFlushMillis);
@@ -127,16 +141,32 @@ public final class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILog
 
   private void writeUntilStopped() {
     List<ILoggingEvent> batch = new ArrayList<>();
-    try {
-      while (isStarted()) {
+    while (isStarted()) {
+      try {
         batch.add(queue.take());
-        Thread.sleep(lingerMillis);
-        writeQueued(batch);
+        if (lingering) {
+          Thread.sleep(lingerMillis);
+        }
+      } catch (InterruptedException e) {
+        // stopping, or the JVM is exiting: write what is queued now
       }
-    } catch (InterruptedException e) {
-      // stopping: write what is left below
+      writeQueued(batch);
     }
     writeQueued(batch);
+  }
+
+  /** Runs as the JVM exits: from now on each line is written at once, and what is queued is written before exit. */
+  void writeEverythingBeforeExit() {
+    lingering = false;
+    writer.interrupt();
+    long deadline = System.nanoTime() + maxFlushMillis * 1_000_000L;
+    while (unwritten.get() > 0 && writer.isAlive() && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   /** Writes the batch and everything queued after it, {@link #MAX_BATCH} lines per write. */
@@ -144,6 +174,7 @@ public final class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILog
     do {
       queue.drainTo(batch, MAX_BATCH - batch.size());
       write(batch);
+      unwritten.addAndGet(-batch.size());
       batch.clear();
     } while (!queue.isEmpty());
   }

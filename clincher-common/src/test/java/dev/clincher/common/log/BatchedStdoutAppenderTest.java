@@ -98,6 +98,21 @@ class BatchedStdoutAppenderTest {
   }
 
   @Test
+  void whenTheJvmExitsQueuedLinesAreWrittenWithoutWaitingForTheLingerAndLaterOnesAtOnce() throws Exception {
+    start(16, 600_000);
+    log(1);
+    log(2);
+    appender.writeEverythingBeforeExit(); // what the shutdown hook runs
+    assertThat(writes.lines()).hasSize(2);
+    log(3);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (writes.lines().size() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(writes.lines()).hasSize(3);
+  }
+
+  @Test
   void linesLoggedAfterStopAreNotWrittenAndDoNotBlock() {
     start(4, 0);
     appender.stop();
