@@ -38,6 +38,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -361,6 +362,7 @@ public class EgressBench {
 
         void run() throws Exception {
             long start = System.nanoTime();
+            List<Target> ready = new ArrayList<>();
             for (Target t : targets) {
                 System.err.printf("== %s%s%n", t.name(),
                         t.direct() ? " (no proxy)" : " via " + t.proxy().getHostString() + ":" + t.proxy().getPort()
@@ -373,7 +375,12 @@ public class EgressBench {
                     idle(t); // on a fresh proxy: RSS without what the other phases left behind
                 }
                 warmUp(t);
-                latency(t);
+                ready.add(t);
+            }
+            System.err.println("== set-up latency, all columns interleaved");
+            latency(ready);
+            for (Target t : ready) {
+                System.err.printf("== %s%n", t.name());
                 for (int c : rateClients) {
                     rate(t, c);
                 }
@@ -408,28 +415,58 @@ public class EgressBench {
 
         // ---- set-up latency --------------------------------------------------------------------------
 
-        void latency(Target t) {
-            long[] lat = new long[latencySamples];
-            int k = 0;
-            int errors = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            for (int i = 0; i < latencySamples && System.nanoTime() < deadline; i++) {
+        /** Set-ups in blocks of {@link #LATENCY_BLOCK}, the columns taking turns (the order reversed every round). */
+        void latency(List<Target> ready) {
+            Map<Target, Samples> samples = new LinkedHashMap<>();
+            ready.forEach(t -> samples.put(t, new Samples(new long[latencySamples])));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60L * Math.max(1, ready.size()));
+            for (int round = 0; round * LATENCY_BLOCK < latencySamples && System.nanoTime() < deadline; round++) {
+                List<Target> order = new ArrayList<>(ready);
+                if (round % 2 == 1) {
+                    Collections.reverse(order);
+                }
+                int block = Math.min(LATENCY_BLOCK, latencySamples - round * LATENCY_BLOCK);
+                for (Target t : order) {
+                    setUps(t, block, samples.get(t));
+                }
+            }
+            samples.forEach(this::recordLatency);
+        }
+
+        static final int LATENCY_BLOCK = 100;
+
+        /** Latencies measured so far for one column. */
+        static final class Samples {
+            final long[] nanos;
+            int count;
+            int errors;
+
+            Samples(long[] nanos) {
+                this.nanos = nanos;
+            }
+        }
+
+        void setUps(Target t, int n, Samples into) {
+            for (int i = 0; i < n; i++) {
                 long t0 = System.nanoTime();
                 try (Tunnel tu = new Tunnel(t, echoPort)) {
                     tu.echo();
-                    lat[k++] = System.nanoTime() - t0;
+                    into.nanos[into.count++] = System.nanoTime() - t0;
                 } catch (IOException e) {
-                    errors++;
+                    into.errors++;
                     Sleep.millis(1);
                 }
             }
-            lat = Arrays.copyOf(lat, k);
+        }
+
+        void recordLatency(Target t, Samples samples) {
+            long[] lat = Arrays.copyOf(samples.nanos, samples.count);
             Arrays.sort(lat);
             results.put(t.name(), "lat_p50", Percentiles.of(lat, 50) / 1e3);
             results.put(t.name(), "lat_p99", Percentiles.of(lat, 99) / 1e3);
-            results.put(t.name(), "lat_errors", errors);
-            Progress.log("set-up latency: %d samples, p50 %.0f us, p99 %.0f us, %d errors", k, Percentiles.of(lat, 50) / 1e3,
-                    Percentiles.of(lat, 99) / 1e3, errors);
+            results.put(t.name(), "lat_errors", samples.errors);
+            Progress.log("set-up latency, %s: %d samples, p50 %.0f us, p99 %.0f us, %d errors", t.name(), lat.length,
+                    Percentiles.of(lat, 50) / 1e3, Percentiles.of(lat, 99) / 1e3, samples.errors);
         }
 
         // ---- tunnels per second ----------------------------------------------------------------------

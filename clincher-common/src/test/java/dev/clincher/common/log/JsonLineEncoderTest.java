@@ -2,12 +2,10 @@ package dev.clincher.common.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
@@ -129,13 +127,11 @@ class JsonLineEncoderTest {
   void bundledLogbackConfigUsesThisEncoderAndQuietsJetty() {
     LoggerContext live = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = live.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    AsyncAppender async = (AsyncAppender) root.getAppender("ASYNC");
-    assertThat(async).isNotNull();
-    assertThat(async.getDiscardingThreshold()).as("no level is ever dropped").isZero();
-    assertThat(async.isNeverBlock()).as("callers wait rather than lose lines").isFalse();
-    ConsoleAppender<?> stdout = (ConsoleAppender<?>) async.getAppender("STDOUT");
+    BatchedStdoutAppender stdout = (BatchedStdoutAppender) root.getAppender("STDOUT");
     assertThat(stdout).isNotNull();
+    assertThat(stdout.isStarted()).isTrue();
     assertThat(stdout.getEncoder()).isInstanceOf(JsonLineEncoder.class);
+    assertThat(stdout.getLingerMillis()).as("lines reach stdout soon after they are logged").isBetween(0, 50);
     assertThat(live.getLogger("org.eclipse.jetty").getLevel()).isEqualTo(Level.WARN);
     String expected = System.getenv().getOrDefault("CLINCHER_LOG_LEVEL", "INFO");
     assertThat(root.getLevel()).isEqualTo(Level.toLevel(expected));

@@ -65,7 +65,10 @@ final class RelayLoop implements Runnable {
   private final long idleTimeoutNanos;
   private final long maxLifetimeNanos;
   private final RelayStats stats;
-  /** Client connections this loop owns or has been handed: heads being read, tunnels, and those still queued. */
+  /**
+   * Client connections this loop owns or has been handed: heads being read, tunnels that are not closing (see
+   * {@link #isClosing}), and those still queued.
+   */
   private final AtomicInteger load = new AtomicInteger();
   private Listening listening;
   private SelectionKey listenerKey;
@@ -135,10 +138,18 @@ final class RelayLoop implements Runnable {
         registerListener();
         resumeAccepting();
         registerArrivals();
+        boolean acceptable = false;
         for (SelectionKey key : selector.selectedKeys()) {
-          handle(key);
+          if (key == listenerKey) {
+            acceptable = true;
+          } else {
+            handle(key);
+          }
         }
         selector.selectedKeys().clear();
+        if (acceptable) {
+          acceptReady(); // after the round's other events: tunnels that closed in it no longer count as load
+        }
         sweepTimeouts();
         runReleased();
       }
@@ -404,10 +415,6 @@ final class RelayLoop implements Runnable {
   }
 
   private void handle(SelectionKey key) {
-    if (key.attachment() instanceof Listening) {
-      acceptReady();
-      return;
-    }
     if (key.attachment() instanceof PendingHead head) {
       readHead(head);
       return;
@@ -458,6 +465,9 @@ final class RelayLoop implements Runnable {
     if (read <= 0) {
       giveBack(buffer);
       if (read < 0) {
+        if (!isClosing(tunnel)) {
+          load.decrementAndGet();
+        }
         direction.sourceDone = true;
         direction.sink.shutdownOutput();
         if (tunnel.up.sourceDone && tunnel.down.sourceDone) {
@@ -575,13 +585,24 @@ final class RelayLoop implements Runnable {
       closeQuietly(tunnel.upstream());
     }
     stats.open.decrement();
-    load.decrementAndGet();
+    if (!isClosing(tunnel)) {
+      load.decrementAndGet();
+    }
     Duration duration = Duration.ofNanos(System.nanoTime() - tunnel.startedNanos);
     try {
       tunnel.listener().closed(tunnel, reason, tunnel.up.bytes, tunnel.down.bytes, duration);
     } catch (RuntimeException e) {
       LOG.atError().addKeyValue("id", tunnel.id()).addKeyValue("error", e.toString()).log("egress.listener_failed");
     }
+  }
+
+  /**
+   * A tunnel one side of which has finished sending is closing: it no longer counts towards the loop's load, so the
+   * next client of a client that opens one tunnel after another is read on the same loop instead of being handed to
+   * another loop's thread because the previous tunnel's close is still under way.
+   */
+  private static boolean isClosing(Tunnel tunnel) {
+    return tunnel.up.sourceDone || tunnel.down.sourceDone;
   }
 
   private void releasePending(Tunnel.Direction direction) {

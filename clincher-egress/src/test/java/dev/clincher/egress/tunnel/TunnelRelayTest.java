@@ -187,13 +187,23 @@ class TunnelRelayTest {
     }
   }
 
-  /** Accepts on the relay; records where each head was read and closes the client from a blocking job. */
+  /**
+   * Accepts on the relay; records where each head was read and closes the client from a blocking job, or, for a
+   * CONNECT once {@link #openTunnelsTo} is set, opens a tunnel to that loopback port on the loop.
+   */
   private final class RecordingHeads implements HeadHandler {
     final BlockingQueue<String> readOn = new ArrayBlockingQueue<>(16);
+    volatile int openTunnelsTo;
 
     @Override
     public Next received(SocketChannel client, byte[] head, int headLength, int length) {
-      readOn.add(Thread.currentThread().getName() + " " + new String(head, 0, headLength).strip());
+      String text = new String(head, 0, headLength).strip();
+      readOn.add(Thread.currentThread().getName() + " " + text);
+      if (openTunnelsTo != 0 && text.startsWith("CONNECT ")) {
+        Tunnel.Target target =
+            new Tunnel.Target(List.of(InetAddress.getLoopbackAddress()), openTunnelsTo, Duration.ofSeconds(2));
+        return new Next.Open(new Tunnel("t1", client, target, new byte[0], new byte[0], listener));
+      }
       return new Next.Blocking(() -> closeQuietly(client));
     }
 
@@ -229,6 +239,28 @@ class TunnelRelayTest {
       assertThat(admitted.poll(5, TimeUnit.SECONDS)).isNotNull(); // silent: its head is pending on loop 0
       next.getOutputStream().write("GET /b HTTP/1.1\r\n\r\n".getBytes());
       assertThat(heads.readOn.poll(5, TimeUnit.SECONDS)).isEqualTo("egress-relay-1 GET /b HTTP/1.1");
+    }
+  }
+
+  @Test
+  void aTunnelThatIsClosingDoesNotSendTheNextClientToAnotherLoop() throws Exception {
+    RecordingHeads heads = new RecordingHeads();
+    relay.listen(front, client -> true, heads, new HeadHandler.Limits(8192, Duration.ofSeconds(5).toNanos()));
+    int port = front.socket().getLocalPort();
+    try (ServerSocket upstreamServer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket previous = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      heads.openTunnelsTo = upstreamServer.getLocalPort();
+      previous.getOutputStream().write("CONNECT a HTTP/1.1\r\n\r\n".getBytes());
+      assertThat(heads.readOn.poll(5, TimeUnit.SECONDS)).isEqualTo("egress-relay-0 CONNECT a HTTP/1.1");
+      try (Socket upstream = upstreamServer.accept()) {
+        upstream.setSoTimeout(5000);
+        previous.shutdownOutput(); // the client is done: the tunnel is closing, its upstream still open
+        assertThat(upstream.getInputStream().read()).isEqualTo(-1);
+        try (Socket next = new Socket(InetAddress.getLoopbackAddress(), port)) {
+          next.getOutputStream().write("GET /b HTTP/1.1\r\n\r\n".getBytes());
+          assertThat(heads.readOn.poll(5, TimeUnit.SECONDS)).isEqualTo("egress-relay-0 GET /b HTTP/1.1");
+        }
+      }
     }
   }
 
