@@ -9,8 +9,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +36,12 @@ final class GroupCommitWriter {
   private static final long IDLE_POLL_MILLIS = 50;
   /** How often the deadline thread looks for waiters past the commit timeout (the timeout's precision). */
   private static final long DEADLINE_SWEEP_MILLIS = 100;
+  /**
+   * Batches of up to this many records reuse their insert statement (one per size, on the writer's connection): a
+   * batch of a few records is the common case, and parsing its 16-column insert anew was about an eighth of the
+   * writer's time (async-profiler, bench/router/README.md). Larger batches, rarer, are prepared each time.
+   */
+  private static final int PREPARED_BATCH_SIZES = 16;
 
   private record Pending(SpendRecord record, CompletableFuture<Appended> done) {}
 
@@ -61,6 +69,7 @@ final class GroupCommitWriter {
   private volatile boolean closing; // written under the admission write lock
   private volatile boolean abandoned;
   private Connection connection; // the writer thread's own, after start
+  private final Map<Integer, PreparedStatement> inserts = new HashMap<>(); // on connection, by batch size
 
   GroupCommitWriter(DatabaseUrl url, Dialect dialect, SpendLogSettings settings, Connection connection) {
     this.url = url;
@@ -251,16 +260,34 @@ final class GroupCommitWriter {
   private Set<String> beginAndInsert(Connection c, List<SpendRecord> records) throws SQLException {
     execute(c, dialect.beginWrite());
     Set<String> inserted = new HashSet<>();
-    try (PreparedStatement insert = c.prepareStatement(Rows.insert(records.size()))) {
-      dialect.bound(insert, settings);
+    PreparedStatement insert = insertStatement(c, records.size());
+    try {
       Rows.bind(insert, records);
       try (ResultSet rows = insert.executeQuery()) {
         while (rows.next()) {
           inserted.add(rows.getString(1));
         }
       }
+    } finally {
+      if (records.size() > PREPARED_BATCH_SIZES) {
+        insert.close();
+      }
     }
     return inserted;
+  }
+
+  /** The insert of {@code records} rows on {@code c}: kept for small batches, else new (the caller closes it). */
+  private PreparedStatement insertStatement(Connection c, int records) throws SQLException {
+    PreparedStatement kept = inserts.get(records);
+    if (kept != null) {
+      return kept;
+    }
+    PreparedStatement insert = c.prepareStatement(Rows.insert(records));
+    dialect.bound(insert, settings);
+    if (records <= PREPARED_BATCH_SIZES) {
+      inserts.put(records, insert);
+    }
+    return insert;
   }
 
   private void execute(Connection c, String sql) throws SQLException {
@@ -279,6 +306,7 @@ final class GroupCommitWriter {
 
   /** Closing rolls back whatever the failed transaction left open. */
   private void dropConnection() {
+    inserts.clear(); // closed with their connection
     if (connection != null) {
       try {
         connection.close();
