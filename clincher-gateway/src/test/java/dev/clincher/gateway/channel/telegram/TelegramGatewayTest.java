@@ -89,11 +89,15 @@ class TelegramGatewayTest {
     }
   }
 
-  /** "slow…" gets a slow answer; any other message two tool calls (one denied), then a streamed answer. */
+  /**
+   * "slow…" gets a slow answer (~10 s, which the test aborts: long enough that its messages, a busy reply and the
+   * abort, arrive while it runs on a loaded machine; 5 s was not, once); any other message two tool calls (one
+   * denied), then a streamed answer.
+   */
   static FakeUpstream.Stream script(JsonNode request) {
     if (request.toString().contains("slow")) {
       return new FakeUpstream.Stream(ScriptedModel.text("thinking", " very", " slowly", " about", " it").events(),
-          Duration.ofMillis(700), FakeUpstream.End.DONE);
+          Duration.ofMillis(1_500), FakeUpstream.End.DONE);
     }
     if (ScriptedProvider.lastRole(request).equals("user")) {
       return ScriptedModel.toolCalls(new ScriptedModel.Call("c1", "sessions_list", "{}"),
