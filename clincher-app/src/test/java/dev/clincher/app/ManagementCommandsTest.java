@@ -9,6 +9,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clincher.common.log.BatchedStdoutAppender;
 import dev.clincher.router.testing.FakeUpstream;
 import dev.clincher.router.testing.RunningRouter;
 import dev.clincher.router.testing.TestPostgres;
@@ -251,6 +252,8 @@ class ManagementCommandsTest {
       Appender<ILoggingEvent> appender = it.next();
       if (appender instanceof ConsoleAppender<ILoggingEvent> console) {
         targets.add(console.getTarget());
+      } else if (appender instanceof BatchedStdoutAppender batched) {
+        targets.add(batched.getTarget());
       } else if (appender instanceof AppenderAttachable<?> nested) {
         @SuppressWarnings("unchecked")
         AppenderAttachable<ILoggingEvent> attachable = (AppenderAttachable<ILoggingEvent>) nested;

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.AppenderAttachable;
+import dev.clincher.common.log.BatchedStdoutAppender;
 import java.util.Iterator;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,8 @@ public final class CliLogs {
         console.stop();
         console.setTarget("System.err");
         console.start();
+      } else if (appender instanceof BatchedStdoutAppender batched) {
+        batched.setTarget("System.err");
       } else if (appender instanceof AppenderAttachable<?> nested) {
         @SuppressWarnings("unchecked")
         AppenderAttachable<ILoggingEvent> attachable = (AppenderAttachable<ILoggingEvent>) nested;

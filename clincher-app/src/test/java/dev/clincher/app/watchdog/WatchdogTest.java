@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
 
 /** The watchdog against a fake notification endpoint (ntfy and Telegram shapes) with injected failures. */
 class WatchdogTest {
+  /**
+   * A local image with {@code sh}, {@code head} and {@code tail}: the busybox image {@code clincher-socket-proxy/ci-setup.sh}
+   * imports before any test runs (the Debian base of deploy/images/build only exists once the topology test has built
+   * it, which runs after this module on a fresh machine).
+   */
+  private static final String TEST_IMAGE = "clincher-sandbox-test:latest";
   private static final String TOKEN = "123456:SECRET-bot-token-never-logged";
   private static final String HEALTHY_MEMINFO = "MemTotal: 1000000 kB\nMemAvailable: 500000 kB\n"
       + "SwapTotal: 0 kB\nSwapFree: 0 kB\n";
@@ -193,9 +199,9 @@ class WatchdogTest {
     String project = "wdtest-" + UUID.randomUUID().toString().substring(0, 8);
     try {
       docker("run", "-d", "--name", project + "-worker-1", "--label", "com.docker.compose.project=" + project,
-          "--label", "com.docker.compose.service=worker", "clincher/debian-base:bookworm-slim", "sh", "-c", "exit 3");
+          "--label", "com.docker.compose.service=worker", TEST_IMAGE, "sh", "-c", "exit 3");
       docker("run", "-d", "--name", project + "-redis-1", "--label", "com.docker.compose.project=" + project,
-          "--label", "com.docker.compose.service=redis", "clincher/debian-base:bookworm-slim", "sh", "-c", "exit 1");
+          "--label", "com.docker.compose.service=redis", TEST_IMAGE, "sh", "-c", "exit 1");
       docker("wait", project + "-worker-1", project + "-redis-1");
       WatchdogConfig config = new WatchdogConfig(dir, project, null, dir.resolve("state.json"), Duration.ofHours(6),
           85, 90, Duration.ofHours(26), Duration.ofDays(14), List.of());
@@ -263,7 +269,7 @@ class WatchdogTest {
       // tail keeps the one endless line from /dev/zero in memory: the kernel's OOM killer ends it at 32 MiB.
       docker("run", "-d", "--name", name, "--memory", "32m", "--memory-swap", "32m", "--label",
           "com.docker.compose.project=" + project, "--label", "com.docker.compose.service=hog",
-          "clincher/debian-base:bookworm-slim", "sh", "-c", "head -c 512m /dev/zero | tail");
+          TEST_IMAGE, "sh", "-c", "head -c 512m /dev/zero | tail");
       docker("wait", name);
       List<ContainerState> states = Docker.CLI.containers(project);
       assertThat(states).singleElement().satisfies(state -> {

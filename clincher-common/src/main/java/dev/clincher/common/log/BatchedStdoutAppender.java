@@ -31,6 +31,8 @@ public final class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILog
   private static final int MAX_BATCH = 1024;
 
   private final Supplier<OutputStream> output;
+  /** Commands whose standard output is their answer send their log lines to standard error instead. */
+  private volatile boolean toStandardError;
   private Encoder<ILoggingEvent> encoder;
   private int queueSize = 16384;
   private int lingerMillis = 5;
@@ -42,13 +44,31 @@ public final class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILog
   private Thread writer;
   private Thread exitHook;
 
-  /** Writes to {@link System#out} as it is at each write. */
+  /**
+   * Writes to {@link System#out} (or {@link System#err} after {@link #setTarget}) as it is at each write.
+   */
   public BatchedStdoutAppender() {
-    this(() -> System.out);
+    this.output = () -> toStandardError ? System.err : System.out;
   }
 
   BatchedStdoutAppender(Supplier<OutputStream> output) {
     this.output = output;
+  }
+
+  /**
+   * {@code System.out} (the default) or {@code System.err}, as logback's {@code ConsoleAppender} names them; takes
+   * effect from the next write, also while started (lines still queued go to the new target).
+   */
+  public void setTarget(String target) {
+    switch (target) {
+      case "System.out" -> toStandardError = false;
+      case "System.err" -> toStandardError = true;
+      default -> addError("target must be System.out or System.err, not " + target);
+    }
+  }
+
+  public String getTarget() {
+    return toStandardError ? "System.err" : "System.out";
   }
 
   public void setEncoder(Encoder<ILoggingEvent> encoder) {

@@ -121,4 +121,33 @@ class BatchedStdoutAppenderTest {
     }
     assertThat(writes.calls()).isEmpty();
   }
+
+  @Test
+  void aCommandCanSendTheLinesToStandardErrorAndAnUnknownTargetIsRefused() {
+    java.io.PrintStream standardOut = System.out;
+    java.io.PrintStream standardError = System.err;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    BatchedStdoutAppender console = new BatchedStdoutAppender();
+    try {
+      System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+      context.setMDCAdapter(new LogbackMDCAdapter());
+      console.setContext(context);
+      console.setEncoder(new JsonLineEncoder());
+      console.start();
+      assertThat(console.getTarget()).isEqualTo("System.out");
+      console.setTarget("System.err");
+      console.setTarget("/dev/tty"); // refused: the target stays standard error
+      LoggingEvent event = new LoggingEvent(Logger.class.getName(), logger, Level.INFO, "cli.line", null, null);
+      console.doAppend(event);
+      console.stop();
+    } finally {
+      System.setOut(standardOut);
+      System.setErr(standardError);
+    }
+    assertThat(console.getTarget()).isEqualTo("System.err");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("\"event\":\"cli.line\"");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
 }
