@@ -19,6 +19,11 @@ import java.util.concurrent.CompletionException;
  */
 public final class EventLog {
   private static final int MAX_TYPE_CHARS = 64;
+  /** Takes a session's next sequence number, bounded by the events it may hold. */
+  private static final String NEXT_SEQ = "UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ? AND last_seq < ?";
+  /** Added to {@link #NEXT_SEQ} for an event of a run: the run must be running in this session. */
+  private static final String RUN_IS_RUNNING = " AND EXISTS (SELECT 1 FROM runs WHERE runs.id = ?"
+      + " AND runs.session_id = sessions.id AND runs.status = 'running')";
 
   private final Database database;
   private final StoreLimits limits;
@@ -146,10 +151,6 @@ public final class EventLog {
     }
     return seq;
   }
-
-  private static final String NEXT_SEQ = "UPDATE sessions SET last_seq = last_seq + 1 WHERE id = ? AND last_seq < ?";
-  private static final String RUN_IS_RUNNING = " AND EXISTS (SELECT 1 FROM runs WHERE runs.id = ?"
-      + " AND runs.session_id = sessions.id AND runs.status = 'running')";
 
   private static long nextSeq(Connection c, NewEvent event, long max, boolean checkRun) throws SQLException {
     try (PreparedStatement bump = c.prepareStatement(
