@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -109,7 +110,9 @@ public final class FakeOpenAi extends Handler.Abstract {
         send(response, callback, 204, "text/plain", "");
       }
       case "POST /release" -> {
-        release.get().countDown();
+        CountDownLatch current = release.get();
+        System.out.println(Instant.now() + " release (waiting answers are let go: " + (current.getCount() > 0) + ")");
+        current.countDown();
         send(response, callback, 204, "text/plain", "");
       }
       default -> send(response, callback, 404, "text/plain", "no such control route\n");
@@ -120,12 +123,14 @@ public final class FakeOpenAi extends Handler.Abstract {
     JsonNode body = json.readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
     String toolResult = lastToolResult(body);
     ObjectNode seen = json.createObjectNode()
+        .put("at", Instant.now().toString())
         .put("remote", Request.getRemoteAddr(request))
         .put("model", body.path("model").asText())
         .put("stream", body.path("stream").asBoolean())
         .put("has_tool_result", toolResult != null)
         .put("authorization_sha256", sha256(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
     requests.add(seen);
+    System.out.println(Instant.now() + " request " + seen);
     if (toolResult == null) {
       release.set(new CountDownLatch(1)); // a new turn: its answer waits for a new release
     }
@@ -143,7 +148,8 @@ public final class FakeOpenAi extends Handler.Abstract {
     } else {
       event(response, chunk(model, json.createObjectNode().put("role", "assistant").put("content", ANSWER_PREFIX),
           null));
-      release.get().await(30, TimeUnit.SECONDS);
+      boolean released = release.get().await(30, TimeUnit.SECONDS);
+      System.out.println(Instant.now() + " answer " + (released ? "released" : "NOT released within 30 s"));
       event(response, chunk(model, json.createObjectNode().put("content", toolResult.strip()), null));
       event(response, chunk(model, json.createObjectNode(), "stop"));
     }

@@ -39,6 +39,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The seed topology, proven on the running stack by connecting (issue #10): the images built offline, a deployment
@@ -64,6 +67,17 @@ class TopologyTest {
   private GatewayApi api;
   private String providerKey;
   private final HttpClient control = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** A failed test keeps what the stack said (it is gone after the class): the services' logs, the fake's requests. */
+  @RegisterExtension
+  final TestWatcher keepLogsOnFailure = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      if (stack != null) {
+        keepLogs(context.getRequiredTestMethod().getName());
+      }
+    }
+  };
 
   @BeforeAll
   void bringUpTheStack() throws Exception {
@@ -616,6 +630,21 @@ class TopologyTest {
       }
     }
     assertThat(released).as("the first words streamed before the rest was released").isTrue();
+  }
+
+  private void keepLogs(String test) {
+    StringBuilder logs = new StringBuilder();
+    for (String service : List.of("gateway", "router", "egress", "fake-openai", "caddy")) {
+      logs.append("=== ").append(service).append('\n').append(stack.logs(service)).append('\n');
+    }
+    try {
+      logs.append("=== fake provider's requests\n").append(control("GET", "/requests", null)).append('\n');
+      Path file = Path.of("target", "e2e-failure-" + test + ".log").toAbsolutePath();
+      Files.writeString(file, logs);
+      System.out.println("the stack's logs at the failure of " + test + ": " + file + "\n" + logs);
+    } catch (Exception e) {
+      System.out.println("could not keep the logs of " + test + ": " + e + "\n" + logs);
+    }
   }
 
   private static JsonNode last(List<JsonNode> events, String type) {

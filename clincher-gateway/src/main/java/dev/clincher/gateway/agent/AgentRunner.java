@@ -14,6 +14,8 @@ import dev.clincher.gateway.sandbox.SessionSandbox;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * session. Stopping is by interrupting the run's thread; its {@link RunStop} then says whether it was an abort or
  * the timeout.
  */
-public final class AgentRunner {
+public final class AgentRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("clincher.gateway.agent");
   static final String SUMMARY_INSTRUCTION = "Summarise the conversation so far for your own later use: the user's"
       + " goals, decisions made, facts learned and open tasks. Be concise; plain text; no tool calls.";
@@ -37,6 +39,9 @@ public final class AgentRunner {
   private final ChatClient chat;
   private final ObjectMapper json;
   private final RunMetrics metrics;
+  /** Writes text deltas the model's stream left waiting (see {@link DeltaBatcher}); one thread for every run. */
+  private final ScheduledExecutorService deltaTimer = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("clincher-delta-flush").daemon().factory());
 
   public AgentRunner(ChatClient chat, ObjectMapper json, RunMetrics metrics) {
     this.chat = chat;
@@ -88,6 +93,12 @@ public final class AgentRunner {
     return end;
   }
 
+  /** Stops the delta timer; call once no run is left. */
+  @Override
+  public void close() {
+    deltaTimer.shutdownNow();
+  }
+
   /** The loop of one run. */
   private final class StepLoop {
     private final RunRequest request;
@@ -108,7 +119,7 @@ public final class AgentRunner {
         steps++;
         long started = System.nanoTime();
         ChatStep step;
-        try (DeltaBatcher deltas = new DeltaBatcher(sink, json)) {
+        try (DeltaBatcher deltas = new DeltaBatcher(sink, json, deltaTimer)) {
           step = chat.complete(modelRequest(toolDefinitions, request.context().messages()), deltas::add);
         }
         metrics.modelCall(agent.name(), System.nanoTime() - started);

@@ -296,6 +296,7 @@ public final class SessionService implements AutoCloseable {
       }
     }
     timeouts.shutdownNow();
+    runner.close();
   }
 
   /** A run in progress. */
