@@ -33,6 +33,15 @@ class BuiltInToolsTest {
   }
 
   @Test
+  void onlyTheToolsThatReadTheGatewaysOwnStoreRunBeforeTheirCallIsDurable() throws Exception {
+    Map<String, Tool> tools = BuiltInTools.all(SandboxSettings.defaults(), WebFetchSettings.fromEnv(Map.of()), null,
+        null, null, null);
+    assertThat(tools.values().stream().filter(Tool::readOnly).map(Tool::name))
+        .as("a tool that runs a process, writes, or reaches out must wait for its call to be on record")
+        .containsExactlyInAnyOrder("memory_search", "sessions_list", "sessions_history");
+  }
+
+  @Test
   void aToolOutsideItsGroupOrATwiceUsedNameIsRefused() {
     List<Tool> exec = BuiltInTools.sandboxed(SandboxSettings.defaults()).subList(0, 1);
     assertThatThrownBy(() -> BuiltInTools.byName(List.of(exec.get(0), exec.get(0))))

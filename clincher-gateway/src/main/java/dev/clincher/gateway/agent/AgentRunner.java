@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * against the agent's tool policy first), feed the results back, and repeat until the model answers without tools,
  * the step limit is reached, or the run is stopped (timeout, abort) or refused (budget). Every step is an event on the
  * {@link EventSink}; the run always ends with exactly one {@code done} event saying why. The loop waits for the disk
- * only before a tool runs (its call, and the events before it, are durable first, in one commit); the other events
- * are committed while the loop goes on, and streamed once durable.
+ * only before a tool that changes something runs (its call, and the events before it, are durable first, in one
+ * commit); the other events, and the calls of {@link Tool#readOnly() read-only} tools, are committed while the loop
+ * goes on, and streamed once durable.
  *
  * <p>The loop holds no state between runs; everything it needs is in its arguments, so one runner serves every
  * session. Stopping is by interrupting the run's thread; its {@link RunStop} then says whether it was an abort or
@@ -180,8 +181,12 @@ public final class AgentRunner implements AutoCloseable {
       Tool tool = permission.tool().orElseThrow();
       ObjectNode announced = json.createObjectNode();
       announced.put("id", call.id()).put("name", tool.name()).put("arguments", call.arguments());
-      sink.emitWithNext(EventTypes.TOOL_CALL, announced);
-      sink.awaitDurable(); // the call is on record before it runs (with the events before it, in one commit)
+      if (tool.readOnly()) {
+        sink.emit(EventTypes.TOOL_CALL, announced); // it changes nothing: committed while it runs
+      } else {
+        sink.emitWithNext(EventTypes.TOOL_CALL, announced);
+        sink.awaitDurable(); // the call is on record before it runs (with the events before it, in one commit)
+      }
       long started = System.nanoTime();
       ToolResult result = callTool(tool, call);
       metrics.toolCall(agent.name(), tool.name(), result.error() ? "error" : "ok", System.nanoTime() - started);

@@ -22,6 +22,15 @@ public interface Tool {
   /** The JSON schema of the arguments object (an OpenAI function's {@code parameters}). */
   JsonNode parameters();
 
+  /**
+   * Whether the tool only reads (the gateway's own store): it changes nothing, in the sandbox or outside, so its call
+   * need not be on record before it runs — the loop commits the call while the tool runs instead of waiting for the
+   * disk first. A read may then not yet see the run's newest events (the call itself). False unless a tool says so.
+   */
+  default boolean readOnly() {
+    return false;
+  }
+
   /** Runs the call with the parsed arguments object. */
   ToolResult call(ToolContext context, JsonNode arguments) throws InterruptedException;
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clincher.common.config.Secret;
 import dev.clincher.common.metrics.Metrics;
+import dev.clincher.gateway.events.EventSink;
 import dev.clincher.gateway.llm.ChatClient;
 import dev.clincher.gateway.testing.ScriptedModel;
 import dev.clincher.gateway.tools.Tool;
@@ -44,6 +45,8 @@ class AgentRunnerTest {
   AgentRunner runner;
   Metrics metrics;
   final List<ObjectNode> echoed = new ArrayList<>();
+  /** What happened, in order: event types, {@code durable} for each wait for the disk, {@code ran:TOOL}. */
+  final List<String> order = new ArrayList<>();
 
   @BeforeAll
   void start(@TempDir Path directory) throws Exception {
@@ -71,6 +74,7 @@ class AgentRunnerTest {
   void reset() {
     provider.reset();
     echoed.clear();
+    order.clear();
   }
 
   @Test
@@ -95,6 +99,21 @@ class AgentRunnerTest {
     assertThat(messages.get(messages.size() - 1).path("role").asText()).isEqualTo("tool");
     assertThat(messages.get(messages.size() - 1).path("tool_call_id").asText()).isEqualTo("call_1");
     assertThat(run.text()).isEqualTo("It said hello.");
+  }
+
+  @Test
+  void aToolThatChangesSomethingRunsOnlyOnceItsCallIsDurableAReadOnlyOneWithoutWaiting() throws Exception {
+    provider.then(ScriptedModel.toolCalls(new ScriptedModel.Call("c1", "echo", "{\"text\":\"x\"}"),
+            new ScriptedModel.Call("c2", "peek", "{}")),
+        ScriptedModel.text("ok"));
+    Recorded run = run(agent(10), "echo, then peek");
+
+    assertThat(run.end).isEqualTo(RunEnd.COMPLETED);
+    assertThat(order).as("echo's call is on record before it runs").containsSubsequence("tool_call", "durable",
+        "ran:echo");
+    int peekCall = order.lastIndexOf("tool_call");
+    assertThat(order.subList(peekCall, order.indexOf("ran:peek")))
+        .as("peek (read-only) runs without a wait for the disk after its call").containsExactly("tool_call");
   }
 
   @Test
@@ -199,9 +218,18 @@ class AgentRunnerTest {
         () -> {
           throw new AssertionError("no sandbox in this test");
         }, new RunStop());
-    recorded.end = runner.run(request, (type, data) -> {
-      recorded.events.add(Map.entry(type, data));
-      return recorded.events.size();
+    recorded.end = runner.run(request, new EventSink() {
+      @Override
+      public long emit(String type, ObjectNode data) {
+        recorded.events.add(Map.entry(type, data));
+        order.add(type);
+        return recorded.events.size();
+      }
+
+      @Override
+      public void awaitDurable() {
+        order.add("durable");
+      }
     });
     return recorded;
   }
@@ -231,6 +259,7 @@ class AgentRunnerTest {
 
       @Override
       public ToolResult call(ToolContext context, JsonNode arguments) {
+        order.add("ran:echo");
         echoed.add((ObjectNode) arguments);
         if (arguments.path("text").asText().equals("../outside")) {
           return ToolResult.refused("workspace_path", "echo: the path is outside the workspace");
@@ -239,15 +268,52 @@ class AgentRunnerTest {
       }
     };
 
+    /** A tool that only reads. */
+    final Tool peek = new Tool() {
+      @Override
+      public String name() {
+        return "peek";
+      }
+
+      @Override
+      public String description() {
+        return "Reads something.";
+      }
+
+      @Override
+      public String group() {
+        return "group:test";
+      }
+
+      @Override
+      public JsonNode parameters() {
+        return JSON.createObjectNode().put("type", "object");
+      }
+
+      @Override
+      public boolean readOnly() {
+        return true;
+      }
+
+      @Override
+      public ToolResult call(ToolContext context, JsonNode arguments) {
+        order.add("ran:peek");
+        return ToolResult.ok("seen");
+      }
+    };
+
     @Override
     public List<Tool> offered() {
-      return List.of(echo);
+      return List.of(echo, peek);
     }
 
     @Override
     public Permission check(String requestedName) {
       if (requestedName.equals("echo")) {
         return Permission.allowed(echo);
+      }
+      if (requestedName.equals("peek")) {
+        return Permission.allowed(peek);
       }
       return List.of("docker", "host_exec").contains(requestedName)
           ? Permission.denied("denied by the gateway's tool policy", "gateway")

@@ -41,6 +41,12 @@ public final class MemorySearchTool extends DescribedTool {
     this.embedder = embedder;
   }
 
+  /** Reads the store only. */
+  @Override
+  public boolean readOnly() {
+    return true;
+  }
+
   @Override
   public ToolResult call(ToolContext context, JsonNode arguments) {
     String query;

@@ -51,6 +51,12 @@ public final class SessionsHistoryTool extends DescribedTool {
     this.eventLog = eventLog;
   }
 
+  /** Reads the store only. */
+  @Override
+  public boolean readOnly() {
+    return true;
+  }
+
   @Override
   public ToolResult call(ToolContext context, JsonNode arguments) {
     String sessionId;

@@ -36,6 +36,12 @@ public final class SessionsListTool extends DescribedTool {
     this.sessions = sessions;
   }
 
+  /** Reads the store only. */
+  @Override
+  public boolean readOnly() {
+    return true;
+  }
+
   @Override
   public ToolResult call(ToolContext context, JsonNode arguments) {
     int limit;
