@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * the step limit is reached, or the run is stopped (timeout, abort) or refused (budget). Every step is an event on the
  * {@link EventSink}; the run always ends with exactly one {@code done} event saying why. The loop waits for the disk
  * only before a tool that changes something runs (its call, and the events before it, are durable first, in one
- * commit); the other events, and the calls of {@link Tool#readOnly() read-only} tools, are committed while the loop
- * goes on, and streamed once durable.
+ * commit); the other events are committed while the loop goes on, and streamed once durable. The call of a
+ * {@link Tool#readOnly() read-only} tool is committed with its result.
  *
  * <p>The loop holds no state between runs; everything it needs is in its arguments, so one runner serves every
  * session. Stopping is by interrupting the run's thread; its {@link RunStop} then says whether it was an abort or
@@ -182,7 +182,9 @@ public final class AgentRunner implements AutoCloseable {
       ObjectNode announced = json.createObjectNode();
       announced.put("id", call.id()).put("name", tool.name()).put("arguments", call.arguments());
       if (tool.readOnly()) {
-        sink.emit(EventTypes.TOOL_CALL, announced); // it changes nothing: committed while it runs
+        // it changes nothing: the call is committed with its result, while the next model call runs (a commit
+        // started now would hold the store's lock through its fsync, and the result's append would wait it out)
+        sink.emitWithNext(EventTypes.TOOL_CALL, announced);
       } else {
         sink.emitWithNext(EventTypes.TOOL_CALL, announced);
         sink.awaitDurable(); // the call is on record before it runs (with the events before it, in one commit)

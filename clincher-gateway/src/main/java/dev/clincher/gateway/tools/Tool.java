@@ -24,8 +24,9 @@ public interface Tool {
 
   /**
    * Whether the tool only reads (the gateway's own store): it changes nothing, in the sandbox or outside, so its call
-   * need not be on record before it runs — the loop commits the call while the tool runs instead of waiting for the
-   * disk first. A read may then not yet see the run's newest events (the call itself). False unless a tool says so.
+   * need not be on record before it runs — the loop commits the call with its result instead of waiting for the disk
+   * first (and streams the two together). A read may then not yet see the run's newest events (the call itself).
+   * False unless a tool says so.
    */
   default boolean readOnly() {
     return false;
