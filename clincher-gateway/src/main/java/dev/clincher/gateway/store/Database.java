@@ -20,6 +20,7 @@ public final class Database implements AutoCloseable {
   private final StoreLimits limits;
   private final HikariDataSource pool;
   private final GroupCommit appends;
+  private final StatementCache statements = new StatementCache();
   private final String instanceId;
   private final InstanceLock instanceLock;
 
@@ -154,6 +155,11 @@ public final class Database implements AutoCloseable {
   }
 
   /** The shared transactions of event appends. */
+  /** The statements kept prepared per connection (the event appends'). */
+  StatementCache statements() {
+    return statements;
+  }
+
   GroupCommit appends() {
     return appends;
   }

@@ -24,6 +24,10 @@ public final class EventLog {
   /** Added to {@link #NEXT_SEQ} for an event of a run: the run must be running in this session. */
   private static final String RUN_IS_RUNNING = " AND EXISTS (SELECT 1 FROM runs WHERE runs.id = ?"
       + " AND runs.session_id = sessions.id AND runs.status = 'running')";
+  private static final String NEXT_SEQ_RETURNING = NEXT_SEQ + " RETURNING last_seq";
+  private static final String NEXT_SEQ_OF_RUN = NEXT_SEQ + RUN_IS_RUNNING + " RETURNING last_seq";
+  private static final String INSERT_EVENT =
+      "INSERT INTO events (session_id, seq, run_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)";
 
   private final Database database;
   private final StoreLimits limits;
@@ -120,7 +124,7 @@ public final class EventLog {
 
   /** Appends within the caller's transaction after checking the run, bounded by the events per session. */
   private long appendChecked(Connection c, NewEvent event) throws SQLException {
-    return append(c, event, limits.maxEventsPerSession(), event.runId() != null);
+    return append(c, database.statements(), event, limits.maxEventsPerSession(), event.runId() != null);
   }
 
   /**
@@ -128,8 +132,8 @@ public final class EventLog {
    * (the row update locks the session until commit) and inserts the event; the session may then hold {@code max}.
    * The run is not checked (the caller has just changed it).
    */
-  static long appendIn(Connection c, NewEvent event, long max) throws SQLException {
-    return append(c, event, max, false);
+  static long appendIn(Connection c, StatementCache statements, NewEvent event, long max) throws SQLException {
+    return append(c, statements, event, max, false);
   }
 
   /**
@@ -137,33 +141,31 @@ public final class EventLog {
    * the same statement that the run is running in this session), one {@code INSERT} stores the event. Only when the
    * update matches no row do further reads say why.
    */
-  private static long append(Connection c, NewEvent event, long max, boolean checkRun) throws SQLException {
-    long seq = nextSeq(c, event, max, checkRun);
-    try (PreparedStatement s = c.prepareStatement(
-        "INSERT INTO events (session_id, seq, run_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-      s.setString(1, event.sessionId());
-      s.setLong(2, seq);
-      s.setString(3, event.runId());
-      s.setString(4, event.type());
-      s.setString(5, event.payload());
-      s.setLong(6, Rows.micros(Rows.now()));
-      s.executeUpdate();
-    }
+  private static long append(Connection c, StatementCache statements, NewEvent event, long max, boolean checkRun)
+      throws SQLException {
+    long seq = nextSeq(c, statements, event, max, checkRun);
+    PreparedStatement insert = statements.prepared(c, INSERT_EVENT); // kept by the cache: not closed here
+    insert.setString(1, event.sessionId());
+    insert.setLong(2, seq);
+    insert.setString(3, event.runId());
+    insert.setString(4, event.type());
+    insert.setString(5, event.payload());
+    insert.setLong(6, Rows.micros(Rows.now()));
+    insert.executeUpdate();
     return seq;
   }
 
-  private static long nextSeq(Connection c, NewEvent event, long max, boolean checkRun) throws SQLException {
-    try (PreparedStatement bump = c.prepareStatement(
-        NEXT_SEQ + (checkRun ? RUN_IS_RUNNING : "") + " RETURNING last_seq")) {
-      bump.setString(1, event.sessionId());
-      bump.setLong(2, max);
-      if (checkRun) {
-        bump.setString(3, event.runId());
-      }
-      try (ResultSet rows = bump.executeQuery()) {
-        if (rows.next()) {
-          return rows.getLong(1);
-        }
+  private static long nextSeq(Connection c, StatementCache statements, NewEvent event, long max, boolean checkRun)
+      throws SQLException {
+    PreparedStatement bump = statements.prepared(c, checkRun ? NEXT_SEQ_OF_RUN : NEXT_SEQ_RETURNING);
+    bump.setString(1, event.sessionId());
+    bump.setLong(2, max);
+    if (checkRun) {
+      bump.setString(3, event.runId());
+    }
+    try (ResultSet rows = bump.executeQuery()) {
+      if (rows.next()) {
+        return rows.getLong(1);
       }
     }
     if (checkRun && !isRunning(c, event.sessionId(), event.runId())) {

@@ -174,14 +174,15 @@ public final class RunLedger {
   }
 
   /** Within one transaction: ends the run as interrupted and appends its marker event to the session's transcript. */
-  private static boolean markInterrupted(Connection c, String runId) throws SQLException {
+  private boolean markInterrupted(Connection c, String runId) throws SQLException {
     String reason = "the gateway stopped while the run was in progress";
     if (!finish(c, runId, RunStatus.INTERRUPTED, reason)) {
       return false; // finished meanwhile, or marked by another instance
     }
     String sessionId = Rows.firstRow(c, "SELECT session_id FROM runs WHERE id = ?", runId, rows -> rows.getString(1));
     String payload = "{\"run_id\":\"" + runId + "\",\"reason\":\"" + reason + "\"}";
-    EventLog.appendIn(c, new EventLog.NewEvent(sessionId, runId, RUN_INTERRUPTED, payload), Long.MAX_VALUE);
+    EventLog.appendIn(c, database.statements(), new EventLog.NewEvent(sessionId, runId, RUN_INTERRUPTED, payload),
+        Long.MAX_VALUE);
     return true;
   }
 

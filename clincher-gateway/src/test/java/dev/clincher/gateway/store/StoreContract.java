@@ -71,6 +71,35 @@ abstract class StoreContract {
   }
 
   @Test
+  void anAppendsStatementsArePreparedOncePerConnectionAndOutliveThePoolsReturn() throws Exception {
+    SessionRecord session = sessions.createSession("alice", "cached");
+    for (int i = 0; i < 20; i++) {
+      eventLog.append(session.id(), null, "note", "{\"n\":" + i + "}");
+    }
+    assertThat(eventLog.events(session.id(), 0, 100)).extracting(EventRecord::seq)
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList());
+    StatementCache cache = stores.database().statements();
+    assertThat(cache.connections()).as("statements kept for the pool's connections only").isBetween(1, 8);
+
+    String sql = "SELECT last_seq FROM sessions WHERE id = ?";
+    Connection borrowed = stores.database().connection();
+    Connection physical = borrowed.unwrap(Connection.class);
+    java.sql.PreparedStatement first = cache.prepared(borrowed, sql);
+    borrowed.close(); // back to the pool: its proxy closes what was prepared through it, not this
+    assertThat(first.isClosed()).isFalse();
+    assertThat(cache.prepared(physical, sql)).as("the same statement for the same connection").isSameAs(first);
+
+    Connection raw = rawConnection();
+    cache.prepared(raw, sql);
+    int withRaw = cache.connections();
+    raw.close();
+    try (Connection another = rawConnection()) {
+      cache.prepared(another, sql); // a new connection: closed ones are dropped first
+      assertThat(cache.connections()).as("the closed connection's statements dropped").isEqualTo(withRaw);
+    }
+  }
+
+  @Test
   void createsListsAndFindsSessionsPerAgent() {
     SessionRecord first = sessions.createSession("alice", "first");
     SessionRecord second = sessions.createSession("alice", "second");
