@@ -181,14 +181,12 @@ public final class AgentRunner implements AutoCloseable {
       Tool tool = permission.tool().orElseThrow();
       ObjectNode announced = json.createObjectNode();
       announced.put("id", call.id()).put("name", tool.name()).put("arguments", call.arguments());
-      if (tool.readOnly()) {
-        // it changes nothing: the call is committed with its result, while the next model call runs (a commit
-        // started now would hold the store's lock through its fsync, and the result's append would wait it out)
-        sink.emitWithNext(EventTypes.TOOL_CALL, announced);
-      } else {
-        sink.emitWithNext(EventTypes.TOOL_CALL, announced);
+      sink.emitWithNext(EventTypes.TOOL_CALL, announced);
+      if (!tool.readOnly()) {
         sink.awaitDurable(); // the call is on record before it runs (with the events before it, in one commit)
       }
+      // a read-only tool changes nothing: its call is committed with its result, while the next model call runs (a
+      // commit started now would hold the store's lock through its fsync, and the result's append would wait it out)
       long started = System.nanoTime();
       ToolResult result = callTool(tool, call);
       metrics.toolCall(agent.name(), tool.name(), result.error() ? "error" : "ok", System.nanoTime() - started);
