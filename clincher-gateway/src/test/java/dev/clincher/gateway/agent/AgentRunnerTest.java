@@ -10,6 +10,7 @@ import dev.clincher.common.metrics.Metrics;
 import dev.clincher.gateway.events.EventSink;
 import dev.clincher.gateway.llm.ChatClient;
 import dev.clincher.gateway.testing.ScriptedModel;
+import dev.clincher.gateway.tools.DescribedTool;
 import dev.clincher.gateway.tools.Tool;
 import dev.clincher.gateway.tools.ToolContext;
 import dev.clincher.gateway.tools.ToolResult;
@@ -234,7 +235,7 @@ class AgentRunnerTest {
     return recorded;
   }
 
-  /** The tools of the test agent: only {@code echo}; everything else is unknown or denied. */
+  /** The tools of the test agent: {@code echo} and the read-only {@code peek}; everything else is unknown or denied. */
   final class EchoOnly implements AgentTools {
     final Tool echo = new Tool() {
       @Override
@@ -269,27 +270,8 @@ class AgentRunnerTest {
     };
 
     /** A tool that only reads. */
-    final Tool peek = new Tool() {
-      @Override
-      public String name() {
-        return "peek";
-      }
-
-      @Override
-      public String description() {
-        return "Reads something.";
-      }
-
-      @Override
-      public String group() {
-        return "group:test";
-      }
-
-      @Override
-      public JsonNode parameters() {
-        return JSON.createObjectNode().put("type", "object");
-      }
-
+    final Tool peek = new DescribedTool("peek", "Reads something.", "group:test",
+        JSON.createObjectNode().put("type", "object")) {
       @Override
       public boolean readOnly() {
         return true;
