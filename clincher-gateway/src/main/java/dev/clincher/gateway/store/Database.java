@@ -154,12 +154,12 @@ public final class Database implements AutoCloseable {
     });
   }
 
-  /** The shared transactions of event appends. */
   /** The statements kept prepared per connection (the event appends'). */
   StatementCache statements() {
     return statements;
   }
 
+  /** The shared transactions of event appends. */
   GroupCommit appends() {
     return appends;
   }
