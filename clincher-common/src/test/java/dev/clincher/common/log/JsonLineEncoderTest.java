@@ -133,6 +133,9 @@ class JsonLineEncoderTest {
     assertThat(stdout.getEncoder()).isInstanceOf(JsonLineEncoder.class);
     assertThat(stdout.getLingerMillis()).as("lines reach stdout soon after they are logged").isBetween(0, 50);
     assertThat(live.getLogger("org.eclipse.jetty").getLevel()).isEqualTo(Level.WARN);
+    assertThat(live.getLogger("org.apache.hc.client5.http.headers").getEffectiveLevel())
+        .as("Apache HttpClient's header log (it would carry the router key) stays off at DEBUG")
+        .isEqualTo(Level.INFO);
     String expected = System.getenv().getOrDefault("CLINCHER_LOG_LEVEL", "INFO");
     assertThat(root.getLevel()).isEqualTo(Level.toLevel(expected));
   }

@@ -44,6 +44,7 @@ public final class AgentRunner implements AutoCloseable {
   private final ScheduledExecutorService deltaTimer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("clincher-delta-flush").daemon().factory());
 
+  /** The runner owns {@code chat}: {@link #close()} closes it. */
   public AgentRunner(ChatClient chat, ObjectMapper json, RunMetrics metrics) {
     this.chat = chat;
     this.json = json;
@@ -94,10 +95,11 @@ public final class AgentRunner implements AutoCloseable {
     return end;
   }
 
-  /** Stops the delta timer; call once no run is left. */
+  /** Stops the delta timer and closes the model client's connections; call once no run is left. */
   @Override
   public void close() {
     deltaTimer.shutdownNow();
+    chat.close();
   }
 
   /** The loop of one run. */

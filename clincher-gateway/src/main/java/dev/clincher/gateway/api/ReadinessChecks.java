@@ -2,7 +2,6 @@ package dev.clincher.gateway.api;
 
 import dev.clincher.common.health.CheckResult;
 import dev.clincher.common.health.Health;
-import dev.clincher.gateway.llm.ChatClient;
 import dev.clincher.gateway.sandbox.SandboxImages;
 import dev.clincher.gateway.sandbox.docker.DockerClient;
 import dev.clincher.gateway.store.Database;
@@ -29,7 +28,8 @@ public final class ReadinessChecks {
     health.addReadinessCheck("storage", () -> database.ping() ? CheckResult.up("reachable")
         : CheckResult.down("the transcript store does not answer"));
     health.addReadinessCheck(sandboxName, sandboxes);
-    HttpClient http = ChatClient.defaultHttpClient();
+    HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
+        .connectTimeout(Duration.ofSeconds(2)).build();
     URI routerHealth = routerUrl.resolve("/health/liveliness");
     health.addReadinessCheck("router", () -> routerUp(http, routerHealth));
     return health;

@@ -66,6 +66,7 @@ class AgentRunnerTest {
 
   @AfterAll
   void stop() throws Exception {
+    runner.close();
     router.close();
     provider.close();
     metrics.close();

@@ -37,10 +37,9 @@ class BudgetRefusalTest {
                 model_info: {max_budget: 0.005}
             router_settings: {num_retries: 0}
             """.formatted(provider.apiBase()), Map.of());
-        Metrics metrics = Metrics.create("gateway")) {
-      ChatClient chat = new ChatClient(URI.create(router.baseUrl()),
-          Secret.of(RunningRouter.MASTER_KEY), Duration.ofSeconds(30), JSON);
-      AgentRunner runner = new AgentRunner(chat, JSON, new RunMetrics(metrics));
+        Metrics metrics = Metrics.create("gateway");
+        AgentRunner runner = new AgentRunner(new ChatClient(URI.create(router.baseUrl()),
+            Secret.of(RunningRouter.MASTER_KEY), Duration.ofSeconds(30), JSON), JSON, new RunMetrics(metrics))) {
       AgentDefinition agent = new AgentDefinition("tester", "capped", "sys", 5, Duration.ofSeconds(30), 256, 8192,
           1000);
 

@@ -27,16 +27,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The model calls of a run share one connection to the router: after {@code [DONE]} the client reads the chunked
- * body to its end, so the connection goes back to the pool instead of being closed (closing an unfinished body
- * makes the JDK client drop the connection, and every step would pay a new TCP connection and the router's accept).
- * A router that keeps the stream open after {@code [DONE]} costs a bounded wait, then the connection is cut. An
- * interrupt of the caller (a run's stop) closes the connection; a POST is never re-sent by the client.
+ * body to its end, so the connection goes back to the pool instead of being closed (an unfinished body cannot be
+ * reused, and every step would pay a new TCP connection and the router's accept). A router that keeps the stream
+ * open after {@code [DONE]} costs a bounded wait, then the connection is cut and never reused. An interrupt of the
+ * caller (a run's stop) closes the connection; a POST is never re-sent by the client; a connection the router closed
+ * while it was idle is not written to; a stream silent longer than the timeout ends the call.
  */
 @Timeout(30)
 class ChatClientConnectionTest {
@@ -52,9 +54,11 @@ class ChatClientConnectionTest {
 
   private HttpServer server;
   private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+  private final List<ChatClient> clients = new ArrayList<>();
 
   @AfterEach
   void stop() {
+    clients.forEach(ChatClient::close);
     if (server != null) {
       server.stop(0);
     }
@@ -81,25 +85,67 @@ class ChatClientConnectionTest {
   @Test
   void aRouterThatKeepsTheStreamOpenAfterDoneCostsABoundedWait() throws Exception {
     CountDownLatch released = new CountDownLatch(1);
-    URI base = serve(exchange -> {
-      streamHeaders(exchange);
-      OutputStream body = exchange.getResponseBody();
-      body.write(ANSWER.getBytes(StandardCharsets.UTF_8));
-      body.flush();
-      try {
-        released.await(20, TimeUnit.SECONDS); // never ends the body on its own within the test
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      body.close();
-    });
+    URI base = serveThenStall(ANSWER, released); // never ends the body on its own within the test
     long started = System.nanoTime();
     ChatStep step = client(base).complete(request(), delta -> { });
     long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     released.countDown();
     assertThat(step.content()).isEqualTo("hello");
     assertThat(waitedMillis).as("the answer came back after the drain's bound, not the router's 20 s")
-        .isLessThan(ChatClient.DRAIN_WAIT.toMillis() + 10_000);
+        .isBetween(ChatClient.DRAIN_WAIT.toMillis(), ChatClient.DRAIN_WAIT.toMillis() + 10_000);
+  }
+
+  @Test
+  void aCutConnectionIsNotReusedAndTheNextCallOpensANewOne() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    URI base = serve(exchange -> {
+      streamHeaders(exchange);
+      OutputStream body = exchange.getResponseBody();
+      body.write(ANSWER.getBytes(StandardCharsets.UTF_8));
+      body.flush();
+      if (calls.incrementAndGet() == 1) {
+        try {
+          Thread.sleep(ChatClient.DRAIN_WAIT.toMillis() + 3_000); // the first body never ends in time
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      body.close();
+    });
+    ChatClient client = client(base);
+    assertThat(client.complete(request(), delta -> { }).content()).isEqualTo("hello");
+    assertThat(client.complete(request(), delta -> { }).content()).isEqualTo("hello");
+    assertThat(clientPorts).as("client ports: the cut connection was not written to again").hasSize(2);
+  }
+
+  @Test
+  void aConnectionTheRouterClosedWhileIdleIsNotUsedForTheNextCall() throws Exception {
+    // LiteLLM (uvicorn) closes a kept connection after 5 s idle: the next call must not be written to it (it would
+    // fail, and a POST is never re-sent), so a connection idle for a while is checked before reuse.
+    AtomicInteger requests = new AtomicInteger();
+    try (ServerSocket listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      acceptEach(listener, socket -> serveOneThenCloseIdle(socket, requests));
+      ChatClient client = client(URI.create("http://127.0.0.1:" + listener.getLocalPort()));
+      assertThat(client.complete(request(), delta -> { }).content()).isEqualTo("hello");
+      Thread.sleep(1_500); // the server closed the kept connection after 100 ms
+      assertThat(client.complete(request(), delta -> { }).content()).isEqualTo("hello");
+      assertThat(requests.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aStreamSilentLongerThanTheTimeoutEndsTheCall() throws Exception {
+    CountDownLatch released = new CountDownLatch(1);
+    URI base = serveThenStall( // a model that stops mid-answer
+        "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n", released);
+    long started = System.nanoTime();
+    try {
+      assertThatThrownBy(() -> client(base, Duration.ofSeconds(1)).complete(request(), delta -> { }))
+          .isInstanceOf(LlmException.class).hasMessageContaining("broke off");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(1_000L, 10_000L);
+    } finally {
+      released.countDown();
+    }
   }
 
   @Test
@@ -151,16 +197,7 @@ class ChatClientConnectionTest {
     // would send it a third time on a new connection: a paid completion twice.
     AtomicInteger requests = new AtomicInteger();
     try (ServerSocket listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
-      Thread serverThread = Thread.ofVirtual().start(() -> {
-        try {
-          while (true) {
-            Socket socket = listener.accept();
-            Thread.ofVirtual().start(() -> serveRaw(socket, requests));
-          }
-        } catch (IOException closed) {
-          // the test is over
-        }
-      });
+      Thread serverThread = acceptEach(listener, socket -> serveRaw(socket, requests));
       ChatClient client = client(URI.create("http://127.0.0.1:" + listener.getLocalPort()));
       assertThat(client.complete(request(), delta -> { }).content()).isEqualTo("hello");
       assertThatThrownBy(() -> client.complete(request(), delta -> { })).isInstanceOf(LlmException.class);
@@ -171,6 +208,30 @@ class ChatClientConnectionTest {
     }
   }
 
+  /** Accepts connections on {@code listener} until it is closed, each served on its own virtual thread. */
+  private static Thread acceptEach(ServerSocket listener, Consumer<Socket> serve) {
+    return Thread.ofVirtual().start(() -> {
+      try {
+        while (true) {
+          Socket socket = listener.accept();
+          Thread.ofVirtual().start(() -> serve.accept(socket));
+        }
+      } catch (IOException closed) {
+        // the test is over
+      }
+    });
+  }
+
+  /** The whole {@link #ANSWER} as one chunk and the chunked body's end, in one write. */
+  private static void writeAnswer(OutputStream out) throws IOException {
+    byte[] answer = ANSWER.getBytes(StandardCharsets.UTF_8);
+    out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + Integer.toHexString(answer.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(answer);
+    out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
   private static void serveRaw(Socket socket, AtomicInteger requests) {
     try (socket) {
       InputStream in = socket.getInputStream();
@@ -179,15 +240,25 @@ class ChatClientConnectionTest {
         if (requests.incrementAndGet() >= 2) {
           return; // read, then the connection closes without an answer
         }
-        byte[] answer = ANSWER.getBytes(StandardCharsets.UTF_8);
-        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + Integer.toHexString(answer.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(answer);
-        out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        writeAnswer(out);
       }
     } catch (IOException e) {
       // the client went away
+    }
+  }
+
+  /** Answers one request, then closes the connection 100 ms later, as a server's idle timeout does. */
+  private static void serveOneThenCloseIdle(Socket socket, AtomicInteger requests) {
+    try (socket) {
+      InputStream in = socket.getInputStream();
+      OutputStream out = socket.getOutputStream();
+      if (readRequest(in)) {
+        requests.incrementAndGet();
+        writeAnswer(out);
+        Thread.sleep(100);
+      }
+    } catch (IOException | InterruptedException e) {
+      // the client went away, or the test is over
     }
   }
 
@@ -227,14 +298,35 @@ class ChatClientConnectionTest {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
+  /** Streams {@code text}, then holds the body open until {@code released} (20 s at most). */
+  private URI serveThenStall(String text, CountDownLatch released) throws IOException {
+    return serve(exchange -> {
+      streamHeaders(exchange);
+      OutputStream body = exchange.getResponseBody();
+      body.write(text.getBytes(StandardCharsets.UTF_8));
+      body.flush();
+      try {
+        released.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      body.close();
+    });
+  }
+
   private static void streamHeaders(HttpExchange exchange) throws IOException {
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
     exchange.sendResponseHeaders(200, 0); // chunked
   }
 
-  private static ChatClient client(URI base) {
-    return new ChatClient(base, Secret.of("sk-test-key-0123456789"),
-        Duration.ofSeconds(20), JSON);
+  private ChatClient client(URI base) {
+    return client(base, Duration.ofSeconds(20));
+  }
+
+  private ChatClient client(URI base, Duration timeout) {
+    ChatClient client = new ChatClient(base, Secret.of("sk-test-key-0123456789"), timeout, JSON);
+    clients.add(client);
+    return client;
   }
 
   private static ObjectNode request() {
