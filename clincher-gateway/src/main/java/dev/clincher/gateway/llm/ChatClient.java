@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.hc.client5.http.auth.AuthSchemeFactory;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -20,6 +21,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.config.RegistryBuilder;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.io.CloseMode;
@@ -74,7 +76,10 @@ public final class ChatClient implements AutoCloseable {
     this.json = json;
   }
 
-  /** A pooling client without a proxy, retries, redirects, cookies or decompression: HTTP/1.1 to the router. */
+  /**
+   * A pooling client without a proxy, retries, redirects, cookies, decompression or HTTP authentication schemes (a
+   * 401 is the router's answer, not a challenge to negotiate): HTTP/1.1 to the router.
+   */
   private static CloseableHttpClient httpClient(Duration timeout) {
     return HttpClients.custom()
         .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
@@ -91,6 +96,7 @@ public final class ChatClient implements AutoCloseable {
             .setResponseTimeout(Timeout.of(timeout))
             .setConnectionRequestTimeout(Timeout.of(timeout))
             .build())
+        .setDefaultAuthSchemeRegistry(RegistryBuilder.<AuthSchemeFactory>create().build()) // the key is a header
         .evictIdleConnections(CLOSE_AFTER_IDLE)
         .disableAutomaticRetries()
         .disableRedirectHandling()

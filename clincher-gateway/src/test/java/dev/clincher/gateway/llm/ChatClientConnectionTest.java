@@ -134,6 +134,29 @@ class ChatClientConnectionTest {
   }
 
   @Test
+  void aRefusalWithAnAuthenticationChallengeIsTheAnswerNotANegotiation() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    URI base = serve(exchange -> {
+      calls.incrementAndGet();
+      exchange.getResponseHeaders().add("WWW-Authenticate", "Negotiate");
+      exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"router\"");
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      byte[] error = "{\"error\":{\"message\":\"invalid key\",\"type\":\"auth_error\"}}"
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(401, error.length);
+      try (OutputStream body = exchange.getResponseBody()) {
+        body.write(error);
+      }
+    });
+    assertThatThrownBy(() -> client(base).complete(request(), delta -> { }))
+        .isInstanceOfSatisfying(LlmException.class, e -> {
+          assertThat(e.status()).isEqualTo(401);
+          assertThat(e.getMessage()).isEqualTo("invalid key");
+        });
+    assertThat(calls.get()).as("requests the router received").isEqualTo(1);
+  }
+
+  @Test
   void aStreamSilentLongerThanTheTimeoutEndsTheCall() throws Exception {
     CountDownLatch released = new CountDownLatch(1);
     URI base = serveThenStall( // a model that stops mid-answer
