@@ -18,6 +18,7 @@ import dev.clincher.gateway.sandbox.kubernetes.KubernetesSettings;
 import dev.clincher.gateway.store.StoreLimits;
 import dev.clincher.gateway.store.StoreSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -118,6 +119,10 @@ public record GatewayConfig(Server server, Auth auth, Router router, Storage sto
     public Router {
       url = url == null ? "http://127.0.0.1:4000" : url;
       timeout = timeout == null ? ConfigDuration.parse("300s") : timeout;
+      if (timeout.value().compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("timeout must be at least 1s (it bounds the wait for each part of a "
+            + "model's answer)");
+      }
     }
   }
 

@@ -59,6 +59,13 @@ class GatewayConfigTest {
   }
 
   @Test
+  void aRouterTimeoutUnderOneSecondFailsTheLoad() throws Exception {
+    assertThatThrownBy(() -> load(AGENT + "router: {timeout: 0s}\n"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("timeout must be at least 1s");
+    assertThat(load(AGENT + "router: {timeout: 1s}\n").router().timeout().value()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
   void theKubernetesManifestsGatewayConfigSelectsTheKubernetesBackend() throws Exception {
     String yaml = Files.readString(Path.of("../deploy/k8s/overlays/example/config/gateway.yaml"));
     GatewayConfig config = ConfigBinder.bind(new ConfigLoader(Map.of("CLINCHER_SANDBOX_INSTANCE", "gateway-6d4f-abcde"))
