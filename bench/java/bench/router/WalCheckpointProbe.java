@@ -5,7 +5,8 @@
  * rounds in one run. Needs the sqlite-jdbc jar on the class path; files in a temporary directory on the disk under test:
  *
  *   java -cp ~/.m2/repository/org/xerial/sqlite-jdbc/3.53.4.0/sqlite-jdbc-3.53.4.0.jar \
- *       bench/java/bench/router/WalCheckpointProbe.java [commits per round, default 6000] [rounds, default 2]
+ *       bench/java/bench/router/WalCheckpointProbe.java [commits per round, default 6000] [rounds, default 2] \
+ *       [synchronous: FULL (default, the power_loss durability) or NORMAL (router_crash: no fsync per commit)]
  *
  * Bounded: rounds x commits commits, each a local fsync; no network.
  */
@@ -40,13 +41,17 @@ public final class WalCheckpointProbe {
   public static void main(String[] args) throws Exception {
     int commits = args.length > 0 ? Integer.parseInt(args[0]) : 6000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    String synchronous = args.length > 2 ? args[2] : "FULL";
+    if (!synchronous.equals("FULL") && !synchronous.equals("NORMAL")) {
+      throw new IllegalArgumentException("synchronous must be FULL or NORMAL, not " + synchronous);
+    }
     Path dir = Files.createTempDirectory("wal-probe");
     try {
-      System.out.printf("%-26s %8s %8s %8s %8s %8s %10s%n", "commit latency (ms)", "p50", "p90", "p99", "p99.9",
+      System.out.printf("%-26s %8s %8s %8s %8s %8s %10s%n", "commit latency (ms), " + synchronous, "p50", "p90", "p99", "p99.9",
           "max", "WAL KiB");
       for (int round = 1; round <= rounds; round++) {
-        Result auto = run(dir, "auto", commits, true);
-        Result off = run(dir, "off", commits, false);
+        Result auto = run(dir, "auto", commits, true, synchronous);
+        Result off = run(dir, "off", commits, false, synchronous);
         print(round, auto);
         print(round, off);
         System.out.printf("  round %d: p99 with / without checkpoints in the commit path: %.2fx%n", round,
@@ -67,7 +72,7 @@ public final class WalCheckpointProbe {
         r.p99(), r.p999(), r.max(), r.walKiB());
   }
 
-  private static Result run(Path dir, String name, int commits, boolean autoCheckpoint)
+  private static Result run(Path dir, String name, int commits, boolean autoCheckpoint, String synchronous)
       throws SQLException, IOException {
     Path db = dir.resolve(name + ".db");
     for (String suffix : new String[] {"", "-wal", "-shm"}) {
@@ -78,7 +83,7 @@ public final class WalCheckpointProbe {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
       try (Statement s = c.createStatement()) {
         s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=FULL");
+        s.execute("PRAGMA synchronous=" + synchronous);
         if (!autoCheckpoint) {
           s.execute("PRAGMA wal_autocheckpoint=0");
         }
