@@ -59,6 +59,7 @@ public class EgressBench {
     static final long MIB = 1024L * 1024L;
     static final long MAX_BULK_BYTES = 64L * 1024 * MIB;
     static final int RSS_TARGET_TUNNELS = 10_000;
+    static final int CORES = Runtime.getRuntime().availableProcessors();
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
@@ -325,6 +326,7 @@ public class EgressBench {
         final boolean idleFirst;
         final int echoPort;
         final int bulkPort;
+        final long bulkServerPid;
         final List<Target> targets = new ArrayList<>();
         final Results results = new Results();
         final Map<String, String> notes = new LinkedHashMap<>();
@@ -345,6 +347,7 @@ public class EgressBench {
             if (echoPort <= 0 || bulkPort <= 0) {
                 throw new IllegalArgumentException("--echo-port and --bulk-port are required");
             }
+            bulkServerPid = ProcFs.pidOfListeningPort(bulkPort);
             latencySamples = (int) o.getLong("latency-samples", quick ? 500 : 2000);
             rateSeconds = o.getDouble("rate-seconds", quick ? 2 : 5);
             bulkBytes = o.getLong("bulk-mib", quick ? 512 : 2048) * MIB;
@@ -557,13 +560,26 @@ public class EgressBench {
 
         void bulk(Target t, int streams, long bytesEach, String key) throws Exception {
             long cpu0 = ProcFs.cpuTicks(t.pid());
+            long[] all0 = {ProcFs.cpuTicks(bulkServerPid), ProcFs.cpuTicks(ProcessHandle.current().pid())};
             double secs = transfer(t, streams, bytesEach);
             long cpu1 = ProcFs.cpuTicks(t.pid());
+            long[] all1 = {ProcFs.cpuTicks(bulkServerPid), ProcFs.cpuTicks(ProcessHandle.current().pid())};
             long total = streams * bytesEach;
+            double gib = total / (1024.0 * MIB);
             double mibs = Double.isNaN(secs) ? Double.NaN : total / (double) MIB / secs;
             results.put(t.name(), key, mibs);
             if (cpu0 >= 0 && cpu1 >= 0 && !Double.isNaN(secs)) {
-                results.put(t.name(), key + "_cpu_ms_per_gib", (cpu1 - cpu0) * 10.0 / (total / (1024.0 * MIB)));
+                results.put(t.name(), key + "_cpu_ms_per_gib", (cpu1 - cpu0) * 10.0 / gib);
+            }
+            if (all0[0] >= 0 && all1[0] >= 0 && all0[1] >= 0 && !Double.isNaN(secs)
+                    && (t.direct() || cpu0 >= 0 && cpu1 >= 0)) {
+                long proxyTicks = t.direct() ? 0 : cpu1 - cpu0;
+                double allMsPerGib = (proxyTicks + all1[0] - all0[0] + all1[1] - all0[1]) * 10.0 / gib;
+                results.put(t.name(), key + "_all_cpu_ms_per_gib", allMsPerGib);
+                // What the machine's cores could move if the server, the load generator and the proxy never waited.
+                double ceiling = CORES * 1024.0 / (allMsPerGib / 1000.0);
+                results.put(t.name(), key + "_ceiling", ceiling);
+                results.put(t.name(), key + "_of_ceiling", mibs / ceiling);
             }
             Progress.log("bulk %d x %d MiB: %.0f MiB/s (%.2f s)", streams, bytesEach / MIB, mibs, secs);
         }
@@ -777,6 +793,9 @@ public class EgressBench {
             spec.add(new Row("throughput, 1 tunnel " + bulkBytes / MIB + " MiB", "bulk1", "MiB/s", 0, "tput"));
             spec.add(new Row("throughput, 4 tunnels x " + parallelBytesEach / MIB + " MiB", "bulk4", "MiB/s", 0, "tput"));
             spec.add(new Row("proxy CPU per GiB, 1 tunnel", "bulk1_cpu_ms_per_gib", "ms", 0, null));
+            spec.add(new Row("all CPU per GiB, 1 tunnel", "bulk1_all_cpu_ms_per_gib", "ms", 0, null));
+            spec.add(new Row("CPU ceiling, 1 tunnel, " + CORES + " cores", "bulk1_ceiling", "MiB/s", 0, null));
+            spec.add(new Row("1 tunnel's share of its ceiling", "bulk1_of_ceiling", "", 2, null));
             spec.add(new Row("idle tunnels held (of " + idleWanted + ")", "idle_held", "", 0, null));
             spec.add(new Row("proxy RSS at start", "rss_start", "MB", 1, null));
             spec.add(new Row(idleFirst ? "proxy RSS before idle phase (run first)" : "proxy RSS before idle phase",
@@ -794,6 +813,8 @@ public class EgressBench {
                     set-up = TCP connect to the proxy (or, for direct, to the echo server), CONNECT sent, the whole 200
                     response head read, then 1 byte written and echoed back through the tunnel; close not included.
                     MB = 1,000,000 bytes (VmRSS kB / 1000); MiB/s = 2^20 bytes per second; proxy CPU = utime+stime.
+                    all CPU = proxy + bulk server + load generator (the machine's whole cost of moving the bytes);
+                    CPU ceiling = cores / all CPU per GiB: the rate if none of the three ever waited for the others.
                     """);
             for (Map.Entry<String, String> n : notes.entrySet()) {
                 sb.append("note: ").append(n.getKey()).append(": ").append(n.getValue()).append('\n');
