@@ -28,7 +28,6 @@ import dev.clincher.router.spend.SpendControls;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -71,6 +70,7 @@ final class ModelCalls {
   private final ResponseCache cache;
   private final SpendRows rows;
   private final RateLimits limits;
+  private final CallIds callIds = new CallIds();
 
   ModelCalls(Dispatcher dispatcher, Fallbacks fallbacks, Providers providers, RouterMetrics metrics,
       ObjectMapper json, SpendControls spend, ResponseCache cache, SpendRows rows, RateLimits limits) {
@@ -111,8 +111,8 @@ final class ModelCalls {
   }
 
   /** A request's id (answered as LiteLLM's {@code x-litellm-call-id}) and what its spend-log row will name. */
-  private static SpendRows.Request start(Exchange exchange, Payer payer, DeploymentGroup group) {
-    SpendRows.Request call = new SpendRows.Request(UUID.randomUUID().toString(), payer, group.modelName(),
+  private SpendRows.Request start(Exchange exchange, Payer payer, DeploymentGroup group) {
+    SpendRows.Request call = new SpendRows.Request(callIds.next(), payer, group.modelName(),
         exchange.startNanos);
     exchange.header("x-litellm-call-id", call.id());
     return call;

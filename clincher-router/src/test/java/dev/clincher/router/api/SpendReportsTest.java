@@ -16,7 +16,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,12 +36,15 @@ class SpendReportsTest {
       fake.setDefault(new Json(200, Map.of(), OpenAiWire.completion("c", "ok"))); // $0.000018 a call
       String key = JSON.readTree(router.post("/key/generate", "{\"max_budget\":1}").body()).path("key").asText();
       String hash = VirtualKey.hash(key);
+      List<String> callIds = new ArrayList<>();
       for (String user : new String[] {"alice", "alice", "bob"}) {
         HttpResponse<String> answered = call(router, key, BudgetConcurrencyTest.CHAT.replace("{\"model\"",
             "{\"user\":\"" + user + "\",\"model\""));
         assertThat(answered.statusCode()).isEqualTo(200);
-        assertThat(answered.headers().firstValue("x-litellm-call-id")).isPresent();
+        callIds.add(answered.headers().firstValue("x-litellm-call-id").orElseThrow());
       }
+      assertThat(callIds).allSatisfy(id -> assertThat(UUID.fromString(id).version()).as(id).isEqualTo(7))
+          .as("time-ordered: each call's id sorts after the one before").isSorted();
       HttpResponse<String> refused = call(router, key, BudgetConcurrencyTest.CHAT.replace("\"max_tokens\":3",
           "\"max_tokens\":1000000")); // could cost more than the budget: refused, logged at no cost
       assertThat(refused.statusCode()).isEqualTo(400);
@@ -52,6 +58,8 @@ class SpendReportsTest {
       assertThat(rows.get(0).path("spend").decimalValue()).isZero();
       assertThat(rows.get(1).path("api_key").asText()).isEqualTo(hash);
       assertThat(rows.get(1).path("end_user").asText()).isEqualTo("bob");
+      assertThat(rows.get(1).path("request_id").asText()).as("the row is named by the answered call id")
+          .isEqualTo(callIds.get(2));
       assertThat(rows.get(1).path("model_group").asText()).isEqualTo("metered");
       assertThat(rows.get(1).path("prompt_tokens").asLong()).isEqualTo(12);
       assertThat(rows.get(1).path("spend").decimalValue()).isEqualByComparingTo("0.000018");

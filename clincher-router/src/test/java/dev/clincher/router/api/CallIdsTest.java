@@ -1,0 +1,44 @@
+package dev.clincher.router.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class CallIdsTest {
+
+  @Test
+  void idsAreVersion7UuidsInIncreasingOrderStampedWithTheMillisecond() {
+    CallIds ids = new CallIds();
+    long before = System.currentTimeMillis();
+    List<String> made = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      made.add(ids.next());
+    }
+    long after = System.currentTimeMillis();
+
+    for (String id : made) {
+      UUID uuid = UUID.fromString(id);
+      assertThat(uuid.version()).as(id).isEqualTo(7);
+      assertThat(uuid.variant()).as(id).isEqualTo(2); // RFC 9562
+      assertThat(uuid.getMostSignificantBits() >>> 16).as("the millisecond of %s", id).isBetween(before, after);
+    }
+    assertThat(made).as("strictly increasing as text, also within one millisecond").isSorted()
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void twoRoutersNeverMakeTheSameId() {
+    CallIds first = new CallIds(); // two replicas writing to one spend log
+    CallIds second = new CallIds();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 20_000; i++) {
+      assertThat(seen.add(first.next())).isTrue();
+      assertThat(seen.add(second.next())).isTrue();
+    }
+  }
+}
