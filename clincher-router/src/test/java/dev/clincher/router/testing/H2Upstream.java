@@ -69,6 +69,7 @@ public final class H2Upstream implements AutoCloseable {
   private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+  private final List<Throwable> abortCauses = new CopyOnWriteArrayList<>();
   private final Set<EndPoint> endPoints = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger aborted = new AtomicInteger();
@@ -191,11 +192,17 @@ public final class H2Upstream implements AutoCloseable {
     return List.copyOf(failures);
   }
 
+  /** Why each aborted answer's write failed (e.g. the client's stream reset). */
+  public List<Throwable> abortCauses() {
+    return List.copyOf(abortCauses);
+  }
+
   /** Forgets the script, the calls and the counts; open connections stay open and are not counted again. */
   public void reset() {
     script.clear();
     calls.clear();
     failures.clear();
+    abortCauses.clear();
     connections.set(0);
     aborted.set(0);
     maxActive.set(0);
@@ -265,6 +272,7 @@ public final class H2Upstream implements AutoCloseable {
           write(response, false, event);
         }
       } catch (ExecutionException e) {
+        abortCauses.add(e.getCause());
         aborted.incrementAndGet();
         callback.failed(e.getCause());
         return;
