@@ -72,7 +72,6 @@ public final class H2Upstream implements AutoCloseable {
   private final List<Throwable> abortCauses = new CopyOnWriteArrayList<>();
   private final Set<EndPoint> endPoints = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
   private final AtomicInteger connections = new AtomicInteger();
-  private final AtomicInteger aborted = new AtomicInteger();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger maxActive = new AtomicInteger();
   private volatile Reply fallback = new Json(200, Map.of(), OpenAiWire.completion("chatcmpl-default", "hello"));
@@ -179,7 +178,7 @@ public final class H2Upstream implements AutoCloseable {
 
   /** Answers that broke off because the client abandoned them (stream reset or connection closed). */
   public int aborted() {
-    return aborted.get();
+    return abortCauses.size();
   }
 
   /** The most requests being answered at the same time so far. */
@@ -204,7 +203,6 @@ public final class H2Upstream implements AutoCloseable {
     failures.clear();
     abortCauses.clear();
     connections.set(0);
-    aborted.set(0);
     maxActive.set(0);
   }
 
@@ -273,7 +271,6 @@ public final class H2Upstream implements AutoCloseable {
         }
       } catch (ExecutionException e) {
         abortCauses.add(e.getCause());
-        aborted.incrementAndGet();
         callback.failed(e.getCause());
         return;
       } catch (InterruptedException e) {
