@@ -7,6 +7,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class CallIdsTest {
@@ -29,6 +33,31 @@ class CallIdsTest {
     }
     assertThat(made).as("strictly increasing as text, also within one millisecond").isSorted()
         .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void oneGeneratorSharedByConcurrentRequestsNeverRepeatsAnId() throws Exception {
+    CallIds ids = new CallIds(); // ModelCalls keeps one for all request threads
+    Set<String> seen = ConcurrentHashMap.newKeySet();
+    List<Future<?>> workers = new ArrayList<>();
+    try (ExecutorService threads = Executors.newFixedThreadPool(8)) {
+      for (int t = 0; t < 8; t++) {
+        workers.add(threads.submit(() -> {
+          String previous = "";
+          for (int i = 0; i < 5_000; i++) {
+            String id = ids.next();
+            assertThat(seen.add(id)).as("a repeated id: %s", id).isTrue();
+            assertThat(id).as("increasing as seen by one thread").isGreaterThan(previous);
+            previous = id;
+          }
+          return null;
+        }));
+      }
+      for (Future<?> worker : workers) {
+        worker.get(); // rethrows a worker's failed assertion
+      }
+    }
+    assertThat(seen).hasSize(40_000);
   }
 
   @Test
