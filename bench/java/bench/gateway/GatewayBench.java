@@ -428,7 +428,7 @@ public class GatewayBench {
       execs = o.getInt("execs", quick ? 30 : 100);
       cold = o.getInt("cold", quick ? 3 : 7);
       runs = o.getInt("runs", quick ? 15 : 50);
-      warmupRuns = o.getInt("warmup-runs", quick ? 50 : 300);
+      warmupRuns = o.getInt("warmup-runs", quick ? 50 : 1000);
       toolSteps = o.getInt("tool-steps", 4);
       sessions = o.getInt("sessions", quick ? 200 : 1000);
       chunks = o.getInt("chunks", 30); // 30 s streams: starting 1,000 runs takes ~20 s on a busy 2-core machine,
@@ -617,7 +617,8 @@ public class GatewayBench {
       say(String.format(Locale.ROOT, "agent steps: %d runs of %d steps (%d sessions_list calls + a final answer), "
           + "each followed by the same %d model calls straight to the router", runs, steps, toolSteps, steps));
       // warm-up of both paths: the JIT compiles the gateway's step path over some hundred runs (its compiler threads
-      // still took ~2.8 ms of CPU per step after 120 runs, ~1.1 ms after 300); a gateway in service is past that
+      // still took ~2.8 ms of CPU per step after 120 runs, 1.7-2.2 ms after 300, ~0.36 ms after 1,000); a gateway in
+      // service is past that
       long warmupDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       for (int i = 0; i < warmupRuns && System.nanoTime() < warmupDeadline; i++) {
         RunTrace t = sendMessage(gatewayPort, token, newSession(), script, 30_000);
