@@ -12,7 +12,7 @@
  *       [--dir DIR (default: a temporary directory under /var/tmp, i.e. the disk)] [--rows N, default 4000]
  *       [--rounds R, default 2] [--gap-us G, default 500]
  *
- * Bounded: rounds x 6 x rows local commits; no network. The files are deleted at the end.
+ * Bounded: (rounds x rows + min(rows, 1,500) warm-up) x 6 local commits; no network. The files are deleted at the end.
  */
 package bench.router;
 
