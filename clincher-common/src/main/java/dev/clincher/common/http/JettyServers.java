@@ -18,7 +18,8 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
 /**
  * Starts a Jetty 12 server the way every service runs one: one HTTP/1.1 connector on {@code host:port}, I/O on a few
  * platform threads, request handlers on virtual threads (at most {@link Options#maxThreads()} at once), bounded request heads and bodies, an idle timeout,
- * JSON error pages, and graceful stop: {@code server.stop()} stops accepting, waits up to
+ * JSON error pages, {@code Connection: close} on answers sent before an unread body arrived ({@link UnreadBodies}), and
+ * graceful stop: {@code server.stop()} stops accepting, waits up to
  * {@link Options#stopTimeout()} for requests in flight, then closes.
  */
 public final class JettyServers {
@@ -101,7 +102,7 @@ public final class JettyServers {
   public static Server start(Options options, java.util.function.Function<Server, Handler> handler, Health health)
       throws IOException {
     Server server = create(options, null);
-    server.setHandler(new GracefulHandler(limitBodies(options, handler.apply(server))));
+    server.setHandler(new GracefulHandler(new UnreadBodies(limitBodies(options, handler.apply(server)))));
     server.addEventListener(new LifeCycle.Listener() {
       @Override
       public void lifeCycleStarted(LifeCycle event) {
@@ -125,7 +126,7 @@ public final class JettyServers {
   public static Server create(Options options, Handler handler) {
     Server server = new Server(threadPool(options));
     server.addConnector(connector(server, options));
-    server.setHandler(new GracefulHandler(limitBodies(options, handler)));
+    server.setHandler(new GracefulHandler(new UnreadBodies(limitBodies(options, handler))));
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(options.stopTimeout().toMillis());
     server.setStopAtShutdown(false);

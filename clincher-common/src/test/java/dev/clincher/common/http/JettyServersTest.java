@@ -169,6 +169,75 @@ class JettyServersTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** Refuses every request with 401 without reading its body, as an authentication check does. */
+  private static Handler refusingUnread() {
+    return new Handler.Abstract() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        JsonErrors.send(response, callback, 401, "no");
+        return true;
+      }
+    };
+  }
+
+  /** Reads one answer's head and its Content-Length body from {@code in}. */
+  private static String readAnswer(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed after: " + head);
+      }
+      head.append((char) b);
+    }
+    int length = Integer.parseInt(head.toString().toLowerCase(java.util.Locale.ROOT)
+        .replaceAll("(?s).*content-length: *(\\d+).*", "$1"));
+    return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void anAnswerSentBeforeTheBodyArrivedSaysTheConnectionCloses() throws Exception {
+    server = JettyServers.start(JettyServers.Options.defaults("127.0.0.1", 0), refusingUnread());
+    try (Socket socket = new Socket("127.0.0.1", JettyServers.port(server))) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush(); // the body never comes before the answer
+
+      String answer = readAnswer(socket.getInputStream());
+
+      assertThat(answer).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
+      assertThat(socket.getInputStream().read()).as("closed after the answer").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void anAnswerToAWholeUnreadBodyKeepsTheConnection() throws Exception {
+    server = JettyServers.start(JettyServers.Options.defaults("127.0.0.1", 0), refusingUnread());
+    try (Socket socket = new Socket("127.0.0.1", JettyServers.port(server))) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      String request = "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+      for (int i = 0; i < 3; i++) { // the arrived body is discarded, the connection serves the next request
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        String answer = readAnswer(socket.getInputStream());
+        assertThat(answer).as("answer %d", i).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close");
+      }
+    }
+  }
+
+  @Test
+  void pooledPostsRefusedUnreadAllGetTheirAnswer() throws Exception {
+    server = JettyServers.start(JettyServers.Options.defaults("127.0.0.1", 0), refusingUnread());
+    String body = "x".repeat(200); // the JDK client sends it after the head: it may arrive after the answer
+    for (int i = 0; i < 500; i++) {
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/x"))
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as("request %d", i).isEqualTo(401);
+    }
+  }
+
   private String rawRequest(String request) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", JettyServers.port(server))) {
       socket.setSoTimeout(5000);
