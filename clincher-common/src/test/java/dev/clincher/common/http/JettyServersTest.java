@@ -195,14 +195,24 @@ class JettyServersTest {
     return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
   }
 
+  /** Starts a server refusing every request unread and connects to it. */
+  private Socket connectToRefusingServer() throws IOException {
+    server = JettyServers.start(JettyServers.Options.defaults("127.0.0.1", 0), refusingUnread());
+    Socket socket = new Socket("127.0.0.1", JettyServers.port(server));
+    socket.setSoTimeout(5000);
+    return socket;
+  }
+
+  private static void send(Socket socket, String text) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+  }
+
   @Test
   void anAnswerSentBeforeTheBodyArrivedSaysTheConnectionCloses() throws Exception {
-    server = JettyServers.start(JettyServers.Options.defaults("127.0.0.1", 0), refusingUnread());
-    try (Socket socket = new Socket("127.0.0.1", JettyServers.port(server))) {
-      socket.setSoTimeout(5000);
-      OutputStream out = socket.getOutputStream();
-      out.write("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      out.flush(); // the body never comes before the answer
+    try (Socket socket = connectToRefusingServer()) {
+      send(socket, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n"); // the body never comes
 
       String answer = readAnswer(socket.getInputStream());
 
@@ -213,14 +223,9 @@ class JettyServersTest {
 
   @Test
   void anAnswerToAWholeUnreadBodyKeepsTheConnection() throws Exception {
-    server = JettyServers.start(JettyServers.Options.defaults("127.0.0.1", 0), refusingUnread());
-    try (Socket socket = new Socket("127.0.0.1", JettyServers.port(server))) {
-      socket.setSoTimeout(5000);
-      OutputStream out = socket.getOutputStream();
-      String request = "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+    try (Socket socket = connectToRefusingServer()) {
       for (int i = 0; i < 3; i++) { // the arrived body is discarded, the connection serves the next request
-        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
+        send(socket, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
         String answer = readAnswer(socket.getInputStream());
         assertThat(answer).as("answer %d", i).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close");
       }
